@@ -1,0 +1,230 @@
+"""``digitcanvas predict``: classify image and drawing files in bulk. No Qt.
+
+Files are recognised by content: JSON drawing files start with ``{``; anything else is
+handed to the image reader. The model is loaded once, inputs are preprocessed (in
+worker processes for large runs) and classified in batches.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TextIO
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .drawing import DrawingFileError, looks_like_drawing, parse_drawing
+from .imagefile import ImageFileError, read_image
+from .inference import Classifier
+from .preprocessing import EmptyInputError, ImageFormatError, preprocess_drawing, preprocess_image
+
+BATCH_SIZE = 512  # images per inference call
+PARALLEL_THRESHOLD = 1000  # files; below this, worker start-up costs more than it saves
+CHUNK_SIZE = 256  # files handed to a worker at a time
+HEAD_BYTES = 64
+PROGRESS_INTERVAL_S = 0.25
+
+EXIT_OK = 0
+EXIT_SOME_FAILED = 1  # some inputs could not be classified; the others were
+EXIT_USAGE = 2  # bad arguments, a bad model, or no input files at all
+
+
+@dataclass(frozen=True)
+class FileResult:
+    path: str
+    probabilities: NDArray[np.float64] | None
+    error: str | None = None
+
+    @property
+    def digit(self) -> int:
+        assert self.probabilities is not None
+        return int(np.argmax(self.probabilities))
+
+
+def collect_files(inputs: Sequence[str], *, recursive: bool) -> tuple[list[Path], list[str]]:
+    """Files named or found in the named folders (sorted), and problems with the names."""
+    files: list[Path] = []
+    problems: list[str] = []
+    for name in inputs:
+        path = Path(name)
+        if path.is_dir():
+            found = path.rglob("*") if recursive else path.iterdir()
+            files.extend(sorted(p for p in found if p.is_file() and not p.name.startswith(".")))
+        elif path.is_file():
+            files.append(path)
+        else:
+            problems.append(f"{path}: no such file or folder")
+    return files, problems
+
+
+def load_input(path: Path) -> NDArray[np.float32]:
+    """The (28, 28) network input for one file; raises ``ValueError`` subclasses."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(HEAD_BYTES)
+    except OSError as e:
+        raise DrawingFileError(f"{path}: cannot read the file ({e.strerror or e})") from e
+    if looks_like_drawing(head):
+        try:
+            drawing = parse_drawing(path.read_bytes(), source=path)
+        except OSError as e:
+            raise DrawingFileError(f"{path}: cannot read the file ({e.strerror or e})") from e
+        if drawing.is_empty:
+            raise EmptyInputError(f"{path}: the drawing is empty")
+        return preprocess_drawing(drawing)
+    pixels = read_image(path)
+    try:
+        return preprocess_image(pixels)
+    except (EmptyInputError, ImageFormatError) as e:
+        raise type(e)(f"{path}: {e}") from e
+
+
+def _load_chunk(paths: list[str]) -> list[tuple[str, NDArray[np.float32] | None, str | None]]:
+    out: list[tuple[str, NDArray[np.float32] | None, str | None]] = []
+    for name in paths:
+        try:
+            out.append((name, load_input(Path(name)), None))
+        except (DrawingFileError, ImageFileError, EmptyInputError, ImageFormatError) as e:
+            out.append((name, None, str(e)))
+    return out
+
+
+def _loaded(paths: list[Path], workers: int) -> Iterator[tuple[str, NDArray[np.float32] | None, str | None]]:
+    names = [str(p) for p in paths]
+    chunks = [names[i : i + CHUNK_SIZE] for i in range(0, len(names), CHUNK_SIZE)]
+    if workers <= 1 or len(names) < PARALLEL_THRESHOLD:
+        for chunk in chunks:
+            yield from _load_chunk(chunk)
+        return
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        for result in pool.map(_load_chunk, chunks):
+            yield from result
+
+
+def classify_files(
+    classifier: Classifier,
+    paths: list[Path],
+    *,
+    workers: int = 0,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> Iterator[FileResult]:
+    """Classify files in order, yielding one result (or error) per file."""
+    workers = workers or (os.cpu_count() or 1)
+    pending: list[tuple[str, NDArray[np.float32]]] = []
+
+    def flush() -> Iterator[FileResult]:
+        batch = np.stack([image for _, image in pending])
+        probs = classifier.predict_proba(batch)
+        for (name, _), p in zip(pending, probs, strict=True):
+            yield FileResult(name, p)
+        pending.clear()
+
+    for done, (name, image, error) in enumerate(_loaded(paths, workers), start=1):
+        if image is None:
+            # Keep output in input order: errors wait for the batch before them.
+            if pending:
+                yield from flush()
+            yield FileResult(name, None, error)
+        else:
+            pending.append((name, image))
+            if len(pending) >= BATCH_SIZE:
+                yield from flush()
+        if on_progress is not None:
+            on_progress(done, len(paths))
+    if pending:
+        yield from flush()
+
+
+class Progress:
+    """A one-line progress display on stderr, only when stderr is a terminal."""
+
+    def __init__(self, stream: TextIO, total: int) -> None:
+        self._stream = stream
+        self._enabled = stream.isatty() and total >= 200
+        self._last = 0.0
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self._enabled:
+            return
+        now = time.perf_counter()
+        if now - self._last < PROGRESS_INTERVAL_S and done != total:
+            return
+        self._last = now
+        self._stream.write(f"\r{done}/{total} files ({done / total:.0%})")
+        if done == total:
+            self._stream.write("\n")
+        self._stream.flush()
+
+
+def format_table_row(result: FileResult, top: int, width: int) -> str:
+    assert result.probabilities is not None
+    order = np.argsort(-result.probabilities, kind="stable")[:top]
+    best = f"{order[0]}  {result.probabilities[order[0]]:7.2%}"
+    others = "  ".join(f"{d}:{result.probabilities[d]:.1%}" for d in order[1:])
+    return f"{result.path:<{width}}  {best}" + (f"   {others}" if others else "")
+
+
+def json_line(result: FileResult, top: int) -> str:
+    assert result.probabilities is not None
+    probs = result.probabilities
+    order = np.argsort(-probs, kind="stable")[:top]
+    record = {
+        "file": result.path,
+        "digit": int(order[0]),
+        "confidence": round(float(probs[order[0]]), 6),
+        "probabilities": [round(float(p), 6) for p in probs],
+    }
+    if top > 1:
+        record["top"] = [{"digit": int(d), "probability": round(float(probs[d]), 6)} for d in order]
+    return json.dumps(record)
+
+
+def run_predict(
+    classifier: Classifier,
+    inputs: Iterable[str],
+    *,
+    recursive: bool = False,
+    as_json: bool = False,
+    top: int = 1,
+    verbose: bool = False,
+    stdout: TextIO | None = None,
+    stderr: TextIO | None = None,
+) -> int:
+    """Classify files and print results; returns the exit status."""
+    stdout = stdout or sys.stdout
+    stderr = stderr or sys.stderr
+    files, problems = collect_files(list(inputs), recursive=recursive)
+    for problem in problems:
+        print(f"error: {problem}", file=stderr)
+    if not files:
+        print("error: no input files", file=stderr)
+        return EXIT_USAGE
+    width = min(max(len(str(p)) for p in files), 60)
+    if not as_json:
+        print(f"{'file':<{width}}  digit  confidence" + ("   next best" if top > 1 else ""), file=stdout)
+    started = time.perf_counter()
+    failed = len(problems)
+    classified = 0
+    for result in classify_files(classifier, files, on_progress=Progress(stderr, len(files))):
+        if result.error is not None:
+            failed += 1
+            print(f"error: {result.error}", file=stderr)
+            continue
+        classified += 1
+        print(json_line(result, top) if as_json else format_table_row(result, top, width), file=stdout)
+    elapsed = time.perf_counter() - started
+    if verbose:
+        rate = len(files) / elapsed if elapsed > 0 else float("inf")
+        print(
+            f"{classified} classified, {failed} failed in {elapsed:.2f} s ({rate:,.0f} files/s) "
+            f"with {classifier.describe()}",
+            file=stderr,
+        )
+    return EXIT_SOME_FAILED if failed else EXIT_OK

@@ -1,0 +1,50 @@
+"""A 28×28 preview of what the network sees, scaled up with nearest-neighbour."""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+from PySide6.QtCore import QRect, QSize, Qt
+from PySide6.QtGui import QColor, QImage, QPainter, QPaintEvent
+from PySide6.QtWidgets import QSizePolicy, QWidget
+
+FIELD = 28
+PREVIEW_SCALE = 4  # 28 px × 4 = 112 px: big enough to see the pixels
+BORDER = QColor("#d1d5db")
+
+
+def image_to_qimage(image: NDArray[np.floating]) -> QImage:
+    """A (28, 28) float image in [0, 1] as an 8-bit greyscale QImage (white ink on black)."""
+    grey = np.ascontiguousarray(np.clip(image * 255.0 + 0.5, 0, 255).astype(np.uint8))
+    h, w = grey.shape
+    return QImage(grey.data, w, h, w, QImage.Format.Format_Grayscale8).copy()
+
+
+class InputPreview(QWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._image: QImage | None = None
+        self.setFixedSize(self.sizeHint())
+        self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        self.setToolTip("What the network sees: your drawing as a 28×28 MNIST-style image")
+        self.setAccessibleName("Network input preview")
+
+    def sizeHint(self) -> QSize:
+        return QSize(FIELD * PREVIEW_SCALE + 2, FIELD * PREVIEW_SCALE + 2)
+
+    def set_image(self, image: NDArray[np.floating] | None) -> None:
+        self._image = None if image is None else image_to_qimage(image)
+        self.update()
+
+    def has_image(self) -> bool:
+        return self._image is not None
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        target = QRect(1, 1, self.width() - 2, self.height() - 2)
+        painter.fillRect(self.rect(), BORDER)
+        painter.fillRect(target, Qt.GlobalColor.black)
+        if self._image is not None:
+            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)
+            painter.drawImage(target, self._image)
+        painter.end()

@@ -1,0 +1,35 @@
+"""Shared fixtures. Qt runs offscreen; no test needs the MNIST or UNIPEN files."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+sys.path.insert(0, str(Path(__file__).parent))
+
+import numpy as np
+import pytest
+from onnx_models import make_linear_model
+
+
+@pytest.fixture
+def linear_model(tmp_path: Path) -> Path:
+    """A valid tiny (N, 1, 28, 28) → 10 logits model."""
+    path = tmp_path / "linear.onnx"
+    make_linear_model(path, layout="NCHW")
+    return path
+
+
+@pytest.fixture
+def rng() -> np.random.Generator:
+    return np.random.default_rng(1234)
+
+
+from hypothesis import settings as _hypothesis_settings  # noqa: E402
+
+# In CI the property tests replay a fixed set of examples, so a red build is reproducible.
+_hypothesis_settings.register_profile("ci", derandomize=True, database=None)
+if os.environ.get("CI"):
+    _hypothesis_settings.load_profile("ci")

@@ -1,0 +1,134 @@
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from digitcanvas import __version__
+from digitcanvas.cli import main
+from digitcanvas.drawing import Drawing, save_drawing
+from digitcanvas.predict import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE
+
+
+def _one_image(size: int = 120, *, dark_ink: bool = True) -> np.ndarray:
+    paper, ink = (255, 0) if dark_ink else (0, 255)
+    image = np.full((size, size), paper, np.uint8)
+    half = max(1, size // 20)
+    image[size // 8 : -size // 8, size // 2 - half : size // 2 + half] = ink
+    return image
+
+
+def _zero_drawing() -> Drawing:
+    t = np.linspace(0, 2 * np.pi, 60)
+    return Drawing.from_points([np.stack([210 + 70 * np.sin(t), 210 - 120 * np.cos(t)], axis=1)], width=420, height=420)
+
+
+@pytest.fixture
+def inputs(tmp_path: Path) -> Path:
+    folder = tmp_path / "inputs"
+    (folder / "nested").mkdir(parents=True)
+    Image.fromarray(_one_image()).save(folder / "one.png")
+    Image.fromarray(_one_image(dark_ink=False)).convert("RGB").save(folder / "one_inverted.jpg", quality=95)
+    rgba = np.zeros((90, 90, 4), np.uint8)
+    rgba[..., 3] = 255 - _one_image(90)  # black ink on transparent paper
+    Image.fromarray(rgba, "RGBA").save(folder / "one_rgba.png")
+    Image.fromarray(_one_image(14)).save(folder / "one_tiny.bmp")
+    Image.fromarray(_one_image(1500)).save(folder / "one_huge.png")
+    save_drawing(_zero_drawing(), folder / "zero.json")
+    save_drawing(_zero_drawing(), folder / "nested" / "zero-without-extension")
+    return folder
+
+
+def test_version_and_help() -> None:
+    run = [sys.executable, "-m", "digitcanvas"]
+    version = subprocess.run([*run, "--version"], capture_output=True, text=True, check=True)
+    assert __version__ in version.stdout
+    top = subprocess.run([*run, "--help"], capture_output=True, text=True, check=True)
+    assert "predict" in top.stdout and "--model" in top.stdout
+    sub = subprocess.run([*run, "predict", "--help"], capture_output=True, text=True, check=True)
+    for option in ("--json", "--top", "--recursive", "--model", "--verbose", "exit status"):
+        assert option in sub.stdout
+
+
+def test_table_output_on_images_and_drawings(inputs: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["predict", str(inputs)]) == EXIT_OK
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].split()[:3] == ["file", "digit", "confidence"]
+    rows = {Path(line.split()[0]).name: line.split() for line in out[1:]}
+    assert set(rows) == {"one.png", "one_inverted.jpg", "one_rgba.png", "one_tiny.bmp", "one_huge.png", "zero.json"}
+    for name in ("one.png", "one_inverted.jpg", "one_rgba.png", "one_tiny.bmp", "one_huge.png"):
+        assert rows[name][1] == "1", rows[name]
+    assert rows["zero.json"][1] == "0"
+    assert rows["zero.json"][2].endswith("%")
+
+
+def test_recursive_json_and_top(inputs: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["predict", "--recursive", "--json", "--top", "3", str(inputs)]) == EXIT_OK
+    records = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    by_name = {Path(r["file"]).name: r for r in records}
+    assert len(records) == 7
+    nested = by_name["zero-without-extension"]  # recognised by content, not extension
+    assert nested["digit"] == 0
+    assert len(nested["probabilities"]) == 10
+    assert abs(sum(nested["probabilities"]) - 1) < 1e-4
+    assert nested["top"][0]["digit"] == 0 and len(nested["top"]) == 3
+
+
+def test_bad_files_are_reported_and_others_still_classified(
+    inputs: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = {
+        "broken.png": b"\x89PNG\r\n\x1a\n garbage",
+        "notes.txt": b"just some text",
+        "bad.json": b'{"format": "digitcanvas-drawing", "version": 1}',
+        "syntax.json": b"{not json",
+        "empty.json": json.dumps(Drawing((), 420, 420).to_dict()).encode(),
+    }
+    for name, payload in bad.items():
+        (inputs / name).write_bytes(payload)
+    Image.fromarray(np.full((40, 40), 255, np.uint8)).save(inputs / "blank.png")
+    status = main(["predict", str(inputs), str(tmp_path / "does-not-exist.png")])
+    captured = capsys.readouterr()
+    assert status == EXIT_SOME_FAILED
+    for name in [*bad, "blank.png", "does-not-exist.png"]:
+        assert name in captured.err, name
+    assert "empty" in captured.err and '"canvas"' in captured.err and "no ink" in captured.err
+    assert len(captured.out.splitlines()) == 1 + 6  # header + the six good files
+
+
+def test_bad_model_exits_with_a_message(inputs: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    model = tmp_path / "model.onnx"
+    model.write_bytes(b"nope")
+    assert main(["predict", "--model", str(model), str(inputs)]) == EXIT_USAGE
+    assert "model.onnx" in capsys.readouterr().err
+
+
+def test_no_files_and_bad_top(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["predict", str(tmp_path)]) == EXIT_USAGE
+    assert "no input files" in capsys.readouterr().err
+    assert main(["predict", "--top", "11", str(tmp_path)]) == EXIT_USAGE
+
+
+def test_verbose_prints_the_rate(inputs: Path, linear_model: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["predict", "-v", "--model", str(linear_model), str(inputs)]) == EXIT_OK
+    assert "files/s" in capsys.readouterr().err
+
+
+def test_many_drawings_in_parallel_keep_order(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from digitcanvas.predict import PARALLEL_THRESHOLD
+
+    folder = tmp_path / "many"
+    folder.mkdir()
+    drawing = _zero_drawing()
+    for i in range(PARALLEL_THRESHOLD + 10):
+        save_drawing(drawing, folder / f"{i:05d}.json")
+    (folder / "00500.json").write_text("{broken")
+    assert main(["predict", "--json", str(folder)]) == EXIT_SOME_FAILED
+    names = [Path(json.loads(line)["file"]).name for line in capsys.readouterr().out.splitlines()]
+    assert len(names) == PARALLEL_THRESHOLD + 9
+    assert names == sorted(names)

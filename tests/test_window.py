@@ -1,0 +1,221 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from onnx_models import make_failing_model, make_linear_model, make_two_input_model
+from PySide6.QtCore import QMimeData, QPoint, QPointF, QSettings, Qt, QUrl
+from PySide6.QtGui import QDropEvent, QImage
+from PySide6.QtWidgets import QMessageBox
+from pytestqt.qtbot import QtBot
+from qt_helpers import draw_one, draw_seven, draw_stroke, draw_zero, line
+
+from digitcanvas.drawing import load_drawing
+from digitcanvas.ui.window import KEY_MODEL, MainWindow
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> QSettings:
+    return QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+
+
+@pytest.fixture
+def window(qtbot: QtBot, settings: QSettings) -> MainWindow:
+    win = MainWindow(settings=settings)
+    qtbot.addWidget(win)
+    win.resize(900, 560)
+    win.show()
+    qtbot.waitExposed(win)
+    win.activateWindow()
+    return win
+
+
+def test_opens_with_the_bundled_model(window: MainWindow) -> None:
+    assert window.classifier is not None
+    assert "bundled" in window.model_label.text()
+    assert "DigitCanvas CNN" in window.windowTitle()
+    assert window.prediction is None
+
+
+def test_mouse_drawing_records_vector_strokes(window: MainWindow) -> None:
+    draw_stroke(window.canvas, line((100, 100), (300, 300), n=10))
+    draw_stroke(window.canvas, line((300, 100), (100, 300), n=10))
+    drawing = window.canvas.drawing()
+    assert len(drawing.strokes) == 2
+    assert (drawing.width, drawing.height) == window.canvas.document_size
+    np.testing.assert_allclose(drawing.strokes[0][0], [100, 100], atol=1.5)
+    np.testing.assert_allclose(drawing.strokes[0][-1], [300, 300], atol=1.5)
+
+
+@pytest.mark.parametrize(("draw", "digit"), [(draw_one, 1), (draw_zero, 0), (draw_seven, 7)])
+def test_submitting_a_drawn_digit_shows_the_right_top_bar(window: MainWindow, qtbot: QtBot, draw, digit: int) -> None:
+    window.live_box.setChecked(False)
+    draw(window.canvas)
+    assert window.prediction is None  # not live: nothing until submitted
+    qtbot.keyClick(window, Qt.Key.Key_Return)
+    assert window.prediction is not None
+    probs = window.bars.probabilities()
+    assert probs is not None and int(np.argmax(probs)) == digit
+    assert window.digit_label.text() == str(digit)
+    assert window.preview.has_image()
+    assert "%" in window.caption.text()
+
+
+def test_live_mode_classifies_while_drawing(window: MainWindow, qtbot: QtBot) -> None:
+    window.live_box.setChecked(True)
+    draw_stroke(window.canvas, line((215, 80), (205, 340)), release=False)
+    qtbot.waitUntil(lambda: window.prediction is not None, timeout=2000)
+    assert window.canvas.stroke_count() == 0  # the stroke is still in progress
+
+
+def test_clear_and_undo_with_keys(window: MainWindow, qtbot: QtBot) -> None:
+    draw_zero(window.canvas)
+    draw_one(window.canvas)
+    qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert window.canvas.stroke_count() == 1
+    assert window.prediction is not None and window.prediction.digit == 0  # live re-classification after undo
+    qtbot.keyClick(window, Qt.Key.Key_Escape)
+    assert window.canvas.is_empty()
+    assert window.prediction is None and window.bars.probabilities() is None
+    draw_one(window.canvas)
+    qtbot.keyClick(window, Qt.Key.Key_Delete)
+    assert window.canvas.is_empty()
+
+
+def test_buttons_work(window: MainWindow, qtbot: QtBot) -> None:
+    window.live_box.setChecked(False)
+    draw_seven(window.canvas)
+    qtbot.mouseClick(window.submit_button, Qt.MouseButton.LeftButton)
+    assert window.prediction is not None
+    qtbot.mouseClick(window.undo_button, Qt.MouseButton.LeftButton)
+    assert window.canvas.is_empty()
+    draw_seven(window.canvas)
+    qtbot.mouseClick(window.clear_button, Qt.MouseButton.LeftButton)
+    assert window.canvas.is_empty()
+
+
+def test_empty_submit_shows_a_hint_not_a_prediction(window: MainWindow, qtbot: QtBot) -> None:
+    qtbot.keyClick(window, Qt.Key.Key_Return)
+    assert window.prediction is None
+    assert window.bars.probabilities() is None
+    assert "Draw a digit first" in window.caption.text()
+    assert window.last_error is None
+
+
+def test_resizing_keeps_the_drawing(window: MainWindow, qtbot: QtBot) -> None:
+    draw_seven(window.canvas)
+    before = window.canvas.drawing()
+    image_before = window.prediction.image.copy()
+    for size in ((500, 400), (1400, 700), (900, 560)):
+        window.resize(*size)
+        qtbot.wait(10)
+        assert window.canvas.drawing() == before
+    window.submit()
+    np.testing.assert_array_equal(window.prediction.image, image_before)
+
+
+def test_loading_a_model_in_each_layout(window: MainWindow, tmp_path: Path) -> None:
+    draw_seven(window.canvas)
+    for layout in ("NHWC", "flat"):
+        path = make_linear_model(tmp_path / f"{layout}.onnx", layout=layout)
+        assert window.load_model(path)
+        assert window.classifier.path == path
+        assert path.name in window.model_label.text()
+        assert window.prediction is not None  # the drawing was re-classified with the new model
+
+
+@pytest.mark.parametrize("kind", ["garbage", "two inputs", "fails at run", "missing"])
+def test_bad_model_shows_error_and_keeps_the_old_one(
+    window: MainWindow, qtbot: QtBot, tmp_path: Path, kind: str
+) -> None:
+    paths = {
+        "garbage": tmp_path / "garbage.onnx",
+        "two inputs": make_two_input_model(tmp_path / "two.onnx"),
+        "fails at run": make_failing_model(tmp_path / "fail.onnx"),
+        "missing": tmp_path / "missing.onnx",
+    }
+    paths["garbage"].write_bytes(b"\x08\x07 definitely not protobuf")
+    old = window.classifier
+    draw_seven(window.canvas)
+    assert not window.load_model(paths[kind])
+    assert window.classifier is old
+    assert window.last_error is not None and str(paths[kind]) in window.last_error
+    box = window.findChild(QMessageBox)
+    assert box is not None and box.isVisible() and "Still using" in box.text()
+    box.close()
+    window.submit()  # the app keeps working
+    assert window.prediction is not None and window.prediction.digit == 7
+
+
+def test_remembers_model_and_pen_width(qtbot: QtBot, settings: QSettings, linear_model: Path) -> None:
+    first = MainWindow(settings=settings)
+    qtbot.addWidget(first)
+    assert first.load_model(linear_model)
+    first.pen_box.setValue(31)
+    first.close()
+    second = MainWindow(settings=settings)
+    qtbot.addWidget(second)
+    assert second.classifier.path == linear_model.resolve()
+    assert second.pen_box.value() == 31 and second.canvas.pen_width() == 31
+
+
+def test_vanished_model_falls_back_to_bundled_with_a_message(qtbot: QtBot, settings: QSettings, tmp_path: Path) -> None:
+    settings.setValue(KEY_MODEL, str(tmp_path / "deleted.onnx"))
+    win = MainWindow(settings=settings)
+    qtbot.addWidget(win)
+    assert "bundled" in win.model_label.text()
+    assert "deleted.onnx" in win.statusBar().currentMessage()
+    assert settings.value(KEY_MODEL) is None
+
+
+def test_model_from_command_line(qtbot: QtBot, settings: QSettings, linear_model: Path) -> None:
+    win = MainWindow(settings=settings, model_path=linear_model)
+    qtbot.addWidget(win)
+    assert win.classifier.path == linear_model
+
+
+def test_dropping_an_onnx_file_loads_it(window: MainWindow, linear_model: Path) -> None:
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(linear_model))])
+    event = QDropEvent(
+        QPointF(50, 50), Qt.DropAction.CopyAction, mime, Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier
+    )
+    window.dropEvent(event)
+    assert window.classifier.path == linear_model
+
+
+def test_save_and_open_drawing_round_trip(window: MainWindow, tmp_path: Path) -> None:
+    draw_seven(window.canvas)
+    draw_stroke(window.canvas, line((180, 210), (260, 210)))
+    original = window.canvas.drawing()
+    path = tmp_path / "seven.json"
+    assert window.save_drawing(path)
+    assert load_drawing(path) == original
+    window.clear()
+    assert window.open_drawing(path)
+    assert window.canvas.drawing() == original
+    assert window.prediction is not None and window.prediction.digit == 7
+
+
+def test_open_broken_drawing_keeps_the_canvas(window: MainWindow, tmp_path: Path) -> None:
+    draw_one(window.canvas)
+    before = window.canvas.drawing()
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"format": "digitcanvas-drawing", "version": 1, "canvas": {}}')
+    assert not window.open_drawing(broken)
+    assert "broken.json" in window.last_error and "canvas" in window.last_error
+    assert window.canvas.drawing() == before
+
+
+def test_export_pngs(window: MainWindow, tmp_path: Path) -> None:
+    assert not window.export_input_png(tmp_path / "nothing.png")
+    draw_zero(window.canvas)
+    assert window.export_drawing_png(tmp_path / "drawing.png")
+    assert window.export_input_png(tmp_path / "input.png")
+    drawing_png = QImage(str(tmp_path / "drawing.png"))
+    input_png = QImage(str(tmp_path / "input.png"))
+    assert drawing_png.width() > 100
+    assert (input_png.width(), input_png.height()) == (28, 28)
+    assert input_png.pixelColor(QPoint(14, 4)).value() > 100  # the top of the ring is ink
+    assert input_png.pixelColor(QPoint(0, 0)).value() == 0
