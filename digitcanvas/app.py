@@ -21,6 +21,6 @@ def run_app(*, model_path: str | None = None) -> int:
     from .ui.window import MainWindow
 
     window = MainWindow(model_path=model_path)
-    window.resize(900, 560)
+    window.resize(1040, 600)
     window.show()
     return int(app.exec())

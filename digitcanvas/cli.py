@@ -44,12 +44,17 @@ def _predict_parser() -> argparse.ArgumentParser:
     parser.add_argument("--json", action="store_true", help="one JSON object per line: file, digit, probabilities")
     parser.add_argument("--top", type=int, default=1, metavar="K", help="show the K most likely digits (1-10)")
     parser.add_argument("-v", "--verbose", action="store_true", help="print the count, time and rate on stderr")
+    parser.add_argument(
+        "--number",
+        action="store_true",
+        help="read a whole number from each file: strokes (drawings) or connected ink (images) are split into digits",
+    )
     return parser
 
 
 def predict_main(argv: Sequence[str]) -> int:
     from .inference import ModelLoadError, load_classifier
-    from .predict import EXIT_USAGE, run_predict
+    from .predict import EXIT_USAGE, run_predict, run_predict_numbers
 
     args = _predict_parser().parse_args(argv)
     if not 1 <= args.top <= 10:
@@ -60,6 +65,10 @@ def predict_main(argv: Sequence[str]) -> int:
     except ModelLoadError as e:
         print(f"error: {e}", file=sys.stderr)
         return EXIT_USAGE
+    if args.number:
+        return run_predict_numbers(
+            classifier, args.files, recursive=args.recursive, as_json=args.json, verbose=args.verbose
+        )
     return run_predict(
         classifier, args.files, recursive=args.recursive, as_json=args.json, top=args.top, verbose=args.verbose
     )

@@ -8,10 +8,15 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from .drawing import Drawing, DrawingFileError, load_drawing, save_drawing
+from .inference import Classifier
+from .preprocessing import preprocess_drawing
 
 COLLECTION_GLOB = "*.json"
 
@@ -65,3 +70,43 @@ def add_to_collection(drawing: Drawing, label: int, folder: str | os.PathLike[st
         n += 1
     save_drawing(drawing.with_label(label), path)
     return path
+
+
+@dataclass(frozen=True)
+class CollectionScore:
+    """How a model does on a personal collection."""
+
+    count: int
+    correct: int
+    misses: list[tuple[int, int, int]]  # (digit, times missed, times seen), most missed first
+
+    @property
+    def accuracy(self) -> float:
+        return self.correct / self.count if self.count else float("nan")
+
+    def summary(self) -> str:
+        if not self.count:
+            return "No drawings yet: after a guess, press the right digit key (or click its bar) to keep it."
+        text = f"{self.count} drawing{'s' * (self.count != 1)} · this model gets {self.accuracy:.1%}"
+        worst = [m for m in self.misses if m[1] > 0][:2]
+        if worst:
+            text += " · misses " + ", ".join(f"{d} ({wrong}/{seen})" for d, wrong, seen in worst)
+        return text
+
+
+def score_predictions(predicted: Sequence[int], labels: Sequence[int]) -> CollectionScore:
+    seen = [0] * 10
+    wrong = [0] * 10
+    for p, label in zip(predicted, labels, strict=True):
+        seen[label] += 1
+        wrong[label] += p != label
+    misses = sorted(((d, wrong[d], seen[d]) for d in range(10) if seen[d]), key=lambda m: (-m[1], m[0]))
+    return CollectionScore(len(labels), len(labels) - sum(wrong), misses)
+
+
+def predict_collection(classifier: Classifier, drawings: Sequence[Drawing]) -> list[int]:
+    """The classifier's digit for each drawing (the app's preprocessing, batched)."""
+    if not drawings:
+        return []
+    images = np.stack([preprocess_drawing(d) for d in drawings])
+    return [int(p) for p in classifier.predict_proba(images).argmax(axis=1)]

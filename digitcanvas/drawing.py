@@ -30,7 +30,8 @@ from numpy.typing import ArrayLike, NDArray
 
 FORMAT_NAME = "digitcanvas-drawing"
 FORMAT_VERSION = 1
-DEFAULT_PEN_WIDTH = 18.0  # on-screen pen width (canvas px) that reads well on a ~400 px canvas
+DEFAULT_PEN_WIDTH = 18.0  # on-screen pen width (canvas px) that reads well on a 400 px tall canvas
+CANVAS_SIZE = (640, 400)  # the app's canvas in logical px: room for a number, a digit still sits well
 MAX_DRAWING_FILE_BYTES = 20 * 1024 * 1024  # a drawing is a few KB; refuse runaway files early
 
 Stroke = NDArray[np.float64]  # shape (K, 2): x, y in canvas pixels

@@ -24,6 +24,7 @@ from .drawing import DrawingFileError, looks_like_drawing, parse_drawing
 from .imagefile import ImageFileError, read_image
 from .inference import Classifier
 from .preprocessing import EmptyInputError, ImageFormatError, preprocess_drawing, preprocess_image
+from .segmentation import NumberReading, read_number, read_number_image
 
 BATCH_SIZE = 512  # images per inference call
 PARALLEL_THRESHOLD = 1000  # files; below this, worker start-up costs more than it saves
@@ -161,6 +162,75 @@ class Progress:
         if done == total:
             self._stream.write("\n")
         self._stream.flush()
+
+
+def read_number_file(classifier: Classifier, path: Path) -> NumberReading:
+    """Read a whole number from a drawing file (strokes) or an image (connected ink)."""
+    with path.open("rb") as handle:
+        head = handle.read(HEAD_BYTES)
+    if looks_like_drawing(head):
+        drawing = parse_drawing(path.read_bytes(), source=path)
+        if drawing.is_empty:
+            raise EmptyInputError(f"{path}: the drawing is empty")
+        return read_number(classifier, drawing)
+    try:
+        return read_number_image(classifier, read_image(path))
+    except (EmptyInputError, ImageFormatError) as e:
+        raise type(e)(f"{path}: {e}") from e
+
+
+def number_json_line(path: str, reading: NumberReading) -> str:
+    digits = [
+        {
+            "digit": d.prediction.digit,
+            "confidence": round(d.prediction.confidence, 6),
+            "probabilities": [round(float(p), 6) for p in d.prediction.probabilities],
+        }
+        for d in reading.digits
+    ]
+    return json.dumps({"file": path, "number": reading.text, "digits": digits})
+
+
+def run_predict_numbers(
+    classifier: Classifier,
+    inputs: Iterable[str],
+    *,
+    recursive: bool = False,
+    as_json: bool = False,
+    verbose: bool = False,
+    stdout: TextIO | None = None,
+    stderr: TextIO | None = None,
+) -> int:
+    """``predict --number``: read a whole number from each file; returns the exit status."""
+    stdout = stdout or sys.stdout
+    stderr = stderr or sys.stderr
+    files, problems = collect_files(list(inputs), recursive=recursive)
+    for problem in problems:
+        print(f"error: {problem}", file=stderr)
+    if not files:
+        print("error: no input files", file=stderr)
+        return EXIT_USAGE
+    width = min(max(len(str(p)) for p in files), 60)
+    if not as_json:
+        print(f"{'file':<{width}}  number  digit confidences", file=stdout)
+    failed = len(problems)
+    started = time.perf_counter()
+    for path in files:
+        try:
+            reading = read_number_file(classifier, path)
+        except (DrawingFileError, ImageFileError, EmptyInputError, ImageFormatError, OSError) as e:
+            failed += 1
+            print(f"error: {e}", file=stderr)
+            continue
+        if as_json:
+            print(number_json_line(str(path), reading), file=stdout)
+        else:
+            confidences = " ".join(f"{d.prediction.confidence:.0%}" for d in reading.digits)
+            print(f"{path!s:<{width}}  {reading.text:<6}  {confidences}", file=stdout)
+    if verbose:
+        elapsed = time.perf_counter() - started
+        print(f"{len(files) - failed + len(problems)} read, {failed} failed in {elapsed:.2f} s", file=stderr)
+    return EXIT_SOME_FAILED if failed else EXIT_OK
 
 
 def format_table_row(result: FileResult, top: int, width: int) -> str:

@@ -18,9 +18,9 @@ from pathlib import Path
 
 import numpy as np
 
-from .drawing import DEFAULT_PEN_WIDTH, Drawing
+from .drawing import CANVAS_SIZE, DEFAULT_PEN_WIDTH, Drawing
 
-DEFAULT_CANVAS = (420, 420)  # the app's default canvas size, logical px
+DEFAULT_CANVAS = CANVAS_SIZE  # the app's canvas, so scripts measure what users draw on
 DRAW_HEIGHT_FRACTION = 0.6  # people draw a digit about 60 % of the canvas tall
 SPLIT_FRACTIONS = {"train": 0.6, "val": 0.15, "test": 0.25}  # by samples, writers kept whole
 

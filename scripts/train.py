@@ -14,7 +14,6 @@ shuffle of the 60,000 MNIST training images, and the UNIPEN validation writers. 
 from __future__ import annotations
 
 import argparse
-import itertools
 import json
 import math
 import os
@@ -37,8 +36,9 @@ try:
 except ImportError:  # pragma: no cover - the message is the point
     sys.exit('train.py needs PyTorch: pip install -e ".[train]"  (torch==2.13.0, CPU build)')
 
-from digitcanvas import __version__  # noqa: E402
+from digitcanvas import __version__, nondigits  # noqa: E402
 from digitcanvas.collection import load_collection  # noqa: E402
+from digitcanvas.doubt import META_DOUBT, fit_threshold  # noqa: E402
 from digitcanvas.inference import (  # noqa: E402
     META_MEAN,
     META_NAME,
@@ -48,20 +48,22 @@ from digitcanvas.inference import (  # noqa: E402
     META_VERSION,
     Classifier,
 )
+from digitcanvas.metrics import expected_calibration_error  # noqa: E402
 from digitcanvas.mnist import MnistError, load_split  # noqa: E402
 from digitcanvas.preprocessing import (  # noqa: E402
     MNIST_PEN_WIDTH,
     PreprocessOptions,
     preprocess_drawing,
 )
-from digitcanvas.unipen import load_samples, to_canvas, writer_split  # noqa: E402
+from digitcanvas.unipen import PenSample, load_samples, to_canvas, writer_split  # noqa: E402
 
 VALIDATION_SIZE = 5_000  # MNIST training images held out for every choice we make
 UNIPEN_RENDERINGS = 2  # each UNIPEN training sample is rendered this many ways
 PEN_WIDTH_JITTER = (0.7, 1.35)  # × the app's MNIST pen width, for stroke-thickness variety
 DRAW_SIZE_RANGE = (0.25, 0.85)  # fraction of the canvas height people use for a digit
-ECE_BINS = 15
 MODEL_NAME = "DigitCanvas CNN"
+OUTLIER_KINDS = ("scribble", "dot", "line", "letter", "overlap")  # equal shares of the outlier set
+OUTLIER_SEED_OFFSET = 1  # training outliers; evaluate_doubt.py uses other seeds and held-out letters
 
 
 # --- model ------------------------------------------------------------------------------
@@ -162,6 +164,8 @@ class DataSets:
     drawn_val_y: np.ndarray
     test_x: np.ndarray
     test_y: np.ndarray
+    outlier_x: np.ndarray = field(default_factory=lambda: np.zeros((0, 28, 28), np.float32))
+    val_outlier_x: np.ndarray = field(default_factory=lambda: np.zeros((0, 28, 28), np.float32))
     notes: list[str] = field(default_factory=list)
 
 
@@ -221,6 +225,8 @@ def load_data(args: argparse.Namespace, rng: np.random.Generator) -> DataSets:
             f"{UNIPEN_RENDERINGS}× through the app's preprocessing; "
             f"{len(pen_val):,} validation-writer digits for checks"
         )
+    if args.outliers:
+        make_outliers(args, data, pen_train if args.unipen else [], pen_val if args.unipen else [])
     for folder in args.collection or []:
         drawings = load_collection(folder)
         cx = np.asarray([preprocess_drawing(d) for d in drawings], dtype=np.float32).reshape(-1, 28, 28)
@@ -231,6 +237,33 @@ def load_data(args: argparse.Namespace, rng: np.random.Generator) -> DataSets:
             f"Personal collection {folder}: {len(cy)} labelled drawings, repeated {args.collection_weight}×"
         )
     return data
+
+
+def make_outliers(
+    args: argparse.Namespace, data: DataSets, pen_train: list[PenSample], pen_val: list[PenSample]
+) -> None:
+    """Non-digits for outlier exposure (training letters only; writers of the matching part)."""
+    started = time.perf_counter()
+    sets = []
+    for count, seed, samples in (
+        (args.outliers, args.seed + OUTLIER_SEED_OFFSET, pen_train),
+        (max(args.outliers // 10, 50), args.seed + OUTLIER_SEED_OFFSET + 1, pen_val),
+    ):
+        rng = np.random.default_rng(seed)
+        kinds = [k for k in OUTLIER_KINDS if k != "overlap" or len(samples) > 10]
+        drawings = []
+        for kind in kinds:
+            drawings += nondigits.generate(kind, count // len(kinds), rng, samples=samples)
+        sets.append(np.asarray([preprocess_drawing(d) for d in drawings], dtype=np.float32).reshape(-1, 28, 28))
+    data.outlier_x, data.val_outlier_x = sets
+    log(
+        f"generated {len(data.outlier_x) + len(data.val_outlier_x):,} non-digits "
+        f"in {time.perf_counter() - started:.0f} s"
+    )
+    data.notes.append(
+        f"Outlier exposure: {len(data.outlier_x):,} generated non-digits ({', '.join(OUTLIER_KINDS)}; letters "
+        f"{' '.join(nondigits.TRAIN_LETTERS)}) trained towards a flat output, weight {args.outlier_weight}"
+    )
 
 
 # --- training ---------------------------------------------------------------------------
@@ -258,18 +291,6 @@ def predict_logits(net: nn.Module, x: np.ndarray, batch: int = 1000) -> np.ndarr
     net.eval()
     outs = [net(torch.from_numpy(x[i : i + batch]).unsqueeze(1)) for i in range(0, len(x), batch)]
     return torch.cat(outs).numpy() if outs else np.zeros((0, 10), np.float32)
-
-
-def expected_calibration_error(probs: np.ndarray, labels: np.ndarray, bins: int = ECE_BINS) -> float:
-    confidence = probs.max(axis=1)
-    correct = probs.argmax(axis=1) == labels
-    edges = np.linspace(0, 1, bins + 1)
-    ece = 0.0
-    for lo, hi in itertools.pairwise(edges):
-        inside = (confidence > lo) & (confidence <= hi)
-        if inside.any():
-            ece += inside.mean() * abs(correct[inside].mean() - confidence[inside].mean())
-    return float(ece)
 
 
 def fit_temperature(logits: np.ndarray, labels: np.ndarray) -> float:
@@ -301,8 +322,8 @@ def train(args: argparse.Namespace, data: DataSets) -> tuple[nn.Module, list[dic
         return averaged * decay + current * (1 - decay)
 
     ema = torch.optim.swa_utils.AveragedModel(net, avg_fn=ema_step, use_buffers=True)
-    x_all = torch.from_numpy(data.train_x).unsqueeze(1)
-    y_all = torch.from_numpy(data.train_y)
+    x_all = torch.from_numpy(np.concatenate([data.train_x, data.outlier_x])).unsqueeze(1)
+    y_all = torch.from_numpy(np.concatenate([data.train_y, np.full(len(data.outlier_x), -1, np.int64)]))
     steps_per_epoch = math.ceil(len(y_all) / args.batch_size)
     optimizer = torch.optim.AdamW(net.parameters(), lr=args.lr, weight_decay=5e-4)
     scheduler = torch.optim.lr_scheduler.OneCycleLR(
@@ -317,7 +338,14 @@ def train(args: argparse.Namespace, data: DataSets) -> tuple[nn.Module, list[dic
         for step in range(steps_per_epoch):
             idx = order[step * args.batch_size : (step + 1) * args.batch_size]
             xb = augment(x_all[idx], generator)
-            loss = F.cross_entropy(net(xb), y_all[idx], label_smoothing=args.label_smoothing)
+            yb = y_all[idx]
+            logits = net(xb)
+            digit = yb >= 0
+            loss = F.cross_entropy(logits[digit], yb[digit], label_smoothing=args.label_smoothing)
+            if not bool(digit.all()):
+                # Outlier exposure: cross-entropy to the uniform distribution over the ten digits.
+                flat = -F.log_softmax(logits[~digit], dim=1).mean(dim=1).mean()
+                loss = loss + args.outlier_weight * flat * (~digit).float().mean() / digit.float().mean()
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             optimizer.step()
@@ -408,6 +436,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--width", type=int, default=32, help="channels of the first convolution")
     parser.add_argument("--ema", type=float, default=0.999, help="decay of the weight moving average")
     parser.add_argument("--label-smoothing", type=float, default=0.05)
+    parser.add_argument(
+        "--outliers", type=int, default=0, help="generated non-digits for outlier exposure (e.g. 12000)"
+    )
+    parser.add_argument("--outlier-weight", type=float, default=0.5, help="weight of the outlier-exposure loss")
     parser.add_argument("--seed", type=int, default=20261121)
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--limit", type=int, default=0, help="train on only this many MNIST images (smoke runs)")
@@ -432,6 +464,19 @@ def main(argv: list[str] | None = None) -> int:
     val_ece_after = expected_calibration_error(softmax(val_logits / temperature), val_labels)
     log(f"temperature {temperature:.3f}: validation ECE {val_ece_before:.4f} -> {val_ece_after:.4f}")
 
+    drawn_val_probs = softmax(predict_logits(net, data.drawn_val_x) / temperature)
+    threshold = fit_threshold(drawn_val_probs.max(axis=1)) if len(drawn_val_probs) else None
+    if threshold is not None:
+        flagged_outliers = (
+            float((softmax(predict_logits(net, data.val_outlier_x) / temperature).max(axis=1) < threshold).mean())
+            if len(data.val_outlier_x)
+            else float("nan")
+        )
+        log(
+            f"doubt threshold {threshold:.3f}: flags 2% of validation drawings, "
+            f"{flagged_outliers:.1%} of validation non-digits"
+        )
+
     torch_test = softmax(predict_logits(net, data.test_x) / temperature)
     test_acc = float((torch_test.argmax(1) == data.test_y).mean())
     command = "python " + " ".join(shlex.quote(a) for a in [os.path.relpath(__file__, ROOT), *(argv or sys.argv[1:])])
@@ -447,6 +492,8 @@ def main(argv: list[str] | None = None) -> int:
         META_PREFIX + "training_command": command,
         META_PREFIX + "output": "logits",
     }
+    if threshold is not None:
+        metadata[META_DOUBT] = f"{threshold:.4f}"
     export_onnx(net, temperature, out, metadata)
     classifier = Classifier(out, threads=args.threads)
     ort_test = np.concatenate(
@@ -469,6 +516,7 @@ def main(argv: list[str] | None = None) -> int:
         "torch": torch.__version__,
         "data": data.notes,
         "temperature": temperature,
+        "doubt_threshold": threshold,
         "validation_ece_before": val_ece_before,
         "validation_ece_after": val_ece_after,
         "mnist_test_accuracy": ort_acc,

@@ -21,13 +21,14 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from ..drawing import DEFAULT_PEN_WIDTH, Drawing
+from ..drawing import CANVAS_SIZE, DEFAULT_PEN_WIDTH, Drawing
 
-DOCUMENT_SIZE = (420, 420)  # logical canvas pixels; drawing files use these coordinates
+DOCUMENT_SIZE = CANVAS_SIZE  # logical canvas pixels; drawing files use these coordinates
 PAPER = QColor("#14161a")
 INK = QColor("#f4f5f7")
 HINT = QColor("#6b7280")
 OUTLINE = QColor("#38bdf8")
+COORDINATE_DECIMALS = 2
 MIN_POINT_STEP = 0.75  # document px: closer mouse samples add nothing but size
 
 
@@ -83,6 +84,9 @@ class DrawingCanvas(QWidget):
         """Boxes (x, y, w, h in document px) drawn around segmented digits."""
         self._outlines = [QRectF(*r) for r in rects]
         self.update()
+
+    def outlines(self) -> list[tuple[float, float, float, float]]:
+        return [(r.x(), r.y(), r.width(), r.height()) for r in self._outlines]
 
     def is_empty(self) -> bool:
         return not self._strokes
@@ -146,7 +150,8 @@ class DrawingCanvas(QWidget):
         dw, dh = self._document
         x = min(max((pos.x() - ox) / scale, 0.0), float(dw))
         y = min(max((pos.y() - oy) / scale, 0.0), float(dh))
-        return QPointF(x, y)
+        # Hundredths of a pixel: far finer than any input device, and exact in a drawing file.
+        return QPointF(round(x, COORDINATE_DECIMALS), round(y, COORDINATE_DECIMALS))
 
     # --- input --------------------------------------------------------------------------
 

@@ -23,7 +23,7 @@ def image_to_qimage(image: NDArray[np.floating]) -> QImage:
 class InputPreview(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._image: QImage | None = None
+        self._images: list[QImage] = []
         self.setFixedSize(self.sizeHint())
         self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         self.setToolTip("What the network sees: your drawing as a 28×28 MNIST-style image")
@@ -33,18 +33,30 @@ class InputPreview(QWidget):
         return QSize(FIELD * PREVIEW_SCALE + 2, FIELD * PREVIEW_SCALE + 2)
 
     def set_image(self, image: NDArray[np.floating] | None) -> None:
-        self._image = None if image is None else image_to_qimage(image)
+        self.set_images([] if image is None else [image])
+
+    def set_images(self, images: list[NDArray[np.floating]]) -> None:
+        """One 28×28 input per digit, shown side by side (a number's digits)."""
+        self._images = [image_to_qimage(i) for i in images]
         self.update()
 
     def has_image(self) -> bool:
-        return self._image is not None
+        return bool(self._images)
+
+    def image_count(self) -> int:
+        return len(self._images)
 
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
         target = QRect(1, 1, self.width() - 2, self.height() - 2)
         painter.fillRect(self.rect(), BORDER)
         painter.fillRect(target, Qt.GlobalColor.black)
-        if self._image is not None:
-            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)
-            painter.drawImage(target, self._image)
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)
+        count = len(self._images)
+        if count:
+            # Several digits share the square: one row, each scaled by a whole factor when possible.
+            side = target.width() // count
+            top = target.top() + (target.height() - side) // 2
+            for i, image in enumerate(self._images):
+                painter.drawImage(QRect(target.left() + i * side, top, side, side), image)
         painter.end()

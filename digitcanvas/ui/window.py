@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import TypeVar
 
 import numpy as np
-from PySide6.QtCore import QSettings, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtCore import QSettings, QStandardPaths, Qt, QTimer, QUrl
+from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
     QFileDialog,
@@ -27,11 +27,14 @@ from PySide6.QtWidgets import (
 )
 
 from .. import __version__
+from ..collection import add_to_collection, predict_collection, scan_collection, score_predictions
+from ..doubt import Verdict, assess, threshold_for
 from ..drawing import Drawing, DrawingFileError, load_drawing, save_drawing
 from ..imagefile import image28_to_uint8, write_png
 from ..inference import Classifier, ModelLoadError, bundled_model_path, load_classifier
 from ..preprocessing import EmptyInputError, preprocess_drawing
-from ..recognizer import Prediction, classify_drawing
+from ..recognizer import Prediction
+from ..segmentation import NumberReading, read_number
 from .bars import ConfidenceBars
 from .canvas import DrawingCanvas
 from .preview import InputPreview
@@ -46,6 +49,9 @@ KEY_MODEL = "model/path"
 KEY_PEN = "pen/width"
 KEY_LIVE = "live"
 KEY_DIR = "dirs/last"
+KEY_COLLECTION = "collection/path"
+DIGIT_FONT_PX = 64
+NUMBER_FONT_MIN_PX = 28
 
 STYLE = """
 QMainWindow { background: #f8fafc; }
@@ -53,6 +59,10 @@ QFrame#panel { background: #ffffff; border: 1px solid #e5e7eb; border-radius: 12
 QLabel#digit { font-size: 64px; font-weight: 600; color: #111827; }
 QLabel#caption { color: #4b5563; font-size: 13px; }
 QLabel#heading { color: #6b7280; font-size: 11px; font-weight: 600; letter-spacing: 1px; }
+QLabel#doubt { color: #b45309; }
+QLabel#collection { color: #4b5563; font-size: 12px; }
+QPushButton#link { border: none; background: transparent; color: #2563eb; padding: 0 4px; }
+QPushButton#link:hover { text-decoration: underline; }
 QPushButton { padding: 6px 14px; border-radius: 6px; border: 1px solid #cbd5e1; background: #ffffff; }
 QPushButton:hover { background: #f1f5f9; }
 QPushButton#primary { background: #2563eb; color: white; border: 1px solid #1d4ed8; font-weight: 600; }
@@ -66,6 +76,12 @@ class MainWindow(QMainWindow):
         self._settings = settings if settings is not None else QSettings()
         self._classifier: Classifier | None = None
         self._prediction: Prediction | None = None
+        self._reading: NumberReading | None = None
+        self._verdicts: list[Verdict] = []
+        self._reading_drawing: Drawing | None = None
+        self._collection_labels: list[int] = []
+        self._collection_drawings: list[Drawing] = []
+        self._collection_predictions: list[int] = []
         self.last_error: str | None = None
         self._error_box: QMessageBox | None = None
         self._live_timer = QTimer(self, singleShot=True, interval=LIVE_INTERVAL_MS)
@@ -76,6 +92,7 @@ class MainWindow(QMainWindow):
         self._build_actions()
         self._restore_settings()
         self._load_startup_model(model_path)
+        self._load_collection()
         self._show_idle()
 
     # --- construction -------------------------------------------------------------------
@@ -98,6 +115,12 @@ class MainWindow(QMainWindow):
         self.live_box.setToolTip("Classify while you draw (Ctrl+L)")
         self.pen_box = QSpinBox(suffix=" px", minimum=PEN_WIDTH_RANGE[0], maximum=PEN_WIDTH_RANGE[1])
         self.pen_box.setToolTip("Pen width on the canvas")
+        self.collection_label = _named(QLabel(wordWrap=True), "collection")
+        self.open_collection_button = _named(QPushButton("Open folder"), "link")
+        self.change_collection_button = _named(QPushButton("Change…"), "link")
+        for button in (self.open_collection_button, self.change_collection_button):
+            button.setCursor(Qt.CursorShape.PointingHandCursor)
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         for button in (self.submit_button, self.undo_button, self.clear_button):
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
 
@@ -127,6 +150,13 @@ class MainWindow(QMainWindow):
         side.addWidget(_named(QLabel("WHAT THE NETWORK SEES"), "heading"))
         side.addWidget(self.preview, 0, Qt.AlignmentFlag.AlignHCenter)
         side.addStretch(1)
+        side.addWidget(_named(QLabel("YOUR COLLECTION"), "heading"))
+        side.addWidget(self.collection_label)
+        links = QHBoxLayout()
+        links.addWidget(self.open_collection_button)
+        links.addWidget(self.change_collection_button)
+        links.addStretch(1)
+        side.addLayout(links)
         panel.setFixedWidth(300)
 
         central = QWidget()
@@ -147,6 +177,9 @@ class MainWindow(QMainWindow):
         self.clear_button.clicked.connect(self.clear)
         self.pen_box.valueChanged.connect(self._on_pen_width)
         self.live_box.toggled.connect(self._on_live_toggled)
+        self.bars.digit_clicked.connect(self.correct)
+        self.open_collection_button.clicked.connect(self._open_collection_folder)
+        self.change_collection_button.clicked.connect(self._choose_collection_dialog)
 
     def _action(self, text: str, slot: object, *shortcuts: QKeySequence | QKeySequence.StandardKey | str) -> QAction:
         action = QAction(text, self)
@@ -189,6 +222,15 @@ class MainWindow(QMainWindow):
         self.clear_action = self._action("C&lear", self.clear, "Escape", "Delete")
         for action in (self.submit_action, self.undo_action, self.clear_action):
             edit_menu.addAction(action)
+
+        edit_menu.addSeparator()
+        correct_menu = edit_menu.addMenu("That &Was a…")
+        for digit in range(10):
+            action = self._action(str(digit), lambda _=False, d=digit: self.correct(d), str(digit))
+            action.setStatusTip(f"Keep this drawing in your collection as a {digit}")
+            correct_menu.addAction(action)
+        edit_menu.addAction(self._action("Choose Collection &Folder…", self._choose_collection_dialog))
+        edit_menu.addAction(self._action("&Open Collection Folder", self._open_collection_folder))
 
         view_menu = menu.addMenu("&View")
         self.live_action = self._action("&Live Classification", self.live_box.toggle, "Ctrl+L")
@@ -251,6 +293,7 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Loaded {classifier.path.name}", STATUS_TIMEOUT_MS)
         if not self.canvas.is_empty():
             self._classify(self.canvas.drawing())
+        self._rescore_collection()
         return True
 
     def use_bundled_model(self) -> None:
@@ -287,23 +330,76 @@ class MainWindow(QMainWindow):
             self._show_idle("No model is loaded. Use File ▸ Open Model….")
             return
         try:
-            prediction = classify_drawing(self._classifier, drawing)
+            reading = read_number(self._classifier, drawing)
         except EmptyInputError:
             self._show_idle()
             return
-        self._prediction = prediction
-        self.bars.set_probabilities(prediction.probabilities)
-        self.preview.set_image(prediction.image)
-        self.digit_label.setText(str(prediction.digit))
-        runner_up, p2 = prediction.ranked(2)[1]
-        self.caption.setText(f"{prediction.confidence:.1%} sure · next best {runner_up} ({p2:.1%})")
+        threshold = threshold_for(self._classifier.metadata)
+        verdicts = [assess(d.prediction.probabilities, threshold, _subset(drawing, d.members)) for d in reading.digits]
+        self._reading, self._verdicts, self._reading_drawing = reading, verdicts, drawing
+        if len(reading.digits) == 1:
+            self._show_digit(reading.digits[0].prediction, verdicts[0])
+            self.canvas.set_outlines([])
+        else:
+            self._show_number(reading, verdicts)
+            self.canvas.set_outlines([d.box for d in reading.digits])
 
-    def _show_idle(self, message: str = "Draw a digit on the canvas.") -> None:
+    def _show_digit(self, prediction: Prediction, verdict: Verdict) -> None:
+        self._prediction = prediction
+        self.bars.set_probabilities(prediction.probabilities, doubtful=not verdict.sure)
+        self.preview.set_image(prediction.image)
+        self._set_big_text(str(prediction.digit) if verdict.sure else "?")
+        if verdict.sure:
+            runner_up, p2 = prediction.ranked(2)[1]
+            self.caption.setText(f"{verdict.message()} · next best {runner_up} ({p2:.1%})")
+        else:
+            self.caption.setText(verdict.message())
+        self.caption.setObjectName("caption" if verdict.sure else "doubt")
+        self.caption.style().polish(self.caption)
+
+    def _show_number(self, reading: NumberReading, verdicts: list[Verdict]) -> None:
+        # The bars explain the digit the network is least sure of.
+        weakest = min(range(len(verdicts)), key=lambda i: verdicts[i].confidence)
+        prediction = reading.digits[weakest].prediction
+        self._prediction = prediction
+        self.bars.set_probabilities(prediction.probabilities, doubtful=not verdicts[weakest].sure)
+        self.preview.set_images([d.prediction.image for d in reading.digits])
+        self._set_big_text("".join(str(v.digit) if v.sure else "?" for v in verdicts))
+        doubtful = [i + 1 for i, v in enumerate(verdicts) if not v.sure]
+        parts = " · ".join(f"{v.digit}: {v.confidence:.0%}" for v in verdicts)
+        if doubtful:
+            which = ", ".join(_ordinal(i) for i in doubtful)
+            options = " or ".join(str(c) for c in verdicts[doubtful[0] - 1].candidates)
+            text = f"Not sure of the {which} digit (could be {options}). {parts}"
+        else:
+            text = f"{len(verdicts)} digits · {parts}"
+        self.caption.setText(text + f"\nBars: digit {weakest + 1}, the least certain.")
+        self.caption.setObjectName("doubt" if doubtful else "caption")
+        self.caption.style().polish(self.caption)
+
+    def _set_big_text(self, text: str) -> None:
+        size = max(NUMBER_FONT_MIN_PX, min(DIGIT_FONT_PX, int(DIGIT_FONT_PX * 4 / max(len(text), 4))))
+        self.digit_label.setStyleSheet(f"font-size: {size}px;")
+        self.digit_label.setText(text)
+
+    @property
+    def reading(self) -> NumberReading | None:
+        return self._reading
+
+    @property
+    def verdicts(self) -> list[Verdict]:
+        return list(self._verdicts)
+
+    def _show_idle(self, message: str = "Draw a digit — or a whole number — on the canvas.") -> None:
         self._prediction = None
+        self._reading, self._verdicts, self._reading_drawing = None, [], None
         self.bars.set_probabilities(None)
         self.preview.set_image(None)
-        self.digit_label.setText("–")
+        self.canvas.set_outlines([])
+        self._set_big_text("–")
         self.caption.setText(message)
+        self.caption.setObjectName("caption")
+        self.caption.style().polish(self.caption)
 
     def _on_stroke_progress(self) -> None:
         if self.live_box.isChecked() and not self._live_timer.isActive():
@@ -423,6 +519,82 @@ class MainWindow(QMainWindow):
         if path := self._save_dialog("Export Network Input", "digit-28x28.png", "PNG images (*.png)"):
             self.export_input_png(path)
 
+    # --- the personal collection --------------------------------------------------------
+
+    @property
+    def collection_dir(self) -> Path:
+        stored = self._settings.value(KEY_COLLECTION)
+        if stored:
+            return Path(str(stored))
+        base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation)
+        return Path(base or Path.home() / ".digitcanvas") / "collection"
+
+    def set_collection_dir(self, path: str | os.PathLike[str]) -> None:
+        self._settings.setValue(KEY_COLLECTION, str(Path(path)))
+        self._load_collection()
+
+    def correct(self, digit: int) -> bool:
+        """Keep the current drawing in the collection with its true digit (digit key or bar click)."""
+        drawing = self._reading_drawing
+        if drawing is None or self._reading is None:
+            self._notify("Draw a digit first; then press the digit it really is to keep it.")
+            return False
+        if len(self._reading.digits) != 1:
+            self._notify("Corrections are for single digits: clear the canvas and draw one digit.")
+            return False
+        try:
+            path = add_to_collection(drawing, digit, self.collection_dir)
+        except (DrawingFileError, ValueError) as e:
+            self._show_error("Could not save to your collection", str(e))
+            return False
+        self._collection_drawings.append(drawing.with_label(digit))
+        self._collection_labels.append(digit)
+        if self._classifier is not None:
+            self._collection_predictions += predict_collection(self._classifier, [drawing])
+        self._update_collection_label()
+        guess = self._reading.digits[0].prediction.digit
+        verb = "Thanks — kept" if guess != digit else "Kept"
+        self.statusBar().showMessage(f"{verb} as a {digit} in your collection ({path.name})", STATUS_TIMEOUT_MS)
+        return True
+
+    def _load_collection(self) -> None:
+        folder = self.collection_dir
+        try:
+            scan = scan_collection(folder) if folder.is_dir() else None
+        except DrawingFileError:
+            scan = None
+        self._collection_drawings = scan.drawings if scan else []
+        self._collection_labels = [int(d.label) for d in self._collection_drawings if d.label is not None]
+        self._rescore_collection()
+        if scan and scan.problems:
+            self._notify(f"{len(scan.problems)} file(s) in your collection could not be read and were skipped.")
+
+    def _rescore_collection(self) -> None:
+        if self._classifier is None:
+            self._collection_predictions = []
+        else:
+            self._collection_predictions = predict_collection(self._classifier, self._collection_drawings)
+        self._update_collection_label()
+
+    def collection_summary(self) -> str:
+        if not self._collection_predictions and self._collection_labels:
+            return f"{len(self._collection_labels)} drawings (no model to score them)"
+        return score_predictions(self._collection_predictions, self._collection_labels).summary()
+
+    def _update_collection_label(self) -> None:
+        self.collection_label.setText(self.collection_summary())
+        self.collection_label.setToolTip(f"Saved in {self.collection_dir}")
+
+    def _open_collection_folder(self) -> None:
+        folder = self.collection_dir
+        folder.mkdir(parents=True, exist_ok=True)
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
+
+    def _choose_collection_dialog(self) -> None:
+        path = QFileDialog.getExistingDirectory(self, "Choose Collection Folder", str(self.collection_dir))
+        if path:
+            self.set_collection_dir(path)
+
     # --- drag and drop ------------------------------------------------------------------
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
@@ -462,6 +634,7 @@ class MainWindow(QMainWindow):
             "<tr><td><b>Enter</b></td><td>Classify the drawing</td></tr>"
             "<tr><td><b>Esc</b> / <b>Delete</b></td><td>Clear the canvas</td></tr>"
             "<tr><td><b>Ctrl+Z</b></td><td>Undo the last stroke</td></tr>"
+            "<tr><td><b>0</b> … <b>9</b></td><td>Say what the digit really was: keeps it in your collection</td></tr>"
             "<tr><td><b>Ctrl+L</b></td><td>Live classification on/off</td></tr>"
             "<tr><td><b>Ctrl+O</b></td><td>Open a model (.onnx)</td></tr>"
             "<tr><td><b>Ctrl+S</b> / <b>Ctrl+Shift+O</b></td><td>Save / open a drawing</td></tr>"
@@ -489,6 +662,14 @@ def _named(widget: W, name: str) -> W:
     """Give a widget the object name the style sheet refers to."""
     widget.setObjectName(name)
     return widget
+
+
+def _subset(drawing: Drawing, members: tuple[int, ...]) -> Drawing:
+    return Drawing(tuple(drawing.strokes[m] for m in members), drawing.width, drawing.height, drawing.pen_width)
+
+
+def _ordinal(n: int) -> str:
+    return {1: "1st", 2: "2nd", 3: "3rd"}.get(n, f"{n}th")
 
 
 def _droppable(path: str) -> bool:

@@ -1,0 +1,67 @@
+#!/usr/bin/env python3
+"""Evaluate any ONNX digit model on the MNIST test set, through the app's inference service.
+
+    python scripts/evaluate.py --data ../shared/data/mnist [--model mine.onnx] [--out reports]
+
+Prints accuracy, per-class precision/recall, the confusion matrix, the most confused
+pairs and the expected calibration error (15 bins); writes the same as Markdown plus a
+confusion-matrix PNG into --out.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from digitcanvas.inference import ModelLoadError, load_classifier  # noqa: E402
+from digitcanvas.metrics import confusion_image, markdown_scores, score  # noqa: E402
+from digitcanvas.mnist import MnistError, load_split  # noqa: E402
+
+BATCH = 1000
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data", required=True, help="folder with the MNIST IDX files")
+    parser.add_argument("--model", help="ONNX model (default: the bundled one)")
+    parser.add_argument("--out", default=str(ROOT / "reports"), help="folder for the Markdown report and PNG")
+    parser.add_argument("--no-verify", action="store_true", help="skip the MD5 check")
+    args = parser.parse_args(argv)
+    try:
+        classifier = load_classifier(args.model, threads=0)
+        test = load_split(args.data, "test", verify=not args.no_verify)
+    except (ModelLoadError, MnistError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    images = test.images.astype(np.float32) / 255.0
+    probs = np.concatenate([classifier.predict_proba(images[i : i + BATCH]) for i in range(0, len(images), BATCH)])
+    scores = score(probs, test.labels.astype(np.int64))
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    stem = f"mnist-{classifier.path.stem}"
+    png = out / f"{stem}-confusion.png"
+    confusion_image(scores.confusion, str(png), title=f"MNIST test: {classifier.describe()}")
+    report = (
+        f"# MNIST test set: {classifier.describe()}\n\n"
+        f"Model file: `{classifier.path.name}`; {scores.count:,} test images; "
+        f"command: `python scripts/evaluate.py --data DIR{' --model ' + args.model if args.model else ''}`\n\n"
+        f"- **Accuracy: {scores.accuracy:.2%}** ({scores.count - scores.errors}/{scores.count}, "
+        f"{scores.errors} errors)\n"
+        f"- **Expected calibration error (15 bins): {scores.ece:.2%}**\n\n"
+        f"![confusion matrix]({png.name})\n\n" + markdown_scores(scores)
+    )
+    md = out / f"{stem}.md"
+    md.write_text(report)
+    print(report)
+    print(f"wrote {md} and {png}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,163 @@
+#!/usr/bin/env python3
+"""Accuracy on real pen-written digits (UNIPEN), through exactly the app's path.
+
+Each sample's strokes are laid on a canvas of the app's default size, drawn at a typical
+size with a given on-screen pen width (points rounded to pixels, like mouse input), then
+go through the app's own preprocessing and inference service. Writers are split
+(source + writer) into train / val / test; report the test part.
+
+    python scripts/evaluate_drawn.py --unipen ../shared/data/unipen-digits [--part test]
+    python scripts/evaluate_drawn.py --unipen ... --robustness   # pen ×½, ×2, half size
+    python scripts/evaluate_drawn.py --collection ~/my-digits   # score a personal collection
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from digitcanvas.collection import scan_collection  # noqa: E402
+from digitcanvas.drawing import DEFAULT_PEN_WIDTH, Drawing, DrawingFileError  # noqa: E402
+from digitcanvas.inference import Classifier, ModelLoadError, load_classifier  # noqa: E402
+from digitcanvas.metrics import Scores, confusion_image, markdown_scores, score  # noqa: E402
+from digitcanvas.preprocessing import PenMode, PreprocessOptions, preprocess_drawing  # noqa: E402
+from digitcanvas.unipen import DEFAULT_CANVAS, DRAW_HEIGHT_FRACTION, load_samples, to_canvas, writer_split  # noqa: E402
+
+BATCH = 1000
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    canvas: tuple[int, int] = DEFAULT_CANVAS
+    pen_width: float = DEFAULT_PEN_WIDTH
+    height_fraction: float = DRAW_HEIGHT_FRACTION
+    pen_mode: PenMode = PenMode.MNIST
+
+
+def classify(classifier: Classifier, drawings: list[Drawing], options: PreprocessOptions) -> np.ndarray:
+    images = np.asarray([preprocess_drawing(d, options) for d in drawings], dtype=np.float32)
+    return np.concatenate([classifier.predict_proba(images[i : i + BATCH]) for i in range(0, len(images), BATCH)])
+
+
+def evaluate_setting(classifier: Classifier, samples: list, setting: Setting) -> tuple[np.ndarray, np.ndarray]:
+    drawings = [
+        to_canvas(s, canvas=setting.canvas, height_fraction=setting.height_fraction, pen_width=setting.pen_width)
+        for s in samples
+    ]
+    probs = classify(classifier, drawings, PreprocessOptions(pen_mode=setting.pen_mode))
+    return probs, np.asarray([s.label for s in samples], dtype=np.int64)
+
+
+def summary_line(name: str, scores: Scores) -> str:
+    return f"| {name} | {scores.count:,} | {scores.accuracy:.2%} | {scores.ece:.2%} |"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--unipen", help="UNIPEN digits folder or digits.jsonl.gz")
+    parser.add_argument("--collection", help="score a folder of labelled drawing files instead")
+    parser.add_argument("--model", help="ONNX model (default: the bundled one)")
+    parser.add_argument("--part", choices=["train", "val", "test"], default="test", help="writer-disjoint part")
+    parser.add_argument("--canvas", default=f"{DEFAULT_CANVAS[0]}x{DEFAULT_CANVAS[1]}", help="canvas size WxH")
+    parser.add_argument("--pen-width", type=float, default=DEFAULT_PEN_WIDTH, help="on-screen pen width (px)")
+    parser.add_argument("--height-fraction", type=float, default=DRAW_HEIGHT_FRACTION, help="digit height / canvas")
+    parser.add_argument("--pen-mode", choices=[m.value for m in PenMode], default=PenMode.MNIST.value)
+    parser.add_argument("--robustness", action="store_true", help="also: pen width halved and doubled, half size")
+    parser.add_argument("--out", default=str(ROOT / "reports"), help="folder for the Markdown report and PNG")
+    args = parser.parse_args(argv)
+    try:
+        classifier = load_classifier(args.model, threads=0)
+    except ModelLoadError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    if args.collection:
+        return score_collection(classifier, args.collection)
+    if not args.unipen:
+        parser.error("give --unipen (or --collection)")
+
+    width, height = (int(v) for v in args.canvas.lower().split("x"))
+    base = Setting("as given", (width, height), args.pen_width, args.height_fraction, PenMode(args.pen_mode))
+    samples = load_samples(args.unipen)
+    split = writer_split(samples)
+    part = [s for s in samples if split[s.writer_key] == args.part]
+    writers = len({s.writer_key for s in part})
+    probs, labels = evaluate_setting(classifier, part, base)
+    scores = score(probs, labels)
+
+    lines = [
+        f"# Drawn digits (UNIPEN, {args.part} writers): {classifier.describe()}",
+        "",
+        f"{scores.count:,} digits by {writers} writers never used for training or tuning; canvas {width}×{height}, "
+        f"digit {args.height_fraction:.0%} of the canvas tall, on-screen pen {args.pen_width:g} px, "
+        f"preprocessing pen mode `{args.pen_mode}`.",
+        "",
+        f"- **Accuracy: {scores.accuracy:.2%}** ({scores.errors} errors)",
+        f"- **Expected calibration error (15 bins): {scores.ece:.2%}**",
+        "",
+    ]
+    if args.robustness:
+        variants = [
+            Setting("pen width halved", base.canvas, base.pen_width / 2, base.height_fraction, base.pen_mode),
+            Setting("pen width doubled", base.canvas, base.pen_width * 2, base.height_fraction, base.pen_mode),
+            Setting("drawn at half the size", base.canvas, base.pen_width, base.height_fraction / 2, base.pen_mode),
+            Setting("screen pen mode (bitmap-like)", base.canvas, base.pen_width, base.height_fraction, PenMode.SCREEN),
+        ]
+        lines += ["| setting | digits | accuracy | ECE |", "|---|---:|---:|---:|", summary_line("as above", scores)]
+        for variant in variants:
+            v_probs, v_labels = evaluate_setting(classifier, part, variant)
+            lines.append(summary_line(variant.name, score(v_probs, v_labels)))
+        lines.append("")
+
+    by_source: dict[str, list[int]] = defaultdict(list)
+    for i, s in enumerate(part):
+        by_source[s.source].append(i)
+    lines += ["Per source:", "", "| source | digits | accuracy |", "|---|---:|---:|"]
+    for source in sorted(by_source):
+        idx = np.asarray(by_source[source])
+        acc = float((probs[idx].argmax(axis=1) == labels[idx]).mean())
+        lines.append(f"| {source} | {len(idx)} | {acc:.2%} |")
+    lines += ["", "Per digit:", "", markdown_scores(scores)]
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    stem = f"drawn-{args.part}-{classifier.path.stem}"
+    png = out / f"{stem}-confusion.png"
+    confusion_image(scores.confusion, str(png), title=f"UNIPEN {args.part} writers: {classifier.describe()}")
+    lines.insert(8, f"![confusion matrix]({png.name})\n")
+    report = "\n".join(lines)
+    (out / f"{stem}.md").write_text(report)
+    print(report)
+    print(f"wrote {out / (stem + '.md')} and {png}", file=sys.stderr)
+    return 0
+
+
+def score_collection(classifier: Classifier, folder: str) -> int:
+    try:
+        scan = scan_collection(folder)
+    except DrawingFileError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    for problem in scan.problems:
+        print(f"skipped: {problem}", file=sys.stderr)
+    if not scan.drawings:
+        print(f"error: {folder}: no labelled drawings", file=sys.stderr)
+        return 2
+    probs = classify(classifier, scan.drawings, PreprocessOptions())
+    labels = np.asarray([d.label for d in scan.drawings], dtype=np.int64)
+    scores = score(probs, labels)
+    print(f"# Collection {folder}: {classifier.describe()}\n")
+    print(f"- **Accuracy: {scores.accuracy:.2%}** on {scores.count} drawings; ECE {scores.ece:.2%}\n")
+    print(markdown_scores(scores))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from strokes import compose
+
+from digitcanvas.collection import add_to_collection, scan_collection, score_predictions
+from digitcanvas.drawing import DrawingFileError, load_drawing
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_add_and_scan(tmp_path: Path) -> None:
+    seven, _ = compose(["7"])
+    zero, _ = compose(["0"])
+    first = add_to_collection(seven, 7, tmp_path / "c")
+    second = add_to_collection(zero, 0, tmp_path / "c")
+    assert first != second
+    assert load_drawing(first) == seven.with_label(7)
+    (tmp_path / "c" / "junk.json").write_text("{broken")
+    scan = scan_collection(tmp_path / "c")
+    assert sorted(d.label for d in scan.drawings) == [0, 7]
+    assert len(scan.problems) == 1 and "junk.json" in scan.problems[0]
+
+
+def test_interrupted_save_leaves_no_broken_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    drawing, _ = compose(["3"])
+    folder = tmp_path / "c"
+
+    def killed(*args: object) -> None:
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr("digitcanvas.drawing.os.replace", killed)
+    with pytest.raises(DrawingFileError):
+        add_to_collection(drawing, 3, folder)
+    assert list(folder.iterdir()) == []
+
+
+def test_score_predictions_names_the_most_missed_digit() -> None:
+    score = score_predictions([1, 7, 7, 4, 9, 4], [1, 1, 7, 4, 4, 4])
+    assert score.count == 6 and score.correct == 4
+    assert score.misses[0] == (4, 1, 3) or score.misses[0] == (1, 1, 2)
+    assert "misses" in score.summary() and "66.7%" in score.summary()
+
+
+def test_evaluate_drawn_scores_a_collection_folder(tmp_path: Path) -> None:
+    for name in ("0", "1", "7", "8"):
+        drawing, _ = compose([name])
+        add_to_collection(drawing, int(name), tmp_path)
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "evaluate_drawn.py"), "--collection", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Accuracy: 100.00%** on 4 drawings" in result.stdout
