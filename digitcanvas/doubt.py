@@ -43,7 +43,7 @@ class Verdict:
 
     def message(self) -> str:
         if self.sure:
-            return f"{self.confidence:.1%} sure"
+            return f"{self.confidence:.1%} sure" if self.confidence < 0.9995 else "Sure (over 99.9%)"
         if self.reason == "too small":
             return "Not sure — that is too small to be a digit. Draw bigger."
         options = " or ".join(str(d) for d in self.candidates)

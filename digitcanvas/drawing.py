@@ -116,9 +116,10 @@ class Drawing:
 
 
 def _compact(value: float) -> float | int:
-    """Write whole coordinates as integers so files stay small and readable."""
+    """Whole coordinates as integers (small, readable files); others exactly, so a saved
+    drawing reads back identical. The canvas records hundredths of a pixel."""
     value = float(value)
-    return int(value) if value.is_integer() else round(value, 3)
+    return int(value) if value.is_integer() else value
 
 
 def drawing_from_dict(data: object) -> Drawing:

@@ -21,6 +21,7 @@ Informational keys written by ``scripts/train.py``: ``digitcanvas.name``,
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
@@ -128,6 +129,14 @@ def _scaling_from(meta: Mapping[str, str], path: Path) -> Scaling:
     return scaling
 
 
+def _ort_reason(error: Exception) -> str:
+    """onnxruntime's message without its status codes and the repeated path."""
+    text = str(error).splitlines()[0] if str(error) else type(error).__name__
+    text = re.sub(r"^\[ONNXRuntimeError\] : \d+ : \w+ : ", "", text)
+    text = re.sub(r"^Load model from .*? failed:", "", text)
+    return text.strip() or type(error).__name__
+
+
 def to_probabilities(outputs: NDArray[np.floating]) -> NDArray[np.float64]:
     """Probabilities from model outputs, row by row: kept if they already are
     probabilities (non-negative, summing to 1), else a softmax (logits or log-probs)."""
@@ -186,8 +195,7 @@ class Classifier:
         try:
             return ort.InferenceSession(str(path), sess_options=options, providers=["CPUExecutionProvider"])
         except Exception as e:  # onnxruntime raises several private exception types
-            reason = str(e).splitlines()[0] if str(e) else type(e).__name__
-            raise ModelLoadError(f"{path}: not a valid ONNX model, or truncated ({reason})") from e
+            raise ModelLoadError(f"{path}: not a valid ONNX model, or truncated ({_ort_reason(e)})") from e
 
     def _pick_output(self) -> str:
         """The (N, 10) output; an output of undeclared shape is checked at the first run."""

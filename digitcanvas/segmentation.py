@@ -7,8 +7,10 @@
 3. **Choice.** Adjacent units may still belong together (a 5's flag drawn beside its
    body). Every grouping of up to ``MAX_UNITS_PER_DIGIT`` adjacent units is classified in
    one batch, and dynamic programming picks the split that maximises the summed log
-   confidence of its digits, minus penalties for merging across wide gaps and for
-   splitting where there is hardly a gap.
+   confidence of its digits, minus penalties for merging across wide gaps, for digits
+   much shorter than the writing (a lone flag or bar), and for splitting where there is
+   hardly a gap. The weights were tuned on validation writers
+   (``scripts/evaluate_numbers.py --part val``).
 
 Images take the same route with connected ink components as units.
 """
@@ -43,6 +45,8 @@ MERGE_FREE_GAP = 0.12  # of the height: gaps up to this inside one digit cost no
 MERGE_GAP_WEIGHT = 12.0  # log-confidence cost per height of gap merged beyond that
 WIDE_DIGIT = 1.15  # of the height: a single digit wider than this is unlikely
 WIDE_WEIGHT = 6.0  # log-confidence cost per height of width beyond WIDE_DIGIT
+SHORT_DIGIT = 0.5  # of the height: a piece shorter than this (a flag, a bar) is rarely a digit alone
+SHORT_WEIGHT = 20.0  # log-confidence cost per height missing
 SPLIT_FREE_GAP = 0.04  # of the height: splitting at gaps narrower than this costs...
 SPLIT_GAP_WEIGHT = 40.0  # ...this much per height missing
 MAX_SLANT = 0.6  # |dx/dy|: steeper estimates are noise
@@ -130,11 +134,16 @@ def _merge_overlapping(extents: list[tuple[float, float, float, float]], height:
         return i
 
     min_width = MIN_WIDTH_FRACTION * height
+    # A thin stroke (a 4's upright, a 1) counts as min_width wide around its centre.
+    spans = []
+    for left, right, _, _ in extents:
+        pad = max(0.0, min_width - (right - left)) / 2
+        spans.append((left - pad, right + pad))
     for i in range(n):
         for j in range(i + 1, n):
-            a, b = extents[i], extents[j]
+            a, b = spans[i], spans[j]
             overlap = min(a[1], b[1]) - max(a[0], b[0])
-            narrower = max(min(a[1] - a[0], b[1] - b[0]), min_width)
+            narrower = min(a[1] - a[0], b[1] - b[0])
             if overlap > OVERLAP_FRACTION * narrower:
                 parent[find(i)] = find(j)
     groups: dict[int, list[int]] = {}
@@ -161,6 +170,8 @@ def _pair_cost(units: Sequence[Unit], start: int, stop: int, height: float) -> f
         cost += MERGE_GAP_WEIGHT * max(0.0, gap - MERGE_FREE_GAP)
     width = (max(u.right for u in units[start:stop]) - min(u.left for u in units[start:stop])) / height
     cost += WIDE_WEIGHT * max(0.0, width - WIDE_DIGIT) * (stop - start > 1)
+    tall = (max(u.bottom for u in units[start:stop]) - min(u.top for u in units[start:stop])) / height
+    cost += SHORT_WEIGHT * max(0.0, SHORT_DIGIT - tall)
     return cost
 
 

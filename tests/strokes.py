@@ -78,7 +78,7 @@ def compose(
     all_points = np.concatenate(strokes)
     centre = (all_points.min(axis=0) + all_points.max(axis=0)) / 2
     width, canvas_height = CANVAS_SIZE
-    span = float(np.ptp(all_points[:, 0])) + abs(slant) * height
+    span = max(float(np.ptp(all_points[:, 0])) + abs(slant) * height, 1.0)
     fit = min(1.0, 0.9 * width / span)  # wide numbers are drawn smaller, as people do
     placed = []
     for s in strokes:

@@ -310,3 +310,36 @@ def test_collection_grows_across_sessions(qtbot: QtBot, settings: QSettings, tmp
     again = MainWindow(settings=settings)
     qtbot.addWidget(again)
     assert again.collection_summary().startswith("2 drawings")
+
+
+def test_pen_tablet_strokes_are_recorded(window: MainWindow) -> None:
+    from PySide6.QtCore import QEvent
+    from PySide6.QtGui import QPointingDevice, QTabletEvent
+    from PySide6.QtWidgets import QApplication
+    from qt_helpers import to_widget
+
+    device = QPointingDevice.primaryPointingDevice()
+    canvas = window.canvas
+    kinds = [QEvent.Type.TabletPress] + [QEvent.Type.TabletMove] * 20 + [QEvent.Type.TabletRelease]
+    for i, kind in enumerate(kinds):
+        pos = to_widget(canvas, 320, 80 + 12 * i)
+        buttons = Qt.MouseButton.NoButton if kind == QEvent.Type.TabletRelease else Qt.MouseButton.LeftButton
+        event = QTabletEvent(
+            kind,
+            device,
+            pos,
+            QPointF(canvas.mapToGlobal(pos.toPoint())),
+            0.6,
+            0.0,
+            0.0,
+            0.0,
+            0.0,
+            0.0,
+            Qt.KeyboardModifier.NoModifier,
+            Qt.MouseButton.LeftButton,
+            buttons,
+        )
+        QApplication.sendEvent(canvas, event)
+    drawing = canvas.drawing()
+    assert len(drawing.strokes) == 1 and len(drawing.strokes[0]) == len(kinds)
+    assert window.prediction is not None and window.prediction.digit == 1

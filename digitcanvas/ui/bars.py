@@ -102,7 +102,7 @@ class ConfidenceBars(QWidget):
         self._draw_bar(painter, track, p, highlighted)
         percent = QRectF(rect.right() - PERCENT_WIDTH, rect.top(), PERCENT_WIDTH - 4, rect.height())
         painter.setPen(TEXT if highlighted else MUTED)
-        painter.drawText(percent, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, _percent(p))
+        painter.drawText(percent, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, format_percent(p))
 
     def _draw_bar(self, painter: QPainter, track: QRectF, p: float | None, highlighted: bool) -> None:
         background = QPainterPath()
@@ -117,7 +117,7 @@ class ConfidenceBars(QWidget):
         painter.fillPath(bar, colour)
 
 
-def _percent(p: float | None) -> str:
+def format_percent(p: float | None) -> str:
     if p is None:
         return "–"
     if p >= 0.9995:

@@ -52,7 +52,7 @@ class DrawingCanvas(QWidget):
         self._current: list[QPointF] | None = None
         self._pen_width = DEFAULT_PEN_WIDTH
         self._outlines: list[QRectF] = []
-        self._hint = "Draw a digit here"
+        self._hint = "Draw a digit — or a number — here"
         self.setMinimumSize(200, 200)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)

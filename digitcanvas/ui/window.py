@@ -35,7 +35,7 @@ from ..inference import Classifier, ModelLoadError, bundled_model_path, load_cla
 from ..preprocessing import EmptyInputError, preprocess_drawing
 from ..recognizer import Prediction
 from ..segmentation import NumberReading, read_number
-from .bars import ConfidenceBars
+from .bars import ConfidenceBars, format_percent
 from .canvas import DrawingCanvas
 from .preview import InputPreview
 
@@ -351,7 +351,7 @@ class MainWindow(QMainWindow):
         self._set_big_text(str(prediction.digit) if verdict.sure else "?")
         if verdict.sure:
             runner_up, p2 = prediction.ranked(2)[1]
-            self.caption.setText(f"{verdict.message()} · next best {runner_up} ({p2:.1%})")
+            self.caption.setText(f"{verdict.message()} · next best {runner_up} ({format_percent(p2)})")
         else:
             self.caption.setText(verdict.message())
         self.caption.setObjectName("caption" if verdict.sure else "doubt")
@@ -366,7 +366,7 @@ class MainWindow(QMainWindow):
         self.preview.set_images([d.prediction.image for d in reading.digits])
         self._set_big_text("".join(str(v.digit) if v.sure else "?" for v in verdicts))
         doubtful = [i + 1 for i, v in enumerate(verdicts) if not v.sure]
-        parts = " · ".join(f"{v.digit}: {v.confidence:.0%}" for v in verdicts)
+        parts = " · ".join(f"{v.digit}: {format_percent(v.confidence)}" for v in verdicts)
         if doubtful:
             which = ", ".join(_ordinal(i) for i in doubtful)
             options = " or ".join(str(c) for c in verdicts[doubtful[0] - 1].candidates)
