@@ -164,6 +164,16 @@ class Progress:
         self._stream.flush()
 
 
+def _gather(inputs: Iterable[str], recursive: bool, stderr: TextIO) -> tuple[list[Path], list[str]]:
+    """The files to read; problems and an empty selection are reported on ``stderr``."""
+    files, problems = collect_files(list(inputs), recursive=recursive)
+    for problem in problems:
+        print(f"error: {problem}", file=stderr)
+    if not files:
+        print("error: no input files", file=stderr)
+    return files, problems
+
+
 def read_number_file(classifier: Classifier, path: Path) -> NumberReading:
     """Read a whole number from a drawing file (strokes) or an image (connected ink)."""
     with path.open("rb") as handle:
@@ -204,11 +214,8 @@ def run_predict_numbers(
     """``predict --number``: read a whole number from each file; returns the exit status."""
     stdout = stdout or sys.stdout
     stderr = stderr or sys.stderr
-    files, problems = collect_files(list(inputs), recursive=recursive)
-    for problem in problems:
-        print(f"error: {problem}", file=stderr)
+    files, problems = _gather(inputs, recursive, stderr)
     if not files:
-        print("error: no input files", file=stderr)
         return EXIT_USAGE
     width = min(max(len(str(p)) for p in files), 60)
     if not as_json:
@@ -270,11 +277,8 @@ def run_predict(
     """Classify files and print results; returns the exit status."""
     stdout = stdout or sys.stdout
     stderr = stderr or sys.stderr
-    files, problems = collect_files(list(inputs), recursive=recursive)
-    for problem in problems:
-        print(f"error: {problem}", file=stderr)
+    files, problems = _gather(inputs, recursive, stderr)
     if not files:
-        print("error: no input files", file=stderr)
         return EXIT_USAGE
     width = min(max(len(str(p)) for p in files), 60)
     if not as_json:

@@ -132,3 +132,33 @@ def test_many_drawings_in_parallel_keep_order(tmp_path: Path, capsys: pytest.Cap
     names = [Path(json.loads(line)["file"]).name for line in capsys.readouterr().out.splitlines()]
     assert len(names) == PARALLEL_THRESHOLD + 9
     assert names == sorted(names)
+
+
+def test_predict_number_on_a_drawing_and_an_image(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from PIL import ImageDraw
+    from strokes import compose
+
+    drawing, _ = compose(["2", "0", "7"], gap=0.3)
+    save_drawing(drawing, tmp_path / "number.json")
+    image = Image.new("RGB", (drawing.width, drawing.height), "white")
+    pen = ImageDraw.Draw(image)
+    for stroke in drawing.strokes:
+        pen.line([tuple(p) for p in stroke], fill="black", width=int(drawing.pen_width), joint="curve")
+    image.save(tmp_path / "number.png")
+    assert main(["predict", "--number", "--json", str(tmp_path)]) == EXIT_OK
+    records = {Path(r["file"]).name: r for r in map(json.loads, capsys.readouterr().out.splitlines())}
+    for name in ("number.json", "number.png"):
+        assert records[name]["number"] == "207"
+        assert [d["digit"] for d in records[name]["digits"]] == [2, 0, 7]
+        assert all(len(d["probabilities"]) == 10 for d in records[name]["digits"])
+    assert main(["predict", "--number", str(tmp_path / "number.json")]) == EXIT_OK
+    table = capsys.readouterr().out.splitlines()
+    assert table[1].split()[1] == "207"
+
+
+def test_predict_number_reports_bad_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "bad.json").write_text("{nope")
+    Image.fromarray(np.full((30, 30), 255, np.uint8)).save(tmp_path / "blank.png")
+    assert main(["predict", "--number", str(tmp_path)]) == EXIT_SOME_FAILED
+    err = capsys.readouterr().err
+    assert "bad.json" in err and "blank.png" in err
