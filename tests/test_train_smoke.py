@@ -10,7 +10,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from strokes import compose
 
+from digitcanvas.collection import add_to_collection
 from digitcanvas.inference import Classifier
 from digitcanvas.mnist import write_idx
 
@@ -35,7 +37,7 @@ def _write_unipen(path: Path, rng: np.random.Generator) -> None:
             label = i % 10
             x = 10 * label
             stroke = [[x, 0], [x + 1, 50], [x, 100]]
-            record = {"label": label, "source": "tst", "writer": f"w{i % 6}", "strokes": [stroke]}
+            record = {"label": label, "source": "tst", "writer": f"w{i % 20}", "strokes": [stroke]}
             handle.write(json.dumps(record) + "\n")
 
 
@@ -49,6 +51,10 @@ def test_training_smoke_run_exports_a_model_the_app_loads(tmp_path: Path) -> Non
         write_idx(data / f"{prefix}-labels-idx1-ubyte.gz", labels)
     unipen = tmp_path / "digits.jsonl.gz"
     _write_unipen(unipen, rng)
+    collection = tmp_path / "collection"
+    for name in ("1", "7", "0"):
+        drawing, _ = compose([name])
+        add_to_collection(drawing, int(name), collection)
     out = tmp_path / "model.onnx"
     command = [
         sys.executable,
@@ -70,6 +76,10 @@ def test_training_smoke_run_exports_a_model_the_app_loads(tmp_path: Path) -> Non
         "1",
         "--out",
         str(out),
+        "--collection",
+        str(collection),
+        "--outliers",
+        "50",
     ]
     result = subprocess.run(command, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr[-3000:]
@@ -85,6 +95,10 @@ def test_training_smoke_run_exports_a_model_the_app_loads(tmp_path: Path) -> Non
     np.testing.assert_allclose(probs.sum(axis=1), 1.0, atol=1e-6)
     facts = json.loads(out.with_suffix(".train.json").read_text())
     assert facts["epochs"] == 1 and facts["onnx_vs_torch_max_abs_diff"] < 1e-4
+    notes = " ".join(facts["data"])
+    assert "Personal collection" in notes and "3 labelled drawings" in notes
+    assert "Outlier exposure" in notes
+    assert 0 < float(classifier.metadata["digitcanvas.doubt_threshold"]) < 1
 
 
 def test_training_refuses_bad_data_with_a_clear_message(tmp_path: Path) -> None:
