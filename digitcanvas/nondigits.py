@@ -88,13 +88,9 @@ def scribble(rng: np.random.Generator, canvas: tuple[int, int] = DEFAULT_CANVAS)
 
 
 def dot(rng: np.random.Generator, canvas: tuple[int, int] = DEFAULT_CANVAS) -> Drawing:
-    """One to three dots or tiny ticks."""
-    strokes = []
-    for _ in range(rng.integers(1, 4)):
-        start = rng.uniform(-60, 60, size=2)
-        length = rng.uniform(0, 6)
-        angle = rng.uniform(0, np.pi)
-        strokes.append(_densify([tuple(start), tuple(start + length * np.array([np.cos(angle), np.sin(angle)]))], 2.0))
+    """One to four dots. No ticks: MNIST-style scaling would blow a tick up into a
+    straight line, which is a fair "1" (tiny marks are the size rule's job)."""
+    strokes = [rng.uniform(-70, 70, size=(1, 2)) for _ in range(rng.integers(1, 5))]
     return _place(strokes, rng, canvas)
 
 

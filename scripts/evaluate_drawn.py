@@ -92,6 +92,10 @@ def main(argv: list[str] | None = None) -> int:
     writers = len({s.writer_key for s in part})
     probs, labels = evaluate_setting(classifier, part, base)
     scores = score(probs, labels)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    stem = f"drawn-{args.part}-{classifier.path.stem}"
+    png = out / f"{stem}-confusion.png"
 
     lines = [
         f"# Drawn digits (UNIPEN, {args.part} writers): {classifier.describe()}",
@@ -102,6 +106,8 @@ def main(argv: list[str] | None = None) -> int:
         "",
         f"- **Accuracy: {scores.accuracy:.2%}** ({scores.errors} errors)",
         f"- **Expected calibration error (15 bins): {scores.ece:.2%}**",
+        "",
+        f"![confusion matrix]({png.name})",
         "",
     ]
     if args.robustness:
@@ -126,12 +132,7 @@ def main(argv: list[str] | None = None) -> int:
         acc = float((probs[idx].argmax(axis=1) == labels[idx]).mean())
         lines.append(f"| {source} | {len(idx)} | {acc:.2%} |")
     lines += ["", "Per digit:", "", markdown_scores(scores)]
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    stem = f"drawn-{args.part}-{classifier.path.stem}"
-    png = out / f"{stem}-confusion.png"
     confusion_image(scores.confusion, str(png), title=f"UNIPEN {args.part} writers: {classifier.describe()}")
-    lines.insert(8, f"![confusion matrix]({png.name})\n")
     report = "\n".join(lines)
     (out / f"{stem}.md").write_text(report)
     print(report)
