@@ -61,7 +61,8 @@ def predict_main(argv: Sequence[str]) -> int:
         print("error: --top must be between 1 and 10", file=sys.stderr)
         return EXIT_USAGE
     try:
-        classifier = load_classifier(args.model, threads=0)
+        # One inference thread: the other core preprocesses files (see predict.classify_files).
+        classifier = load_classifier(args.model, threads=1)
     except ModelLoadError as e:
         print(f"error: {e}", file=sys.stderr)
         return EXIT_USAGE

@@ -146,11 +146,7 @@ def drawing_from_dict(data: object) -> Drawing:
     parsed: list[Stroke] = []
     for index, stroke in enumerate(strokes):
         try:
-            if not isinstance(stroke, list) or not all(
-                isinstance(p, list) and len(p) >= 2 and all(_is_number(c) for c in p[:2]) for p in stroke
-            ):
-                raise ValueError("it must be a non-empty list of [x, y] number pairs")
-            parsed.append(_as_stroke([p[:2] for p in stroke]))
+            parsed.append(_parse_stroke(stroke))
         except ValueError as e:
             raise ValueError(f"stroke {index + 1} is malformed: {e}") from e
     pen_width = data.get("pen_width", DEFAULT_PEN_WIDTH)
@@ -161,6 +157,24 @@ def drawing_from_dict(data: object) -> Drawing:
         raise ValueError(f'"label" is {label!r}, expected a digit 0-9')
     assert isinstance(width, int | float) and isinstance(height, int | float)
     return Drawing(tuple(parsed), int(width), int(height), float(pen_width), label)
+
+
+_NUMBER_TYPES = (int, float)  # exact types: JSON true/false (bool) are not coordinates
+
+
+def _parse_stroke(stroke: object) -> Stroke:
+    """A stroke from JSON: a non-empty list of [x, y, ...] with finite numbers (extra values ignored)."""
+    if not isinstance(stroke, list) or not stroke:
+        raise ValueError("it must be a non-empty list of [x, y] number pairs")
+    pairs = []
+    for point in stroke:
+        if type(point) is not list or len(point) < 2:
+            raise ValueError("it must be a non-empty list of [x, y] number pairs")
+        x, y = point[0], point[1]
+        if type(x) not in _NUMBER_TYPES or type(y) not in _NUMBER_TYPES:
+            raise ValueError("it must be a non-empty list of [x, y] number pairs")
+        pairs.append((x, y))
+    return _as_stroke(pairs)  # also refuses infinities and NaN
 
 
 def _is_number(value: object) -> bool:

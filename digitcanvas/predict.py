@@ -26,9 +26,8 @@ from .inference import Classifier
 from .preprocessing import EmptyInputError, ImageFormatError, preprocess_drawing, preprocess_image
 from .segmentation import NumberReading, read_number, read_number_image
 
-BATCH_SIZE = 512  # images per inference call
 PARALLEL_THRESHOLD = 1000  # files; below this, worker start-up costs more than it saves
-CHUNK_SIZE = 256  # files handed to a worker at a time
+CHUNK_SIZE = 256  # files preprocessed and classified as one batch
 HEAD_BYTES = 64
 PROGRESS_INTERVAL_S = 0.25
 
@@ -97,16 +96,28 @@ def _load_chunk(paths: list[str]) -> list[tuple[str, NDArray[np.float32] | None,
     return out
 
 
-def _loaded(paths: list[Path], workers: int) -> Iterator[tuple[str, NDArray[np.float32] | None, str | None]]:
-    names = [str(p) for p in paths]
-    chunks = [names[i : i + CHUNK_SIZE] for i in range(0, len(names), CHUNK_SIZE)]
-    if workers <= 1 or len(names) < PARALLEL_THRESHOLD:
-        for chunk in chunks:
-            yield from _load_chunk(chunk)
-        return
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        for result in pool.map(_load_chunk, chunks):
-            yield from result
+def _classify_chunk(classifier: Classifier, paths: list[str]) -> list[FileResult]:
+    """Load, preprocess and classify a run of files in one batch, keeping their order."""
+    loaded = _load_chunk(paths)
+    images = [image for _, image, _ in loaded if image is not None]
+    probs: Iterator[NDArray[np.float64]] = iter(classifier.predict_proba(np.stack(images)) if images else [])
+    return [
+        FileResult(name, None, error) if image is None else FileResult(name, next(probs))
+        for name, image, error in loaded
+    ]
+
+
+_worker_classifier: Classifier | None = None
+
+
+def _init_worker(model_path: str) -> None:
+    global _worker_classifier
+    _worker_classifier = Classifier(model_path, threads=1)
+
+
+def _classify_chunk_in_worker(paths: list[str]) -> list[FileResult]:
+    assert _worker_classifier is not None
+    return _classify_chunk(_worker_classifier, paths)
 
 
 def classify_files(
@@ -116,31 +127,29 @@ def classify_files(
     workers: int = 0,
     on_progress: Callable[[int, int], None] | None = None,
 ) -> Iterator[FileResult]:
-    """Classify files in order, yielding one result (or error) per file."""
+    """Classify files in order, yielding one result (or error) per file.
+
+    Large runs are spread over worker processes, each with its own copy of the model
+    (loaded once), so preprocessing and inference both use every core.
+    """
     workers = workers or (os.cpu_count() or 1)
-    pending: list[tuple[str, NDArray[np.float32]]] = []
-
-    def flush() -> Iterator[FileResult]:
-        batch = np.stack([image for _, image in pending])
-        probs = classifier.predict_proba(batch)
-        for (name, _), p in zip(pending, probs, strict=True):
-            yield FileResult(name, p)
-        pending.clear()
-
-    for done, (name, image, error) in enumerate(_loaded(paths, workers), start=1):
-        if image is None:
-            # Keep output in input order: errors wait for the batch before them.
-            if pending:
-                yield from flush()
-            yield FileResult(name, None, error)
-        else:
-            pending.append((name, image))
-            if len(pending) >= BATCH_SIZE:
-                yield from flush()
-        if on_progress is not None:
-            on_progress(done, len(paths))
-    if pending:
-        yield from flush()
+    names = [str(p) for p in paths]
+    chunks = [names[i : i + CHUNK_SIZE] for i in range(0, len(names), CHUNK_SIZE)]
+    done = 0
+    if workers <= 1 or len(names) < PARALLEL_THRESHOLD:
+        results: Iterable[list[FileResult]] = (_classify_chunk(classifier, chunk) for chunk in chunks)
+        for chunk_results in results:
+            yield from chunk_results
+            done += len(chunk_results)
+            if on_progress is not None:
+                on_progress(done, len(names))
+        return
+    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(str(classifier.path),)) as pool:
+        for chunk_results in pool.map(_classify_chunk_in_worker, chunks):
+            yield from chunk_results
+            done += len(chunk_results)
+            if on_progress is not None:
+                on_progress(done, len(names))
 
 
 class Progress:

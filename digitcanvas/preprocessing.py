@@ -15,6 +15,7 @@ No Qt here: the app, the CLI, the scripts and the tests share these functions.
 from __future__ import annotations
 
 import enum
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -135,8 +136,7 @@ def render_strokes(
     nearest segment: ``clip(width/2 + 0.5 - d, 0, 1)``, a one-pixel ramp at the edge.
     """
     starts, ends = _segments([s + offset for s in strokes])
-    ys, xs = np.mgrid[0:size, 0:size]
-    pixels = np.stack([xs.ravel(), ys.ravel()], axis=1).astype(np.float64)  # (P, 2)
+    pixels = _pixel_centres(size)  # (P, 2)
     # Only pixels near the ink matter; bounding-box culling keeps this cheap.
     pad = width / 2 + 1
     low = np.minimum(starts.min(axis=0), ends.min(axis=0)) - pad
@@ -158,6 +158,14 @@ def render_strokes(
     distance = np.sqrt((rx * rx + ry * ry).min(axis=1))
     image[near] = np.clip(width / 2 + 0.5 - distance, 0.0, 1.0)
     return image.reshape(size, size)
+
+
+@functools.cache
+def _pixel_centres(size: int) -> NDArray[np.float64]:
+    ys, xs = np.mgrid[0:size, 0:size]
+    centres = np.stack([xs.ravel(), ys.ravel()], axis=1).astype(np.float64)
+    centres.setflags(write=False)
+    return centres
 
 
 def _segments(strokes: Sequence[Stroke]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
