@@ -29,6 +29,7 @@ TARGET_FLAG_RATE = 0.02  # fit: flag 2 % of validation drawings (the spec allows
 MIN_INK_FRACTION = 0.06  # ink under 6 % of the canvas height (25 px of 420) is a mark, not a digit
 CANDIDATE_MASS = 0.9  # name the digits that together hold 90 % of the probability
 MAX_CANDIDATES = 3
+FLAT_CONFIDENCE = 0.3  # a top probability this low is close to uniform (0.1): no real candidate
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,8 @@ class Verdict:
             return f"{self.confidence:.1%} sure" if self.confidence < 0.9995 else "Sure (over 99.9%)"
         if self.reason == "too small":
             return "Not sure — that is too small to be a digit. Draw bigger."
+        if self.confidence < FLAT_CONFIDENCE:
+            return "Not sure — this does not look like a digit"
         options = " or ".join(str(d) for d in self.candidates)
         return f"Not sure — could be {options}" if len(self.candidates) > 1 else f"Not sure — maybe {options}"
 

@@ -31,6 +31,11 @@ def test_flat_prediction_names_the_candidates() -> None:
     assert verdict.message() == "Not sure — could be 4 or 9"
 
 
+def test_a_flat_output_is_not_a_digit() -> None:
+    verdict = assess(np.full(10, 0.1) + _probs(d8=0.01), threshold=0.8)
+    assert not verdict.sure and verdict.message() == "Not sure — this does not look like a digit"
+
+
 def test_tiny_marks_are_too_small_whatever_the_model_says() -> None:
     tick = Drawing.from_points([[[300, 200], [304, 203]]], width=640, height=400, pen_width=4)
     verdict = assess(_probs(d1=1.0), threshold=0.8, drawing=tick)
