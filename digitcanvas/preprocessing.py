@@ -32,6 +32,7 @@ FIELD_CENTRE = (FIELD - 1) / 2  # 13.5: centre of the field in pixel-centre coor
 # MNIST digit (100.9 vs 102.4 pixel-sums); an MNIST-only model scores the same on those
 # drawings (97.7-97.9 %) at widths 1.6-3.2, so matching MNIST's ink decided.
 MNIST_PEN_WIDTH = 2.4
+MIN_EXTENT = 1e-6  # canvas px: ink narrower than this in both directions is a dot
 MIN_SEGMENT = 0.5  # px at target scale: closer points add cost, not shape
 MAX_CORRECTIONS = 4  # clipped or heavily overlapping ink may need more than one
 INK_THRESHOLD = 0.15  # image path: a pixel darker/brighter than this (0..1) above paper is ink
@@ -88,10 +89,10 @@ def preprocess_strokes(
     extent = float((high - low).max())
     if options.pen_mode is PenMode.MNIST:
         width = options.mnist_pen_width
-        scale = (DIGIT_BOX - width) / extent if extent > 0 else 1.0
+        scale = (DIGIT_BOX - width) / extent if extent > MIN_EXTENT else 1.0
     else:
         # The whole inked box (pen included) fits into DIGIT_BOX, the pen shrinks with it.
-        scale = DIGIT_BOX / (extent + screen_pen_width)
+        scale = DIGIT_BOX / (max(extent, MIN_EXTENT) + screen_pen_width)
         width = screen_pen_width * scale
     centre = (low + high) / 2
     placed = [(np.asarray(s, dtype=np.float64) - centre) * scale for s in strokes]
