@@ -15,6 +15,7 @@ from . import __version__
 DESCRIPTION = "Draw a digit and see what a neural network reads. Without a command, opens the window."
 EPILOG = """commands:
   predict FILE...   classify images (PNG/JPEG/BMP/...) and drawing files (.json)
+  predict --number FILE...   read whole numbers (several digits) from the same files
                     see: digitcanvas predict --help
 
 exit status of predict: 0 all files classified, 1 some files failed (reported on

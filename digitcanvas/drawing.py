@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -237,8 +237,3 @@ def write_atomic(path: Path, payload: bytes) -> None:
     except OSError as e:
         Path(tmp_name).unlink(missing_ok=True)
         raise DrawingFileError(f"{path}: cannot write the file ({e.strerror or e})") from e
-
-
-def translate(strokes: Sequence[Stroke], dx: float, dy: float) -> tuple[Stroke, ...]:
-    offset = np.array([dx, dy])
-    return tuple(s + offset for s in strokes)

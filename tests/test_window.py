@@ -343,3 +343,16 @@ def test_pen_tablet_strokes_are_recorded(window: MainWindow) -> None:
     drawing = canvas.drawing()
     assert len(drawing.strokes) == 1 and len(drawing.strokes[0]) == len(kinds)
     assert window.prediction is not None and window.prediction.digit == 1
+
+
+def test_pen_width_box_leaves_digit_keys_to_corrections(collection_window: MainWindow, qtbot: QtBot) -> None:
+    win = collection_window
+    draw_one(win.canvas)
+    before = win.pen_box.value()
+    arrow_up = QPoint(win.pen_box.width() - 5, 4)
+    qtbot.mouseClick(win.pen_box, Qt.MouseButton.LeftButton, pos=arrow_up)
+    assert win.pen_box.value() == before + 1
+    assert not win.pen_box.hasFocus()
+    qtbot.keyClick(win, Qt.Key.Key_1)
+    assert win.pen_box.value() == before + 1
+    assert [load_drawing(p).label for p in win.collection_dir.glob("*.json")] == [1]

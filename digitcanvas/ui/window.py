@@ -114,7 +114,9 @@ class MainWindow(QMainWindow):
         self.live_box = QCheckBox("Live")
         self.live_box.setToolTip("Classify while you draw (Ctrl+L)")
         self.pen_box = QSpinBox(suffix=" px", minimum=PEN_WIDTH_RANGE[0], maximum=PEN_WIDTH_RANGE[1])
-        self.pen_box.setToolTip("Pen width on the canvas")
+        self.pen_box.setToolTip("Pen width on the canvas (arrows or mouse wheel)")
+        # Never takes the keyboard: digit keys must reach the window to correct a guess.
+        self.pen_box.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.collection_label = _named(QLabel(wordWrap=True), "collection")
         self.open_collection_button = _named(QPushButton("Open folder"), "link")
         self.change_collection_button = _named(QPushButton("Change…"), "link")
