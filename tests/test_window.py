@@ -356,3 +356,28 @@ def test_pen_width_box_leaves_digit_keys_to_corrections(collection_window: MainW
     qtbot.keyClick(win, Qt.Key.Key_1)
     assert win.pen_box.value() == before + 1
     assert [load_drawing(p).label for p in win.collection_dir.glob("*.json")] == [1]
+
+
+def test_correction_labels_what_is_on_the_canvas_with_live_off(collection_window: MainWindow, qtbot: QtBot) -> None:
+    win = collection_window
+    win.live_box.setChecked(False)
+    draw_one(win.canvas)
+    win.submit()
+    win.clear()
+    draw_seven(win.canvas)  # drawn but not submitted
+    qtbot.keyClick(win, Qt.Key.Key_7)
+    files = list(win.collection_dir.glob("*.json"))
+    assert len(files) == 1 and load_drawing(files[0]) == win.canvas.drawing().with_label(7)
+
+
+def test_a_model_failing_at_run_time_keeps_the_app_working(window: MainWindow, monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("Non-zero status code returned while running Conv node")
+
+    monkeypatch.setattr(window.classifier, "predict_proba", broken)
+    draw_seven(window.canvas)
+    assert window.prediction is None
+    assert "failed" in window.caption.text() and "Conv node" in window.statusBar().currentMessage()
+    monkeypatch.undo()
+    window.submit()
+    assert window.prediction is not None and window.prediction.digit == 7

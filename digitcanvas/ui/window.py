@@ -336,6 +336,10 @@ class MainWindow(QMainWindow):
         except EmptyInputError:
             self._show_idle()
             return
+        except Exception as e:  # a user's model may fail at run time on some inputs
+            self._show_idle(f"The model failed on this drawing: {e}")
+            self.statusBar().showMessage(f"{self._classifier.path.name} failed: {e}", STATUS_TIMEOUT_MS)
+            return
         threshold = threshold_for(self._classifier.metadata)
         verdicts = [assess(d.prediction.probabilities, threshold, _subset(drawing, d.members)) for d in reading.digits]
         self._reading, self._verdicts, self._reading_drawing = reading, verdicts, drawing
@@ -537,9 +541,13 @@ class MainWindow(QMainWindow):
 
     def correct(self, digit: int) -> bool:
         """Keep the current drawing in the collection with its true digit (digit key or bar click)."""
-        drawing = self._reading_drawing
-        if drawing is None or self._reading is None:
+        drawing = self.canvas.drawing()
+        if drawing.is_empty:
             self._notify("Draw a digit first; then press the digit it really is to keep it.")
+            return False
+        if self._reading_drawing != drawing:  # not classified yet (live mode off): read it now
+            self._classify(drawing)
+        if self._reading is None:
             return False
         if len(self._reading.digits) != 1:
             self._notify("Corrections are for single digits: clear the canvas and draw one digit.")
