@@ -240,10 +240,6 @@ class Classifier:
             raise ValueError(f"expected images of shape (N, 28, 28), got {batch.shape}")
         return to_probabilities(self._run(batch))
 
-    def logits(self, images: NDArray[np.float32]) -> NDArray[np.float64]:
-        """Log-probabilities (N, 10), for calibration and scoring."""
-        return np.log(np.clip(self.predict_proba(images), 1e-12, 1.0))
-
     def describe(self) -> str:
         version = self.metadata.get(META_VERSION)
         return f"{self.name} {version}" if version else self.name

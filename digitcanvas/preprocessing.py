@@ -248,12 +248,11 @@ def to_grey(pixels: NDArray[np.generic]) -> NDArray[np.float64]:
     return grey
 
 
-def preprocess_image(pixels: NDArray[np.generic]) -> Image28:
-    """An image of one digit, any size, → the (28, 28) float32 network input.
+def ink_map(pixels: NDArray[np.generic]) -> NDArray[np.float64]:
+    """How much ink each pixel holds, in [0, 1] (1 = the darkest ink against its paper).
 
-    Dark ink on light paper is inverted automatically (the paper colour is read from
-    the border). The ink is cropped, its longer side scaled to 20 px with area
-    averaging, and it is placed so its centre of mass is at the field's centre.
+    The paper colour is read from the border, so dark-on-light and light-on-dark images
+    give the same map; faint specks under ``INK_THRESHOLD`` are dropped.
     Raises :class:`EmptyInputError` if no ink stands out from the paper.
     """
     grey = to_grey(pixels)
@@ -265,6 +264,18 @@ def preprocess_image(pixels: NDArray[np.generic]) -> Image28:
         raise EmptyInputError("the image has no ink that stands out from its background")
     ink = np.clip(ink / contrast, 0.0, 1.0)
     ink[ink < INK_THRESHOLD] = 0.0
+    return ink
+
+
+def preprocess_image(pixels: NDArray[np.generic]) -> Image28:
+    """An image of one digit, any size, → the (28, 28) float32 network input.
+
+    Dark ink on light paper is inverted automatically (the paper colour is read from
+    the border). The ink is cropped, its longer side scaled to 20 px with area
+    averaging, and it is placed so its centre of mass is at the field's centre.
+    Raises :class:`EmptyInputError` if no ink stands out from the paper.
+    """
+    ink = ink_map(pixels)
     rows = np.flatnonzero(ink.max(axis=1))
     cols = np.flatnonzero(ink.max(axis=0))
     crop = ink[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]

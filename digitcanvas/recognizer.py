@@ -9,7 +9,7 @@ from numpy.typing import NDArray
 
 from .drawing import Drawing
 from .inference import Classifier
-from .preprocessing import DEFAULT_OPTIONS, Image28, PreprocessOptions, preprocess_drawing, preprocess_image
+from .preprocessing import DEFAULT_OPTIONS, Image28, PreprocessOptions, preprocess_drawing
 
 
 @dataclass(frozen=True)
@@ -38,9 +38,4 @@ def classify_drawing(
 ) -> Prediction:
     """Classify one drawing; raises ``EmptyInputError`` for an empty one."""
     image = preprocess_drawing(drawing, options)
-    return Prediction(classifier.predict_proba(image)[0], image)
-
-
-def classify_pixels(classifier: Classifier, pixels: NDArray[np.generic]) -> Prediction:
-    image = preprocess_image(pixels)
     return Prediction(classifier.predict_proba(image)[0], image)

@@ -28,13 +28,12 @@ from .drawing import Drawing
 from .inference import Classifier
 from .preprocessing import (
     DEFAULT_OPTIONS,
-    INK_THRESHOLD,
     EmptyInputError,
     Image28,
     PreprocessOptions,
+    ink_map,
     preprocess_drawing,
     preprocess_image,
-    to_grey,
 )
 from .recognizer import Prediction
 
@@ -50,6 +49,7 @@ SHORT_WEIGHT = 20.0  # log-confidence cost per height missing
 SPLIT_FREE_GAP = 0.04  # of the height: splitting at gaps narrower than this costs...
 SPLIT_GAP_WEIGHT = 40.0  # ...this much per height missing
 MAX_SLANT = 0.6  # |dx/dy|: steeper estimates are noise
+STROKE_INK = 0.35  # image path: pixels with at least this much ink form the connected strokes
 MIN_COMPONENT_PIXELS_FRACTION = 0.002  # image path: specks smaller than this share of the image are dropped
 
 
@@ -245,13 +245,8 @@ def read_number(
 
 def read_number_image(classifier: Classifier, pixels: NDArray[np.generic]) -> NumberReading:
     """Split an image's connected ink into digits and classify each (image path)."""
-    grey = to_grey(pixels)
-    border = np.concatenate([grey[0], grey[-1], grey[:, 0], grey[:, -1]])
-    paper = float(np.median(border))
-    ink = grey - paper if paper < 0.5 else paper - grey
-    if float(ink.max()) < INK_THRESHOLD:
-        raise EmptyInputError("the image has no ink that stands out from its background")
-    mask = ink > max(INK_THRESHOLD, 0.35 * float(ink.max()))
+    ink = ink_map(pixels)
+    mask = ink > STROKE_INK  # the strokes' cores; anti-aliased fringes join back in render()
     labels, count = ndimage.label(mask, structure=np.ones((3, 3)))
     sizes = ndimage.sum_labels(mask, labels, index=np.arange(1, count + 1))
     keep = [i + 1 for i, s in enumerate(sizes) if s >= MIN_COMPONENT_PIXELS_FRACTION * mask.size]

@@ -34,12 +34,15 @@ MEASURE_SEED = 777  # differs from every seed training uses
 BATCH = 1000
 
 
-def judge(classifier: Classifier, drawings: list[Drawing], threshold: float) -> tuple[np.ndarray, np.ndarray]:
-    """(flagged, predicted digit) for each drawing, through the app's rule."""
+def classify(classifier: Classifier, drawings: list[Drawing]) -> np.ndarray:
+    """Probabilities (N, 10) for drawings, through the app's preprocessing."""
     images = np.stack([preprocess_drawing(d) for d in drawings])
-    probs = np.concatenate([classifier.predict_proba(images[i : i + BATCH]) for i in range(0, len(images), BATCH)])
-    verdicts = [assess(p, threshold, d) for p, d in zip(probs, drawings, strict=True)]
-    return np.array([not v.sure for v in verdicts]), probs.argmax(axis=1)
+    return np.concatenate([classifier.predict_proba(images[i : i + BATCH]) for i in range(0, len(images), BATCH)])
+
+
+def flagged(probs: np.ndarray, drawings: list[Drawing], threshold: float) -> np.ndarray:
+    """Which drawings the app's rule calls "Not sure" at ``threshold``."""
+    return np.array([not assess(p, threshold, d).sure for p, d in zip(probs, drawings, strict=True)])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -67,35 +70,34 @@ def main(argv: list[str] | None = None) -> int:
         for kind in nondigits.KINDS
     }
 
-    flagged, predicted = judge(classifier, digits, threshold)
-    accepted = ~flagged
+    digit_probs = classify(classifier, digits)
+    predicted = digit_probs.argmax(axis=1)
+    other_probs = {kind: classify(classifier, drawings) for kind, drawings in others.items()}
+    digit_flags = flagged(digit_probs, digits, threshold)
+    accepted = ~digit_flags
     print(f"# Not sure: {classifier.describe()}, threshold {threshold:.3f}\n")
     print(
-        f"Real drawn digits ({args.part} writers, {len(digits):,}): **{flagged.mean():.2%} flagged**; "
+        f"Real drawn digits ({args.part} writers, {len(digits):,}): **{digit_flags.mean():.2%} flagged**; "
         f"accuracy on the accepted {(predicted[accepted] == labels[accepted]).mean():.2%} "
         f"(all: {(predicted == labels).mean():.2%}).\n"
     )
     print("| non-digits | count | flagged |\n|---|---:|---:|")
     all_flags = []
     for kind, drawings in others.items():
-        f, _ = judge(classifier, drawings, threshold)
+        f = flagged(other_probs[kind], drawings, threshold)
         all_flags.append(f)
         name = f"letters ({' '.join(nondigits.HELD_OUT_LETTERS)})" if kind == "letter" else kind
         print(f"| {name} | {len(f)} | {f.mean():.1%} |")
     print(f"| **all** | {sum(len(f) for f in all_flags)} | **{np.concatenate(all_flags).mean():.1%}** |\n")
 
-    # How the trade-off moves with the threshold (same data).
-    images = np.stack([preprocess_drawing(d) for d in digits])
-    top = classifier.predict_proba(images).max(axis=1)
+    # How the trade-off moves with the threshold (same predictions).
     other_drawings = [d for ds in others.values() for d in ds]
-    other_top = classifier.predict_proba(np.stack([preprocess_drawing(d) for d in other_drawings])).max(axis=1)
-    small = np.array([assess(np.full(10, 0.1), 0.0, d).reason == "too small" for d in other_drawings])
-    small_digits = np.array([assess(np.full(10, 0.1), 0.0, d).reason == "too small" for d in digits])
+    other_all = np.concatenate(list(other_probs.values()))
     print("| threshold | digits flagged | accepted accuracy | non-digits flagged |\n|---:|---:|---:|---:|")
     for t in (0.5, 0.7, 0.8, 0.9, 0.95, threshold):
-        f = (top < t) | small_digits
+        f = flagged(digit_probs, digits, t)
         acc = (predicted[~f] == labels[~f]).mean()
-        print(f"| {t:.3f} | {f.mean():.2%} | {acc:.2%} | {((other_top < t) | small).mean():.1%} |")
+        print(f"| {t:.3f} | {f.mean():.2%} | {acc:.2%} | {flagged(other_all, other_drawings, t).mean():.1%} |")
     return 0
 
 

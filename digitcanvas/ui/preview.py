@@ -8,6 +8,8 @@ from PySide6.QtCore import QRect, QSize, Qt
 from PySide6.QtGui import QColor, QImage, QPainter, QPaintEvent
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from ..imagefile import image28_to_uint8
+
 FIELD = 28
 PREVIEW_SCALE = 4  # 28 px × 4 = 112 px: big enough to see the pixels
 BORDER = QColor("#d1d5db")
@@ -15,7 +17,7 @@ BORDER = QColor("#d1d5db")
 
 def image_to_qimage(image: NDArray[np.floating]) -> QImage:
     """A (28, 28) float image in [0, 1] as an 8-bit greyscale QImage (white ink on black)."""
-    grey = np.ascontiguousarray(np.clip(image * 255.0 + 0.5, 0, 255).astype(np.uint8))
+    grey = np.ascontiguousarray(image28_to_uint8(image))
     h, w = grey.shape
     return QImage(grey.data, w, h, w, QImage.Format.Format_Grayscale8).copy()
 
