@@ -117,6 +117,7 @@ def latency(drawings: list[Drawing], runs: int) -> None:
 def submit_in_window(drawings: list[Drawing], runs: int) -> None:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtCore import QSettings
+    from PySide6.QtGui import QGuiApplication
     from PySide6.QtWidgets import QApplication
 
     from digitcanvas.ui.window import MainWindow
@@ -134,7 +135,9 @@ def submit_in_window(drawings: list[Drawing], runs: int) -> None:
         window.repaint()  # paint the updated bars, preview and labels now
         app.processEvents()
 
-    print(f"submit end to end in the window ({app.platformName()}): {percentiles(time_calls(submit, runs))}")
+    print(
+        f"submit end to end in the window ({QGuiApplication.platformName()}): {percentiles(time_calls(submit, runs))}"
+    )
     window.close()
 
 

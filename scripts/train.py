@@ -38,7 +38,7 @@ except ImportError:  # pragma: no cover - the message is the point
 
 from digitcanvas import __version__, nondigits  # noqa: E402
 from digitcanvas.collection import load_collection  # noqa: E402
-from digitcanvas.doubt import META_DOUBT, fit_threshold  # noqa: E402
+from digitcanvas.doubt import FIT_CONFIDENCE, MAX_FLAG_RATE, META_DOUBT, fit_threshold  # noqa: E402
 from digitcanvas.inference import (  # noqa: E402
     META_MEAN,
     META_NAME,
@@ -164,6 +164,8 @@ class DataSets:
     drawn_val_y: np.ndarray
     test_x: np.ndarray
     test_y: np.ndarray
+    drawn_val_writers: list[str] = field(default_factory=list)  # who wrote each validation drawing
+    test_writers: int = 0  # how many writers the test split holds (the set the doubt threshold must suit)
     outlier_x: np.ndarray = field(default_factory=lambda: np.zeros((0, 28, 28), np.float32))
     val_outlier_x: np.ndarray = field(default_factory=lambda: np.zeros((0, 28, 28), np.float32))
     notes: list[str] = field(default_factory=list)
@@ -219,6 +221,8 @@ def load_data(args: argparse.Namespace, rng: np.random.Generator) -> DataSets:
         data.train_x = np.concatenate([data.train_x, px])
         data.train_y = np.concatenate([data.train_y, py])
         data.drawn_val_x, data.drawn_val_y = vx, vy
+        data.drawn_val_writers = [str(s.writer_key) for s in pen_val]
+        data.test_writers = len({key for key, part in split.items() if part == "test"})
         writers = len({s.writer_key for s in pen_train})
         data.notes.append(
             f"UNIPEN: {len(pen_train):,} pen digits of {writers} training writers, each rendered "
@@ -317,7 +321,7 @@ def train(args: argparse.Namespace, data: DataSets) -> tuple[nn.Module, list[dic
     generator = torch.Generator().manual_seed(args.seed)
     net = DigitNet(width=args.width)
 
-    def ema_step(averaged: torch.Tensor, current: torch.Tensor, n: torch.Tensor) -> torch.Tensor:
+    def ema_step(averaged: torch.Tensor, current: torch.Tensor, n: torch.Tensor | int) -> torch.Tensor:
         decay = min(args.ema, (1 + float(n)) / (10 + float(n)))  # warm-up: short runs still average
         return averaged * decay + current * (1 - decay)
 
@@ -465,7 +469,11 @@ def main(argv: list[str] | None = None) -> int:
     log(f"temperature {temperature:.3f}: validation ECE {val_ece_before:.4f} -> {val_ece_after:.4f}")
 
     drawn_val_probs = softmax(predict_logits(net, data.drawn_val_x) / temperature)
-    threshold = fit_threshold(drawn_val_probs.max(axis=1)) if len(drawn_val_probs) else None
+    threshold = (
+        fit_threshold(drawn_val_probs.max(axis=1), data.drawn_val_writers, new_writers=data.test_writers or None)
+        if len(drawn_val_probs)
+        else None
+    )
     if threshold is not None:
         flagged_outliers = (
             float((softmax(predict_logits(net, data.val_outlier_x) / temperature).max(axis=1) < threshold).mean())
@@ -473,7 +481,8 @@ def main(argv: list[str] | None = None) -> int:
             else float("nan")
         )
         log(
-            f"doubt threshold {threshold:.3f}: flags 2% of validation drawings, "
+            f"doubt threshold {threshold:.3f}: flags {(drawn_val_probs.max(axis=1) < threshold).mean():.2%} of "
+            f"validation drawings ({MAX_FLAG_RATE:.0%} of unseen writers' at most, {FIT_CONFIDENCE:.0%} sure), "
             f"{flagged_outliers:.1%} of validation non-digits"
         )
 

@@ -5,7 +5,15 @@ import pytest
 from strokes import compose
 
 from digitcanvas import nondigits
-from digitcanvas.doubt import DEFAULT_THRESHOLD, META_DOUBT, assess, candidates, fit_threshold, threshold_for
+from digitcanvas.doubt import (
+    DEFAULT_THRESHOLD,
+    MAX_FLAG_RATE,
+    META_DOUBT,
+    assess,
+    candidates,
+    fit_threshold,
+    threshold_for,
+)
 from digitcanvas.drawing import Drawing
 from digitcanvas.inference import Classifier, load_classifier
 from digitcanvas.recognizer import classify_drawing
@@ -54,10 +62,30 @@ def test_threshold_from_metadata() -> None:
     assert threshold_for({META_DOUBT: "1.5"}) == DEFAULT_THRESHOLD
 
 
-def test_fit_threshold_flags_the_asked_share() -> None:
-    tops = np.linspace(0.5, 1.0, 1001)
-    threshold = fit_threshold(tops, flag_rate=0.02)
-    assert (tops < threshold).mean() == pytest.approx(0.02, abs=0.002)
+def test_fit_threshold_uses_the_flag_budget_when_writers_are_alike(rng: np.random.Generator) -> None:
+    # 100 writers of 50 digits, each with the same spread of confidences.
+    tops = np.tile(np.linspace(0.5, 1.0, 50), 100) + rng.normal(0, 1e-4, 5000)
+    writers = np.repeat(np.arange(100), 50)
+    threshold = fit_threshold(tops, writers)
+    rate = (tops < threshold).mean()
+    assert 0.02 <= rate <= MAX_FLAG_RATE
+
+
+def test_fit_threshold_leaves_room_when_a_few_writers_hold_the_doubtful_digits(rng: np.random.Generator) -> None:
+    # Same confidences overall, but the 2.5 % least confident digits all belong to 3 of 40 writers.
+    tops = np.sort(rng.uniform(0.5, 1.0, 4000))
+    spread = rng.integers(0, 40, 4000)
+    clustered = np.concatenate([np.repeat([0, 1, 2], 34)[:100], rng.integers(0, 40, 3900)])
+    even = fit_threshold(tops, spread)
+    uneven = fit_threshold(tops, clustered)
+    assert (tops < uneven).mean() < (tops < even).mean() <= MAX_FLAG_RATE
+
+
+def test_fit_threshold_refuses_mismatched_input() -> None:
+    with pytest.raises(ValueError, match="one writer per"):
+        fit_threshold(np.array([0.9, 0.8]), ["a"])
+    with pytest.raises(ValueError, match="at least one"):
+        fit_threshold(np.array([]), [])
 
 
 @pytest.fixture(scope="module")
