@@ -43,6 +43,7 @@ META_INVERT = META_PREFIX + "input_invert"
 META_NAME = META_PREFIX + "name"
 META_VERSION = META_PREFIX + "version"
 BUNDLED_MODEL_NAME = "digitcanvas-cnn.onnx"
+MAX_BATCH = 1000  # images per inference call: bounds memory on large evaluations
 PROBABILITY_TOLERANCE = 1e-3  # outputs within this of summing to 1 are taken as probabilities
 MAX_MODEL_BYTES = 512 * 1024 * 1024
 
@@ -223,13 +224,12 @@ class Classifier:
 
     def _run(self, batch: NDArray[np.float32]) -> NDArray[np.floating]:
         feed = self.layout.reshape(self.scaling.apply(batch)).astype(self._input_dtype, copy=False)
-        if self.layout.fixed_batch == 1 and len(feed) != 1:
-            parts = [
-                self._session.run([self._output_name], {self._input_name: feed[i : i + 1]})[0] for i in range(len(feed))
-            ]
-            return np.concatenate(parts)
-        result: NDArray[np.floating] = self._session.run([self._output_name], {self._input_name: feed})[0]
-        return result
+        step = 1 if self.layout.fixed_batch == 1 else MAX_BATCH
+        parts: list[NDArray[np.floating]] = [
+            self._session.run([self._output_name], {self._input_name: feed[i : i + step]})[0]
+            for i in range(0, max(len(feed), 1), step)
+        ]
+        return parts[0] if len(parts) == 1 else np.concatenate(parts)
 
     def predict_proba(self, images: NDArray[np.float32]) -> NDArray[np.float64]:
         """Probabilities (N, 10) for float32 images (N, 28, 28) or one image (28, 28)."""

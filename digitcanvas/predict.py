@@ -29,6 +29,7 @@ from .segmentation import NumberReading, read_number, read_number_image
 PARALLEL_THRESHOLD = 1000  # files; below this, worker start-up costs more than it saves
 CHUNK_SIZE = 256  # files preprocessed and classified as one batch
 HEAD_BYTES = 64
+PATH_COLUMN_MAX = 60  # characters of the file column in the table
 PROGRESS_INTERVAL_S = 0.25
 
 EXIT_OK = 0
@@ -226,7 +227,7 @@ def run_predict_numbers(
     files, problems = _gather(inputs, recursive, stderr)
     if not files:
         return EXIT_USAGE
-    width = min(max(len(str(p)) for p in files), 60)
+    width = min(max(len(str(p)) for p in files), PATH_COLUMN_MAX)
     if not as_json:
         print(f"{'file':<{width}}  number  digit confidences", file=stdout)
     failed = len(problems)
@@ -289,7 +290,7 @@ def run_predict(
     files, problems = _gather(inputs, recursive, stderr)
     if not files:
         return EXIT_USAGE
-    width = min(max(len(str(p)) for p in files), 60)
+    width = min(max(len(str(p)) for p in files), PATH_COLUMN_MAX)
     if not as_json:
         print(f"{'file':<{width}}  digit  confidence" + ("   next best" if top > 1 else ""), file=stdout)
     started = time.perf_counter()

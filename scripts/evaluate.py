@@ -23,8 +23,6 @@ from digitcanvas.inference import ModelLoadError, load_classifier  # noqa: E402
 from digitcanvas.metrics import confusion_image, markdown_scores, score  # noqa: E402
 from digitcanvas.mnist import MnistError, load_split  # noqa: E402
 
-BATCH = 1000
-
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -40,7 +38,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {e}", file=sys.stderr)
         return 2
     images = test.images.astype(np.float32) / 255.0
-    probs = np.concatenate([classifier.predict_proba(images[i : i + BATCH]) for i in range(0, len(images), BATCH)])
+    probs = classifier.predict_proba(images)
     scores = score(probs, test.labels.astype(np.int64))
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)

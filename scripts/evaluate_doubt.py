@@ -28,16 +28,14 @@ from digitcanvas.doubt import assess, threshold_for  # noqa: E402
 from digitcanvas.drawing import Drawing  # noqa: E402
 from digitcanvas.inference import Classifier, ModelLoadError, load_classifier  # noqa: E402
 from digitcanvas.preprocessing import preprocess_drawing  # noqa: E402
-from digitcanvas.unipen import load_samples, to_canvas, writer_split  # noqa: E402
+from digitcanvas.unipen import load_samples, select, to_canvas  # noqa: E402
 
 MEASURE_SEED = 777  # differs from every seed training uses
-BATCH = 1000
 
 
 def classify(classifier: Classifier, drawings: list[Drawing]) -> np.ndarray:
     """Probabilities (N, 10) for drawings, through the app's preprocessing."""
-    images = np.stack([preprocess_drawing(d) for d in drawings])
-    return np.concatenate([classifier.predict_proba(images[i : i + BATCH]) for i in range(0, len(images), BATCH)])
+    return classifier.predict_proba(np.stack([preprocess_drawing(d) for d in drawings]))
 
 
 def flagged(probs: np.ndarray, drawings: list[Drawing], threshold: float) -> np.ndarray:
@@ -60,8 +58,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     threshold = args.threshold if args.threshold is not None else threshold_for(classifier.metadata)
     samples = load_samples(args.unipen)
-    split = writer_split(samples)
-    part = [s for s in samples if split[s.writer_key] == args.part]
+    part = select(samples, args.part)
     labels = np.array([s.label for s in part])
     digits = [to_canvas(s) for s in part]
     rng = np.random.default_rng(MEASURE_SEED)

@@ -29,9 +29,7 @@ from digitcanvas.drawing import DEFAULT_PEN_WIDTH, Drawing, DrawingFileError  # 
 from digitcanvas.inference import Classifier, ModelLoadError, load_classifier  # noqa: E402
 from digitcanvas.metrics import Scores, confusion_image, markdown_scores, score  # noqa: E402
 from digitcanvas.preprocessing import PenMode, PreprocessOptions, preprocess_drawing  # noqa: E402
-from digitcanvas.unipen import DEFAULT_CANVAS, DRAW_HEIGHT_FRACTION, load_samples, to_canvas, writer_split  # noqa: E402
-
-BATCH = 1000
+from digitcanvas.unipen import DEFAULT_CANVAS, DRAW_HEIGHT_FRACTION, load_samples, select, to_canvas  # noqa: E402
 
 
 @dataclass(frozen=True)
@@ -45,7 +43,7 @@ class Setting:
 
 def classify(classifier: Classifier, drawings: list[Drawing], options: PreprocessOptions) -> np.ndarray:
     images = np.asarray([preprocess_drawing(d, options) for d in drawings], dtype=np.float32)
-    return np.concatenate([classifier.predict_proba(images[i : i + BATCH]) for i in range(0, len(images), BATCH)])
+    return classifier.predict_proba(images)
 
 
 def evaluate_setting(classifier: Classifier, samples: list, setting: Setting) -> tuple[np.ndarray, np.ndarray]:
@@ -87,8 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     width, height = (int(v) for v in args.canvas.lower().split("x"))
     base = Setting("as given", (width, height), args.pen_width, args.height_fraction, PenMode(args.pen_mode))
     samples = load_samples(args.unipen)
-    split = writer_split(samples)
-    part = [s for s in samples if split[s.writer_key] == args.part]
+    part = select(samples, args.part)
     writers = len({s.writer_key for s in part})
     probs, labels = evaluate_setting(classifier, part, base)
     scores = score(probs, labels)

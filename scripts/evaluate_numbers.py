@@ -28,7 +28,7 @@ from digitcanvas.drawing import CANVAS_SIZE, Drawing  # noqa: E402
 from digitcanvas.inference import ModelLoadError, load_classifier  # noqa: E402
 from digitcanvas.recognizer import classify_drawing  # noqa: E402
 from digitcanvas.segmentation import read_number  # noqa: E402
-from digitcanvas.unipen import PenSample, load_samples, to_canvas, writer_split  # noqa: E402
+from digitcanvas.unipen import PenSample, load_samples, select, to_canvas  # noqa: E402
 
 TYPICAL_ASPECT = 0.6  # a digit's width / height, the unit for gaps
 PEN_FRACTION = 0.075  # on-screen pen width / digit height (18 px on a 240 px digit)
@@ -98,8 +98,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {e}", file=sys.stderr)
         return 2
     samples = load_samples(args.unipen)
-    split = writer_split(samples)
-    part = [s for s in samples if split[s.writer_key] == args.part]
+    part = select(samples, args.part)
     by_writer: dict[str, list[PenSample]] = defaultdict(list)
     for s in part:
         by_writer[s.writer_key].append(s)

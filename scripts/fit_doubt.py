@@ -34,7 +34,20 @@ from digitcanvas.inference import Classifier, ModelLoadError  # noqa: E402
 from digitcanvas.preprocessing import preprocess_drawing  # noqa: E402
 from digitcanvas.unipen import load_samples, to_canvas, writer_split  # noqa: E402
 
-BATCH = 1000
+
+def update_facts(source: Path, target: Path, threshold: float, fit: dict[str, object]) -> Path | None:
+    """Record the new threshold in the model's training facts, if it has any; the file written."""
+    if not source.is_file():
+        return None
+    try:
+        facts = json.loads(source.read_text())
+        facts["doubt_threshold"] = threshold
+        facts["doubt_fit"] = fit
+        write_atomic(target, (json.dumps(facts, indent=2) + "\n").encode())
+    except (OSError, ValueError) as e:
+        print(f"warning: {target} not updated: {e}", file=sys.stderr)
+        return None
+    return target
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -66,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
     images = np.stack([preprocess_drawing(to_canvas(s)) for s in val])
-    probs = np.concatenate([classifier.predict_proba(images[i : i + BATCH]) for i in range(0, len(images), BATCH)])
+    probs = classifier.predict_proba(images)
     top = probs.max(axis=1)
     correct = probs.argmax(axis=1) == np.array([s.label for s in val])
     writers = [s.writer_key for s in val]
@@ -93,33 +106,21 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as e:
         print(f"error: cannot write {out}: {e}", file=sys.stderr)
         return 2
-    card = out.with_suffix(".train.json")
-    source_card = model_path.with_suffix(".train.json")
-    if source_card.is_file():
-        try:
-            facts = json.loads(source_card.read_text())
-        except (OSError, ValueError) as e:
-            print(f"warning: {source_card} not updated: {e}", file=sys.stderr)
-        else:
-            command = "python " + " ".join(
-                shlex.quote(a) for a in ["scripts/fit_doubt.py", *(argv if argv is not None else sys.argv[1:])]
-            )
-            facts["doubt_threshold"] = threshold
-            facts["doubt_fit"] = {
-                "command": command,
-                "validation_digits": len(val),
-                "validation_writers": len(set(writers)),
-                "new_writers": test_writers,
-                "max_flag_rate": MAX_FLAG_RATE,
-                "confidence": FIT_CONFIDENCE,
-                "validation_flagged": float(flagged.mean()),
-                "validation_accepted_accuracy": float(correct[~flagged].mean()),
-            }
-            try:
-                write_atomic(card, (json.dumps(facts, indent=2) + "\n").encode())
-            except OSError as e:
-                print(f"warning: {card} not updated: {e}", file=sys.stderr)
-    print(f"wrote {out}" + (f" and {card}" if source_card.is_file() else ""))
+    command = "python " + " ".join(
+        shlex.quote(a) for a in ["scripts/fit_doubt.py", *(argv if argv is not None else sys.argv[1:])]
+    )
+    fit = {
+        "command": command,
+        "validation_digits": len(val),
+        "validation_writers": len(set(writers)),
+        "new_writers": test_writers,
+        "max_flag_rate": MAX_FLAG_RATE,
+        "confidence": FIT_CONFIDENCE,
+        "validation_flagged": float(flagged.mean()),
+        "validation_accepted_accuracy": float(correct[~flagged].mean()),
+    }
+    card = update_facts(model_path.with_suffix(".train.json"), out.with_suffix(".train.json"), threshold, fit)
+    print(f"wrote {out}" + (f" and {card}" if card else ""))
     return 0
 
 

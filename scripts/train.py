@@ -505,9 +505,7 @@ def main(argv: list[str] | None = None) -> int:
         metadata[META_DOUBT] = f"{threshold:.4f}"
     export_onnx(net, temperature, out, metadata)
     classifier = Classifier(out, threads=args.threads)
-    ort_test = np.concatenate(
-        [classifier.predict_proba(data.test_x[i : i + 1000]) for i in range(0, len(data.test_x), 1000)]
-    )
+    ort_test = classifier.predict_proba(data.test_x)
     max_diff = float(np.abs(ort_test - torch_test).max())
     ort_acc = float((ort_test.argmax(1) == data.test_y).mean())
     test_ece = expected_calibration_error(ort_test, data.test_y)

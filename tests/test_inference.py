@@ -13,6 +13,7 @@ from onnx_models import (
 )
 
 from digitcanvas.inference import (
+    MAX_BATCH,
     META_MEAN,
     META_NAME,
     META_SCALE,
@@ -164,3 +165,10 @@ def test_bundled_model_ships_and_loads() -> None:
     assert classifier.metadata["digitcanvas.name"] == "DigitCanvas CNN"
     probs = classifier.predict_proba(np.zeros((3, 28, 28), np.float32))
     np.testing.assert_allclose(probs.sum(axis=1), 1.0, atol=1e-6)
+
+
+def test_large_batches_run_in_chunks_with_the_same_result(linear_model: Path, rng: np.random.Generator) -> None:
+    images = rng.random((MAX_BATCH * 2 + 345, 28, 28)).astype(np.float32)
+    probs = Classifier(linear_model).predict_proba(images)
+    assert probs.shape == (len(images), 10)
+    np.testing.assert_allclose(probs, reference_probabilities(images), atol=1e-5)
