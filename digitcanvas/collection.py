@@ -1,31 +1,55 @@
-"""The personal collection: drawings saved with their true label, one file each.
+"""The personal collection: drawings kept with their true label, one file each. No Qt.
 
-Files are ordinary drawing files (see :mod:`digitcanvas.drawing`) with a ``label``
-key, named ``<label>-<timestamp>-<n>.json`` and written atomically.
+Files are ordinary drawing files (see :mod:`digitcanvas.drawing`) with a ``label`` key,
+named ``<label>-<timestamp>-<n>.json``. :class:`Collection` holds the folder's state for
+the window: its entries, what the current model reads in each, and the summary line.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from .drawing import Drawing, DrawingFileError, load_drawing, save_drawing
-from .inference import Classifier
-from .preprocessing import preprocess_drawing
+from .drawing import Drawing, DrawingFileError, DrawingWriteError, load_drawing
+from .fileio import describe_os_error, write_new
+from .preprocessing import NUM_CLASSES, preprocess_drawing
+from .reader import Reader
 
 COLLECTION_GLOB = "*.json"
+MAX_NAME_ATTEMPTS = 10_000  # files kept within one second under one label
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One kept drawing and its file."""
+
+    path: Path
+    drawing: Drawing
+
+    @property
+    def label(self) -> int:
+        assert self.drawing.label is not None
+        return self.drawing.label
 
 
 @dataclass(frozen=True)
 class CollectionScan:
-    drawings: list[Drawing]
-    paths: list[Path]
+    entries: list[Entry]
     problems: list[str]  # one message per file that could not be used
+
+    @property
+    def drawings(self) -> list[Drawing]:
+        return [e.drawing for e in self.entries]
+
+    @property
+    def paths(self) -> list[Path]:
+        return [e.path for e in self.entries]
 
 
 def scan_collection(folder: str | os.PathLike[str]) -> CollectionScan:
@@ -33,7 +57,7 @@ def scan_collection(folder: str | os.PathLike[str]) -> CollectionScan:
     folder = Path(folder)
     if not folder.is_dir():
         raise DrawingFileError(f"{folder}: not a folder")
-    drawings, paths, problems = [], [], []
+    entries, problems = [], []
     for path in sorted(folder.rglob(COLLECTION_GLOB)):
         if path.name.startswith("."):
             continue  # temporary files of an interrupted save
@@ -47,9 +71,8 @@ def scan_collection(folder: str | os.PathLike[str]) -> CollectionScan:
         elif drawing.is_empty:
             problems.append(f"{path}: the drawing is empty")
         else:
-            drawings.append(drawing)
-            paths.append(path)
-    return CollectionScan(drawings, paths, problems)
+            entries.append(Entry(path, drawing))
+    return CollectionScan(entries, problems)
 
 
 def load_collection(folder: str | os.PathLike[str]) -> list[Drawing]:
@@ -58,18 +81,28 @@ def load_collection(folder: str | os.PathLike[str]) -> list[Drawing]:
 
 
 def add_to_collection(drawing: Drawing, label: int, folder: str | os.PathLike[str]) -> Path:
-    """Save ``drawing`` with its true ``label`` as a new file in ``folder``; returns its path."""
-    if not 0 <= label <= 9:
+    """Save ``drawing`` with its true ``label`` as a new file in ``folder``; returns its path.
+
+    The name is taken exclusively: two processes keeping drawings at once never overwrite
+    each other's files. Raises ``ValueError`` (bad label, empty drawing) or
+    :class:`DrawingWriteError`.
+    """
+    if not 0 <= label < NUM_CLASSES:
         raise ValueError(f"label must be a digit 0-9, got {label}")
     if drawing.is_empty:
         raise ValueError("cannot save an empty drawing")
     folder = Path(folder)
+    payload = json.dumps(drawing.with_label(label).to_dict(), separators=(",", ":")).encode("utf-8")
     stamp = time.strftime("%Y%m%d-%H%M%S")
-    n = 0
-    while (path := folder / f"{label}-{stamp}-{n}.json").exists():
-        n += 1
-    save_drawing(drawing.with_label(label), path)
-    return path
+    for n in range(MAX_NAME_ATTEMPTS):
+        path = folder / f"{label}-{stamp}-{n}.json"
+        try:
+            return write_new(path, payload)
+        except FileExistsError:
+            continue
+        except OSError as e:
+            raise DrawingWriteError(f"{path}: cannot keep the drawing here ({describe_os_error(e)})") from e
+    raise DrawingWriteError(f"{folder}: no free file name for label {label} (over {MAX_NAME_ATTEMPTS} this second)")
 
 
 @dataclass(frozen=True)
@@ -95,18 +128,63 @@ class CollectionScore:
 
 
 def score_predictions(predicted: Sequence[int], labels: Sequence[int]) -> CollectionScore:
-    seen = [0] * 10
-    wrong = [0] * 10
+    seen = [0] * NUM_CLASSES
+    wrong = [0] * NUM_CLASSES
     for p, label in zip(predicted, labels, strict=True):
         seen[label] += 1
         wrong[label] += p != label
-    misses = sorted(((d, wrong[d], seen[d]) for d in range(10) if seen[d]), key=lambda m: (-m[1], m[0]))
+    misses = sorted(((d, wrong[d], seen[d]) for d in range(NUM_CLASSES) if seen[d]), key=lambda m: (-m[1], m[0]))
     return CollectionScore(len(labels), len(labels) - sum(wrong), misses)
 
 
-def predict_collection(classifier: Classifier, drawings: Sequence[Drawing]) -> list[int]:
-    """The classifier's digit for each drawing (the app's preprocessing, batched)."""
+def predict_collection(reader: Reader, drawings: Sequence[Drawing]) -> list[int]:
+    """The model's top digit for each drawing (the app's preprocessing, one batch)."""
     if not drawings:
         return []
-    images = np.stack([preprocess_drawing(d) for d in drawings])
-    return [int(p) for p in classifier.predict_proba(images).argmax(axis=1)]
+    images = np.stack([preprocess_drawing(d, reader.options) for d in drawings])
+    return [r.digits[0].digit for r in reader.read_images28(images)]
+
+
+@dataclass
+class Collection:
+    """A collection folder's state: its entries and the current model's reading of each."""
+
+    folder: Path
+    entries: list[Entry] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    _predictions: list[int] | None = None
+
+    @classmethod
+    def open(cls, folder: str | os.PathLike[str]) -> Collection:
+        """The collection in ``folder``; a missing folder is an empty collection (made on the first keep)."""
+        folder = Path(folder)
+        if not folder.exists():
+            return cls(folder)
+        scan = scan_collection(folder)
+        return cls(folder, list(scan.entries), list(scan.problems))
+
+    @property
+    def labels(self) -> list[int]:
+        return [e.label for e in self.entries]
+
+    @property
+    def drawings(self) -> list[Drawing]:
+        return [e.drawing for e in self.entries]
+
+    def rescore(self, reader: Reader | None) -> None:
+        """Read every kept drawing with ``reader`` (None: no model, nothing to score)."""
+        self._predictions = None if reader is None else predict_collection(reader, self.drawings)
+
+    def add(self, drawing: Drawing, label: int, reader: Reader | None = None) -> Entry:
+        """Keep ``drawing`` as ``label`` (a new file); ``reader`` scores it for the summary."""
+        path = add_to_collection(drawing, label, self.folder)
+        entry = Entry(path, drawing.with_label(label))
+        self.entries.append(entry)
+        if self._predictions is not None and reader is not None:
+            self._predictions += predict_collection(reader, [entry.drawing])
+        return entry
+
+    def summary(self) -> str:
+        if self._predictions is None and self.entries:
+            return f"{len(self.entries)} drawings (no model to score them)"
+        return score_predictions(self._predictions or [], self.labels).summary()

@@ -19,14 +19,15 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+
+from .fileio import describe_os_error, write_atomic
 
 FORMAT_NAME = "digitcanvas-drawing"
 FORMAT_VERSION = 1
@@ -39,6 +40,14 @@ Stroke = NDArray[np.float64]  # shape (K, 2): x, y in canvas pixels
 
 class DrawingFileError(ValueError):
     """A drawing file could not be read or written; the message names the file and why."""
+
+
+class DrawingReadError(DrawingFileError):
+    """A drawing file cannot be read: missing, unreadable, too large or malformed."""
+
+
+class DrawingWriteError(DrawingFileError):
+    """A drawing file cannot be written (permissions, a full disk, a bad folder)."""
 
 
 def _as_stroke(points: ArrayLike) -> Stroke:
@@ -62,7 +71,6 @@ class Drawing:
     height: int
     pen_width: float = DEFAULT_PEN_WIDTH
     label: int | None = None
-    extra: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def from_points(
@@ -86,6 +94,10 @@ class Drawing:
         if not self.strokes:
             return np.zeros((0, 2))
         return np.concatenate(self.strokes)
+
+    def subset(self, members: Iterable[int]) -> Drawing:
+        """The same canvas with only the strokes at ``members`` (in that order)."""
+        return Drawing(tuple(self.strokes[m] for m in members), self.width, self.height, self.pen_width)
 
     def with_label(self, label: int | None) -> Drawing:
         return Drawing(self.strokes, self.width, self.height, self.pen_width, label)
@@ -186,11 +198,11 @@ def parse_drawing(text: str | bytes, *, source: str | os.PathLike[str] = "<drawi
     try:
         data = json.loads(text)
     except (json.JSONDecodeError, UnicodeDecodeError) as e:
-        raise DrawingFileError(f"{source}: not a valid JSON drawing file ({e})") from e
+        raise DrawingReadError(f"{source}: not a valid JSON drawing file ({e})") from e
     try:
         return drawing_from_dict(data)
     except ValueError as e:
-        raise DrawingFileError(f"{source}: {e}") from e
+        raise DrawingReadError(f"{source}: {e}") from e
 
 
 def load_drawing(path: str | os.PathLike[str]) -> Drawing:
@@ -198,10 +210,10 @@ def load_drawing(path: str | os.PathLike[str]) -> Drawing:
     path = Path(path)
     try:
         if path.stat().st_size > MAX_DRAWING_FILE_BYTES:
-            raise DrawingFileError(f"{path}: file is too large to be a drawing")
+            raise DrawingReadError(f"{path}: file is too large to be a drawing")
         raw = path.read_bytes()
     except OSError as e:
-        raise DrawingFileError(f"{path}: cannot read the file ({e.strerror or e})") from e
+        raise DrawingReadError(f"{path}: cannot read the file ({describe_os_error(e)})") from e
     return parse_drawing(raw, source=path)
 
 
@@ -212,28 +224,13 @@ def looks_like_drawing(head: bytes) -> bool:
 
 
 def save_drawing(drawing: Drawing, path: str | os.PathLike[str]) -> None:
-    """Write ``drawing`` atomically: a temporary file in the same folder, then a rename.
+    """Write ``drawing`` atomically (see :func:`digitcanvas.fileio.write_atomic`).
 
-    A crash mid-write leaves either the old file or the new one, never half a file.
+    Raises :class:`DrawingWriteError` naming the file and the reason.
     """
     path = Path(path)
     text = json.dumps(drawing.to_dict(), separators=(",", ":"))
-    write_atomic(path, text.encode("utf-8"))
-
-
-def write_atomic(path: Path, payload: bytes) -> None:
-    """Write ``payload`` to ``path`` through a temporary sibling and ``os.replace``."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        write_atomic(path, text.encode("utf-8"))
     except OSError as e:
-        raise DrawingFileError(f"{path}: cannot write here ({e.strerror or e})") from e
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp_name, path)
-    except OSError as e:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise DrawingFileError(f"{path}: cannot write the file ({e.strerror or e})") from e
+        raise DrawingWriteError(f"{path}: cannot write the file ({describe_os_error(e)})") from e

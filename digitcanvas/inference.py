@@ -1,28 +1,26 @@
-"""Run an ONNX digit classifier: the bundled model or any model a user loads.
+"""Run an ONNX digit classifier: the bundled model or any MNIST model a user exports. No Qt.
 
-Accepted models (what people actually export from MNIST tutorials):
+What people export, and what this module does with it:
 
-* one required float input, shaped (N, 1, 28, 28), (N, 28, 28, 1) (Keras / tf2onnx),
-  (N, 28, 28) or (N, 784) (dense MLPs); N fixed to 1 or dynamic;
-* an output of shape (N, 10): logits, log-probabilities or probabilities (detected per
-  call; :meth:`Classifier.predict_proba` always returns probabilities summing to 1).
+* **Input**: one tensor holding a 28×28 image in any common layout, (N, 1, 28, 28),
+  (N, 28, 28, 1), (N, 28, 28) or (N, 784), with the batch dynamic, fixed (smaller batches
+  are padded) or absent ((28, 28), (784,), …: one image per run); float32, float16 or
+  float64 (cast), or integers taking 0-255 pixels (uint8, int32, int64).
+* **Output**: a float tensor of ten scores per image, shaped (N, 10), (N, 1, 10), (1, 10)
+  or (10,); or, for scikit-learn converted with skl2onnx, a ZipMap (a sequence of
+  {digit: probability} maps) beside a label output, which is ignored. The scores are
+  logits, probabilities (kept, renormalised if quantisation left them a little off) or
+  independent sigmoid scores (normalised, and :attr:`Classifier.scores_normalised` says so).
+* **Input scaling**: declared in the metadata (:mod:`.model_info`), chosen by the user,
+  or else detected on the reference digits (:mod:`.conventions`).
 
-Input scaling defaults to pixels in [0, 1]. A model may declare another scaling in its
-ONNX metadata (``metadata_props``); the value fed is ``(x * scale - mean) / std``:
-
-* ``digitcanvas.input_scale``: multiply [0, 1] pixels by this first (255 for 0-255 models);
-* ``digitcanvas.input_mean``, ``digitcanvas.input_std``: then normalise (MNIST: 0.1307, 0.3081);
-* ``digitcanvas.input_invert``: "true" if the model wants black ink on white.
-
-Informational keys written by ``scripts/train.py``: ``digitcanvas.name``,
-``digitcanvas.version``, ``digitcanvas.test_accuracy``, ``digitcanvas.training_command``.
+What the file says about itself is parsed once into :class:`~.model_info.ModelInfo`.
 """
 
 from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -31,220 +29,311 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from .preprocessing import FIELD
+from . import conventions
+from .model_file import ModelFileError, check_model_file
+from .model_info import OUTPUT_SCORES, InputScaling, ModelInfo, ModelInfoError
+from .outputs import FLOAT_TYPES, INTEGER_TYPES, OutputError, output_kind, pick_output, to_probabilities, zipmap_rows
+from .preprocessing import FIELD, NUM_CLASSES
 
-NUM_CLASSES = 10
 PIXELS = FIELD * FIELD
-META_PREFIX = "digitcanvas."
-META_SCALE = META_PREFIX + "input_scale"
-META_MEAN = META_PREFIX + "input_mean"
-META_STD = META_PREFIX + "input_std"
-META_INVERT = META_PREFIX + "input_invert"
-META_NAME = META_PREFIX + "name"
-META_VERSION = META_PREFIX + "version"
 BUNDLED_MODEL_NAME = "digitcanvas-cnn.onnx"
 MAX_BATCH = 1000  # images per inference call: bounds memory on large evaluations
-PROBABILITY_TOLERANCE = 1e-3  # outputs within this of summing to 1 are taken as probabilities
-MAX_MODEL_BYTES = 512 * 1024 * 1024
+PIXEL_MAX = 255  # integer inputs take 0-255 pixels
+ORT_ERRORS_ONLY = 3  # onnxruntime log severity: errors only; our own messages explain failures
+SOURCE_METADATA = "metadata"
+SOURCE_DETECTED = "detected"
+SOURCE_CHOSEN = "chosen"
+SOURCE_FALLBACK = "default"  # detection found nothing convincing
 
 
 class ModelLoadError(ValueError):
-    """A model file cannot be used; the message names the file and the reason."""
+    """A model file cannot be used; the message names the file and the reason.
+
+    ``details`` keeps onnxruntime's own text (for ``-v`` and a dialog's details), which
+    the message itself never shows.
+    """
+
+    def __init__(self, message: str, *, details: str = "") -> None:
+        super().__init__(message)
+        self.details = details
+
+
+class ModelRunError(RuntimeError):
+    """A loaded model failed on an input, or gave no usable probabilities for it."""
+
+
+def bundled_model_path() -> Path:
+    """The model that ships inside the package (``digitcanvas/assets/``)."""
+    return Path(str(resources.files("digitcanvas") / "assets" / BUNDLED_MODEL_NAME))
+
+
+# --- input ------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class InputLayout:
-    """How a (N, 28, 28) batch is reshaped for the model."""
+    """How a (N, 28, 28) batch is shaped for the model."""
 
     name: str  # "NCHW", "NHWC", "NHW" or "flat"
-    shape_tail: tuple[int, ...]
-    fixed_batch: int | None  # 1 when the model's first dimension is fixed to 1
+    shape_tail: tuple[int, ...]  # the shape of one image
+    batch: int | None  # the fixed batch size; None: dynamic
+    batched: bool = True  # False: the input has no batch dimension (one image per run)
 
-    def reshape(self, batch: NDArray[np.float32]) -> NDArray[np.float32]:
-        return batch.reshape((len(batch), *self.shape_tail))
-
-
-@dataclass(frozen=True)
-class Scaling:
-    scale: float = 1.0
-    mean: float = 0.0
-    std: float = 1.0
-    invert: bool = False
-
-    def apply(self, batch: NDArray[np.float32]) -> NDArray[np.float32]:
-        x = 1.0 - batch if self.invert else batch
-        if self.scale == 1.0 and self.mean == 0.0 and self.std == 1.0:
-            return x
-        return ((x * self.scale - self.mean) / self.std).astype(np.float32)
-
-
-def bundled_model_path() -> Path:
-    """The model that ships inside the package (``assets/`` in the source tree)."""
-    try:
-        folder = resources.files("digitcanvas.assets")
-        return Path(str(folder / BUNDLED_MODEL_NAME))
-    except ModuleNotFoundError:
-        # Running from a source checkout without installing: assets/ sits beside the package.
-        return Path(__file__).resolve().parent.parent / "assets" / BUNDLED_MODEL_NAME
+    def step(self) -> int:
+        """Images per run."""
+        if not self.batched:
+            return 1
+        return self.batch or MAX_BATCH
 
 
 def _layout_for(shape: list[int | str | None], path: Path) -> InputLayout:
     dims = [d if isinstance(d, int) and d > 0 else None for d in shape]
-    batch = dims[0] if dims else None
-    if batch not in (None, 1):
-        raise ModelLoadError(f"{path}: the input's batch dimension is fixed to {batch}; expected 1 or dynamic")
-    tail = dims[1:]
 
-    def fits(expected: tuple[int, ...]) -> bool:
+    def fits(tail: list[int | None], expected: tuple[int, ...]) -> bool:
         return len(tail) == len(expected) and all(d is None or d == e for d, e in zip(tail, expected, strict=True))
 
-    if len(shape) == 4 and fits((1, FIELD, FIELD)) and tail[0] == 1:
+    # With a batch dimension first ...
+    batch, tail = (dims[0] if dims else None), dims[1:]
+    if len(dims) == 4 and fits(tail, (1, FIELD, FIELD)) and tail[0] == 1:
         return InputLayout("NCHW", (1, FIELD, FIELD), batch)
-    if len(shape) == 4 and fits((FIELD, FIELD, 1)) and tail[2] == 1:
+    if len(dims) == 4 and fits(tail, (FIELD, FIELD, 1)) and tail[2] == 1:
         return InputLayout("NHWC", (FIELD, FIELD, 1), batch)
-    if len(shape) == 4 and fits((1, FIELD, FIELD)):
+    if len(dims) == 4 and fits(tail, (1, FIELD, FIELD)):
         return InputLayout("NCHW", (1, FIELD, FIELD), batch)  # all dynamic: assume channels first
-    if len(shape) == 3 and fits((FIELD, FIELD)):
-        return InputLayout("NHW", (FIELD, FIELD), batch)
-    if len(shape) == 2 and fits((PIXELS,)):
+    # ... or none: one image, (28, 28), (28, 28, 1), (1, 28, 28) or (784,).
+    if fits(dims, (FIELD, FIELD)) and dims == [FIELD, FIELD]:
+        return InputLayout("NHW", (FIELD, FIELD), None, batched=False)
+    if fits(dims, (FIELD, FIELD, 1)) and dims[2] == 1:
+        return InputLayout("NHWC", (FIELD, FIELD, 1), None, batched=False)
+    if fits(dims, (PIXELS,)):
+        return InputLayout("flat", (PIXELS,), None, batched=False)
+    if len(dims) == 3 and fits(tail, (FIELD, FIELD)):
+        return InputLayout("NHW", (FIELD, FIELD), batch)  # (1, 28, 28) is also CHW: the same bytes
+    if len(dims) == 2 and fits(tail, (PIXELS,)):
         return InputLayout("flat", (PIXELS,), batch)
     shown = "(" + ", ".join("?" if d is None else str(d) for d in dims) + ")"
     raise ModelLoadError(
-        f"{path}: expects input of shape {shown}; DigitCanvas feeds 28×28 images as "
-        "(N, 1, 28, 28), (N, 28, 28, 1), (N, 28, 28) or (N, 784)"
+        f"{path}: expects input of shape {shown}; DigitCanvas feeds one 28×28 image as "
+        "(N, 1, 28, 28), (N, 28, 28, 1), (N, 28, 28) or (N, 784), with or without the batch N"
     )
 
 
-def _scaling_from(meta: Mapping[str, str], path: Path) -> Scaling:
-    try:
-        scaling = Scaling(
-            scale=float(meta.get(META_SCALE, 1.0)),
-            mean=float(meta.get(META_MEAN, 0.0)),
-            std=float(meta.get(META_STD, 1.0)),
-            invert=meta.get(META_INVERT, "false").strip().lower() in ("1", "true", "yes"),
-        )
-    except ValueError as e:
-        raise ModelLoadError(f"{path}: metadata scaling is not a number ({e})") from e
-    if not np.isfinite([scaling.scale, scaling.mean, scaling.std]).all() or scaling.std == 0:
-        raise ModelLoadError(f"{path}: metadata scaling is invalid (std must be a non-zero number)")
-    return scaling
-
-
 def _ort_reason(error: Exception) -> str:
-    """onnxruntime's message without its status codes and the repeated path."""
+    """onnxruntime's first line without its status codes and the repeated path."""
     text = str(error).splitlines()[0] if str(error) else type(error).__name__
     text = re.sub(r"^\[ONNXRuntimeError\] : \d+ : \w+ : ", "", text)
     text = re.sub(r"^Load model from .*? failed:", "", text)
     return text.strip() or type(error).__name__
 
 
-def to_probabilities(outputs: NDArray[np.floating]) -> NDArray[np.float64]:
-    """Probabilities from model outputs, row by row: kept if they already are
-    probabilities (non-negative, summing to 1), else a softmax (logits or log-probs)."""
-    values = np.asarray(outputs, dtype=np.float64)
-    sums = values.sum(axis=1, keepdims=True)
-    is_prob = (values.min(axis=1, keepdims=True) >= 0) & (np.abs(sums - 1) <= PROBABILITY_TOLERANCE)
-    shifted = np.exp(values - values.max(axis=1, keepdims=True))
-    softmax = shifted / shifted.sum(axis=1, keepdims=True)
-    probs = np.where(is_prob, values / np.where(is_prob, sums, 1.0), softmax)
-    return probs
-
-
 class Classifier:
-    """An onnxruntime session on the CPU provider, checked at load time.
+    """An onnxruntime session on the CPU provider, checked and adapted at load time.
 
     ``predict_proba`` takes float32 (N, 28, 28) in [0, 1] (white ink on black) and
-    returns float64 (N, 10) probabilities.
+    returns float64 (N, 10) probabilities. ``scaling`` overrides the model's input
+    scaling (the user's choice); without it the metadata decides, else detection.
     """
 
-    def __init__(self, path: str | os.PathLike[str], *, threads: int = 1) -> None:
+    def __init__(
+        self, path: str | os.PathLike[str], *, threads: int = 1, scaling: InputScaling | None = None
+    ) -> None:
         self.path = Path(path)
+        self._one_at_a_time = False
         self._session = self._open(self.path, threads)
         inputs = self._session.get_inputs()
         if len(inputs) != 1:
             names = ", ".join(i.name for i in inputs)
             raise ModelLoadError(f"{self.path}: needs {len(inputs)} inputs ({names}); DigitCanvas provides one image")
         model_input = inputs[0]
-        if model_input.type not in ("tensor(float)", "tensor(double)"):
-            raise ModelLoadError(f"{self.path}: input type is {model_input.type}; expected float32 pixels")
+        if model_input.type in FLOAT_TYPES:
+            self._input_dtype = FLOAT_TYPES[model_input.type]
+        elif model_input.type in INTEGER_TYPES:
+            self._input_dtype = INTEGER_TYPES[model_input.type]
+        else:
+            raise ModelLoadError(f"{self.path}: input type is {model_input.type}; expected pixels as numbers")
+        self.integer_input = model_input.type in INTEGER_TYPES
         self._input_name = model_input.name
-        self._input_dtype = np.float64 if model_input.type == "tensor(double)" else np.float32
-        self.layout = _layout_for(list(model_input.shape), self.path)
-        self._output_name = self._pick_output()
+        self.layout = _layout_for(list(model_input.shape or []), self.path)
+        try:
+            self._output = pick_output(list(self._session.get_outputs()))
+        except OutputError as e:
+            raise ModelLoadError(f"{self.path}: {e}") from e
         meta = self._session.get_modelmeta()
-        self.metadata: dict[str, str] = dict(meta.custom_metadata_map)
-        self.scaling = _scaling_from(self.metadata, self.path)
-        self.name = self.metadata.get(META_NAME) or meta.graph_name or self.path.stem
-        if self.name in ("main_graph", "torch_jit", "tf2onnx", ""):
-            self.name = self.path.stem
+        try:
+            self.info = ModelInfo.from_metadata(
+                dict(meta.custom_metadata_map or {}), fallback_name=self.path.stem, graph_name=meta.graph_name or ""
+            )
+        except ModelInfoError as e:
+            raise ModelLoadError(f"{self.path}: {e}") from e
         self._check_first_run()
+        self.detection: conventions.Detection | None = None
+        self.scaling, self.input_source = self._choose_scaling(scaling)
+        self.output_kind = self.info.output or self._detect_output_kind()
 
     @staticmethod
     def _open(path: Path, threads: int) -> Any:
         import onnxruntime as ort  # deferred: keeps `import digitcanvas` light
 
-        if not path.exists():
-            raise ModelLoadError(f"{path}: no such file")
-        if not path.is_file():
-            raise ModelLoadError(f"{path}: not a file")
-        if path.stat().st_size > MAX_MODEL_BYTES:
-            raise ModelLoadError(f"{path}: file is too large to be a digit classifier")
+        try:
+            check_model_file(path)
+        except ModelFileError as e:
+            raise ModelLoadError(str(e)) from e
+        ort.set_default_logger_severity(ORT_ERRORS_ONLY)
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
-        options.log_severity_level = 3  # errors only: our own message explains failures
+        options.log_severity_level = ORT_ERRORS_ONLY
         try:
             return ort.InferenceSession(str(path), sess_options=options, providers=["CPUExecutionProvider"])
         except Exception as e:  # onnxruntime raises several private exception types
-            raise ModelLoadError(f"{path}: not a valid ONNX model, or truncated ({_ort_reason(e)})") from e
-
-    def _pick_output(self) -> str:
-        """The (N, 10) output; an output of undeclared shape is checked at the first run."""
-        outputs = self._session.get_outputs()
-        for output in outputs:
-            shape = list(output.shape or [])
-            if len(shape) == 2 and shape[-1] == NUM_CLASSES:
-                return str(output.name)
-        undeclared = [o for o in outputs if not o.shape or any(not isinstance(d, int) for d in o.shape)]
-        if len(outputs) == 1 and undeclared:
-            return str(outputs[0].name)
-        shapes = ", ".join(f"{o.name} {list(o.shape or [])}" for o in outputs)
-        raise ModelLoadError(f"{self.path}: no output of shape (N, 10) for the ten digits (outputs: {shapes})")
+            raise ModelLoadError(
+                f"{path}: not a valid ONNX model, or truncated, or it uses operators onnxruntime cannot run",
+                details=str(e),
+            ) from e
 
     def _check_first_run(self) -> None:
         probe = np.zeros((1, FIELD, FIELD), dtype=np.float32)
         try:
-            raw = self._run(probe)
-        except Exception as e:
-            raise ModelLoadError(f"{self.path}: fails when run on a 28×28 image ({e})") from e
-        if raw.shape != (1, NUM_CLASSES):
-            raise ModelLoadError(f"{self.path}: output has shape {raw.shape} when run; expected (1, 10)")
+            raw = self._run(probe, self.info.scaling)
+        except ModelRunError as e:
+            raise ModelLoadError(f"{self.path}: fails when run on a blank 28×28 image ({e})", details=str(e)) from e
         if not np.all(np.isfinite(raw)):
             raise ModelLoadError(f"{self.path}: output is not finite (NaN or infinity) on a blank image")
 
-    def _run(self, batch: NDArray[np.float32]) -> NDArray[np.floating]:
-        feed = self.layout.reshape(self.scaling.apply(batch)).astype(self._input_dtype, copy=False)
-        step = 1 if self.layout.fixed_batch == 1 else MAX_BATCH
-        parts: list[NDArray[np.floating]] = [
-            self._session.run([self._output_name], {self._input_name: feed[i : i + step]})[0]
-            for i in range(0, max(len(feed), 1), step)
-        ]
-        return parts[0] if len(parts) == 1 else np.concatenate(parts)
+    def _choose_scaling(self, chosen: InputScaling | None) -> tuple[InputScaling, str]:
+        if chosen is not None:
+            return chosen, SOURCE_CHOSEN
+        if self.info.declares_input:
+            return self.info.scaling, SOURCE_METADATA
+        candidates = conventions.INTEGER_PRESETS if self.integer_input else None
+        try:
+            self.detection = conventions.detect(self.raw_outputs, candidates=candidates)
+        except ModelRunError as e:
+            raise ModelLoadError(f"{self.path}: fails on the reference digits ({e})", details=str(e)) from e
+        if self.detection.poor:
+            fallback = conventions.PRESETS_BY_KEY[candidates[0] if candidates else "unit"]
+            return fallback.scaling, SOURCE_FALLBACK
+        return self.detection.preset.scaling, SOURCE_DETECTED
+
+    def _detect_output_kind(self) -> str:
+        reference = conventions.reference_digits()
+        raw = self.raw_outputs(reference.images[: conventions.SCREEN_DIGITS], self.scaling)
+        return output_kind(np.vstack([raw, self._run(np.zeros((1, FIELD, FIELD), np.float32), self.scaling)]))
+
+    # --- running ------------------------------------------------------------------------
+
+    def _feed(self, batch: NDArray[np.float32], scaling: InputScaling) -> NDArray[np.generic]:
+        values = scaling.apply(batch)
+        if self.integer_input:
+            values = np.clip(np.rint(values), 0, PIXEL_MAX)
+        return values.reshape((len(batch), *self.layout.shape_tail)).astype(self._input_dtype, copy=False)
+
+    def _run(self, batch: NDArray[np.float32], scaling: InputScaling) -> NDArray[np.float64]:
+        """Raw outputs (N, 10), float64, for images (N, 28, 28); raises :class:`ModelRunError`.
+
+        Some exports declare a dynamic batch yet fail on more than one image (a reshape to
+        a fixed 1 inside): the first such failure switches the model to one image per run.
+        """
+        feed = self._feed(batch, scaling)
+        try:
+            return self._run_fed(feed)
+        except ModelRunError:
+            if self._one_at_a_time or len(feed) == 1 or not self.layout.batched or self.layout.batch is not None:
+                raise
+            rows = self._run_fed(feed[:1], step=1)  # fails again if the model fails on images at all
+            self._one_at_a_time = True
+            return np.concatenate([rows, self._run_fed(feed[1:])])
+
+    def _run_fed(self, feed: NDArray[np.generic], step: int | None = None) -> NDArray[np.float64]:
+        step = step or (1 if self._one_at_a_time else self.layout.step())
+        parts: list[NDArray[np.float64]] = []
+        for start in range(0, len(feed), step):
+            chunk = feed[start : start + step]
+            count = len(chunk)
+            if self.layout.batch is not None and count < self.layout.batch:
+                # A batch fixed when the model was exported (often a training batch): pad it.
+                padding = np.zeros((self.layout.batch - count, *chunk.shape[1:]), dtype=chunk.dtype)
+                chunk = np.concatenate([chunk, padding])
+            if not self.layout.batched:
+                chunk = chunk[0]
+            try:
+                out = self._session.run([self._output.name], {self._input_name: chunk})[0]
+            except Exception as e:  # onnxruntime raises several private exception types
+                raise ModelRunError(f"the model failed on this input ({_ort_reason(e)})") from e
+            parts.append(self._rows(out, count, len(chunk) if self.layout.batched else 1))
+        return np.concatenate(parts) if parts else np.zeros((0, NUM_CLASSES))
+
+    def _rows(self, out: Any, count: int, fed: int) -> NDArray[np.float64]:
+        if self._output.zipmap:
+            rows = zipmap_rows(list(out))
+        else:
+            array = np.asarray(out)
+            if array.dtype.kind not in "fiu":
+                raise ModelRunError(f"the model's output is of type {array.dtype}, not numbers")
+            if array.size != fed * NUM_CLASSES:
+                raise ModelRunError(f"the model returned shape {array.shape}; expected {NUM_CLASSES} scores per image")
+            rows = array.reshape(fed, NUM_CLASSES).astype(np.float64)
+        return rows[:count]
+
+    def raw_outputs(self, images: NDArray[np.float32], scaling: InputScaling | None = None) -> NDArray[np.float64]:
+        """The model's raw scores (N, 10) for images (N, 28, 28) under ``scaling``
+        (default: the scaling in use)."""
+        return self._run(np.asarray(images, dtype=np.float32), scaling or self.scaling)
 
     def predict_proba(self, images: NDArray[np.float32]) -> NDArray[np.float64]:
-        """Probabilities (N, 10) for float32 images (N, 28, 28) or one image (28, 28)."""
+        """Probabilities (N, 10) for float32 images (N, 28, 28) or one image (28, 28).
+
+        Raises :class:`ModelRunError` when the model fails or its output is not finite.
+        """
         batch = np.asarray(images, dtype=np.float32)
         if batch.shape == (FIELD, FIELD):
             batch = batch[None]
         if batch.ndim != 3 or batch.shape[1:] != (FIELD, FIELD):
             raise ValueError(f"expected images of shape (N, 28, 28), got {batch.shape}")
-        return to_probabilities(self._run(batch))
+        with np.errstate(all="ignore"):
+            raw = self._run(np.nan_to_num(batch, nan=0.0, posinf=1.0, neginf=0.0), self.scaling)
+            probabilities = to_probabilities(raw, self.output_kind)
+        if not np.isfinite(probabilities).all():
+            raise ModelRunError("the model's output is not a number (NaN or infinity) for this input")
+        return probabilities
+
+    def reference_accuracy(self, scaling: InputScaling | None = None) -> float:
+        """Share of the reference digits read right under ``scaling`` (default: the one in use)."""
+        return conventions.reference_accuracy(self.raw_outputs, scaling or self.scaling)
+
+    # --- facts --------------------------------------------------------------------------
+
+    @property
+    def scores_normalised(self) -> bool:
+        """True when the model gives independent (sigmoid) scores that DigitCanvas normalises."""
+        return self.output_kind == OUTPUT_SCORES
+
+    def describe_input(self) -> str:
+        """"Input: pixels 0–255 (detected; 98 % on reference digits)" and the like."""
+        label = conventions.describe_scaling(self.scaling)
+        if self.input_source == SOURCE_DETECTED and self.detection is not None:
+            return f"Input: {label} (detected; {self.detection.accuracy:.0%} on reference digits)"
+        if self.input_source == SOURCE_FALLBACK and self.detection is not None:
+            return (
+                f"Input: {label} (no convention fits: best {self.detection.accuracy:.0%} on reference digits; "
+                "the model may expect an input DigitCanvas does not know)"
+            )
+        return f"Input: {label} ({'from the model file' if self.input_source == SOURCE_METADATA else 'your setting'})"
+
+    @property
+    def name(self) -> str:
+        return self.info.name
+
+    @property
+    def metadata(self) -> dict[str, str]:
+        return dict(self.info.metadata)
 
     def describe(self) -> str:
-        version = self.metadata.get(META_VERSION)
-        return f"{self.name} {version}" if version else self.name
+        return self.info.describe()
 
 
-def load_classifier(path: str | os.PathLike[str] | None = None, *, threads: int = 1) -> Classifier:
+def load_classifier(
+    path: str | os.PathLike[str] | None = None, *, threads: int = 1, scaling: InputScaling | None = None
+) -> Classifier:
     """The classifier at ``path``, or the bundled one when ``path`` is None."""
-    return Classifier(bundled_model_path() if path is None else path, threads=threads)
+    return Classifier(bundled_model_path() if path is None else path, threads=threads, scaling=scaling)

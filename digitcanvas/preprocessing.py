@@ -7,7 +7,7 @@ its centre of mass sits at the field's centre. White ink on black, values in [0,
 Because the canvas keeps vectors, strokes are *rendered directly at the target scale*
 with an MNIST-like pen width (:attr:`PenMode.MNIST`, the default) instead of shrinking
 a bitmap drawn with whatever pen the user picked (:attr:`PenMode.SCREEN`, kept for
-comparison; ``scripts/evaluate_drawn.py --pen-mode screen`` measures it).
+comparison; ``python -m lab.evaluate_drawn --pen-mode screen`` measures it).
 
 No Qt here: the app, the CLI, the scripts and the tests share these functions.
 """
@@ -26,6 +26,7 @@ from scipy import ndimage
 from .drawing import Drawing, Stroke
 
 FIELD = 28  # MNIST images are 28×28
+NUM_CLASSES = 10  # the digits 0-9
 DIGIT_BOX = 20  # MNIST fits the digit's longer side into 20 px of the 28 px field
 FIELD_CENTRE = (FIELD - 1) / 2  # 13.5: centre of the field in pixel-centre coordinates
 # Stroke width in 28-px units. At 2.4, UNIPEN validation drawings carry the mean ink of an

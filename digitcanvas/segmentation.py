@@ -10,9 +10,10 @@
    confidence of its digits, minus penalties for merging across wide gaps, for digits
    much shorter than the writing (a lone flag or bar), and for splitting where there is
    hardly a gap. The weights were tuned on validation writers
-   (``scripts/evaluate_numbers.py --part val``).
+   (``python -m lab.evaluate_numbers --part val``).
 
-Images take the same route with connected ink components as units.
+Images take the same route with connected ink components as units. The result is a list
+of :class:`Segment`; :mod:`digitcanvas.reader` turns it into a reading with verdicts.
 """
 
 from __future__ import annotations
@@ -35,7 +36,6 @@ from .preprocessing import (
     preprocess_drawing,
     preprocess_image,
 )
-from .recognizer import Prediction
 
 MAX_UNITS_PER_DIGIT = 3  # a digit is rarely more than three separate pieces
 OVERLAP_FRACTION = 0.3  # strokes overlapping by this share of the narrower one are one unit
@@ -51,6 +51,7 @@ SPLIT_GAP_WEIGHT = 40.0  # ...this much per height missing
 MAX_SLANT = 0.6  # |dx/dy|: steeper estimates are noise
 STROKE_INK = 0.35  # image path: pixels with at least this much ink form the connected strokes
 MIN_COMPONENT_PIXELS_FRACTION = 0.002  # image path: specks smaller than this share of the image are dropped
+BOX_MARGIN = 4  # canvas px around a digit's outline, beyond half the pen
 
 
 @dataclass(frozen=True)
@@ -64,24 +65,17 @@ class Unit:
     bottom: float
 
 
+Box = tuple[float, float, float, float]  # x, y, width, height in canvas (or image) pixels
+
+
 @dataclass(frozen=True)
-class DigitReading:
-    prediction: Prediction
+class Segment:
+    """One digit of a number: the ink it is made of and what the network read there."""
+
     members: tuple[int, ...]  # strokes (or components) that make this digit
-    box: tuple[float, float, float, float]  # x, y, width, height in canvas (or image) pixels
-
-
-@dataclass(frozen=True)
-class NumberReading:
-    digits: tuple[DigitReading, ...]
-
-    @property
-    def text(self) -> str:
-        return "".join(str(d.prediction.digit) for d in self.digits)
-
-    @property
-    def groups(self) -> list[tuple[int, ...]]:
-        return [d.members for d in self.digits]
+    box: Box
+    probabilities: NDArray[np.float64]  # (10,), sums to 1
+    image: Image28  # the network input for this digit
 
 
 def estimate_slant(strokes: Sequence[NDArray[np.float64]]) -> float:
@@ -185,24 +179,24 @@ def choose_split(
     height: float,
     render: Callable[[tuple[int, ...]], Image28],
     classifier: Classifier,
-) -> list[tuple[tuple[int, ...], Prediction, tuple[int, int]]]:
+) -> list[tuple[tuple[int, ...], NDArray[np.float64], Image28]]:
     """The best grouping of adjacent units into digits (dynamic programming).
 
-    Returns, left to right, each digit's members, prediction and (start, stop) unit span.
+    Returns, left to right, each digit's members, probabilities and network input.
     """
     n = len(units)
     spans = [(i, j) for i in range(n) for j in range(i + 1, min(n, i + MAX_UNITS_PER_DIGIT) + 1)]
     members = {s: tuple(sorted(m for u in units[s[0] : s[1]] for m in u.members)) for s in spans}
     images = np.stack([render(members[s]) for s in spans])
     probabilities = classifier.predict_proba(images)
-    predictions = {s: Prediction(p, img) for s, p, img in zip(spans, probabilities, images, strict=True)}
+    index = {s: i for i, s in enumerate(spans)}
     best = [-np.inf] * (n + 1)
     back = [0] * (n + 1)
     best[0] = 0.0
     for stop in range(1, n + 1):
         for start in range(max(0, stop - MAX_UNITS_PER_DIGIT), stop):
-            prediction = predictions[(start, stop)]
-            score = best[start] + np.log(max(prediction.confidence, 1e-9)) - _pair_cost(units, start, stop, height)
+            confidence = float(probabilities[index[(start, stop)]].max())
+            score = best[start] + np.log(max(confidence, 1e-9)) - _pair_cost(units, start, stop, height)
             if start > 0:
                 score -= _split_cost(units[start - 1], units[start], height)
             if score > best[stop]:
@@ -211,40 +205,44 @@ def choose_split(
     stop = n
     while stop > 0:
         start = back[stop]
-        chosen.append((members[(start, stop)], predictions[(start, stop)], (start, stop)))
+        i = index[(start, stop)]
+        chosen.append((members[(start, stop)], probabilities[i], images[i]))
         stop = start
     return chosen[::-1]
 
 
-def read_number(
+def segment_drawing(
     classifier: Classifier, drawing: Drawing, options: PreprocessOptions = DEFAULT_OPTIONS
-) -> NumberReading:
-    """Split a drawing into digits and classify each with the single-digit path."""
+) -> list[Segment]:
+    """Split a drawing into digits, left to right, each classified as a single digit would be."""
     if drawing.is_empty:
         raise EmptyInputError("the drawing is empty")
     units, height = stroke_units(drawing)
 
     def render(members: tuple[int, ...]) -> Image28:
-        part = Drawing(tuple(drawing.strokes[m] for m in members), drawing.width, drawing.height, drawing.pen_width)
-        return preprocess_drawing(part, options)
+        return preprocess_drawing(drawing.subset(members), options)
 
-    digits = []
-    for group, prediction, _ in choose_split(units, height, render, classifier):
-        points = np.concatenate([drawing.strokes[m] for m in group])
-        low, high = points.min(axis=0), points.max(axis=0)
-        pad = drawing.pen_width / 2 + 4
-        box = (
-            float(low[0] - pad),
-            float(low[1] - pad),
-            float(high[0] - low[0] + 2 * pad),
-            float(high[1] - low[1] + 2 * pad),
-        )
-        digits.append(DigitReading(prediction, group, box))
-    return NumberReading(tuple(digits))
+    return [
+        Segment(group, ink_box(drawing.subset(group)), probabilities, image)
+        for group, probabilities, image in choose_split(units, height, render, classifier)
+    ]
 
 
-def read_number_image(classifier: Classifier, pixels: NDArray[np.generic]) -> NumberReading:
-    """Split an image's connected ink into digits and classify each (image path)."""
+def ink_box(drawing: Drawing) -> Box:
+    """The box around a drawing's ink (pen included, a little margin), in canvas px."""
+    points = drawing.points()
+    low, high = points.min(axis=0), points.max(axis=0)
+    pad = drawing.pen_width / 2 + BOX_MARGIN
+    return (
+        float(low[0] - pad),
+        float(low[1] - pad),
+        float(high[0] - low[0] + 2 * pad),
+        float(high[1] - low[1] + 2 * pad),
+    )
+
+
+def segment_image(classifier: Classifier, pixels: NDArray[np.generic]) -> list[Segment]:
+    """Split an image's connected ink into digits, left to right, and classify each."""
     ink = ink_map(pixels)
     mask = ink > STROKE_INK  # the strokes' cores; anti-aliased fringes join back in render()
     labels, count = ndimage.label(mask, structure=np.ones((3, 3)))
@@ -269,10 +267,10 @@ def read_number_image(classifier: Classifier, pixels: NDArray[np.generic]) -> Nu
         part = np.where(selected, ink, 0.0)
         return preprocess_image(part)
 
-    digits = []
-    for group, prediction, _ in choose_split(units, height, render, classifier):
+    segments = []
+    for group, probabilities, image in choose_split(units, height, render, classifier):
         chosen = np.isin(labels, components[list(group)])
         r, c = np.nonzero(chosen)
         box = (float(c.min()), float(r.min()), float(np.ptp(c) + 1), float(np.ptp(r) + 1))
-        digits.append(DigitReading(prediction, group, box))
-    return NumberReading(tuple(digits))
+        segments.append(Segment(group, box, probabilities, image))
+    return segments

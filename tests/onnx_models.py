@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
+
+from digitcanvas.model_info import META_OUTPUT, META_SCALE, write_metadata
 
 OPSET = 17
 RNG_SEED = 7
@@ -65,11 +68,10 @@ def make_linear_model(
     )
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)])
     model.ir_version = 8
-    for key, value in (metadata or {}).items():
-        entry = model.metadata_props.add()
-        entry.key, entry.value = key, value
     onnx.checker.check_model(model)
     onnx.save(model, str(path))
+    if metadata:
+        write_metadata(path, metadata)  # the app's own (and only) metadata writer
     return path
 
 
@@ -110,4 +112,279 @@ def make_failing_model(path: Path) -> Path:
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)])
     model.ir_version = 8
     onnx.save(model, str(path))
+    return path
+
+
+def make_ink_failing_model(path: Path) -> Path:
+    """Loads fine (a blank probe runs; its metadata names its input, so no detection runs on
+    ink) but fails on any ink: it gathers pixel 5000 × max(x)."""
+    nodes = [
+        helper.make_node("Flatten", ["x"], ["flat"]),
+        helper.make_node("ReduceMax", ["flat"], ["peak"], keepdims=0),
+        helper.make_node("Mul", ["peak", "far"], ["scaled"]),
+        helper.make_node("Cast", ["scaled"], ["offset"], to=TensorProto.INT64),
+        helper.make_node("Add", ["offset", "digits"], ["idx"]),
+        helper.make_node("Gather", ["flat", "idx"], ["y"], axis=1),
+    ]
+    graph = helper.make_graph(
+        nodes,
+        "fails_on_ink",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 1, 28, 28])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["N", 10])],
+        [
+            numpy_helper.from_array(np.array(5000.0, dtype=np.float32), "far"),
+            numpy_helper.from_array(np.arange(10, dtype=np.int64), "digits"),
+        ],
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)])
+    model.ir_version = 8
+    onnx.save(model, str(path))
+    write_metadata(path, {META_SCALE: "1", META_OUTPUT: "logits"})
+    return path
+
+
+def make_single_image_model(path: Path) -> Path:
+    """Declares a dynamic batch but reshapes to (1, 784) inside, so it fails on two images."""
+    w, b = linear_weights()
+    graph = helper.make_graph(
+        [
+            helper.make_node("Reshape", ["x", "one"], ["flat"]),
+            helper.make_node("MatMul", ["flat", "W"], ["mm"]),
+            helper.make_node("Add", ["mm", "B"], ["logits"]),
+        ],
+        "batch_of_one_inside",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 1, 28, 28])],
+        [helper.make_tensor_value_info("logits", TensorProto.FLOAT, ["N", 10])],
+        [
+            numpy_helper.from_array(np.array([1, 784], dtype=np.int64), "one"),
+            numpy_helper.from_array(w, "W"),
+            numpy_helper.from_array(b, "B"),
+        ],
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)])
+    model.ir_version = 8
+    onnx.save(model, str(path))
+    return path
+
+
+# --- models that read digits under one input convention only ------------------------------
+#
+# To test detection, a model must read the reference digits well under its own convention
+# and badly under every other. A small tanh MLP trained (in numpy, on the shipped reference
+# digits) in [0, 1] pixels reads them all; each model first undoes its convention's scaling,
+# and a gate flattens its output unless the input looks like that convention: for affine
+# conventions, the image's min and max must be the convention's values of 0 and 1; for
+# tf.keras.utils.normalize, every inked column must have unit L2 norm.
+
+MLP_HIDDEN = 32
+MLP_STEPS = 200
+MLP_RATE = 0.5
+GATE_TOLERANCE = 0.02  # of the convention's range
+
+
+@functools.cache
+def _mlp(domain: str) -> tuple[np.ndarray, ...]:
+    """(W1, b1, W2, b2) of a tanh MLP fitted to the reference digits under preset ``domain``."""
+    from digitcanvas.conventions import PRESETS_BY_KEY, reference_digits
+
+    ref = reference_digits()
+    x = PRESETS_BY_KEY[domain].scaling.apply(ref.images).reshape(-1, 784).astype(np.float64)
+    target = np.eye(10)[ref.labels]
+    rng = np.random.default_rng(RNG_SEED)
+    w1, b1 = rng.normal(0, 0.05, (784, MLP_HIDDEN)), np.zeros(MLP_HIDDEN)
+    w2, b2 = rng.normal(0, 0.1, (MLP_HIDDEN, 10)), np.zeros(10)
+    for _ in range(MLP_STEPS):
+        h = np.tanh(x @ w1 + b1)
+        z = h @ w2 + b2
+        p = np.exp(z - z.max(axis=1, keepdims=True))
+        p /= p.sum(axis=1, keepdims=True)
+        g = (p - target) / len(x)
+        gh = g @ w2.T * (1 - h * h)
+        w2 -= MLP_RATE * h.T @ g
+        b2 -= MLP_RATE * g.sum(axis=0)
+        w1 -= MLP_RATE * x.T @ gh
+        b1 -= MLP_RATE * gh.sum(axis=0)
+    return tuple(a.astype(np.float32) for a in (w1, b1, w2, b2))
+
+
+def make_convention_model(
+    path: Path, preset: str, *, layout: str = "NCHW", input_type: int = TensorProto.FLOAT
+) -> Path:
+    """A model that reads digits only when fed in preset ``preset`` (see above)."""
+    from digitcanvas.conventions import PRESETS_BY_KEY
+    from digitcanvas.model_info import NORMALIZE_L2_COLUMNS
+
+    scaling = PRESETS_BY_KEY[preset].scaling
+    keras = scaling.normalize == NORMALIZE_L2_COLUMNS
+    init: list[tuple[str, np.ndarray]] = [("flat_shape", np.array([-1, 784], dtype=np.int64))]
+    nodes = []
+    x = "x"
+    if input_type != TensorProto.FLOAT:
+        nodes.append(helper.make_node("Cast", ["x"], ["xf"], to=TensorProto.FLOAT))
+        x = "xf"
+    nodes.append(helper.make_node("Reshape", [x, "flat_shape"], ["flat"]))
+    if keras:
+        domain = preset  # the MLP is fitted on normalised pixels, inverted or not
+        init += [("img_shape", np.array([-1, 28, 28], dtype=np.int64)), ("eps", np.array(1e-6, np.float32))]
+        nodes += [
+            helper.make_node("Reshape", ["flat", "img_shape"], ["img"]),
+            helper.make_node("Mul", ["img", "img"], ["sq"]),
+            helper.make_node("ReduceSum", ["sq", "axis1"], ["colsq"], keepdims=0),
+            helper.make_node("Greater", ["colsq", "eps"], ["inked_b"]),
+            helper.make_node("Cast", ["inked_b"], ["inked"], to=TensorProto.FLOAT),
+            helper.make_node("Sub", ["colsq", "inked"], ["off"]),
+            helper.make_node("Abs", ["off"], ["absoff"]),
+            helper.make_node("ReduceSum", ["absoff", "axis1"], ["distance"], keepdims=1),
+        ]
+        init.append(("axis1", np.array([1], dtype=np.int64)))
+        pixels = "flat"
+        tolerance = GATE_TOLERANCE * 28
+    else:
+        domain = "unit"
+        lo = float(scaling.apply(np.zeros((1, 1, 1), np.float32)).min())
+        hi = float(scaling.apply(np.ones((1, 1, 1), np.float32)).max())
+        low, high = min(lo, hi), max(lo, hi)
+        init += [
+            ("low", np.array(low, np.float32)),
+            ("high", np.array(high, np.float32)),
+            ("std", np.array(scaling.std, np.float32)),
+            ("mean", np.array(scaling.mean, np.float32)),
+            ("scale", np.array(scaling.scale, np.float32)),
+            ("one", np.array(1.0, np.float32)),
+            ("axis1", np.array([1], dtype=np.int64)),
+        ]
+        nodes += [
+            helper.make_node("ReduceMin", ["flat"], ["mn"], axes=[1], keepdims=1),
+            helper.make_node("ReduceMax", ["flat"], ["mx"], axes=[1], keepdims=1),
+            helper.make_node("Sub", ["mn", "low"], ["dlo"]),
+            helper.make_node("Sub", ["mx", "high"], ["dhi"]),
+            helper.make_node("Abs", ["dlo"], ["alo"]),
+            helper.make_node("Abs", ["dhi"], ["ahi"]),
+            helper.make_node("Add", ["alo", "ahi"], ["distance"]),
+            helper.make_node("Mul", ["flat", "std"], ["a"]),
+            helper.make_node("Add", ["a", "mean"], ["b"]),
+            helper.make_node("Div", ["b", "scale"], ["unit"]),
+        ]
+        if scaling.invert:
+            nodes.append(helper.make_node("Sub", ["one", "unit"], ["pixels"]))
+            pixels = "pixels"
+        else:
+            pixels = "unit"
+        tolerance = GATE_TOLERANCE * (high - low)
+    w1, b1, w2, b2 = _mlp(domain)
+    init += [
+        ("W1", w1),
+        ("B1", b1),
+        ("W2", w2),
+        ("B2", b2),
+        ("k", np.array(-1.0 / tolerance**2, np.float32)),
+    ]
+    nodes += [
+        helper.make_node("MatMul", [pixels, "W1"], ["h0"]),
+        helper.make_node("Add", ["h0", "B1"], ["h1"]),
+        helper.make_node("Tanh", ["h1"], ["h"]),
+        helper.make_node("MatMul", ["h", "W2"], ["z0"]),
+        helper.make_node("Add", ["z0", "B2"], ["z"]),
+        helper.make_node("Mul", ["distance", "distance"], ["d2"]),
+        helper.make_node("Mul", ["d2", "k"], ["e"]),
+        helper.make_node("Exp", ["e"], ["gate"]),
+        helper.make_node("Mul", ["z", "gate"], ["logits"]),
+    ]
+    graph = helper.make_graph(
+        nodes,
+        f"reads_{preset}",
+        [helper.make_tensor_value_info("x", input_type, ["N", *LAYOUT_SHAPES[layout]])],
+        [helper.make_tensor_value_info("logits", TensorProto.FLOAT, ["N", 10])],
+        [numpy_helper.from_array(value, name) for name, value in init],
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)])
+    model.ir_version = 8
+    onnx.checker.check_model(model)
+    onnx.save(model, str(path))
+    return path
+
+
+def make_exported_model(
+    path: Path,
+    *,
+    head: str = "logits",
+    input_shape: list[int | str] | None = None,
+    input_type: int = TensorProto.FLOAT,
+    external_data: bool = False,
+) -> Path:
+    """The linear digit model of :func:`make_linear_model` as exporters really write it.
+
+    ``head``: "logits", "softmax", "quantised" (softmax rows × 0.988, as int8 models give),
+    "sigmoid", "n1x10" ((N, 1, 10) logits), "flat10" ((10,) logits; one image per run),
+    "zipmap" (skl2onnx: a label output and a ZipMap of probabilities), "labels" (a label
+    output only), "float16" (half-precision input and output).
+    """
+    w, b = linear_weights()
+    shape = input_shape or ["N", 1, 28, 28]
+    if head == "float16":
+        input_type = TensorProto.FLOAT16
+    nodes = [helper.make_node("Cast", ["x"], ["xf"], to=TensorProto.FLOAT)]
+    nodes += [
+        helper.make_node("Reshape", ["xf", "flat_shape"], ["flat"]),
+        helper.make_node("MatMul", ["flat", "W"], ["mm"]),
+        helper.make_node("Add", ["mm", "B"], ["z"]),
+    ]
+    init = [
+        numpy_helper.from_array(np.array([-1, 784], dtype=np.int64), "flat_shape"),
+        numpy_helper.from_array(w, "W"),
+        numpy_helper.from_array(b, "B"),
+    ]
+    batch = shape[0] if len(shape) in (2, 4) or (len(shape) == 3 and shape[1:] == [28, 28]) else 1
+    out_type, out_shape = TensorProto.FLOAT, [batch, 10]
+    outputs = None
+    opsets = [helper.make_opsetid("", OPSET)]
+    if head == "logits":
+        nodes.append(helper.make_node("Identity", ["z"], ["y"]))
+    elif head in ("softmax", "quantised", "zipmap", "labels"):
+        nodes.append(helper.make_node("Softmax", ["z"], ["p"], axis=1))
+        if head == "quantised":
+            init.append(numpy_helper.from_array(np.array(0.988, np.float32), "q"))
+            nodes.append(helper.make_node("Mul", ["p", "q"], ["y"]))
+        elif head == "softmax":
+            nodes.append(helper.make_node("Identity", ["p"], ["y"]))
+        else:
+            nodes.append(helper.make_node("ArgMax", ["p"], ["label"], axis=1, keepdims=0))
+            label = helper.make_tensor_value_info("label", TensorProto.INT64, [batch])
+            outputs = [label]
+            if head == "zipmap":
+                nodes.append(
+                    helper.make_node("ZipMap", ["p"], ["y"], domain="ai.onnx.ml", classlabels_int64s=list(range(10)))
+                )
+                zipmap_type = helper.make_sequence_type_proto(
+                    helper.make_map_type_proto(TensorProto.INT64, helper.make_tensor_type_proto(TensorProto.FLOAT, []))
+                )
+                outputs.append(helper.make_value_info("y", zipmap_type))
+                opsets.append(helper.make_opsetid("ai.onnx.ml", 1))
+    elif head == "sigmoid":
+        nodes.append(helper.make_node("Sigmoid", ["z"], ["y"]))
+    elif head == "n1x10":
+        init.append(numpy_helper.from_array(np.array([1], dtype=np.int64), "axis"))
+        nodes.append(helper.make_node("Unsqueeze", ["z", "axis"], ["y"]))
+        out_shape = [batch, 1, 10]
+    elif head == "flat10":
+        init.append(numpy_helper.from_array(np.array([10], dtype=np.int64), "ten"))
+        nodes.append(helper.make_node("Reshape", ["z", "ten"], ["y"]))
+        out_shape = [10]
+    elif head == "float16":
+        nodes.append(helper.make_node("Cast", ["z"], ["y"], to=TensorProto.FLOAT16))
+        out_type = TensorProto.FLOAT16
+    else:
+        raise ValueError(head)
+    if outputs is None:
+        outputs = [helper.make_tensor_value_info("y", out_type, out_shape)]
+    graph = helper.make_graph(
+        nodes, f"export_{head}", [helper.make_tensor_value_info("x", input_type, shape)], outputs, init
+    )
+    model = helper.make_model(graph, opset_imports=opsets)
+    model.ir_version = 8
+    onnx.checker.check_model(model)
+    if external_data:
+        onnx.save(model, str(path), save_as_external_data=True, location=path.name + ".data", size_threshold=1024)
+    else:
+        onnx.save(model, str(path))
     return path

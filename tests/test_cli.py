@@ -11,8 +11,9 @@ from PIL import Image
 
 from digitcanvas import __version__
 from digitcanvas.cli import main
+from digitcanvas.commands.predict import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE
 from digitcanvas.drawing import Drawing, save_drawing
-from digitcanvas.predict import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE
+from digitcanvas.reader import PARALLEL_THRESHOLD
 
 
 def _one_image(size: int = 120, *, dark_ink: bool = True) -> np.ndarray:
@@ -120,8 +121,6 @@ def test_verbose_prints_the_rate(inputs: Path, linear_model: Path, capsys: pytes
 
 
 def test_many_drawings_in_parallel_keep_order(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from digitcanvas.predict import PARALLEL_THRESHOLD
-
     folder = tmp_path / "many"
     folder.mkdir()
     drawing = _zero_drawing()
@@ -162,3 +161,47 @@ def test_predict_number_reports_bad_files(tmp_path: Path, capsys: pytest.Capture
     assert main(["predict", "--number", str(tmp_path)]) == EXIT_SOME_FAILED
     err = capsys.readouterr().err
     assert "bad.json" in err and "blank.png" in err
+
+
+def test_json_says_whether_the_app_is_sure(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    save_drawing(_zero_drawing(), tmp_path / "zero.json")
+    dot = Drawing.from_points([[[300, 200], [303, 202]]], width=640, height=400, pen_width=4)
+    save_drawing(dot, tmp_path / "dot.json")
+    assert main(["predict", "--json", str(tmp_path)]) == EXIT_OK
+    records = {Path(r["file"]).name: r for r in map(json.loads, capsys.readouterr().out.splitlines())}
+    assert records["zero.json"]["sure"] is True and records["zero.json"]["doubt"] is None
+    assert records["dot.json"]["sure"] is False and records["dot.json"]["doubt"] == "too small"
+    assert main(["predict", str(tmp_path)]) == EXIT_OK
+    rows = {Path(line.split()[0]).name: line for line in capsys.readouterr().out.splitlines()[1:]}
+    assert rows["dot.json"].rstrip().endswith("not sure (too small)")
+    assert rows["zero.json"].rstrip().endswith("sure") and "not sure" not in rows["zero.json"]
+
+
+def test_number_json_marks_the_doubtful_digit(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from strokes import compose
+
+    drawing, _ = compose(["2", "0"], gap=0.4)
+    ys = np.linspace(110, 290, 13)
+    zigzag = np.stack([np.where(np.arange(13) % 2 == 0, 560.0, 620.0), ys], axis=1)  # a scribble, not a digit
+    number = Drawing((*drawing.strokes, zigzag), drawing.width, drawing.height, drawing.pen_width)
+    save_drawing(number, tmp_path / "n.json")
+    assert main(["predict", "--number", "--json", str(tmp_path / "n.json")]) == EXIT_OK
+    record = json.loads(capsys.readouterr().out)
+    assert record["number"].startswith("20") and len(record["digits"]) == 3
+    assert [d["sure"] for d in record["digits"]] == [True, True, False]
+    assert record["digits"][2]["doubt"] == "low confidence"
+    assert record["sure"] is False and record["doubt"] == "digit 3 of 3: low confidence"
+
+
+def test_a_model_failing_on_batches_still_reads_every_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from onnx_models import make_ink_failing_model
+
+    save_drawing(_zero_drawing(), tmp_path / "zero.json")
+    Image.fromarray(_one_image()).save(tmp_path / "one.png")
+    model = make_ink_failing_model(tmp_path / "fails.onnx")
+    assert main(["predict", "--model", str(model), str(tmp_path / "zero.json"), str(tmp_path / "one.png")]) == (
+        EXIT_SOME_FAILED
+    )
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.err
+    assert captured.err.count("the model failed on this input") == 2

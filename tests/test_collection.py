@@ -22,7 +22,11 @@ def test_add_and_scan(tmp_path: Path) -> None:
     assert load_drawing(first) == seven.with_label(7)
     (tmp_path / "c" / "junk.json").write_text("{broken")
     scan = scan_collection(tmp_path / "c")
-    assert sorted(d.label for d in scan.drawings) == [0, 7]
+    labels: list[int] = []
+    for d in scan.drawings:
+        assert d.label is not None
+        labels.append(d.label)
+    assert sorted(labels) == [0, 7]
     assert len(scan.problems) == 1 and "junk.json" in scan.problems[0]
 
 
@@ -33,7 +37,7 @@ def test_interrupted_save_leaves_no_broken_file(tmp_path: Path, monkeypatch: pyt
     def killed(*args: object) -> None:
         raise OSError(5, "Input/output error")
 
-    monkeypatch.setattr("digitcanvas.drawing.os.replace", killed)
+    monkeypatch.setattr("digitcanvas.fileio.os.link", killed)
     with pytest.raises(DrawingFileError):
         add_to_collection(drawing, 3, folder)
     assert list(folder.iterdir()) == []
@@ -51,7 +55,8 @@ def test_evaluate_drawn_scores_a_collection_folder(tmp_path: Path) -> None:
         drawing, _ = compose([name])
         add_to_collection(drawing, int(name), tmp_path)
     result = subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "evaluate_drawn.py"), "--collection", str(tmp_path)],
+        [sys.executable, "-m", "lab.evaluate_drawn", "--collection", str(tmp_path)],
+        cwd=ROOT,
         capture_output=True,
         text=True,
         timeout=120,

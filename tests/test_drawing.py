@@ -9,6 +9,7 @@ import pytest
 from digitcanvas.drawing import (
     Drawing,
     DrawingFileError,
+    DrawingWriteError,
     load_drawing,
     parse_drawing,
     save_drawing,
@@ -16,9 +17,8 @@ from digitcanvas.drawing import (
 
 
 def _sample() -> Drawing:
-    return Drawing.from_points(
-        [[[10, 20], [30.5, 40.25], [50, 60]], [[5, 5]]], width=420, height=420, pen_width=12.5, label=None
-    )
+    strokes: list[list[list[float]]] = [[[10, 20], [30.5, 40.25], [50, 60]], [[5, 5]]]
+    return Drawing.from_points(strokes, width=420, height=420, pen_width=12.5, label=None)
 
 
 def test_round_trip_is_exact(tmp_path: Path) -> None:
@@ -106,8 +106,8 @@ def test_failed_save_leaves_old_file_and_no_temporary(tmp_path: Path, monkeypatc
     def crash(*args: object) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("digitcanvas.drawing.os.replace", crash)
-    with pytest.raises(DrawingFileError, match="No space left"):
+    monkeypatch.setattr("digitcanvas.fileio.os.replace", crash)
+    with pytest.raises(DrawingWriteError, match="no space left on device"):
         save_drawing(_sample().with_label(3), path)
     assert path.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["keep.json"]

@@ -14,16 +14,13 @@ from onnx_models import (
 
 from digitcanvas.inference import (
     MAX_BATCH,
-    META_MEAN,
-    META_NAME,
-    META_SCALE,
-    META_STD,
     Classifier,
     ModelLoadError,
     bundled_model_path,
     load_classifier,
-    to_probabilities,
 )
+from digitcanvas.model_info import META_MEAN, META_NAME, META_SCALE, META_STD
+from digitcanvas.outputs import output_kind, to_probabilities
 
 
 @pytest.fixture
@@ -66,15 +63,27 @@ def test_metadata_scaling_is_applied(tmp_path: Path, images: np.ndarray) -> None
 
 
 def test_bad_metadata_is_a_load_error(tmp_path: Path) -> None:
-    with pytest.raises(ModelLoadError, match="scaling"):
+    with pytest.raises(ModelLoadError, match="input_std"):
         Classifier(make_linear_model(tmp_path / "bad.onnx", metadata={META_STD: "zero"}))
 
 
-def test_to_probabilities_mixed_rows() -> None:
-    probs = to_probabilities(np.array([[0.5, 0.5] + [0.0] * 8, [5.0, -1.0] + [0.0] * 8]))
-    np.testing.assert_allclose(probs[0, :2], [0.5, 0.5])
-    assert probs[1].argmax() == 0
-    np.testing.assert_allclose(probs.sum(axis=1), 1.0)
+def test_to_probabilities_by_output_kind() -> None:
+    rows = np.array([[0.5, 0.5] + [0.0] * 8, [5.0, -1.0] + [0.0] * 8])
+    np.testing.assert_allclose(to_probabilities(rows[:1], "probabilities")[0, :2], [0.5, 0.5])
+    logits = to_probabilities(rows, "logits")
+    np.testing.assert_allclose(logits[1, :2], np.exp([5.0, -1.0]) / (np.exp(5.0) + np.exp(-1.0) + 8))
+    np.testing.assert_allclose(logits.sum(axis=1), 1.0)
+    scores = to_probabilities(np.array([[0.9, 0.9, 0.3] + [0.0] * 7]), "scores")
+    np.testing.assert_allclose(scores[0, :3], [0.9 / 2.1, 0.9 / 2.1, 0.3 / 2.1])
+
+
+def test_output_kind_is_judged_from_the_rows() -> None:
+    quantised = np.array([[0.988] + [0.0] * 9, [0.0, 1.004] + [0.0] * 8])
+    assert output_kind(quantised) == "probabilities"
+    sigmoid = np.array([[0.99, 0.97, 0.9] + [0.02] * 7])
+    assert output_kind(sigmoid) == "scores"
+    assert output_kind(np.array([[3.0, -2.0] + [0.0] * 8])) == "logits"
+    assert output_kind(np.array([[0.2, 0.3] + [0.0] * 8])) == "scores"
 
 
 def _write(path: Path, payload: bytes) -> Path:
@@ -86,12 +95,12 @@ def _bad_models(tmp_path: Path, linear: Path) -> dict[str, tuple[Path, str]]:
     good = linear.read_bytes()
     return {
         "missing": (tmp_path / "nope.onnx", "no such file"),
-        "folder": (tmp_path, "not a file"),
+        "folder": (tmp_path, "not a regular file"),
         "not onnx": (_write(tmp_path / "text.onnx", b"hello, I am not a model"), "not a valid ONNX"),
         "truncated": (_write(tmp_path / "cut.onnx", good[: len(good) // 2]), "not a valid ONNX"),
         "empty": (_write(tmp_path / "empty.onnx", b""), "not a valid ONNX"),
         "wrong rank": (make_linear_model(tmp_path / "r.onnx", layout="NHW", batch="N") and _rank5(tmp_path), "shape"),
-        "int input": (make_linear_model(tmp_path / "i.onnx", input_type=TensorProto.INT64), "input type"),
+        "string input": (make_linear_model(tmp_path / "i.onnx", input_type=TensorProto.STRING), "input type"),
         "5 classes": (make_linear_model(tmp_path / "c.onnx", classes=5), "10"),
         "two inputs": (make_two_input_model(tmp_path / "two.onnx"), "2 inputs"),
         "fails at run": (make_failing_model(tmp_path / "f.onnx"), "fails when run"),
@@ -129,7 +138,7 @@ def _rank5(tmp_path: Path) -> Path:
         "truncated",
         "empty",
         "wrong rank",
-        "int input",
+        "string input",
         "5 classes",
         "two inputs",
         "fails at run",

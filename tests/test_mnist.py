@@ -1,3 +1,5 @@
+"""lab.mnist: the MNIST IDX reader and its checks."""
+
 from __future__ import annotations
 
 import gzip
@@ -7,8 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from digitcanvas import mnist
-from digitcanvas.mnist import MnistError, load_split, write_idx
+from lab import mnist
+from lab.mnist import MnistError, load_split, write_idx
 
 
 def _write_split(folder: Path, prefix: str, n: int, *, compress: bool = True) -> tuple[np.ndarray, np.ndarray]:

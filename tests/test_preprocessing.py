@@ -1,8 +1,5 @@
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -164,13 +161,3 @@ def test_random_images_keep_the_invariants(seed: int, h: int, w: int) -> None:
     y0, x0 = rng.integers(1, h - 3), rng.integers(1, w - 3)
     pixels[y0 : rng.integers(y0 + 2, h), x0 : rng.integers(x0 + 2, w)] = 255
     _check_invariants(preprocess_image(pixels))
-
-
-def test_core_modules_do_not_import_qt() -> None:
-    code = (
-        "import sys; import digitcanvas.preprocessing, digitcanvas.inference, digitcanvas.drawing, "
-        "digitcanvas.predict, digitcanvas.recognizer, digitcanvas.cli; "
-        "print('PySide6' in sys.modules)"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "False"

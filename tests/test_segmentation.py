@@ -6,14 +6,20 @@ from PIL import Image, ImageDraw
 from strokes import compose
 
 from digitcanvas.drawing import Drawing
-from digitcanvas.inference import Classifier, load_classifier
+from digitcanvas.inference import load_classifier
 from digitcanvas.preprocessing import EmptyInputError
-from digitcanvas.segmentation import estimate_slant, read_number, read_number_image, stroke_units
+from digitcanvas.reader import DigitReading, Reader
+from digitcanvas.segmentation import Box, estimate_slant, stroke_units
 
 
 @pytest.fixture(scope="module")
-def classifier() -> Classifier:
-    return load_classifier()
+def reader() -> Reader:
+    return Reader(load_classifier())
+
+
+def box_of(digit: DigitReading) -> Box:
+    assert digit.box is not None
+    return digit.box
 
 
 def test_slant_is_estimated_from_near_vertical_strokes() -> None:
@@ -50,28 +56,28 @@ CASES = {
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
-def test_numbers_are_split_and_read(classifier: Classifier, case: str) -> None:
+def test_numbers_are_split_and_read(reader: Reader, case: str) -> None:
     names, gap, slant = CASES[case]
     drawing, groups = compose(names, gap=gap, slant=slant)
-    reading = read_number(classifier, drawing)
-    assert reading.groups == groups
-    assert reading.text == "".join(n[0] for n in names)
+    reading = reader.read_drawing(drawing)
+    assert [d.members for d in reading.digits] == groups
+    assert reading.number == "".join(n[0] for n in names)
     for digit in reading.digits:
-        _, _, w, h = digit.box
+        _, _, w, h = box_of(digit)
         assert 0 < w < drawing.width and 0 < h < drawing.height
 
 
 @pytest.mark.parametrize("name", ["0", "4two", "5late", "7crossed", "1base", "8"])
-def test_a_single_digit_stays_one_digit(classifier: Classifier, name: str) -> None:
+def test_a_single_digit_stays_one_digit(reader: Reader, name: str) -> None:
     drawing, _ = compose([name])
-    reading = read_number(classifier, drawing)
+    reading = reader.read_drawing(drawing)
     assert len(reading.digits) == 1
-    assert reading.text == name[0]
+    assert reading.number == name[0]
 
 
-def test_empty_drawing_is_refused(classifier: Classifier) -> None:
+def test_empty_drawing_is_refused(reader: Reader) -> None:
     with pytest.raises(EmptyInputError):
-        read_number(classifier, Drawing((), 640, 400))
+        reader.read_drawing(Drawing((), 640, 400))
 
 
 def _as_image(drawing: Drawing) -> np.ndarray:
@@ -82,8 +88,9 @@ def _as_image(drawing: Drawing) -> np.ndarray:
     return np.asarray(image)
 
 
-def test_numbers_in_images_are_split_by_connected_ink(classifier: Classifier) -> None:
+def test_numbers_in_images_are_split_by_connected_ink(reader: Reader) -> None:
     drawing, _ = compose(["2", "0", "7"], gap=0.3)
-    reading = read_number_image(classifier, _as_image(drawing))
-    assert reading.text == "207"
-    assert [d.box[0] for d in reading.digits] == sorted(d.box[0] for d in reading.digits)
+    reading = reader.read_image(_as_image(drawing), number=True)
+    assert reading.number == "207"
+    lefts = [box_of(d)[0] for d in reading.digits]
+    assert lefts == sorted(lefts)

@@ -1,11 +1,9 @@
-"""A training smoke run on a few hundred synthetic images: the real script, end to end."""
+"""A training smoke run on a few hundred synthetic images: the real ``lab.train``, end to end."""
 
 from __future__ import annotations
 
 import gzip
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -14,12 +12,12 @@ from strokes import compose
 
 from digitcanvas.collection import add_to_collection
 from digitcanvas.inference import Classifier
-from digitcanvas.mnist import write_idx
+from digitcanvas.model_info import META_DOUBT, META_NAME, META_TEMPERATURE, META_TRAINING_COMMAND
+from lab.mnist import write_idx
 
-pytest.importorskip("torch")
+torch = pytest.importorskip("torch")
+pytest.importorskip("onnx")
 pytest.importorskip("onnxscript")
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def _synthetic_digits(n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
@@ -31,7 +29,7 @@ def _synthetic_digits(n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.
     return images, labels
 
 
-def _write_unipen(path: Path, rng: np.random.Generator) -> None:
+def _write_unipen(path: Path) -> None:
     with gzip.open(path, "wt") as handle:
         for i in range(60):
             label = i % 10
@@ -41,7 +39,8 @@ def _write_unipen(path: Path, rng: np.random.Generator) -> None:
             handle.write(json.dumps(record) + "\n")
 
 
-def test_training_smoke_run_exports_a_model_the_app_loads(tmp_path: Path) -> None:
+def _smoke_args(tmp_path: Path, out: Path, *, extras: bool = True) -> list[str]:
+    """A one-epoch run on synthetic MNIST; ``extras``: with pen digits, a collection and outliers."""
     rng = np.random.default_rng(0)
     data = tmp_path / "mnist"
     data.mkdir()
@@ -49,72 +48,78 @@ def test_training_smoke_run_exports_a_model_the_app_loads(tmp_path: Path) -> Non
         images, labels = _synthetic_digits(n, rng)
         write_idx(data / f"{prefix}-images-idx3-ubyte.gz", images)
         write_idx(data / f"{prefix}-labels-idx1-ubyte.gz", labels)
+    args = ["--data", str(data), "--no-verify", "--limit", "300", "--epochs", "1", "--batch-size", "32"]
+    args += ["--width", "8", "--threads", "1", "--out", str(out)]
+    if not extras:
+        return args
     unipen = tmp_path / "digits.jsonl.gz"
-    _write_unipen(unipen, rng)
+    _write_unipen(unipen)
     collection = tmp_path / "collection"
     for name in ("1", "7", "0"):
         drawing, _ = compose([name])
         add_to_collection(drawing, int(name), collection)
+    return [*args, "--unipen", str(unipen), "--collection", str(collection), "--outliers", "50"]
+
+
+def test_training_smoke_run_exports_a_model_the_app_loads(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from lab.train import main
+
     out = tmp_path / "model.onnx"
-    command = [
-        sys.executable,
-        str(ROOT / "scripts" / "train.py"),
-        "--data",
-        str(data),
-        "--unipen",
-        str(unipen),
-        "--no-verify",
-        "--limit",
-        "300",
-        "--epochs",
-        "1",
-        "--batch-size",
-        "32",
-        "--width",
-        "8",
-        "--threads",
-        "1",
-        "--out",
-        str(out),
-        "--collection",
-        str(collection),
-        "--outliers",
-        "50",
-    ]
-    result = subprocess.run(command, capture_output=True, text=True, timeout=600)
-    assert result.returncode == 0, result.stderr[-3000:]
-    assert "MNIST test accuracy" in result.stderr
-    assert "max abs difference" in result.stderr
+    threads = torch.get_num_threads()
+    try:
+        status = main(_smoke_args(tmp_path, out))
+    finally:
+        torch.set_num_threads(threads)  # the run sets it for the whole process
+    err = capsys.readouterr().err
+    assert status == 0, err[-3000:]
+    assert "MNIST test accuracy" in err
+    assert "max abs difference" in err
 
     classifier = Classifier(out)
     assert classifier.layout.name == "NCHW"
-    assert classifier.metadata["digitcanvas.name"] == "DigitCanvas CNN"
-    assert float(classifier.metadata["digitcanvas.temperature"]) > 0
-    assert "--epochs 1" in classifier.metadata["digitcanvas.training_command"]
+    assert classifier.metadata[META_NAME] == "DigitCanvas CNN"
+    assert float(classifier.metadata[META_TEMPERATURE]) > 0
+    command = classifier.metadata[META_TRAINING_COMMAND]
+    assert command.startswith("python -m lab.train ") and "--epochs 1" in command
+    assert all(key.startswith("digitcanvas.") for key in classifier.metadata)  # only our keys
     probs = classifier.predict_proba(np.zeros((4, 28, 28), np.float32))
     np.testing.assert_allclose(probs.sum(axis=1), 1.0, atol=1e-6)
     facts = json.loads(out.with_suffix(".train.json").read_text())
     assert facts["epochs"] == 1 and facts["onnx_vs_torch_max_abs_diff"] < 1e-4
+    assert facts["torch"] == torch.__version__
     notes = " ".join(facts["data"])
     assert "Personal collection" in notes and "3 labelled drawings" in notes
     assert "Outlier exposure" in notes
-    assert 0 < float(classifier.metadata["digitcanvas.doubt_threshold"]) < 1
+    assert 0 < classifier.info.doubt_threshold == float(classifier.metadata[META_DOUBT]) < 1
+    assert sorted(p.name for p in tmp_path.iterdir() if p.is_file()) == [
+        "digits.jsonl.gz",
+        "model.onnx",
+        "model.train.json",
+    ]  # no temporary export files left beside the model
 
 
-def test_training_refuses_bad_data_with_a_clear_message(tmp_path: Path) -> None:
+def test_training_refuses_bad_data_with_a_clear_message(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from lab.train import main
+
     (tmp_path / "train-images-idx3-ubyte").write_bytes(b"\x00\x00\x08\x03junk")
-    result = subprocess.run(
-        [
-            sys.executable,
-            str(ROOT / "scripts" / "train.py"),
-            "--data",
-            str(tmp_path),
-            "--out",
-            str(tmp_path / "m.onnx"),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert result.returncode == 2
-    assert "train-images-idx3-ubyte" in result.stderr and "error:" in result.stderr
+    assert main(["--data", str(tmp_path), "--out", str(tmp_path / "m.onnx")]) == 2
+    err = capsys.readouterr().err
+    assert "train-images-idx3-ubyte" in err and "error:" in err
+    assert not (tmp_path / "m.onnx").exists()
+
+
+def test_training_reports_an_unwritable_output_without_a_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from lab.train import main
+
+    (tmp_path / "blocker").write_text("a file where the output folder should be")
+    threads = torch.get_num_threads()
+    try:
+        status = main(_smoke_args(tmp_path, tmp_path / "blocker" / "model.onnx", extras=False))
+    finally:
+        torch.set_num_threads(threads)
+    err = capsys.readouterr().err
+    assert status == 2
+    assert "error: " in err and "model.onnx: cannot write the model" in err
+    assert "Traceback" not in err

@@ -12,7 +12,9 @@ from pytestqt.qtbot import QtBot
 from qt_helpers import draw_one, draw_seven, draw_stroke, draw_zero, line
 
 from digitcanvas.drawing import load_drawing
-from digitcanvas.ui.window import KEY_MODEL, MainWindow
+from digitcanvas.inference import ModelRunError
+from digitcanvas.ui.settings import KEY_MODEL
+from digitcanvas.ui.window import MainWindow
 
 
 @pytest.fixture
@@ -50,20 +52,20 @@ def test_mouse_drawing_records_vector_strokes(window: MainWindow) -> None:
 
 @pytest.mark.parametrize(("draw", "digit"), [(draw_one, 1), (draw_zero, 0), (draw_seven, 7)])
 def test_submitting_a_drawn_digit_shows_the_right_top_bar(window: MainWindow, qtbot: QtBot, draw, digit: int) -> None:
-    window.live_box.setChecked(False)
+    window.controls.live_box.setChecked(False)
     draw(window.canvas)
     assert window.prediction is None  # not live: nothing until submitted
     qtbot.keyClick(window, Qt.Key.Key_Return)
     assert window.prediction is not None
-    probs = window.bars.probabilities()
+    probs = window.result_panel.bars.probabilities()
     assert probs is not None and int(np.argmax(probs)) == digit
-    assert window.digit_label.text() == str(digit)
-    assert window.preview.has_image()
-    assert "%" in window.caption.text()
+    assert window.result_panel.big_text() == str(digit)
+    assert window.result_panel.preview.has_image()
+    assert "%" in window.result_panel.caption_text()
 
 
 def test_live_mode_classifies_while_drawing(window: MainWindow, qtbot: QtBot) -> None:
-    window.live_box.setChecked(True)
+    window.controls.live_box.setChecked(True)
     draw_stroke(window.canvas, line((215, 80), (205, 340)), release=False)
     qtbot.waitUntil(lambda: window.prediction is not None, timeout=2000)
     assert window.canvas.stroke_count() == 0  # the stroke is still in progress
@@ -77,41 +79,43 @@ def test_clear_and_undo_with_keys(window: MainWindow, qtbot: QtBot) -> None:
     assert window.prediction is not None and window.prediction.digit == 0  # live re-classification after undo
     qtbot.keyClick(window, Qt.Key.Key_Escape)
     assert window.canvas.is_empty()
-    assert window.prediction is None and window.bars.probabilities() is None
+    assert window.prediction is None and window.result_panel.bars.probabilities() is None
     draw_one(window.canvas)
     qtbot.keyClick(window, Qt.Key.Key_Delete)
     assert window.canvas.is_empty()
 
 
 def test_buttons_work(window: MainWindow, qtbot: QtBot) -> None:
-    window.live_box.setChecked(False)
+    window.controls.live_box.setChecked(False)
     draw_seven(window.canvas)
-    qtbot.mouseClick(window.submit_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(window.controls.submit_button, Qt.MouseButton.LeftButton)
     assert window.prediction is not None
-    qtbot.mouseClick(window.undo_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(window.controls.undo_button, Qt.MouseButton.LeftButton)
     assert window.canvas.is_empty()
     draw_seven(window.canvas)
-    qtbot.mouseClick(window.clear_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(window.controls.clear_button, Qt.MouseButton.LeftButton)
     assert window.canvas.is_empty()
 
 
 def test_empty_submit_shows_a_hint_not_a_prediction(window: MainWindow, qtbot: QtBot) -> None:
     qtbot.keyClick(window, Qt.Key.Key_Return)
     assert window.prediction is None
-    assert window.bars.probabilities() is None
-    assert "Draw a digit first" in window.caption.text()
+    assert window.result_panel.bars.probabilities() is None
+    assert "Draw a digit first" in window.result_panel.caption_text()
     assert window.last_error is None
 
 
 def test_resizing_keeps_the_drawing(window: MainWindow, qtbot: QtBot) -> None:
     draw_seven(window.canvas)
     before = window.canvas.drawing()
+    assert window.prediction is not None
     image_before = window.prediction.image.copy()
     for size in ((500, 400), (1400, 700), (900, 560)):
         window.resize(*size)
         qtbot.wait(10)
         assert window.canvas.drawing() == before
     window.submit()
+    assert window.prediction is not None
     np.testing.assert_array_equal(window.prediction.image, image_before)
 
 
@@ -120,7 +124,7 @@ def test_loading_a_model_in_each_layout(window: MainWindow, tmp_path: Path) -> N
     for layout in ("NHWC", "flat"):
         path = make_linear_model(tmp_path / f"{layout}.onnx", layout=layout)
         assert window.load_model(path)
-        assert window.classifier.path == path
+        assert window.classifier is not None and window.classifier.path == path
         assert path.name in window.model_label.text()
         assert window.prediction is not None  # the drawing was re-classified with the new model
 
@@ -152,12 +156,12 @@ def test_remembers_model_and_pen_width(qtbot: QtBot, settings: QSettings, linear
     first = MainWindow(settings=settings)
     qtbot.addWidget(first)
     assert first.load_model(linear_model)
-    first.pen_box.setValue(31)
+    first.controls.pen_box.setValue(31)
     first.close()
     second = MainWindow(settings=settings)
     qtbot.addWidget(second)
-    assert second.classifier.path == linear_model.resolve()
-    assert second.pen_box.value() == 31 and second.canvas.pen_width() == 31
+    assert second.classifier is not None and second.classifier.path == linear_model.resolve()
+    assert second.controls.pen_box.value() == 31 and second.canvas.pen_width() == 31
 
 
 def test_vanished_model_falls_back_to_bundled_with_a_message(qtbot: QtBot, settings: QSettings, tmp_path: Path) -> None:
@@ -172,7 +176,7 @@ def test_vanished_model_falls_back_to_bundled_with_a_message(qtbot: QtBot, setti
 def test_model_from_command_line(qtbot: QtBot, settings: QSettings, linear_model: Path) -> None:
     win = MainWindow(settings=settings, model_path=linear_model)
     qtbot.addWidget(win)
-    assert win.classifier.path == linear_model
+    assert win.classifier is not None and win.classifier.path == linear_model
 
 
 def test_dropping_an_onnx_file_loads_it(window: MainWindow, linear_model: Path) -> None:
@@ -182,7 +186,7 @@ def test_dropping_an_onnx_file_loads_it(window: MainWindow, linear_model: Path) 
         QPointF(50, 50), Qt.DropAction.CopyAction, mime, Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier
     )
     window.dropEvent(event)
-    assert window.classifier.path == linear_model
+    assert window.classifier is not None and window.classifier.path == linear_model
 
 
 def test_save_and_open_drawing_round_trip(window: MainWindow, tmp_path: Path) -> None:
@@ -204,6 +208,7 @@ def test_open_broken_drawing_keeps_the_canvas(window: MainWindow, tmp_path: Path
     broken = tmp_path / "broken.json"
     broken.write_text('{"format": "digitcanvas-drawing", "version": 1, "canvas": {}}')
     assert not window.open_drawing(broken)
+    assert window.last_error is not None
     assert "broken.json" in window.last_error and "canvas" in window.last_error
     assert window.canvas.drawing() == before
 
@@ -252,10 +257,10 @@ def test_writing_a_number_shows_it_with_outlines(window: MainWindow) -> None:
     draw_stroke(window.canvas, line((200, 110), (195, 300)))  # 1
     draw_stroke(window.canvas, [(330 + 60 * np.sin(t), 205 - 95 * np.cos(t)) for t in np.linspace(0, 2 * np.pi, 60)])
     assert window.reading is not None and window.reading.text == "10"
-    assert window.digit_label.text() == "10"
+    assert window.result_panel.big_text() == "10"
     outlines = window.canvas.outlines()
     assert len(outlines) == 2 and outlines[0][0] < outlines[1][0]
-    assert window.preview.image_count() == 2
+    assert window.result_panel.preview.image_count() == 2
     window.undo()  # back to one digit: no outlines, as before
     assert window.reading.text == "1" and window.canvas.outlines() == []
 
@@ -266,31 +271,31 @@ def test_a_scribble_is_not_announced_as_a_digit(window: MainWindow) -> None:
         (320 + 90 * np.sin(a * 7.3) + rng.normal(0, 3), 200 + 90 * np.cos(a * 5.1)) for a in np.linspace(0, 3, 120)
     ]
     draw_stroke(window.canvas, points)
-    assert window.digit_label.text() == "?"
-    assert window.caption.text().startswith("Not sure")
-    assert window.bars.probabilities() is not None  # the bars still explain
+    assert window.result_panel.big_text() == "?"
+    assert window.result_panel.caption_text().startswith("Not sure")
+    assert window.result_panel.bars.probabilities() is not None  # the bars still explain
 
 
 def test_correcting_with_a_digit_key_keeps_a_labelled_drawing(collection_window: MainWindow, qtbot: QtBot) -> None:
     win = collection_window
-    assert "No drawings yet" in win.collection_label.text()
+    assert "No drawings yet" in win.collection_panel.summary_text()
     draw_seven(win.canvas)
     qtbot.keyClick(win, Qt.Key.Key_4)
     files = list(win.collection_dir.glob("*.json"))
     assert len(files) == 1
     assert load_drawing(files[0]) == win.canvas.drawing().with_label(4)
-    assert "1 drawing" in win.collection_label.text() and "0.0%" in win.collection_label.text()
+    assert "1 drawing" in win.collection_panel.summary_text() and "0.0%" in win.collection_panel.summary_text()
     assert "kept as a 4" in win.statusBar().currentMessage()
 
 
 def test_correcting_by_clicking_a_bar(collection_window: MainWindow, qtbot: QtBot) -> None:
     win = collection_window
     draw_zero(win.canvas)
-    row = win.bars.row_rect(0)
-    qtbot.mouseClick(win.bars, Qt.MouseButton.LeftButton, pos=row.center().toPoint())
+    row = win.result_panel.bars.row_rect(0)
+    qtbot.mouseClick(win.result_panel.bars, Qt.MouseButton.LeftButton, pos=row.center().toPoint())
     files = list(win.collection_dir.glob("*.json"))
     assert len(files) == 1 and load_drawing(files[0]).label == 0
-    assert "100.0%" in win.collection_label.text()
+    assert "100.0%" in win.collection_panel.summary_text()
 
 
 def test_correction_without_a_drawing_saves_nothing(collection_window: MainWindow, qtbot: QtBot) -> None:
@@ -348,19 +353,19 @@ def test_pen_tablet_strokes_are_recorded(window: MainWindow) -> None:
 def test_pen_width_box_leaves_digit_keys_to_corrections(collection_window: MainWindow, qtbot: QtBot) -> None:
     win = collection_window
     draw_one(win.canvas)
-    before = win.pen_box.value()
-    arrow_up = QPoint(win.pen_box.width() - 5, 4)
-    qtbot.mouseClick(win.pen_box, Qt.MouseButton.LeftButton, pos=arrow_up)
-    assert win.pen_box.value() == before + 1
-    assert not win.pen_box.hasFocus()
+    before = win.controls.pen_box.value()
+    arrow_up = QPoint(win.controls.pen_box.width() - 5, 4)
+    qtbot.mouseClick(win.controls.pen_box, Qt.MouseButton.LeftButton, pos=arrow_up)
+    assert win.controls.pen_box.value() == before + 1
+    assert not win.controls.pen_box.hasFocus()
     qtbot.keyClick(win, Qt.Key.Key_1)
-    assert win.pen_box.value() == before + 1
+    assert win.controls.pen_box.value() == before + 1
     assert [load_drawing(p).label for p in win.collection_dir.glob("*.json")] == [1]
 
 
 def test_correction_labels_what_is_on_the_canvas_with_live_off(collection_window: MainWindow, qtbot: QtBot) -> None:
     win = collection_window
-    win.live_box.setChecked(False)
+    win.controls.live_box.setChecked(False)
     draw_one(win.canvas)
     win.submit()
     win.clear()
@@ -371,13 +376,13 @@ def test_correction_labels_what_is_on_the_canvas_with_live_off(collection_window
 
 
 def test_a_model_failing_at_run_time_keeps_the_app_working(window: MainWindow, monkeypatch: pytest.MonkeyPatch) -> None:
-    def broken(*args: object, **kwargs: object) -> None:
-        raise RuntimeError("Non-zero status code returned while running Conv node")
+    def broken(*args: object, **kwargs: object) -> None:  # what Classifier raises when onnxruntime fails
+        raise ModelRunError("the model failed on this input (Non-zero status code returned while running Conv node)")
 
     monkeypatch.setattr(window.classifier, "predict_proba", broken)
     draw_seven(window.canvas)
     assert window.prediction is None
-    assert "failed" in window.caption.text() and "Conv node" in window.statusBar().currentMessage()
+    assert "failed" in window.result_panel.caption_text() and "Conv node" in window.statusBar().currentMessage()
     monkeypatch.undo()
     window.submit()
     assert window.prediction is not None and window.prediction.digit == 7

@@ -8,16 +8,18 @@ from PySide6.QtCore import QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QMouseEvent, QPainter, QPainterPath, QPaintEvent
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from . import theme
+
 DIGITS = 10
 ROW_HEIGHT = 26
 LABEL_WIDTH = 22
 PERCENT_WIDTH = 56
-TRACK = QColor("#e5e7eb")
-BAR = QColor("#94a3b8")
-TOP = QColor("#2563eb")
-DOUBT = QColor("#d97706")
-TEXT = QColor("#111827")
-MUTED = QColor("#6b7280")
+TRACK = QColor(theme.BAR_TRACK)
+BAR = QColor(theme.BAR)
+TOP = QColor(theme.BAR_TOP)
+DOUBT = QColor(theme.BAR_DOUBT)
+TEXT = QColor(theme.BAR_TEXT)
+MUTED = QColor(theme.BAR_MUTED)
 
 
 class ConfidenceBars(QWidget):
@@ -46,7 +48,12 @@ class ConfidenceBars(QWidget):
         return QSize(220, ROW_HEIGHT * DIGITS)
 
     def probabilities(self) -> np.ndarray | None:
+        """A copy of the probabilities shown, or None when the bars are empty."""
         return None if self._probs is None else self._probs.copy()
+
+    def is_doubtful(self) -> bool:
+        """True when the top bar is drawn in the "Not sure" colour."""
+        return self._doubtful
 
     def set_probabilities(self, probs: ArrayLike | None, *, doubtful: bool = False) -> None:
         if probs is None:
@@ -118,6 +125,7 @@ class ConfidenceBars(QWidget):
 
 
 def format_percent(p: float | None) -> str:
+    """A probability as the bars and captions show it: "97.3%", "<0.1%", "100%", "–" for none."""
     if p is None:
         return "–"
     if p >= 0.9995:

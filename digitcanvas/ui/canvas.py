@@ -22,12 +22,14 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from ..drawing import CANVAS_SIZE, DEFAULT_PEN_WIDTH, Drawing
+from . import theme
 
 DOCUMENT_SIZE = CANVAS_SIZE  # logical canvas pixels; drawing files use these coordinates
-PAPER = QColor("#14161a")
-INK = QColor("#f4f5f7")
-HINT = QColor("#6b7280")
-OUTLINE = QColor("#38bdf8")
+PAPER = QColor(theme.PAPER)
+INK = QColor(theme.INK)
+HINT = QColor(theme.HINT)
+OUTLINE = QColor(theme.OUTLINE)
+HINT_TEXT = "Draw a digit — or a number — here"
 COORDINATE_DECIMALS = 2
 MIN_POINT_STEP = 0.75  # document px: closer mouse samples add nothing but size
 
@@ -36,12 +38,10 @@ class DrawingCanvas(QWidget):
     """A square-ish canvas that records strokes.
 
     Signals:
-        stroke_started(): the pen went down.
         stroke_progress(): a point was added to the stroke in progress.
         strokes_changed(): a stroke finished, or strokes were undone, cleared or replaced.
     """
 
-    stroke_started = Signal()
     stroke_progress = Signal()
     strokes_changed = Signal()
 
@@ -52,7 +52,6 @@ class DrawingCanvas(QWidget):
         self._current: list[QPointF] | None = None
         self._pen_width = DEFAULT_PEN_WIDTH
         self._outlines: list[QRectF] = []
-        self._hint = "Draw a digit — or a number — here"
         self.setMinimumSize(200, 200)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
@@ -76,10 +75,6 @@ class DrawingCanvas(QWidget):
         self._pen_width = float(width)
         self.update()
 
-    def set_hint(self, text: str) -> None:
-        self._hint = text
-        self.update()
-
     def set_outlines(self, rects: list[tuple[float, float, float, float]]) -> None:
         """Boxes (x, y, w, h in document px) drawn around segmented digits."""
         self._outlines = [QRectF(*r) for r in rects]
@@ -94,14 +89,12 @@ class DrawingCanvas(QWidget):
     def stroke_count(self) -> int:
         return len(self._strokes)
 
-    def drawing(self) -> Drawing:
-        """The finished strokes as a Qt-free :class:`Drawing` in document coordinates."""
-        strokes = tuple(np.array([(p.x(), p.y()) for p in s], dtype=np.float64) for s in self._strokes)
-        return Drawing(strokes, self._document[0], self._document[1], self._pen_width)
+    def drawing(self, *, include_current: bool = False) -> Drawing:
+        """The strokes as a Qt-free :class:`Drawing` in document coordinates.
 
-    def live_drawing(self) -> Drawing:
-        """Like :meth:`drawing`, including the stroke still being drawn."""
-        strokes = [*self._strokes, self._current] if self._current else self._strokes
+        ``include_current``: also the stroke still being drawn (for live classification).
+        """
+        strokes = [*self._strokes, self._current] if include_current and self._current else self._strokes
         arrays = tuple(np.array([(p.x(), p.y()) for p in s], dtype=np.float64) for s in strokes)
         return Drawing(arrays, self._document[0], self._document[1], self._pen_width)
 
@@ -157,7 +150,6 @@ class DrawingCanvas(QWidget):
 
     def _begin(self, pos: QPointF) -> None:
         self._current = [self._to_document(pos)]
-        self.stroke_started.emit()
         self.update()
 
     def _extend(self, pos: QPointF) -> None:
@@ -261,7 +253,7 @@ class DrawingCanvas(QWidget):
     def _draw_hint(self, painter: QPainter) -> None:
         dw, dh = self._document
         font = painter.font()
-        font.setPointSizeF(16)
+        font.setPointSizeF(theme.HINT_FONT_PT)
         painter.setFont(font)
         painter.setPen(HINT)
-        painter.drawText(QRectF(0, 0, dw, dh), Qt.AlignmentFlag.AlignCenter, self._hint)
+        painter.drawText(QRectF(0, 0, dw, dh), Qt.AlignmentFlag.AlignCenter, HINT_TEXT)

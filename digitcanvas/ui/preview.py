@@ -1,18 +1,20 @@
-"""A 28×28 preview of what the network sees, scaled up with nearest-neighbour."""
+"""A 28×28 preview of what the network sees (one image per digit), scaled up with nearest-neighbour."""
 
 from __future__ import annotations
 
 import numpy as np
 from numpy.typing import NDArray
-from PySide6.QtCore import QRect, QSize, Qt
+from PySide6.QtCore import QRect, QSize
 from PySide6.QtGui import QColor, QImage, QPainter, QPaintEvent
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from ..imagefile import image28_to_uint8
+from . import theme
 
 FIELD = 28
 PREVIEW_SCALE = 4  # 28 px × 4 = 112 px: big enough to see the pixels
-BORDER = QColor("#d1d5db")
+BORDER = QColor(theme.PREVIEW_BORDER)
+BACKGROUND = QColor(theme.PREVIEW_BACKGROUND)
 
 
 def image_to_qimage(image: NDArray[np.floating]) -> QImage:
@@ -23,6 +25,8 @@ def image_to_qimage(image: NDArray[np.floating]) -> QImage:
 
 
 class InputPreview(QWidget):
+    """The network's 28×28 input(s), one per digit side by side, or black when there is none."""
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._images: list[QImage] = []
@@ -52,7 +56,7 @@ class InputPreview(QWidget):
         painter = QPainter(self)
         target = QRect(1, 1, self.width() - 2, self.height() - 2)
         painter.fillRect(self.rect(), BORDER)
-        painter.fillRect(target, Qt.GlobalColor.black)
+        painter.fillRect(target, BACKGROUND)
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)
         count = len(self._images)
         if count:

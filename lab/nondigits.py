@@ -14,8 +14,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .drawing import Drawing
-from .unipen import DEFAULT_CANVAS, PenSample, to_canvas
+from digitcanvas.drawing import Drawing
+from lab.unipen import DEFAULT_CANVAS, PenSample, to_canvas
 
 # Letter templates in a unit box (x right, y down), one list of points per stroke.
 # Letters that people write like digits (O, I, l, Z, S, B, G, q, b, g) are left out.

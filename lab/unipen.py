@@ -2,7 +2,7 @@
 
 Samples come from ``digits.jsonl.gz`` (see the data set's README): strokes in device
 units that vary per source. :func:`to_canvas` places a sample on the app's canvas the
-way a user draws, so that scripts measure exactly the app's path.
+way a user draws, so that the lab measures exactly the app's path.
 """
 
 from __future__ import annotations
@@ -18,9 +18,9 @@ from pathlib import Path
 
 import numpy as np
 
-from .drawing import CANVAS_SIZE, DEFAULT_PEN_WIDTH, Drawing
+from digitcanvas.drawing import CANVAS_SIZE, DEFAULT_PEN_WIDTH, Drawing
 
-DEFAULT_CANVAS = CANVAS_SIZE  # the app's canvas, so scripts measure what users draw on
+DEFAULT_CANVAS = CANVAS_SIZE  # the app's canvas, so the lab measures what users draw on
 DRAW_HEIGHT_FRACTION = 0.6  # people draw a digit about 60 % of the canvas tall
 SPLIT_FRACTIONS = {"train": 0.6, "val": 0.15, "test": 0.25}  # by samples, writers kept whole
 

@@ -1,12 +1,11 @@
-#!/usr/bin/env python3
 """Read whole numbers: compose them from UNIPEN digits of writer-disjoint test writers.
 
 Each number takes its digits from one writer (when the writer has enough), sizes vary
 ±15 %, baselines jitter, and the ink gap between neighbours is a random share of a
-typical digit's width. The composed drawing goes through the app's own number reader
-(``digitcanvas.segmentation.read_number``) on the app's canvas.
+typical digit's width. The composed drawing is read by the app's own reader
+(``Reader.read_drawing(drawing, number=True)``) on the app's canvas.
 
-    python scripts/evaluate_numbers.py --unipen ../shared/data/unipen-digits [--count 1000]
+    python -m lab.evaluate_numbers --unipen ../shared/data/unipen-digits [--count 1000]
 
 Reports, per number length and gap range: split accuracy (segmentation right), exact
 number accuracy, and per-digit accuracy; plus single digits read as numbers.
@@ -15,20 +14,17 @@ number accuracy, and per-digit accuracy; plus single digits read as numbers.
 from __future__ import annotations
 
 import argparse
-import sys
 from collections import defaultdict
-from pathlib import Path
+from collections.abc import Sequence
 
 import numpy as np
+from numpy.typing import NDArray
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from digitcanvas.drawing import CANVAS_SIZE, Drawing  # noqa: E402
-from digitcanvas.inference import ModelLoadError, load_classifier  # noqa: E402
-from digitcanvas.recognizer import classify_drawing  # noqa: E402
-from digitcanvas.segmentation import read_number  # noqa: E402
-from digitcanvas.unipen import PenSample, load_samples, select, to_canvas  # noqa: E402
+from digitcanvas.drawing import CANVAS_SIZE, Drawing
+from digitcanvas.inference import ModelLoadError, load_classifier
+from digitcanvas.reader import Reader
+from lab.common import fail
+from lab.unipen import PenSample, load_samples, select, to_canvas
 
 TYPICAL_ASPECT = 0.6  # a digit's width / height, the unit for gaps
 PEN_FRACTION = 0.075  # on-screen pen width / digit height (18 px on a 240 px digit)
@@ -41,7 +37,7 @@ def compose(
     digits: list[PenSample], rng: np.random.Generator, gaps: tuple[float, float], canvas: tuple[int, int]
 ) -> tuple[Drawing, list[tuple[int, ...]], str]:
     """Lay digits side by side; returns the drawing, the true stroke groups and the number."""
-    strokes: list[np.ndarray] = []
+    strokes: list[NDArray[np.float64]] = []
     groups: list[tuple[int, ...]] = []
     cursor = 0.0
     for i, sample in enumerate(digits):
@@ -82,8 +78,10 @@ def pick_digits(
     return [pool[i] for i in rng.choice(len(pool), size=n, replace=False)]
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m lab.evaluate_numbers", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--unipen", required=True, help="UNIPEN digits folder or digits.jsonl.gz")
     parser.add_argument("--model", help="ONNX model (default: the bundled one)")
     parser.add_argument("--part", choices=["train", "val", "test"], default="test")
@@ -94,10 +92,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         classifier = load_classifier(args.model, threads=0)
-    except ModelLoadError as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 2
-    samples = load_samples(args.unipen)
+        samples = load_samples(args.unipen)
+    except (ModelLoadError, OSError, ValueError) as e:
+        return fail(str(e))
+    reader = Reader(classifier)
     part = select(samples, args.part)
     by_writer: dict[str, list[PenSample]] = defaultdict(list)
     for s in part:
@@ -117,11 +115,11 @@ def main(argv: list[str] | None = None) -> int:
             for _ in range(args.count):
                 digits = pick_digits(by_writer, part, n, rng)
                 drawing, groups, truth = compose(digits, rng, gaps, CANVAS_SIZE)
-                reading = read_number(classifier, drawing)
-                exact += reading.text == truth
-                if reading.groups == groups:
+                reading = reader.read_drawing(drawing, number=True)
+                exact += reading.number == truth
+                if [d.members for d in reading.digits] == groups:
                     split_ok += 1
-                    digit_ok += sum(a == b for a, b in zip(reading.text, truth, strict=True))
+                    digit_ok += sum(a == b for a, b in zip(reading.number, truth, strict=True))
                     digit_total += n
             print(
                 f"| {n} | {gap_name} | {split_ok / args.count:.1%} | {exact / args.count:.1%} | "
@@ -133,10 +131,10 @@ def main(argv: list[str] | None = None) -> int:
     as_number = as_digit = one_piece = 0
     for sample in singles:
         drawing = to_canvas(sample, canvas=CANVAS_SIZE)
-        reading = read_number(classifier, drawing)
+        reading = reader.read_drawing(drawing, number=True)
         one_piece += len(reading.digits) == 1
-        as_number += reading.text == str(sample.label)
-        as_digit += classify_drawing(classifier, drawing).digit == sample.label
+        as_number += reading.number == str(sample.label)
+        as_digit += reader.read_drawing(drawing, number=False).digits[0].digit == sample.label
     print(
         f"\nSingle digits ({len(singles)}): read as a one-digit number {one_piece / len(singles):.2%} of the time; "
         f"accuracy as a number {as_number / len(singles):.2%} vs as a single digit {as_digit / len(singles):.2%}."
@@ -145,4 +143,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    raise SystemExit(main())

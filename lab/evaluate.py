@@ -1,7 +1,6 @@
-#!/usr/bin/env python3
-"""Evaluate any ONNX digit model on the MNIST test set, through the app's inference service.
+"""Evaluate any ONNX digit model on the MNIST test set, through the app's reader.
 
-    python scripts/evaluate.py --data ../shared/data/mnist [--model mine.onnx] [--out reports]
+    python -m lab.evaluate --data ../shared/data/mnist [--model mine.onnx] [--out reports]
 
 Prints accuracy, per-class precision/recall, the confusion matrix, the most confused
 pairs and the expected calibration error (15 bins); writes the same as Markdown plus a
@@ -12,54 +11,59 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from digitcanvas.fileio import describe_os_error
+from digitcanvas.inference import ModelLoadError, load_classifier
+from digitcanvas.reader import Reader
+from lab.common import REPORTS_DIR, fail, probabilities
+from lab.metrics import confusion_image, markdown_scores, score
+from lab.mnist import MnistError, load_split
 
-from digitcanvas.inference import ModelLoadError, load_classifier  # noqa: E402
-from digitcanvas.metrics import confusion_image, markdown_scores, score  # noqa: E402
-from digitcanvas.mnist import MnistError, load_split  # noqa: E402
 
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m lab.evaluate", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--data", required=True, help="folder with the MNIST IDX files")
     parser.add_argument("--model", help="ONNX model (default: the bundled one)")
-    parser.add_argument("--out", default=str(ROOT / "reports"), help="folder for the Markdown report and PNG")
+    parser.add_argument("--out", default=str(REPORTS_DIR), help="folder for the Markdown report and PNG")
     parser.add_argument("--no-verify", action="store_true", help="skip the MD5 check")
     args = parser.parse_args(argv)
     try:
         classifier = load_classifier(args.model, threads=0)
         test = load_split(args.data, "test", verify=not args.no_verify)
     except (ModelLoadError, MnistError) as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 2
+        return fail(str(e))
     images = test.images.astype(np.float32) / 255.0
-    probs = classifier.predict_proba(images)
+    probs = probabilities(Reader(classifier).read_images28(images))
     scores = score(probs, test.labels.astype(np.int64))
     out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
     stem = f"mnist-{classifier.path.stem}"
     png = out / f"{stem}-confusion.png"
-    confusion_image(scores.confusion, str(png), title=f"MNIST test: {classifier.describe()}")
     report = (
         f"# MNIST test set: {classifier.describe()}\n\n"
         f"Model file: `{classifier.path.name}`; {scores.count:,} test images; "
-        f"command: `python scripts/evaluate.py --data DIR{' --model ' + args.model if args.model else ''}`\n\n"
+        f"command: `python -m lab.evaluate --data DIR{' --model ' + args.model if args.model else ''}`\n\n"
         f"- **Accuracy: {scores.accuracy:.2%}** ({scores.count - scores.errors}/{scores.count}, "
         f"{scores.errors} errors)\n"
         f"- **Expected calibration error (15 bins): {scores.ece:.2%}**\n\n"
         f"![confusion matrix]({png.name})\n\n" + markdown_scores(scores)
     )
     md = out / f"{stem}.md"
-    md.write_text(report)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        confusion_image(scores.confusion, str(png), title=f"MNIST test: {classifier.describe()}")
+        md.write_text(report)
+    except OSError as e:
+        return fail(f"{out}: cannot write the report ({describe_os_error(e)})")
     print(report)
     print(f"wrote {md} and {png}", file=sys.stderr)
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    raise SystemExit(main())

@@ -1,14 +1,13 @@
-#!/usr/bin/env python3
 """Accuracy on real pen-written digits (UNIPEN), through exactly the app's path.
 
 Each sample's strokes are laid on a canvas of the app's default size, drawn at a typical
 size with a given on-screen pen width (points rounded to pixels, like mouse input), then
-go through the app's own preprocessing and inference service. Writers are split
+read by the app's own reader (preprocessing and inference). Writers are split
 (source + writer) into train / val / test; report the test part.
 
-    python scripts/evaluate_drawn.py --unipen ../shared/data/unipen-digits [--part test]
-    python scripts/evaluate_drawn.py --unipen ... --robustness   # pen ×½, ×2, half size
-    python scripts/evaluate_drawn.py --collection ~/my-digits   # score a personal collection
+    python -m lab.evaluate_drawn --unipen ../shared/data/unipen-digits [--part test]
+    python -m lab.evaluate_drawn --unipen ... --robustness   # pen ×½, ×2, half size
+    python -m lab.evaluate_drawn --collection ~/my-digits   # score a personal collection
 """
 
 from __future__ import annotations
@@ -16,20 +15,22 @@ from __future__ import annotations
 import argparse
 import sys
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from numpy.typing import NDArray
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from digitcanvas.collection import scan_collection  # noqa: E402
-from digitcanvas.drawing import DEFAULT_PEN_WIDTH, Drawing, DrawingFileError  # noqa: E402
-from digitcanvas.inference import Classifier, ModelLoadError, load_classifier  # noqa: E402
-from digitcanvas.metrics import Scores, confusion_image, markdown_scores, score  # noqa: E402
-from digitcanvas.preprocessing import PenMode, PreprocessOptions, preprocess_drawing  # noqa: E402
-from digitcanvas.unipen import DEFAULT_CANVAS, DRAW_HEIGHT_FRACTION, load_samples, select, to_canvas  # noqa: E402
+from digitcanvas.collection import scan_collection
+from digitcanvas.drawing import DEFAULT_PEN_WIDTH, DrawingFileError
+from digitcanvas.fileio import describe_os_error
+from digitcanvas.inference import Classifier, ModelLoadError, load_classifier
+from digitcanvas.preprocessing import PenMode, PreprocessOptions
+from digitcanvas.reader import Reader
+from lab.common import REPORTS_DIR, fail, probabilities, read_drawings
+from lab.metrics import Scores, confusion_image, markdown_scores, score
+from lab.unipen import DEFAULT_CANVAS, DRAW_HEIGHT_FRACTION, PenSample, load_samples, select, to_canvas
 
 
 @dataclass(frozen=True)
@@ -41,17 +42,15 @@ class Setting:
     pen_mode: PenMode = PenMode.MNIST
 
 
-def classify(classifier: Classifier, drawings: list[Drawing], options: PreprocessOptions) -> np.ndarray:
-    images = np.asarray([preprocess_drawing(d, options) for d in drawings], dtype=np.float32)
-    return classifier.predict_proba(images)
-
-
-def evaluate_setting(classifier: Classifier, samples: list, setting: Setting) -> tuple[np.ndarray, np.ndarray]:
+def evaluate_setting(
+    classifier: Classifier, samples: Sequence[PenSample], setting: Setting
+) -> tuple[NDArray[np.float64], NDArray[np.int64]]:
     drawings = [
         to_canvas(s, canvas=setting.canvas, height_fraction=setting.height_fraction, pen_width=setting.pen_width)
         for s in samples
     ]
-    probs = classify(classifier, drawings, PreprocessOptions(pen_mode=setting.pen_mode))
+    reader = Reader(classifier, PreprocessOptions(pen_mode=setting.pen_mode))
+    probs = probabilities(read_drawings(reader, drawings))
     return probs, np.asarray([s.label for s in samples], dtype=np.int64)
 
 
@@ -59,8 +58,10 @@ def summary_line(name: str, scores: Scores) -> str:
     return f"| {name} | {scores.count:,} | {scores.accuracy:.2%} | {scores.ece:.2%} |"
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m lab.evaluate_drawn", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--unipen", help="UNIPEN digits folder or digits.jsonl.gz")
     parser.add_argument("--collection", help="score a folder of labelled drawing files instead")
     parser.add_argument("--model", help="ONNX model (default: the bundled one)")
@@ -70,13 +71,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--height-fraction", type=float, default=DRAW_HEIGHT_FRACTION, help="digit height / canvas")
     parser.add_argument("--pen-mode", choices=[m.value for m in PenMode], default=PenMode.MNIST.value)
     parser.add_argument("--robustness", action="store_true", help="also: pen width halved and doubled, half size")
-    parser.add_argument("--out", default=str(ROOT / "reports"), help="folder for the Markdown report and PNG")
+    parser.add_argument("--out", default=str(REPORTS_DIR), help="folder for the Markdown report and PNG")
     args = parser.parse_args(argv)
     try:
         classifier = load_classifier(args.model, threads=0)
     except ModelLoadError as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 2
+        return fail(str(e))
     if args.collection:
         return score_collection(classifier, args.collection)
     if not args.unipen:
@@ -84,13 +84,15 @@ def main(argv: list[str] | None = None) -> int:
 
     width, height = (int(v) for v in args.canvas.lower().split("x"))
     base = Setting("as given", (width, height), args.pen_width, args.height_fraction, PenMode(args.pen_mode))
-    samples = load_samples(args.unipen)
+    try:
+        samples = load_samples(args.unipen)
+    except (OSError, ValueError) as e:
+        return fail(str(e))
     part = select(samples, args.part)
     writers = len({s.writer_key for s in part})
     probs, labels = evaluate_setting(classifier, part, base)
     scores = score(probs, labels)
     out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
     stem = f"drawn-{args.part}-{classifier.path.stem}"
     png = out / f"{stem}-confusion.png"
 
@@ -129,9 +131,13 @@ def main(argv: list[str] | None = None) -> int:
         acc = float((probs[idx].argmax(axis=1) == labels[idx]).mean())
         lines.append(f"| {source} | {len(idx)} | {acc:.2%} |")
     lines += ["", "Per digit:", "", markdown_scores(scores)]
-    confusion_image(scores.confusion, str(png), title=f"UNIPEN {args.part} writers: {classifier.describe()}")
     report = "\n".join(lines)
-    (out / f"{stem}.md").write_text(report)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        confusion_image(scores.confusion, str(png), title=f"UNIPEN {args.part} writers: {classifier.describe()}")
+        (out / f"{stem}.md").write_text(report)
+    except OSError as e:
+        return fail(f"{out}: cannot write the report ({describe_os_error(e)})")
     print(report)
     print(f"wrote {out / (stem + '.md')} and {png}", file=sys.stderr)
     return 0
@@ -141,14 +147,12 @@ def score_collection(classifier: Classifier, folder: str) -> int:
     try:
         scan = scan_collection(folder)
     except DrawingFileError as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 2
+        return fail(str(e))
     for problem in scan.problems:
         print(f"skipped: {problem}", file=sys.stderr)
     if not scan.drawings:
-        print(f"error: {folder}: no labelled drawings", file=sys.stderr)
-        return 2
-    probs = classify(classifier, scan.drawings, PreprocessOptions())
+        return fail(f"{folder}: no labelled drawings")
+    probs = probabilities(read_drawings(Reader(classifier), scan.drawings))
     labels = np.asarray([d.label for d in scan.drawings], dtype=np.int64)
     scores = score(probs, labels)
     print(f"# Collection {folder}: {classifier.describe()}\n")
@@ -158,4 +162,4 @@ def score_collection(classifier: Classifier, folder: str) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    raise SystemExit(main())

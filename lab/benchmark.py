@@ -1,13 +1,12 @@
-#!/usr/bin/env python3
 """Speed figures for DigitCanvas, printed (not asserted):
 
 * time from process start to the main window shown (a fresh interpreter each run);
-* preprocessing and single-image inference latency, median and p99 over N runs;
+* preprocessing, single-image inference and whole-reading latency, median and p99 over N runs;
 * end-to-end submit latency in the real window (offscreen): preprocess, classify,
   update bars / preview / labels, and paint;
 * ``digitcanvas predict`` throughput on thousands of drawing files.
 
-    python scripts/benchmark.py [--runs 2000] [--files 5000] [--unipen ../shared/data/unipen-digits]
+    python -m lab.benchmark [--runs 2000] [--files 5000] [--unipen ../shared/data/unipen-digits]
 """
 
 from __future__ import annotations
@@ -19,18 +18,16 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from digitcanvas.drawing import Drawing, save_drawing  # noqa: E402
-from digitcanvas.inference import load_classifier  # noqa: E402
-from digitcanvas.preprocessing import preprocess_drawing  # noqa: E402
-from digitcanvas.unipen import load_samples, to_canvas  # noqa: E402
+from digitcanvas.drawing import Drawing, save_drawing
+from digitcanvas.inference import load_classifier
+from digitcanvas.preprocessing import preprocess_drawing
+from digitcanvas.reader import Reader
+from lab.unipen import load_samples, to_canvas
 
 STARTUP_PROBE = r"""
 import sys
@@ -112,6 +109,9 @@ def latency(drawings: list[Drawing], runs: int) -> None:
     print(f"preprocessing (varied UNIPEN drawings): {percentiles(time_calls(varied, runs))}")
     image = preprocess_drawing(drawing)[None]
     print(f"inference (one image, 1 thread): {percentiles(time_calls(lambda: classifier.predict_proba(image), runs))}")
+    reader = Reader(classifier)
+    read = lambda: reader.read_drawing(drawing, number=False)  # noqa: E731
+    print(f"reading one digit (Reader: preprocess, classify, verdict): {percentiles(time_calls(read, runs))}")
 
 
 def submit_in_window(drawings: list[Drawing], runs: int) -> None:
@@ -159,13 +159,15 @@ def predict_throughput(drawings: list[Drawing], files: int) -> None:
     )
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m lab.benchmark", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--runs", type=int, default=2000, help="timed calls per latency figure (≥ 1000)")
     parser.add_argument("--startup-runs", type=int, default=5)
     parser.add_argument("--files", type=int, default=5000, help="drawing files for the predict throughput")
     parser.add_argument("--unipen", help="UNIPEN digits for realistic drawings (default: a synthetic 7)")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs")
     drawings = sample_drawings(args.unipen, 500)
     startup(args.startup_runs)
@@ -176,4 +178,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    raise SystemExit(main())

@@ -1,4 +1,4 @@
-"""Classification figures shared by the evaluation scripts and training. No Qt."""
+"""Classification figures shared by the lab's evaluations and training. No Qt."""
 
 from __future__ import annotations
 

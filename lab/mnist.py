@@ -1,6 +1,6 @@
 """Read the original MNIST IDX files (gzip or raw) and check them against the canonical MD5s.
 
-Used by ``scripts/train.py`` and ``scripts/evaluate.py``; no Qt, no PyTorch.
+Used by ``python -m lab.train`` and ``python -m lab.evaluate``; no Qt, no PyTorch.
 """
 
 from __future__ import annotations

@@ -1,0 +1,197 @@
+"""``digitcanvas predict``: read image and drawing files in bulk, as a table or JSON lines.
+
+Reading is the core's job (:class:`digitcanvas.reader.Reader`); this module formats the
+results, reports progress and picks the exit status.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from typing import Any, TextIO
+
+from ..reader import DigitReading, FileReading, Reader, Reading, gather_files
+
+PATH_COLUMN_MAX = 60  # characters of the file column in the table
+DIGIT_COLUMN = 5  # "digit" / "number" columns are at least this wide
+CONFIDENCE_COLUMN = 10  # "confidence"
+PROGRESS_INTERVAL_S = 0.25
+PROGRESS_MIN_FILES = 200  # smaller runs finish before a progress line would help
+DECIMALS = 6  # probabilities in JSON
+
+EXIT_OK = 0
+EXIT_SOME_FAILED = 1  # some inputs could not be read; the others were
+EXIT_USAGE = 2  # bad arguments, a bad model, or no input files at all
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("files", nargs="+", metavar="FILE", help="image or drawing files, or folders")
+    parser.add_argument("--model", metavar="PATH", help="ONNX model to use instead of the bundled one")
+    parser.add_argument("-r", "--recursive", action="store_true", help="walk folders recursively")
+    parser.add_argument(
+        "--json", action="store_true", help="one JSON object per line: file, digit, probabilities, sure, doubt"
+    )
+    parser.add_argument("--top", type=int, default=1, metavar="K", help="show the K most likely digits (1-10)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="print the count, time and rate on stderr")
+    parser.add_argument(
+        "--number",
+        action="store_true",
+        help="read a whole number from each file: strokes (drawings) or connected ink (images) are split into digits",
+    )
+
+
+def run(args: argparse.Namespace, *, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
+    """Run ``predict`` with parsed arguments; returns the exit status."""
+    from ..inference import ModelLoadError, load_classifier
+
+    stdout = stdout or sys.stdout
+    stderr = stderr or sys.stderr
+    if not 1 <= args.top <= 10:
+        print("error: --top must be between 1 and 10", file=stderr)
+        return EXIT_USAGE
+    try:
+        # One inference thread: the other core preprocesses files (see Reader.read_files).
+        reader = Reader(load_classifier(args.model, threads=1))
+    except ModelLoadError as e:
+        print(f"error: {e}", file=stderr)
+        return EXIT_USAGE
+    return predict_files(
+        reader,
+        args.files,
+        recursive=args.recursive,
+        as_json=args.json,
+        top=args.top,
+        number=args.number,
+        verbose=args.verbose,
+        stdout=stdout,
+        stderr=stderr,
+    )
+
+
+def predict_files(
+    reader: Reader,
+    inputs: list[str],
+    *,
+    recursive: bool = False,
+    as_json: bool = False,
+    top: int = 1,
+    number: bool = False,
+    verbose: bool = False,
+    stdout: TextIO,
+    stderr: TextIO,
+) -> int:
+    """Read files and print one result per file; returns the exit status."""
+    files, problems = gather_files(inputs, recursive=recursive)
+    for problem in problems:
+        print(f"error: {problem}", file=stderr)
+    if not files:
+        print("error: no input files", file=stderr)
+        return EXIT_USAGE
+    width = min(max(len(str(p)) for p in files), PATH_COLUMN_MAX)
+    if not as_json:
+        print(table_header(width, number=number, top=top), file=stdout)
+    started = time.perf_counter()
+    failed = len(problems)
+    read = 0
+    progress = Progress(stderr, len(files))
+    for result in reader.read_files(files, number=number, on_progress=progress):
+        if result.reading is None:
+            failed += 1
+            print(f"error: {result.error}", file=stderr)
+            continue
+        read += 1
+        line = json_line(result, top, number=number) if as_json else table_row(result, width, top, number=number)
+        print(line, file=stdout)
+    if verbose:
+        elapsed = time.perf_counter() - started
+        rate = len(files) / elapsed if elapsed > 0 else float("inf")
+        print(
+            f"{read} read, {failed} failed in {elapsed:.2f} s ({rate:,.0f} files/s) "
+            f"with {reader.classifier.describe()}",
+            file=stderr,
+        )
+    return EXIT_SOME_FAILED if failed else EXIT_OK
+
+
+# --- formatting --------------------------------------------------------------------------
+
+
+def table_header(width: int, *, number: bool, top: int) -> str:
+    if number:
+        return f"{'file':<{width}}  {'number':<{DIGIT_COLUMN + 1}}  verdict  digit confidences"
+    header = f"{'file':<{width}}  {'digit':>{DIGIT_COLUMN}}  {'confidence':>{CONFIDENCE_COLUMN}}  verdict"
+    return header + ("   next best" if top > 1 else "")
+
+
+def _verdict_text(doubt: str | None) -> str:
+    return "sure" if doubt is None else f"not sure ({doubt})"
+
+
+def table_row(result: FileReading, width: int, top: int, *, number: bool) -> str:
+    reading = result.reading
+    assert reading is not None
+    if number:
+        confidences = " ".join(f"{d.confidence:.0%}" for d in reading.digits)
+        verdict = _verdict_text(reading.doubt)
+        return f"{result.path:<{width}}  {reading.text:<{DIGIT_COLUMN + 1}}  {verdict}  {confidences}"
+    digit = reading.digits[0]
+    row = (
+        f"{result.path:<{width}}  {digit.digit:>{DIGIT_COLUMN}}  {digit.confidence:>{CONFIDENCE_COLUMN}.2%}"
+        f"  {_verdict_text(digit.doubt)}"
+    )
+    others = "  ".join(f"{d}:{p:.1%}" for d, p in digit.ranked(top)[1:])
+    return row + (f"   {others}" if others else "")
+
+
+def digit_record(digit: DigitReading) -> dict[str, Any]:
+    """The JSON of one digit: its top digit, confidence, probabilities and verdict."""
+    return {
+        "digit": digit.digit,
+        "confidence": round(digit.confidence, DECIMALS),
+        "probabilities": [round(float(p), DECIMALS) for p in digit.probabilities],
+        "sure": digit.sure,
+        "doubt": digit.doubt,
+    }
+
+
+def reading_record(reading: Reading, *, top: int = 1, number: bool = False) -> dict[str, Any]:
+    if number:
+        return {
+            "number": reading.number,
+            "sure": reading.sure,
+            "doubt": reading.doubt,
+            "digits": [digit_record(d) for d in reading.digits],
+        }
+    digit = reading.digits[0]
+    record = digit_record(digit)
+    if top > 1:
+        record["top"] = [{"digit": d, "probability": round(p, DECIMALS)} for d, p in digit.ranked(top)]
+    return record
+
+
+def json_line(result: FileReading, top: int, *, number: bool) -> str:
+    assert result.reading is not None
+    return json.dumps({"file": result.path, **reading_record(result.reading, top=top, number=number)})
+
+
+class Progress:
+    """A one-line progress display on stderr, only when stderr is a terminal."""
+
+    def __init__(self, stream: TextIO, total: int) -> None:
+        self._stream = stream
+        self._enabled = stream.isatty() and total >= PROGRESS_MIN_FILES
+        self._last = 0.0
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self._enabled:
+            return
+        now = time.perf_counter()
+        if now - self._last < PROGRESS_INTERVAL_S and done != total:
+            return
+        self._last = now
+        self._stream.write(f"\r{done}/{total} files ({done / total:.0%})")
+        if done == total:
+            self._stream.write("\n")
+        self._stream.flush()

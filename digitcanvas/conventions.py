@@ -1,0 +1,126 @@
+"""Input conventions: the ways people scale MNIST pixels, and how to tell which one a model wants.
+
+A model trained on MNIST expects its pixels in the same convention its training used.
+Most exported models do not say which, so when a model's metadata names no input
+scaling, DigitCanvas runs it on a small labelled reference set shipped in the wheel
+(MNIST test digits, CC BY-SA 3.0) under every preset and keeps the one it reads best.
+No Qt.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from importlib import resources
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .model_info import NORMALIZE_L2_COLUMNS, InputScaling
+
+REFERENCE_FILE = "reference-digits.npz"  # made by `python -m lab.make_reference`
+# Detection in two rounds: every preset on a first share of the digits, then the best few
+# on all of them. Keeps loading plus detection quick for models of a few MB.
+SCREEN_DIGITS = 60
+FINALISTS = 3
+POOR_ACCURACY = 0.8  # the best preset under this: the model may expect an input we do not know
+
+
+@dataclass(frozen=True)
+class Preset:
+    key: str  # for the CLI (--input KEY) and settings
+    label: str  # for people
+    scaling: InputScaling
+
+
+def _presets() -> tuple[Preset, ...]:
+    base = [
+        ("unit", "pixels 0–1", InputScaling()),
+        ("0-255", "pixels 0–255", InputScaling(scale=255.0)),
+        ("mnist", "MNIST mean/std (0.1307, 0.3081)", InputScaling(mean=0.1307, std=0.3081)),
+        ("symmetric", "−1 to 1, (x − 0.5) / 0.5", InputScaling(mean=0.5, std=0.5)),
+        ("keras-normalize", "tf.keras.utils.normalize(x, axis=1)", InputScaling(normalize=NORMALIZE_L2_COLUMNS)),
+    ]
+    presets = []
+    for key, label, scaling in base:
+        presets.append(Preset(key, label, scaling))
+        inverted = InputScaling(scaling.scale, scaling.mean, scaling.std, True, scaling.normalize)
+        presets.append(Preset(f"{key}-inverted", f"{label}, black ink on white", inverted))
+    return tuple(presets)
+
+
+PRESETS: tuple[Preset, ...] = _presets()
+PRESETS_BY_KEY = {p.key: p for p in PRESETS}
+INTEGER_PRESETS = ("0-255", "0-255-inverted")  # what an integer (uint8, int64) input can take
+
+
+def describe_scaling(scaling: InputScaling) -> str:
+    """A preset's label, or the numbers of a custom scaling."""
+    for preset in PRESETS:
+        if preset.scaling == scaling:
+            return preset.label
+    text = f"x × {scaling.scale:g} − {scaling.mean:g}, ÷ {scaling.std:g}"
+    if scaling.normalize == NORMALIZE_L2_COLUMNS:
+        text += ", columns to unit L2 norm"
+    return text + (", black ink on white" if scaling.invert else "")
+
+
+@dataclass(frozen=True)
+class ReferenceDigits:
+    images: NDArray[np.float32]  # (N, 28, 28) in [0, 1], white ink on black
+    labels: NDArray[np.int64]  # (N,)
+
+
+@functools.cache
+def reference_digits() -> ReferenceDigits:
+    """The labelled reference digits shipped in the wheel (MNIST test images, CC BY-SA 3.0)."""
+    with resources.files("digitcanvas").joinpath("assets", REFERENCE_FILE).open("rb") as handle:
+        data = np.load(handle)
+        images = (data["images"].astype(np.float32) / 255.0).reshape(-1, 28, 28)
+        labels = data["labels"].astype(np.int64)
+    images.setflags(write=False)
+    labels.setflags(write=False)
+    return ReferenceDigits(images, labels)
+
+
+@dataclass(frozen=True)
+class Detection:
+    preset: Preset
+    accuracy: float  # on all the reference digits
+    scores: dict[str, float]  # preset key → accuracy on the digits it was tried on
+
+    @property
+    def poor(self) -> bool:
+        return self.accuracy < POOR_ACCURACY
+
+
+def reference_accuracy(predict: Callable[[NDArray[np.float32], InputScaling], NDArray[np.floating]],
+                       scaling: InputScaling, reference: ReferenceDigits | None = None) -> float:
+    """Share of the reference digits the model reads right under ``scaling``."""
+    ref = reference or reference_digits()
+    return float((np.argmax(predict(ref.images, scaling), axis=1) == ref.labels).mean())
+
+
+def detect(
+    predict: Callable[[NDArray[np.float32], InputScaling], NDArray[np.floating]],
+    *,
+    candidates: Sequence[str] | None = None,
+    reference: ReferenceDigits | None = None,
+) -> Detection:
+    """The preset under which ``predict(images, scaling)`` (raw outputs, (N, 10)) reads the
+    reference digits best. Ties go to the earlier preset in :data:`PRESETS`."""
+    ref = reference or reference_digits()
+    keys = list(candidates) if candidates is not None else [p.key for p in PRESETS]
+    screen = slice(0, min(SCREEN_DIGITS, len(ref.labels)))
+
+    def accuracy(key: str, part: slice) -> float:
+        outputs = np.asarray(predict(ref.images[part], PRESETS_BY_KEY[key].scaling))
+        return float((np.argmax(outputs, axis=1) == ref.labels[part]).mean())
+
+    scores = {key: accuracy(key, screen) for key in keys}
+    finalists = sorted(keys, key=lambda k: (-scores[k], keys.index(k)))[:FINALISTS]
+    full = {key: accuracy(key, slice(None)) for key in finalists}
+    best = max(finalists, key=lambda k: (full[k], -keys.index(k)))
+    scores.update(full)
+    return Detection(PRESETS_BY_KEY[best], full[best], scores)

@@ -1,0 +1,49 @@
+"""The row under the canvas: Classify, Undo, Clear, the pen width and the Live switch.
+
+None of these controls takes the keyboard focus: digit keys must reach the window,
+where they correct a guess. The window connects to the buttons' and boxes' signals.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QSpinBox, QWidget
+
+from . import theme
+
+PEN_WIDTH_RANGE = (4, 48)
+SPACING = 12  # between the controls: the window's spacing
+
+
+class ControlBar(QWidget):
+    """The buttons and boxes under the canvas; plain widgets, public for the window to wire."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.submit_button = theme.named(QPushButton("Classify"), "primary")
+        self.submit_button.setToolTip("Classify the drawing (Enter)")
+        self.undo_button = QPushButton("Undo")
+        self.undo_button.setToolTip("Remove the last stroke (Ctrl+Z)")
+        self.clear_button = QPushButton("Clear")
+        self.clear_button.setToolTip("Start again (Esc or Delete)")
+        self.live_box = QCheckBox("Live")
+        self.live_box.setToolTip("Classify while you draw (Ctrl+L)")
+        self.pen_box = QSpinBox(suffix=" px", minimum=PEN_WIDTH_RANGE[0], maximum=PEN_WIDTH_RANGE[1])
+        self.pen_box.setToolTip("Pen width on the canvas (arrows or mouse wheel)")
+        for widget in (self.submit_button, self.undo_button, self.clear_button, self.pen_box):
+            widget.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(SPACING)
+        layout.addWidget(self.submit_button)
+        layout.addWidget(self.undo_button)
+        layout.addWidget(self.clear_button)
+        layout.addStretch(1)
+        layout.addWidget(QLabel("Pen"))
+        layout.addWidget(self.pen_box)
+        layout.addWidget(self.live_box)
+
+    def set_pen_width(self, width: float) -> None:
+        """Show ``width`` rounded and clamped to :data:`PEN_WIDTH_RANGE`."""
+        self.pen_box.setValue(round(min(max(width, PEN_WIDTH_RANGE[0]), PEN_WIDTH_RANGE[1])))

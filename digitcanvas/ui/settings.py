@@ -1,0 +1,84 @@
+"""What the app remembers between sessions, typed, over a :class:`QSettings` store.
+
+The model last used, the pen width, whether live classification is on, the last folder
+of a file dialog and the collection folder. Values read back are checked: a setting
+that is missing or not what it should be gives the default instead.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, QStandardPaths
+
+KEY_MODEL = "model/path"
+KEY_PEN = "pen/width"
+KEY_LIVE = "live"
+KEY_DIR = "dirs/last"
+KEY_COLLECTION = "collection/path"
+FALSE_VALUES = (False, "false", "0", 0)  # how a QSettings backend may store False
+
+
+class AppSettings:
+    """Typed access to the app's settings in ``store``."""
+
+    def __init__(self, store: QSettings) -> None:
+        self.store = store
+
+    @property
+    def model_path(self) -> str | None:
+        """The model the person loaded last (None: the bundled one)."""
+        value = self.store.value(KEY_MODEL)
+        return str(value) if value else None
+
+    def set_model_path(self, path: str | os.PathLike[str] | None) -> None:
+        if path is None:
+            self.store.remove(KEY_MODEL)
+        else:
+            self.store.setValue(KEY_MODEL, str(Path(path).resolve()))
+
+    def pen_width(self, default: float) -> float:
+        return _to_float(self.store.value(KEY_PEN), default)
+
+    def set_pen_width(self, width: int) -> None:
+        self.store.setValue(KEY_PEN, width)
+
+    @property
+    def live(self) -> bool:
+        return self.store.value(KEY_LIVE, True) not in FALSE_VALUES
+
+    def set_live(self, on: bool) -> None:
+        self.store.setValue(KEY_LIVE, on)
+
+    @property
+    def last_dir(self) -> Path:
+        """The folder a file dialog opens in: where the last file was opened or saved."""
+        return Path(str(self.store.value(KEY_DIR, str(Path.home()))))
+
+    def remember_dir(self, path: str) -> None:
+        self.store.setValue(KEY_DIR, str(Path(path).parent))
+
+    @property
+    def collection_dir(self) -> Path:
+        """The collection folder: the one chosen, else the app's data folder's ``collection``."""
+        stored = self.store.value(KEY_COLLECTION)
+        if stored:
+            return Path(str(stored))
+        base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation)
+        return Path(base or Path.home() / ".digitcanvas") / "collection"
+
+    def set_collection_dir(self, path: str | os.PathLike[str]) -> None:
+        self.store.setValue(KEY_COLLECTION, str(Path(path)))
+
+    def sync(self) -> None:
+        self.store.sync()
+
+
+def _to_float(value: object, default: float) -> float:
+    try:
+        result = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return default
+    return result if math.isfinite(result) else default

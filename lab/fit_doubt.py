@@ -1,0 +1,118 @@
+"""Fit a model's "Not sure" threshold on UNIPEN validation writers and store it in the model.
+
+``python -m lab.train`` does this at the end of training; this module does it for a model
+that is already trained (yours, or the bundled one after a change of rule), without
+touching its weights:
+
+    python -m lab.fit_doubt MODEL.onnx --unipen ../shared/data/unipen-digits [--out OUT.onnx]
+
+The validation writers' digits are read by the app's own reader (canvas placement,
+preprocessing, inference); :func:`lab.doubt_fit.fit_threshold` picks the highest
+threshold that flags at most 3 % of an unseen set of writers as large as the test split,
+with 95 % confidence. The threshold is written to the ONNX metadata
+(``digitcanvas.doubt_threshold``) by :func:`digitcanvas.model_info.write_metadata`
+(atomically; every other byte of the model is kept), and to the ``.train.json`` facts
+beside the model if there are any. The test writers are not read beyond counting them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shlex
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from digitcanvas.fileio import describe_os_error, write_atomic
+from digitcanvas.inference import Classifier, ModelLoadError
+from digitcanvas.model_info import META_DOUBT, ModelWriteError, write_metadata
+from digitcanvas.reader import Reader
+from lab.common import fail, read_drawings
+from lab.doubt_fit import FIT_CONFIDENCE, MAX_FLAG_RATE, fit_threshold
+from lab.unipen import load_samples, to_canvas, writer_split
+
+COMMAND = "python -m lab.fit_doubt"
+
+
+def update_facts(source: Path, target: Path, threshold: float, fit: Mapping[str, object]) -> Path | None:
+    """Record the new threshold in the model's training facts, if it has any; the file written."""
+    if not source.is_file():
+        return None
+    try:
+        facts = json.loads(source.read_text())
+        facts["doubt_threshold"] = threshold
+        facts["doubt_fit"] = dict(fit)
+    except (OSError, ValueError) as e:
+        reason = describe_os_error(e) if isinstance(e, OSError) else str(e)
+        print(f"warning: {target} not updated: cannot read {source} ({reason})", file=sys.stderr)
+        return None
+    try:
+        return write_atomic(target, (json.dumps(facts, indent=2) + "\n").encode())
+    except OSError as e:
+        print(f"warning: {target} not updated: cannot write it ({describe_os_error(e)})", file=sys.stderr)
+        return None
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m lab.fit_doubt", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("model", help="ONNX model")
+    parser.add_argument("--unipen", required=True, help="UNIPEN digits folder or .jsonl.gz")
+    parser.add_argument("--out", help="where to write the model with its threshold (default: in place)")
+    args = parser.parse_args(argv)
+    model_path = Path(args.model)
+    out = Path(args.out) if args.out else model_path
+    try:
+        classifier = Classifier(model_path)
+        samples = load_samples(args.unipen)
+    except (ModelLoadError, OSError, ValueError) as e:
+        return fail(str(e))
+    split = writer_split(samples)
+    val = [s for s in samples if split[s.writer_key] == "val"]
+    test_writers = sum(1 for part in split.values() if part == "test")
+    if not val:
+        return fail(f"{args.unipen}: no validation writers")
+
+    readings = read_drawings(Reader(classifier), [to_canvas(s) for s in val])
+    top = np.array([r.digits[0].confidence for r in readings])
+    correct = np.array([r.digits[0].digit for r in readings]) == np.array([s.label for s in val])
+    writers = [s.writer_key for s in val]
+    threshold = fit_threshold(top, writers, new_writers=test_writers or None)
+    flagged = top < threshold
+    old = classifier.info.metadata.get(META_DOUBT)
+    print(
+        f"{classifier.describe()}: {len(val):,} digits of {len(set(writers))} validation writers, "
+        f"{correct.mean():.2%} correct"
+    )
+    print(
+        f"threshold {threshold:.4f} (was {old or 'unset'}): flags {flagged.mean():.2%} of them; "
+        f"accepted accuracy {correct[~flagged].mean():.2%}; fitted so that at most {MAX_FLAG_RATE:.0%} "
+        f"of {test_writers or len(set(writers))} unseen writers' digits are flagged, {FIT_CONFIDENCE:.0%} sure"
+    )
+
+    try:
+        write_metadata(model_path, {META_DOUBT: f"{threshold:.4f}"}, out=out)
+    except ModelWriteError as e:
+        return fail(str(e))
+    command = " ".join([COMMAND, *(shlex.quote(a) for a in (argv if argv is not None else sys.argv[1:]))])
+    fit = {
+        "command": command,
+        "validation_digits": len(val),
+        "validation_writers": len(set(writers)),
+        "new_writers": test_writers,
+        "max_flag_rate": MAX_FLAG_RATE,
+        "confidence": FIT_CONFIDENCE,
+        "validation_flagged": float(flagged.mean()),
+        "validation_accepted_accuracy": float(correct[~flagged].mean()),
+    }
+    card = update_facts(model_path.with_suffix(".train.json"), out.with_suffix(".train.json"), threshold, fit)
+    print(f"wrote {out}" + (f" and {card}" if card else ""))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,128 @@
+"""Any MNIST model people export loads and reads right, with no setup (see issue: any model)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import onnx
+import pytest
+from onnx import TensorProto
+from onnx_models import linear_weights, make_convention_model, make_exported_model, reference_probabilities
+
+from digitcanvas.conventions import PRESETS, PRESETS_BY_KEY, reference_digits
+from digitcanvas.inference import Classifier, ModelLoadError
+from digitcanvas.model_info import META_SCALE, InputScaling, write_metadata
+
+
+@pytest.fixture
+def images(rng: np.random.Generator) -> np.ndarray:
+    return rng.random((5, 28, 28), dtype=np.float32)
+
+
+@pytest.mark.parametrize("preset", [p.key for p in PRESETS])
+def test_each_convention_is_detected_from_the_model_behaviour(tmp_path: Path, preset: str) -> None:
+    classifier = Classifier(make_convention_model(tmp_path / "m.onnx", preset))
+    assert classifier.input_source == "detected"
+    assert classifier.scaling == PRESETS_BY_KEY[preset].scaling
+    assert classifier.detection is not None and classifier.detection.accuracy >= 0.8
+    assert f"Input: {PRESETS_BY_KEY[preset].label} (detected; " in classifier.describe_input()
+    ref = reference_digits()
+    assert (classifier.predict_proba(ref.images).argmax(axis=1) == ref.labels).mean() >= 0.8
+
+
+def test_metadata_wins_over_detection(tmp_path: Path) -> None:
+    path = make_convention_model(tmp_path / "m.onnx", "0-255")
+    write_metadata(path, {META_SCALE: "1"})  # wrong, but declared: the file is believed
+    classifier = Classifier(path)
+    assert classifier.input_source == "metadata" and classifier.scaling == InputScaling()
+    assert classifier.reference_accuracy() < 0.5
+    assert classifier.reference_accuracy(PRESETS_BY_KEY["0-255"].scaling) == 1.0
+
+
+def test_a_chosen_setting_wins_over_everything(tmp_path: Path) -> None:
+    chosen = PRESETS_BY_KEY["mnist"].scaling
+    classifier = Classifier(make_convention_model(tmp_path / "m.onnx", "0-255"), scaling=chosen)
+    assert classifier.input_source == "chosen" and classifier.scaling == chosen
+    assert classifier.detection is None
+    assert "your setting" in classifier.describe_input()
+
+
+def test_a_model_no_convention_fits_is_flagged(tmp_path: Path) -> None:
+    classifier = Classifier(make_exported_model(tmp_path / "random.onnx"))  # random weights
+    assert classifier.input_source == "default" and classifier.scaling == InputScaling()
+    assert "may expect an input DigitCanvas does not know" in classifier.describe_input()
+
+
+def test_integer_inputs_take_0_255_pixels(tmp_path: Path) -> None:
+    for dtype in (TensorProto.UINT8, TensorProto.INT64):
+        path = make_convention_model(tmp_path / f"int{dtype}.onnx", "0-255", input_type=dtype)
+        classifier = Classifier(path)
+        assert classifier.input_source == "detected" and classifier.scaling.scale == 255
+        assert classifier.reference_accuracy() == 1.0
+
+
+@pytest.mark.parametrize("head", ["logits", "softmax", "quantised", "n1x10", "zipmap", "float16"])
+def test_output_kinds_become_the_right_probabilities(tmp_path: Path, images: np.ndarray, head: str) -> None:
+    """Logits are softmaxed; probabilities (a ZipMap's too, and int8 rows × 0.988) are kept, renormalised."""
+    classifier = Classifier(make_exported_model(tmp_path / f"{head}.onnx", head=head))
+    assert not classifier.scores_normalised
+    tolerance = 5e-3 if head == "float16" else 1e-5
+    np.testing.assert_allclose(classifier.predict_proba(images), reference_probabilities(images), atol=tolerance)
+
+
+def test_sigmoid_scores_are_normalised_and_said_to_be(tmp_path: Path, images: np.ndarray) -> None:
+    classifier = Classifier(make_exported_model(tmp_path / "sigmoid.onnx", head="sigmoid"))
+    assert classifier.scores_normalised
+    w, b = linear_weights()
+    s = 1 / (1 + np.exp(-(images.reshape(len(images), 784).astype(np.float64) @ w + b)))
+    np.testing.assert_allclose(classifier.predict_proba(images), s / s.sum(axis=1, keepdims=True), atol=1e-5)
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [["N", 1, 28, 28], [32, 1, 28, 28], [64, 784], [1, 28, 28, 1], [28, 28], [784], [28, 28, 1], [1, 28, 28]],
+)
+def test_input_shapes_people_export(tmp_path: Path, images: np.ndarray, shape: list[int | str]) -> None:
+    classifier = Classifier(make_exported_model(tmp_path / "m.onnx", input_shape=shape))
+    np.testing.assert_allclose(classifier.predict_proba(images), reference_probabilities(images), atol=1e-5)
+
+
+def test_one_output_per_run_shapes(tmp_path: Path, images: np.ndarray) -> None:
+    classifier = Classifier(make_exported_model(tmp_path / "m.onnx", head="flat10", input_shape=[28, 28]))
+    np.testing.assert_allclose(classifier.predict_proba(images), reference_probabilities(images), atol=1e-5)
+
+
+def test_a_label_only_model_is_refused_with_the_reason(tmp_path: Path) -> None:
+    with pytest.raises(ModelLoadError, match="outputs only labels"):
+        Classifier(make_exported_model(tmp_path / "labels.onnx", head="labels"))
+
+
+def test_external_weights_load_and_a_missing_weights_file_is_named(tmp_path: Path, images: np.ndarray) -> None:
+    path = make_exported_model(tmp_path / "dynamo.onnx", external_data=True)
+    np.testing.assert_allclose(Classifier(path).predict_proba(images), reference_probabilities(images), atol=1e-5)
+    (tmp_path / "dynamo.onnx.data").unlink()
+    with pytest.raises(ModelLoadError, match=r"dynamo\.onnx\.data, which is missing") as info:
+        Classifier(path)
+    assert "ONNXRuntimeError" not in str(info.value)
+
+
+def test_external_weights_outside_the_models_folder_are_refused(tmp_path: Path) -> None:
+    path = make_exported_model(tmp_path / "m.onnx", external_data=True)
+    model = onnx.load(str(path), load_external_data=False)
+    for tensor in model.graph.initializer:
+        for entry in tensor.external_data:
+            if entry.key == "location":
+                entry.value = "../../etc/passwd"
+    onnx.save(model, str(path))
+    with pytest.raises(ModelLoadError, match="outside the model's folder"):
+        Classifier(path)
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads every file")
+def test_an_unreadable_model_says_permission_denied(tmp_path: Path) -> None:
+    path = make_exported_model(tmp_path / "m.onnx")
+    path.chmod(0)
+    with pytest.raises(ModelLoadError, match="permission denied"):
+        Classifier(path)

@@ -1,0 +1,107 @@
+"""The drawing canvas on its own: strokes from real mouse events, signals, geometry, paint."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPoint
+from pytestqt.qtbot import QtBot
+from qt_helpers import draw_stroke, line, to_widget
+
+from digitcanvas.drawing import Drawing
+from digitcanvas.ui import theme
+from digitcanvas.ui.canvas import DOCUMENT_SIZE, DrawingCanvas
+
+
+@pytest.fixture
+def canvas(qtbot: QtBot) -> DrawingCanvas:
+    widget = DrawingCanvas()
+    qtbot.addWidget(widget)
+    widget.resize(*DOCUMENT_SIZE)
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget
+
+
+def test_starts_empty(canvas: DrawingCanvas) -> None:
+    assert canvas.is_empty() and canvas.stroke_count() == 0
+    drawing = canvas.drawing()
+    assert drawing.is_empty and (drawing.width, drawing.height) == (640, 400)
+
+
+def test_moving_with_the_button_down_emits_progress_only(canvas: DrawingCanvas, qtbot: QtBot) -> None:
+    with qtbot.waitSignal(canvas.stroke_progress, timeout=1000), qtbot.assertNotEmitted(canvas.strokes_changed):
+        draw_stroke(canvas, line((100, 100), (300, 300), n=10), release=False)
+    assert canvas.stroke_count() == 0  # still drawing
+
+
+def test_press_move_release_records_the_stroke(canvas: DrawingCanvas, qtbot: QtBot) -> None:
+    with qtbot.waitSignal(canvas.strokes_changed, timeout=1000):
+        draw_stroke(canvas, line((100, 100), (300, 300), n=10))
+    (stroke,) = canvas.drawing().strokes
+    assert len(stroke) == 10
+    np.testing.assert_allclose(stroke[0], [100, 100], atol=1)
+    np.testing.assert_allclose(stroke[-1], [300, 300], atol=1)
+
+
+def test_the_stroke_in_progress_is_only_in_the_live_drawing(canvas: DrawingCanvas) -> None:
+    draw_stroke(canvas, line((50, 50), (50, 250)))
+    draw_stroke(canvas, line((400, 50), (400, 250)), release=False)
+    assert len(canvas.drawing().strokes) == 1
+    live = canvas.drawing(include_current=True)
+    assert len(live.strokes) == 2
+    np.testing.assert_allclose(live.strokes[1][0], [400, 50], atol=1)
+
+
+def test_letterboxed_when_the_widget_is_not_the_document_shape(canvas: DrawingCanvas, qtbot: QtBot) -> None:
+    canvas.resize(1280, 1000)  # scale 2; 100 px bars above and below
+    qtbot.wait(10)
+    assert to_widget(canvas, 0, 0).toPoint() == QPoint(0, 100)
+    draw_stroke(canvas, line((320, 200), (330, 210), n=5))
+    np.testing.assert_allclose(canvas.drawing().strokes[0][0], [320, 200], atol=0.01)
+
+
+def test_points_outside_the_document_are_clamped_and_rounded(canvas: DrawingCanvas) -> None:
+    draw_stroke(canvas, [(10.123456, 20.98765), (700, -30)])
+    stroke = canvas.drawing().strokes[0]
+    np.testing.assert_allclose(stroke, np.asarray([[10.12, 20.99], [640.0, 0.0]], dtype=np.float64))
+
+
+def test_undo_and_clear_emit_changes(canvas: DrawingCanvas, qtbot: QtBot) -> None:
+    draw_stroke(canvas, line((100, 100), (200, 200)))
+    draw_stroke(canvas, line((300, 100), (400, 200)))
+    with qtbot.waitSignal(canvas.strokes_changed, timeout=1000):
+        assert canvas.undo()
+    assert canvas.stroke_count() == 1
+    with qtbot.waitSignal(canvas.strokes_changed, timeout=1000):
+        canvas.clear()
+    assert canvas.is_empty()
+    with qtbot.assertNotEmitted(canvas.strokes_changed):
+        assert not canvas.undo()
+        canvas.clear()
+
+
+def test_set_drawing_scales_another_canvas_size_to_fit_centred(canvas: DrawingCanvas, qtbot: QtBot) -> None:
+    square = Drawing((np.array([[0.0, 0.0], [200.0, 200.0]]),), 200, 200, pen_width=10)
+    with qtbot.waitSignal(canvas.strokes_changed, timeout=1000):
+        canvas.set_drawing(square)
+    # 200×200 into 640×400: scale 2, centred horizontally (120 px each side).
+    np.testing.assert_allclose(canvas.drawing().strokes[0], [[120, 0], [520, 400]])
+    assert canvas.pen_width() == 20
+
+
+def test_outlines_are_kept_until_the_strokes_change(canvas: DrawingCanvas) -> None:
+    draw_stroke(canvas, line((100, 100), (100, 300)))
+    canvas.set_outlines([(90.0, 90.0, 20.0, 220.0), (200.0, 90.0, 80.0, 220.0)])
+    assert canvas.outlines() == [(90.0, 90.0, 20.0, 220.0), (200.0, 90.0, 80.0, 220.0)]
+    draw_stroke(canvas, line((300, 100), (300, 300)))
+    assert canvas.outlines() == []
+
+
+def test_paints_ink_on_paper(canvas: DrawingCanvas) -> None:
+    canvas.set_pen_width(30)
+    draw_stroke(canvas, line((100, 200), (500, 200)))
+    image = canvas.grab().toImage()
+    ratio = image.devicePixelRatio()
+    assert image.pixelColor(QPoint(int(300 * ratio), int(200 * ratio))).name() == theme.INK
+    assert image.pixelColor(QPoint(int(300 * ratio), int(300 * ratio))).name() == theme.PAPER
