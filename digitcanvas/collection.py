@@ -80,6 +80,10 @@ def load_collection(folder: str | os.PathLike[str]) -> list[Drawing]:
     return scan_collection(folder).drawings
 
 
+def _payload(drawing: Drawing) -> bytes:
+    return json.dumps(drawing.to_dict(), separators=(",", ":")).encode("utf-8")
+
+
 def add_to_collection(drawing: Drawing, label: int, folder: str | os.PathLike[str]) -> Path:
     """Save ``drawing`` with its true ``label`` as a new file in ``folder``; returns its path.
 
@@ -92,7 +96,7 @@ def add_to_collection(drawing: Drawing, label: int, folder: str | os.PathLike[st
     if drawing.is_empty:
         raise ValueError("cannot save an empty drawing")
     folder = Path(folder)
-    payload = json.dumps(drawing.with_label(label).to_dict(), separators=(",", ":")).encode("utf-8")
+    payload = _payload(drawing.with_label(label))
     stamp = time.strftime("%Y%m%d-%H%M%S")
     for n in range(MAX_NAME_ATTEMPTS):
         path = folder / f"{label}-{stamp}-{n}.json"
@@ -125,6 +129,13 @@ class CollectionScore:
         if worst:
             text += " · misses " + ", ".join(f"{d} ({wrong}/{seen})" for d, wrong, seen in worst)
         return text
+
+
+def _unlink(path: Path) -> None:
+    try:
+        path.unlink(missing_ok=True)
+    except OSError as e:
+        raise DrawingWriteError(f"{path}: cannot remove the file ({describe_os_error(e)})") from e
 
 
 def score_predictions(predicted: Sequence[int], labels: Sequence[int]) -> CollectionScore:
@@ -183,6 +194,52 @@ class Collection:
         if self._predictions is not None and reader is not None:
             self._predictions += predict_collection(reader, [entry.drawing])
         return entry
+
+    def relabel(self, entry: Entry, label: int, reader: Reader | None = None) -> Entry:
+        """Give a kept drawing another label: a new file under the new label, the old one removed."""
+        index = self._index(entry)
+        new = Entry(add_to_collection(entry.drawing, label, self.folder), entry.drawing.with_label(label))
+        _unlink(entry.path)
+        self.entries[index] = new
+        if self._predictions is not None and reader is not None:
+            self._predictions[index] = predict_collection(reader, [new.drawing])[0]
+        return new
+
+    def remove(self, entry: Entry) -> int:
+        """Delete a kept drawing's file; returns its position, for :meth:`restore`."""
+        index = self._index(entry)
+        _unlink(entry.path)
+        del self.entries[index]
+        if self._predictions is not None:
+            del self._predictions[index]
+        return index
+
+    def restore(self, entry: Entry, index: int, reader: Reader | None = None) -> Entry:
+        """Undo :meth:`remove`: write the drawing back (under its old name when still free)."""
+        try:
+            path = write_new(entry.path, _payload(entry.drawing))
+        except FileExistsError:
+            path = add_to_collection(entry.drawing, entry.label, self.folder)
+        except OSError as e:
+            raise DrawingWriteError(f"{entry.path}: cannot restore the drawing ({describe_os_error(e)})") from e
+        restored = Entry(path, entry.drawing)
+        index = min(max(index, 0), len(self.entries))
+        self.entries.insert(index, restored)
+        if self._predictions is not None and reader is not None:
+            self._predictions.insert(index, predict_collection(reader, [restored.drawing])[0])
+        elif self._predictions is not None:
+            self._predictions = None
+        return restored
+
+    def _index(self, entry: Entry) -> int:
+        for i, e in enumerate(self.entries):
+            if e.path == entry.path:
+                return i
+        raise KeyError(f"{entry.path} is not in this collection")
+
+    def predictions(self) -> list[int] | None:
+        """The current model's digit for each entry, in order (None: no model)."""
+        return None if self._predictions is None else list(self._predictions)
 
     def summary(self) -> str:
         if self._predictions is None and self.entries:

@@ -63,3 +63,19 @@ def test_evaluate_drawn_scores_a_collection_folder(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "Accuracy: 100.00%** on 4 drawings" in result.stdout
+
+
+def test_relabel_remove_and_restore_keep_files_and_state_in_step(tmp_path: Path) -> None:
+    from digitcanvas.collection import Collection
+
+    collection = Collection.open(tmp_path / "mine")
+    drawing, _ = compose(["7"])
+    entry = collection.add(drawing, 1)
+    assert [p.name.split("-")[0] for p in (tmp_path / "mine").iterdir()] == ["1"]
+    relabelled = collection.relabel(entry, 7)
+    assert not entry.path.exists() and relabelled.path.exists() and relabelled.label == 7
+    assert Collection.open(tmp_path / "mine").labels == [7]
+    index = collection.remove(relabelled)
+    assert collection.entries == [] and not relabelled.path.exists()
+    restored = collection.restore(relabelled, index)
+    assert restored.path == relabelled.path and Collection.open(tmp_path / "mine").labels == [7]
