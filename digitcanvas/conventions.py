@@ -124,3 +124,48 @@ def detect(
     best = max(finalists, key=lambda k: (full[k], -keys.index(k)))
     scores.update(full)
     return Detection(PRESETS_BY_KEY[best], full[best], scores)
+
+
+SETTING_HELP = (
+    "a preset ("
+    + ", ".join(p.key for p in PRESETS)
+    + ") or explicit values such as scale=255,mean=0.5,std=0.5,invert,normalize=l2-columns"
+)
+
+
+def parse_setting(text: str) -> InputScaling:
+    """An input setting as the CLI and the settings store write it: a preset key, or
+    ``key=value`` items (``scale``, ``mean``, ``std``, ``normalize``) and the flag ``invert``.
+
+    Raises ``ValueError`` naming what is wrong and what is accepted.
+    """
+    text = text.strip()
+    if text in PRESETS_BY_KEY:
+        return PRESETS_BY_KEY[text].scaling
+    values: dict[str, str] = {}
+    for item in filter(None, (part.strip() for part in text.split(","))):
+        key, _, value = item.partition("=")
+        values[key.strip().lower()] = value.strip() if value else "true"
+    unknown = set(values) - {"scale", "mean", "std", "invert", "normalize"}
+    if not values or unknown:
+        raise ValueError(f"unknown input setting {text!r}; use {SETTING_HELP}")
+    metadata = {f"digitcanvas.input_{key}": value for key, value in values.items()}
+    from .model_info import ModelInfo, ModelInfoError
+
+    try:
+        return ModelInfo.from_metadata(metadata, fallback_name="").scaling
+    except ModelInfoError as e:
+        raise ValueError(str(e).replace("metadata digitcanvas.input_", "")) from e
+
+
+def format_setting(scaling: InputScaling) -> str:
+    """The inverse of :func:`parse_setting`: a preset key when one matches, else the values."""
+    for preset in PRESETS:
+        if preset.scaling == scaling:
+            return preset.key
+    text = f"scale={scaling.scale!r},mean={scaling.mean!r},std={scaling.std!r}"
+    if scaling.invert:
+        text += ",invert"
+    if scaling.normalize != "none":
+        text += f",normalize={scaling.normalize}"
+    return text

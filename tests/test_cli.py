@@ -205,3 +205,18 @@ def test_a_model_failing_on_batches_still_reads_every_file(tmp_path: Path, capsy
     captured = capsys.readouterr()
     assert "Traceback" not in captured.err
     assert captured.err.count("the model failed on this input") == 2
+
+
+def test_predict_takes_an_input_setting(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from onnx_models import make_convention_model
+
+    model = make_convention_model(tmp_path / "m.onnx", "0-255")
+    save_drawing(_zero_drawing(), tmp_path / "zero.json")
+    assert main(["predict", "--json", "--model", str(model), str(tmp_path / "zero.json")]) == EXIT_OK
+    detected = json.loads(capsys.readouterr().out)
+    assert main(["predict", "--json", "--input", "unit", "--model", str(model), str(tmp_path / "zero.json")]) == EXIT_OK
+    forced = json.loads(capsys.readouterr().out)
+    assert detected["confidence"] > 0.5 and forced["probabilities"] != detected["probabilities"]
+    with pytest.raises(SystemExit):
+        main(["predict", "--input", "sideways", str(tmp_path)])
+    assert "unknown input setting 'sideways'" in capsys.readouterr().err

@@ -126,3 +126,27 @@ def test_an_unreadable_model_says_permission_denied(tmp_path: Path) -> None:
     path.chmod(0)
     with pytest.raises(ModelLoadError, match="permission denied"):
         Classifier(path)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("0-255", InputScaling(scale=255.0)),
+        ("mnist-inverted", InputScaling(mean=0.1307, std=0.3081, invert=True)),
+        ("scale=255, mean=127.5 ,std=127.5", InputScaling(scale=255.0, mean=127.5, std=127.5)),
+        ("invert,normalize=l2-columns", InputScaling(invert=True, normalize="l2-columns")),
+    ],
+)
+def test_input_settings_parse_and_print_back(text: str, expected: InputScaling) -> None:
+    from digitcanvas.conventions import format_setting, parse_setting
+
+    assert parse_setting(text) == expected
+    assert parse_setting(format_setting(expected)) == expected
+
+
+@pytest.mark.parametrize("text", ["", "bogus", "scale=abc", "std=0", "colour=red", "normalize=l1"])
+def test_bad_input_settings_say_what_is_accepted(text: str) -> None:
+    from digitcanvas.conventions import parse_setting
+
+    with pytest.raises(ValueError, match=r"input setting|not a number|at least|expected one of"):
+        parse_setting(text)

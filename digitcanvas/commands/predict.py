@@ -13,6 +13,7 @@ import time
 from typing import Any, TextIO
 
 from ..reader import DigitReading, FileReading, Reader, Reading, gather_files
+from .input_option import add_input_argument
 
 PATH_COLUMN_MAX = 60  # characters of the file column in the table
 DIGIT_COLUMN = 5  # "digit" / "number" columns are at least this wide
@@ -27,6 +28,7 @@ EXIT_USAGE = 2  # bad arguments, a bad model, or no input files at all
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_input_argument(parser)
     parser.add_argument("files", nargs="+", metavar="FILE", help="image or drawing files, or folders")
     parser.add_argument("--model", metavar="PATH", help="ONNX model to use instead of the bundled one")
     parser.add_argument("-r", "--recursive", action="store_true", help="walk folders recursively")
@@ -53,7 +55,7 @@ def run(args: argparse.Namespace, *, stdout: TextIO | None = None, stderr: TextI
         return EXIT_USAGE
     try:
         # One inference thread: the other core preprocesses files (see Reader.read_files).
-        reader = Reader(load_classifier(args.model, threads=1))
+        reader = Reader(load_classifier(args.model, threads=1, scaling=args.input))
     except ModelLoadError as e:
         print(f"error: {e}", file=stderr)
         return EXIT_USAGE
