@@ -26,7 +26,7 @@ from .drawing import Drawing, DrawingFileError, DrawingReadError, looks_like_dra
 from .fileio import describe_os_error
 from .imagefile import ImageFileError, read_image
 from .inference import Classifier, ModelRunError
-from .model_info import ModelInfo
+from .model_info import InputScaling, ModelInfo
 from .preprocessing import (
     DEFAULT_OPTIONS,
     EmptyInputError,
@@ -245,7 +245,10 @@ class Reader:
 
 def _pooled(reader: Reader, chunks: list[list[str]], workers: int) -> Iterator[list[FileReading]]:
     with ProcessPoolExecutor(
-        max_workers=workers, initializer=_init_worker, initargs=(str(reader.classifier.path),)
+        max_workers=workers,
+        initializer=_init_worker,
+        # The scaling in use travels along: workers neither re-detect it nor lose the user's choice.
+        initargs=(str(reader.classifier.path), reader.classifier.scaling),
     ) as pool:
         yield from pool.map(_read_chunk_in_worker, chunks)
 
@@ -309,9 +312,9 @@ def _read_chunk(reader: Reader, names: list[str]) -> list[FileReading]:
 _worker_reader: Reader | None = None
 
 
-def _init_worker(model_path: str) -> None:
+def _init_worker(model_path: str, scaling: InputScaling) -> None:
     global _worker_reader
-    _worker_reader = Reader(Classifier(model_path, threads=1))
+    _worker_reader = Reader(Classifier(model_path, threads=1, scaling=scaling))
 
 
 def _read_chunk_in_worker(names: list[str]) -> list[FileReading]:
