@@ -1,0 +1,87 @@
+"""How long loading a model takes when DigitCanvas must detect its input convention.
+
+    python -m lab.benchmark_load [MODEL.onnx ...] [--runs 7]
+
+Without arguments it builds a 3.2 MB MLP (784-1024-10, float32, no metadata, so every
+load runs detection on the reference digits) and also times the bundled model (whose
+metadata declares its input, so it skips detection). Prints the median wall time of
+``Classifier(path)`` (session, checks, detection, output kind) per model. Target: under
+0.5 s for a model of a few MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from digitcanvas.inference import Classifier, bundled_model_path
+
+HIDDEN = 1024
+SEED = 5
+
+
+def make_mlp(path: Path) -> Path:
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+
+    rng = np.random.default_rng(SEED)
+    weights = [
+        numpy_helper.from_array(rng.normal(0, 0.05, (784, HIDDEN)).astype(np.float32), "W1"),
+        numpy_helper.from_array(np.zeros(HIDDEN, np.float32), "B1"),
+        numpy_helper.from_array(rng.normal(0, 0.05, (HIDDEN, 10)).astype(np.float32), "W2"),
+        numpy_helper.from_array(np.zeros(10, np.float32), "B2"),
+        numpy_helper.from_array(np.array([-1, 784], np.int64), "flat"),
+    ]
+    nodes = [
+        helper.make_node("Reshape", ["x", "flat"], ["f"]),
+        helper.make_node("Gemm", ["f", "W1", "B1"], ["h0"]),
+        helper.make_node("Relu", ["h0"], ["h"]),
+        helper.make_node("Gemm", ["h", "W2", "B2"], ["y"]),
+    ]
+    graph = helper.make_graph(
+        nodes,
+        "mlp",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 1, 28, 28])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["N", 10])],
+        weights,
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    model.ir_version = 8
+    onnx.save(model, str(path))
+    return path
+
+
+def time_load(path: Path, runs: int) -> tuple[float, str]:
+    times = []
+    classifier = None
+    for _ in range(runs):
+        started = time.perf_counter()
+        classifier = Classifier(path)
+        times.append(time.perf_counter() - started)
+    assert classifier is not None
+    return statistics.median(times), classifier.input_source
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m lab.benchmark_load", description=__doc__.splitlines()[0])
+    parser.add_argument("models", nargs="*", metavar="MODEL")
+    parser.add_argument("--runs", type=int, default=7)
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory() as tmp:
+        models = [Path(m) for m in args.models] or [make_mlp(Path(tmp) / "mlp-3mb.onnx"), bundled_model_path()]
+        Classifier(models[0])  # warm up onnxruntime's import and the reference digits
+        for model in models:
+            median, source = time_load(model, args.runs)
+            size = model.stat().st_size / 1e6
+            print(f"{model.name}: {size:.1f} MB, input {source}: load {median * 1000:.0f} ms (median of {args.runs})")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
