@@ -40,6 +40,7 @@ BUNDLED_MODEL_NAME = "digitcanvas-cnn.onnx"
 MAX_BATCH = 1000  # images per inference call: bounds memory on large evaluations
 PIXEL_MAX = 255  # integer inputs take 0-255 pixels
 ORT_ERRORS_ONLY = 3  # onnxruntime log severity: errors only; our own messages explain failures
+EMBEDDING_OUTPUT = "embedding"  # the penultimate features, for adapting to one user's hand
 SOURCE_METADATA = "metadata"
 SOURCE_DETECTED = "detected"
 SOURCE_CHOSEN = "chosen"
@@ -156,6 +157,7 @@ class Classifier:
         self.layout = _layout_for(list(model_input.shape or []), self.path)
         try:
             self._output = pick_output(list(self._session.get_outputs()))
+            self.embedding_output = _embedding_output(list(self._session.get_outputs()))
         except OutputError as e:
             raise ModelLoadError(f"{self.path}: {e}") from e
         meta = self._session.get_modelmeta()
@@ -297,6 +299,27 @@ class Classifier:
             raise ModelRunError("the model's output is not a number (NaN or infinity) for this input")
         return probabilities
 
+    def embeddings(self, images: NDArray[np.float32]) -> NDArray[np.float64] | None:
+        """The model's penultimate features (N, D) for images (N, 28, 28), from its
+        ``embedding`` output; None when the model has none (or runs one image at a time).
+
+        Raises :class:`ModelRunError` when the model fails.
+        """
+        if self.embedding_output is None or not self.layout.batched or self.layout.batch is not None:
+            return None
+        feed = self._feed(np.asarray(images, dtype=np.float32).reshape(-1, FIELD, FIELD), self.scaling)
+        parts = []
+        for start in range(0, len(feed), MAX_BATCH):
+            try:
+                out = self._session.run([self.embedding_output], {self._input_name: feed[start : start + MAX_BATCH]})[0]
+            except Exception as e:  # onnxruntime raises several private exception types
+                raise ModelRunError(f"the model failed on this input ({_ort_reason(e)})") from e
+            parts.append(np.asarray(out, dtype=np.float64).reshape(len(out), -1))
+        features = np.concatenate(parts) if parts else np.zeros((0, 0))
+        if not np.isfinite(features).all():
+            raise ModelRunError("the model's embedding is not a number (NaN or infinity) for this input")
+        return features
+
     def reference_accuracy(self, scaling: InputScaling | None = None) -> float:
         """Share of the reference digits read right under ``scaling`` (default: the one in use)."""
         return conventions.reference_accuracy(self.raw_outputs, scaling or self.scaling)
@@ -330,6 +353,15 @@ class Classifier:
 
     def describe(self) -> str:
         return self.info.describe()
+
+
+def _embedding_output(outputs: list[Any]) -> str | None:
+    """The output named ``embedding`` (the penultimate features), if the model has one."""
+    for output in outputs:
+        shape = list(output.shape or [])
+        if output.name == EMBEDDING_OUTPUT and output.type in FLOAT_TYPES and len(shape) == 2:
+            return str(output.name)
+    return None
 
 
 def load_classifier(

@@ -388,3 +388,33 @@ def make_exported_model(
     else:
         onnx.save(model, str(path))
     return path
+
+
+def make_embedding_model(path: Path, *, features: int = 16) -> Path:
+    """Flat pixels → a ``features``-wide ReLU layer (the ``embedding`` output) → 10 logits."""
+    rng = np.random.default_rng(RNG_SEED)
+    w1 = rng.normal(0, 0.1, (784, features)).astype(np.float32)
+    w2 = rng.normal(0, 0.5, (features, 10)).astype(np.float32)
+    graph = helper.make_graph(
+        [
+            helper.make_node("Reshape", ["x", "flat_shape"], ["flat"]),
+            helper.make_node("MatMul", ["flat", "W1"], ["h"]),
+            helper.make_node("Relu", ["h"], ["embedding"]),
+            helper.make_node("MatMul", ["embedding", "W2"], ["logits"]),
+        ],
+        "with_embedding",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 1, 28, 28])],
+        [
+            helper.make_tensor_value_info("logits", TensorProto.FLOAT, ["N", 10]),
+            helper.make_tensor_value_info("embedding", TensorProto.FLOAT, ["N", features]),
+        ],
+        [
+            numpy_helper.from_array(np.array([-1, 784], dtype=np.int64), "flat_shape"),
+            numpy_helper.from_array(w1, "W1"),
+            numpy_helper.from_array(w2, "W2"),
+        ],
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)])
+    model.ir_version = 8
+    onnx.save(model, str(path))
+    return path

@@ -181,3 +181,14 @@ def test_large_batches_run_in_chunks_with_the_same_result(linear_model: Path, rn
     probs = Classifier(linear_model).predict_proba(images)
     assert probs.shape == (len(images), 10)
     np.testing.assert_allclose(probs, reference_probabilities(images), atol=1e-5)
+
+
+def test_an_embedding_output_is_found_and_the_logits_still_read(tmp_path: Path, images: np.ndarray) -> None:
+    from onnx_models import make_embedding_model
+
+    classifier = Classifier(make_embedding_model(tmp_path / "e.onnx", features=16))
+    assert classifier.embedding_output == "embedding"
+    features = classifier.embeddings(images)
+    assert features is not None and features.shape == (5, 16) and features.min() >= 0  # ReLU features
+    assert classifier.predict_proba(images).shape == (5, 10)
+    assert Classifier(make_linear_model(tmp_path / "plain.onnx")).embeddings(images) is None
