@@ -1,0 +1,56 @@
+"""Adapting to one user's hand from kept drawings (digitcanvas.adapt)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from digitcanvas import adapt
+
+
+def _onehot(digit: int, p: float = 0.9) -> np.ndarray:
+    row = np.full(10, (1 - p) / 9)
+    row[digit] = p
+    return row
+
+
+def test_a_kept_drawing_pulls_its_twins_and_leaves_strangers_alone() -> None:
+    rng = np.random.default_rng(3)
+    kept = np.eye(8)[:3]
+    model = adapt.fit(kept, [1, 1, 4])
+    twin = kept[0] + 0.01 * rng.normal(size=8)  # the user's own 1 again
+    stranger = np.eye(8)[6]  # orthogonal to every kept drawing
+    probs = np.stack([_onehot(7), _onehot(7)])  # the model reads both as a 7
+    adjusted = model.adjust(np.stack([twin, stranger]), probs)
+    assert adjusted[0].argmax() == 1  # the user's continental 1 is a 1
+    np.testing.assert_allclose(adjusted[1], probs[1], atol=1e-7)  # all but untouched (exp(-1/h) pull)
+    np.testing.assert_allclose(adjusted.sum(axis=1), 1.0)
+
+
+def test_agreeing_examples_keep_the_model_reading() -> None:
+    kept = np.eye(10)
+    model = adapt.fit(kept, list(range(10)))
+    probs = np.stack([_onehot(d, 0.95) for d in range(10)])
+    adjusted = model.adjust(kept, probs)
+    assert list(adjusted.argmax(axis=1)) == list(range(10))
+    assert (adjusted.max(axis=1) >= 0.95 - 1e-9).all()  # agreement never lowers confidence
+
+
+def test_no_examples_change_nothing() -> None:
+    model = adapt.fit(np.zeros((0, 4)), [])
+    probs = np.stack([_onehot(2)])
+    np.testing.assert_allclose(model.adjust(np.ones((1, 4)), probs), probs)
+
+
+def test_bad_examples_are_refused() -> None:
+    with pytest.raises(ValueError, match="one feature row per label"):
+        adapt.fit(np.zeros((2, 4)), [1])
+    with pytest.raises(ValueError, match="digits 0-9"):
+        adapt.fit(np.zeros((1, 4)), [10])
+    with pytest.raises(ValueError, match="finite"):
+        adapt.fit(np.full((1, 4), np.nan), [1])
+
+
+def test_logit_features_are_centred_log_probabilities() -> None:
+    features = adapt.logit_features(np.stack([_onehot(3, 0.5)]))
+    assert abs(features.sum()) < 1e-9 and features[0].argmax() == 3
