@@ -193,6 +193,8 @@ class Collection:
         self.entries.append(entry)
         if self._predictions is not None and reader is not None:
             self._predictions += predict_collection(reader, [entry.drawing])
+        else:
+            self._predictions = None  # not scored: rescore() before the next summary
         return entry
 
     def relabel(self, entry: Entry, label: int, reader: Reader | None = None) -> Entry:
@@ -203,6 +205,8 @@ class Collection:
         self.entries[index] = new
         if self._predictions is not None and reader is not None:
             self._predictions[index] = predict_collection(reader, [new.drawing])[0]
+        elif reader is None:
+            self._predictions = None
         return new
 
     def remove(self, entry: Entry) -> int:
