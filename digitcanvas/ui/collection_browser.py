@@ -1,0 +1,229 @@
+"""The collection browser: every kept drawing with its label and what the model reads.
+
+A grid of thumbnails (the network's 28×28 view of each drawing), mistakes first. Keys:
+0-9 relabel the selected drawings, Delete removes them (Ctrl+Z brings them back), Enter
+or a double-click opens one on the canvas; Export… and Import… move a whole collection
+as one file. Edits go through the Qt-free :class:`~digitcanvas.collection.Collection`;
+the widget emits ``changed`` after each so the window can refresh its summary and
+adaptation, and ``open_requested(Drawing)`` to put a drawing on the canvas.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QIcon, QKeyEvent, QKeySequence, QPixmap, QShortcut
+from PySide6.QtWidgets import (
+    QDialog,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QListView,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..collection import Collection, Entry
+from ..collection_archive import (
+    ARCHIVE_SUFFIX,
+    ArchiveReadError,
+    ArchiveWriteError,
+    export_collection,
+    import_collection,
+)
+from ..drawing import Drawing, DrawingFileError
+from ..preprocessing import NUM_CLASSES, EmptyInputError, preprocess_drawing
+from ..reader import Reader
+from .preview import image_to_qimage
+
+THUMBNAIL = 56  # px: the 28×28 input at twice its size
+GRID = QSize(THUMBNAIL + 36, THUMBNAIL + 40)
+ENTRY_ROLE = Qt.ItemDataRole.UserRole
+
+
+class CollectionBrowser(QDialog):
+    """Browse and curate a collection; see the module docstring for the keys."""
+
+    changed = Signal()
+    open_requested = Signal(object)  # a Drawing
+
+    def __init__(self, collection: Collection, reader: Reader | None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Your Collection")
+        self._collection = collection
+        self._reader = reader
+        self._removed: list[tuple[Entry, int]] = []  # for undo, newest last
+        if reader is not None and collection.predictions() is None:
+            collection.rescore(reader)
+
+        self.summary = QLabel(wordWrap=True)
+        self.grid = QListWidget()
+        self.grid.setViewMode(QListView.ViewMode.IconMode)
+        self.grid.setIconSize(QSize(THUMBNAIL, THUMBNAIL))
+        self.grid.setGridSize(GRID)
+        self.grid.setResizeMode(QListView.ResizeMode.Adjust)
+        self.grid.setMovement(QListView.Movement.Static)
+        self.grid.setSelectionMode(QListWidget.SelectionMode.ExtendedSelection)
+        self.grid.setAccessibleName("Kept drawings")
+        self.grid.itemActivated.connect(self._open_item)
+        self.grid.installEventFilter(self)
+        self.hint = QLabel("0–9: relabel · Delete: remove (Ctrl+Z: undo) · Enter: open on the canvas")
+        self.export_button = QPushButton("Export…")
+        self.import_button = QPushButton("Import…")
+        close = QPushButton("Close")
+        self.export_button.clicked.connect(self._export_dialog)
+        self.import_button.clicked.connect(self._import_dialog)
+        close.clicked.connect(self.accept)
+        for button in (self.export_button, self.import_button, close):
+            button.setAutoDefault(False)  # Enter opens the selected drawing, not a file dialog
+        undo = QShortcut(QKeySequence(QKeySequence.StandardKey.Undo), self)
+        undo.activated.connect(self.undo_remove)
+
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.export_button)
+        buttons.addWidget(self.import_button)
+        buttons.addStretch(1)
+        buttons.addWidget(close)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.grid, 1)
+        layout.addWidget(self.hint)
+        layout.addLayout(buttons)
+        self.resize(640, 480)
+        self.refresh()
+
+    # --- showing ----------------------------------------------------------------------
+
+    def set_reader(self, reader: Reader | None) -> None:
+        self._reader = reader
+        self._collection.rescore(reader)
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Rebuild the grid from the collection: mistakes first, then by label."""
+        predictions = self._collection.predictions()
+        entries = list(self._collection.entries)
+        readings = predictions if predictions is not None else [None] * len(entries)
+        order = sorted(
+            range(len(entries)),
+            key=lambda i: (readings[i] in (None, entries[i].label), entries[i].label, str(entries[i].path)),
+        )
+        self.grid.clear()
+        for i in order:
+            self.grid.addItem(self._item(entries[i], readings[i]))
+        mistakes = sum(1 for e, r in zip(entries, readings, strict=True) if r is not None and r != e.label)
+        self.summary.setText(
+            f"{len(entries)} kept drawing{'s' * (len(entries) != 1)} in {self._collection.folder}"
+            + (f" · {mistakes} the current model misreads (shown first)" if mistakes else "")
+        )
+
+    def _item(self, entry: Entry, reading: int | None) -> QListWidgetItem:
+        text = f"{entry.label}" if reading is None else f"{entry.label} · read {reading}"
+        item = QListWidgetItem(_thumbnail(entry.drawing), text)
+        item.setData(ENTRY_ROLE, entry)
+        read = "" if reading is None else f", read as {reading}"
+        item.setToolTip(f"{entry.path.name}\nkept as {entry.label}{read}")
+        if reading is not None and reading != entry.label:
+            item.setText(f"{entry.label} · read {reading} ✗")
+        return item
+
+    def item_texts(self) -> list[str]:
+        return [self.grid.item(i).text() for i in range(self.grid.count())]
+
+    # --- editing ----------------------------------------------------------------------
+
+    def selected_entries(self) -> list[Entry]:
+        return [item.data(ENTRY_ROLE) for item in self.grid.selectedItems()]
+
+    def relabel_selected(self, label: int) -> None:
+        try:
+            for entry in self.selected_entries():
+                self._collection.relabel(entry, label, self._reader)
+        except DrawingFileError as e:
+            self.summary.setText(f"Could not relabel: {e}")
+        self._after_edit()
+
+    def remove_selected(self) -> None:
+        try:
+            for entry in self.selected_entries():
+                self._removed.append((entry, self._collection.remove(entry)))
+        except DrawingFileError as e:
+            self.summary.setText(f"Could not remove: {e}")
+        self._after_edit()
+
+    def undo_remove(self) -> None:
+        if not self._removed:
+            return
+        entry, index = self._removed.pop()
+        try:
+            self._collection.restore(entry, index, self._reader)
+        except DrawingFileError as e:
+            self.summary.setText(f"Could not restore: {e}")
+        self._after_edit()
+
+    def _after_edit(self) -> None:
+        self.refresh()
+        self.changed.emit()
+
+    def _open_item(self, item: QListWidgetItem) -> None:
+        entry: Entry = item.data(ENTRY_ROLE)
+        self.open_requested.emit(entry.drawing)
+
+    def eventFilter(self, watched: object, event: object) -> bool:
+        if watched is self.grid and isinstance(event, QKeyEvent) and event.type() == QKeyEvent.Type.KeyPress:
+            text = event.text()
+            if len(text) == 1 and text.isdigit() and int(text) < NUM_CLASSES:
+                self.relabel_selected(int(text))
+                return True
+            if event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
+                self.remove_selected()
+                return True
+            if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.grid.currentItem() is not None:
+                self._open_item(self.grid.currentItem())
+                return True
+        return super().eventFilter(watched, event)  # type: ignore[arg-type]
+
+    # --- files --------------------------------------------------------------------------
+
+    def export_to(self, path: str) -> bool:
+        try:
+            written = export_collection(self._collection.drawings, path)
+        except ArchiveWriteError as e:
+            self.summary.setText(f"Could not export: {e}")
+            return False
+        self.summary.setText(f"Exported {len(self._collection.entries)} drawings to {written}")
+        return True
+
+    def import_from(self, path: str) -> bool:
+        try:
+            result = import_collection(path, self._collection, self._reader)
+        except (ArchiveReadError, DrawingFileError) as e:
+            self.summary.setText(f"Could not import: {e}")
+            return False
+        self._after_edit()
+        skipped = f", {result.already_there} already here" if result.already_there else ""
+        bad = f", {len(result.problems)} unusable" if result.problems else ""
+        self.summary.setText(f"Imported {result.added} drawings{skipped}{bad}.")
+        return True
+
+    def _export_dialog(self) -> None:
+        name = str(self._collection.folder.parent / f"collection{ARCHIVE_SUFFIX}")
+        path, _ = QFileDialog.getSaveFileName(self, "Export Collection", name, f"Collections (*{ARCHIVE_SUFFIX})")
+        if path:
+            self.export_to(path if path.endswith(ARCHIVE_SUFFIX) else path + ARCHIVE_SUFFIX)
+
+    def _import_dialog(self) -> None:
+        kinds = f"Collections (*{ARCHIVE_SUFFIX});;All files (*)"
+        path, _ = QFileDialog.getOpenFileName(self, "Import Collection", str(self._collection.folder.parent), kinds)
+        if path:
+            self.import_from(path)
+
+
+def _thumbnail(drawing: Drawing) -> QIcon:
+    try:
+        image = preprocess_drawing(drawing)
+    except EmptyInputError:
+        return QIcon()
+    return QIcon(QPixmap.fromImage(image_to_qimage(image)).scaled(THUMBNAIL, THUMBNAIL))

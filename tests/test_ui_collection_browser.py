@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+from strokes import compose
+
+from digitcanvas.collection import Collection
+from digitcanvas.inference import load_classifier
+from digitcanvas.reader import Reader
+from digitcanvas.ui.collection_browser import CollectionBrowser
+
+
+@pytest.fixture(scope="module")
+def reader() -> Reader:
+    return Reader(load_classifier())
+
+
+@pytest.fixture
+def browser(qtbot: QtBot, tmp_path: Path, reader: Reader) -> CollectionBrowser:
+    collection = Collection.open(tmp_path / "c")
+    for name, label in (("0", 0), ("7crossed", 1), ("4two", 4)):  # the 7 kept as a 1: a mistake
+        drawing, _ = compose([name])
+        collection.add(drawing, label, reader)
+    widget = CollectionBrowser(collection, reader)
+    qtbot.addWidget(widget)
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget
+
+
+def _select(browser: CollectionBrowser, row: int) -> None:
+    browser.grid.setCurrentRow(row)
+    browser.grid.setFocus()
+
+
+def test_mistakes_come_first_with_what_the_model_reads(browser: CollectionBrowser) -> None:
+    assert browser.item_texts() == ["1 · read 7 ✗", "0 · read 0", "4 · read 4"]
+    assert "1 the current model misreads" in browser.summary.text()
+
+
+def test_a_digit_key_relabels_the_selected_drawing(browser: CollectionBrowser, qtbot: QtBot, tmp_path: Path) -> None:
+    _select(browser, 0)
+    with qtbot.waitSignal(browser.changed):
+        qtbot.keyClick(browser.grid, Qt.Key.Key_7)
+    assert browser.item_texts() == ["0 · read 0", "4 · read 4", "7 · read 7"]
+    assert sorted(Collection.open(tmp_path / "c").labels) == [0, 4, 7]
+
+
+def test_delete_removes_and_ctrl_z_brings_it_back(browser: CollectionBrowser, qtbot: QtBot, tmp_path: Path) -> None:
+    _select(browser, 1)
+    qtbot.keyClick(browser.grid, Qt.Key.Key_Delete)
+    assert len(browser.item_texts()) == 2 and sorted(Collection.open(tmp_path / "c").labels) == [1, 4]
+    qtbot.keyClick(browser.grid, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert len(browser.item_texts()) == 3 and sorted(Collection.open(tmp_path / "c").labels) == [0, 1, 4]
+
+
+def test_enter_opens_the_drawing_on_the_canvas(browser: CollectionBrowser, qtbot: QtBot) -> None:
+    _select(browser, 2)
+    with qtbot.waitSignal(browser.open_requested) as signal:
+        qtbot.keyClick(browser.grid, Qt.Key.Key_Return)
+    assert signal.args[0].label == 4
+
+
+def test_export_then_import_elsewhere(browser: CollectionBrowser, qtbot: QtBot, tmp_path: Path, reader: Reader) -> None:
+    assert browser.export_to(str(tmp_path / "all.dccollection"))
+    other = CollectionBrowser(Collection.open(tmp_path / "other"), reader)
+    qtbot.addWidget(other)
+    assert other.import_from(str(tmp_path / "all.dccollection"))
+    assert len(other.item_texts()) == 3 and "Imported 3 drawings" in other.summary.text()
+    assert not other.import_from(str(tmp_path / "missing.dccollection"))
+    assert "Could not import" in other.summary.text()
