@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -54,3 +56,26 @@ def test_bad_examples_are_refused() -> None:
 def test_logit_features_are_centred_log_probabilities() -> None:
     features = adapt.logit_features(np.stack([_onehot(3, 0.5)]))
     assert abs(features.sum()) < 1e-9 and features[0].argmax() == 3
+
+
+def test_the_hand_model_follows_the_collection(tmp_path: Path) -> None:
+    from strokes import compose
+
+    from digitcanvas.collection import Collection
+    from digitcanvas.inference import load_classifier
+    from digitcanvas.reader import Reader
+
+    reader = Reader(load_classifier())
+    collection = Collection.open(tmp_path)
+    for name, label in (("7crossed", 1), ("0", 0)):
+        drawing, _ = compose([name])
+        collection.add(drawing, label)
+    hand = adapt.HandModel()
+    fitted = hand.sync(reader, collection.entries)
+    assert fitted.count == 2 and sorted(fitted.labels.tolist()) == [0, 1]
+    seven = collection.entries[0]
+    collection.relabel(seven, 7)
+    refitted = hand.sync(reader, collection.entries)
+    assert sorted(refitted.labels.tolist()) == [0, 7]
+    collection.remove(collection.entries[0])
+    assert hand.sync(reader, collection.entries).count == 1
