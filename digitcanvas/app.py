@@ -2,25 +2,47 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 from PySide6.QtCore import QCoreApplication
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 
 from . import __version__
+from .ui.platform_check import EXIT_NO_DISPLAY, display_problem, qt_failure_guard
+from .ui.resources import DESKTOP_FILE_NAME, app_icon
 
-ORGANISATION = "DigitCanvas"
+ORGANISATION = "DigitCanvas"  # settings in ~/.config/DigitCanvas/DigitCanvas.conf on Linux
 APPLICATION = "DigitCanvas"
 
 
 def run_app(*, model_path: str | None = None) -> int:
+    """Open the window and run until it closes; the exit status.
+
+    Without a display (or the system libraries Qt needs for one) it prints what to do
+    and returns :data:`EXIT_NO_DISPLAY` instead of letting Qt abort.
+    """
     QCoreApplication.setOrganizationName(ORGANISATION)
     QCoreApplication.setApplicationName(APPLICATION)
     QCoreApplication.setApplicationVersion(__version__)
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app = QApplication.instance()
+    if app is None:
+        if problem := display_problem():
+            print(problem, file=sys.stderr)
+            return EXIT_NO_DISPLAY
+        with qt_failure_guard():
+            app = QApplication(sys.argv[:1])
+    QGuiApplication.setDesktopFileName(DESKTOP_FILE_NAME)
+    QGuiApplication.setWindowIcon(app_icon())
     from .ui.window import MainWindow
 
     window = MainWindow(model_path=model_path)
-    window.resize(1040, 600)
+    window.place_on_screen()
     window.show()
-    return int(app.exec())
+    status = int(app.exec())
+    # Everything is saved (settings sync on close). Skip tearing down Qt and onnxruntime
+    # object by object, which takes seconds: the process ends as soon as the window closes.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(status)

@@ -37,6 +37,12 @@ def draw_stroke(canvas: DrawingCanvas, points: Sequence[tuple[float, float]], *,
         _send(canvas, QEvent.Type.MouseButtonRelease, widget_points[-1], left, Qt.MouseButton.NoButton)
 
 
+def release(canvas: DrawingCanvas, x: float, y: float) -> None:
+    """Lift the button at document point (x, y): ends a stroke drawn with ``release=False``."""
+    left = Qt.MouseButton.LeftButton
+    _send(canvas, QEvent.Type.MouseButtonRelease, to_widget(canvas, x, y), left, Qt.MouseButton.NoButton)
+
+
 def line(a: tuple[float, float], b: tuple[float, float], n: int = 25) -> list[tuple[float, float]]:
     t = np.linspace(0, 1, n)
     return [(a[0] + (b[0] - a[0]) * s, a[1] + (b[1] - a[1]) * s) for s in t]
@@ -57,3 +63,14 @@ def draw_zero(canvas: DrawingCanvas) -> None:
 
 def draw_seven(canvas: DrawingCanvas) -> None:
     draw_stroke(canvas, [*line((130, 90), (290, 90)), *line((290, 90), (190, 340))[1:]])
+
+
+def draw_ten(canvas: DrawingCanvas) -> None:
+    """A "1" and a "0" side by side: the number 10."""
+    draw_stroke(canvas, line((200, 110), (195, 300)))
+    draw_stroke(canvas, ellipse(330, 205, 60, 95))
+
+
+def draw_dot(canvas: DrawingCanvas) -> None:
+    """A mark far too small to be a digit."""
+    draw_stroke(canvas, line((320, 200), (323, 202), n=3))

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMainWindow, QMenu
 from pytestqt.qtbot import QtBot
 
-from digitcanvas.ui.actions import Actions, Slots, build_actions, build_menus
+from digitcanvas.ui.actions import GESTURES, Actions, Slots, build_actions, build_menus, shortcuts_help
 
 
 class Recorder:
@@ -48,14 +50,29 @@ def test_shortcuts(built: tuple[QMainWindow, Actions, Recorder]) -> None:
     _, actions, _ = built
     single = {name: action for name, action in actions._asdict().items() if name != "corrections"}
     keys = {name: [k.toString() for k in action.shortcuts()] for name, action in single.items()}
-    assert keys["submit"] == ["Return", "Enter"]
+    assert keys["submit"] == ["Enter", "Return"]  # the menu shows the first: the key's name
     assert keys["clear"] == ["Esc", "Del"]
     assert keys["undo"] == ["Ctrl+Z"]
+    assert keys["quit"] == ["Ctrl+Q"]  # also where the platform binds no standard Quit key
     assert keys["live"] == ["Ctrl+L"]
     assert keys["open_drawing"] == ["Ctrl+Shift+O"]
     assert keys["export_png"] == ["Ctrl+E"] and keys["export_input"] == ["Ctrl+Shift+E"]
+    assert keys["thinner_pen"][0] == "[" and keys["thicker_pen"][0] == "]"
+    assert keys["previous_digit"] == ["Left"] and keys["next_digit"] == ["Right"]
     assert keys["shortcuts"] == ["F1"]
-    assert [a.shortcut().toString() for a in actions.corrections] == [str(d) for d in range(10)]
+
+
+def test_digit_keys_trigger_the_corrections(built: tuple[QMainWindow, Actions, Recorder], qtbot: QtBot) -> None:
+    window, actions, recorder = built
+    window.show()
+    qtbot.waitExposed(window)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=2000)
+    qtbot.keyClick(window, Qt.Key.Key_3)
+    actions.corrections[4].setEnabled(False)
+    qtbot.keyClick(window, Qt.Key.Key_4)  # a disabled correction ignores its key
+    assert recorder.calls == ["correct 3"]
+    assert all(a.shortcut().isEmpty() for a in actions.corrections)  # so the menu shows each digit once
 
 
 def test_actions_belong_to_the_window(built: tuple[QMainWindow, Actions, Recorder]) -> None:
@@ -77,5 +94,18 @@ def test_menus(built: tuple[QMainWindow, Actions, Recorder]) -> None:
     edit = menus["&Edit"].actions()
     (correct_menu,) = [a.menu() for a in edit if a.menu() is not None]
     assert isinstance(correct_menu, QMenu)
-    assert [a.text() for a in correct_menu.actions()] == [str(d) for d in range(10)]
-    assert menus["&View"].actions() == [actions.live]
+    assert [a.text() for a in correct_menu.actions()] == [f"&{d}" for d in range(10)]
+    view = [a for a in menus["&View"].actions() if not a.isSeparator()]
+    assert view == [actions.live, actions.thinner_pen, actions.thicker_pen, actions.previous_digit, actions.next_digit]
+
+
+def test_the_help_lists_every_shortcut_and_gesture(built: tuple[QMainWindow, Actions, Recorder]) -> None:
+    _, actions, _ = built
+    text = shortcuts_help(actions)
+    for name, action in actions._asdict().items():
+        if name == "corrections":
+            continue
+        for key in action.shortcuts():
+            assert f"<b>{key.toString()}" in text or f" / {key.toString()}" in text, (name, key.toString())
+    for gesture, _ in GESTURES:
+        assert html.escape(gesture) in text

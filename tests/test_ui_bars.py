@@ -33,7 +33,7 @@ def test_shows_and_clears_probabilities(bars: ConfidenceBars) -> None:
     shown = bars.probabilities()
     assert shown is not None
     np.testing.assert_allclose(shown, probs)
-    assert bars.accessibleDescription().startswith("0: 2%, 1: 2%, 2: 2%, 3: 82%, 4: 2%")
+    assert bars.accessibleDescription().startswith("0: 2.0%, 1: 2.0%, 2: 2.0%, 3: 82.0%, 4: 2.0%")
     bars.set_probabilities(None)
     assert bars.probabilities() is None
     assert bars.accessibleDescription() == "no prediction"
@@ -74,20 +74,56 @@ def _bar_colour(bars: ConfidenceBars, digit: int) -> QColor:
     return image.pixelColor(point)
 
 
-def test_the_top_bar_is_highlighted_and_turns_amber_when_in_doubt(bars: ConfidenceBars) -> None:
+def test_the_digit_it_is_sure_of_is_highlighted(bars: ConfidenceBars) -> None:
     probs = np.full(10, 0.05)
     probs[6] = 0.55
+    bars.set_probabilities(probs, sure_digit=6)
+    assert _bar_colour(bars, 6).name() == theme.colours().bar_top
+    assert _bar_colour(bars, 2).name() == theme.colours().bar
+    assert not bars.is_doubtful()
+
+
+def test_in_doubt_only_the_named_candidates_stand_out(bars: ConfidenceBars) -> None:
+    probs = np.full(10, 0.05)
+    probs[4], probs[9] = 0.4, 0.25
+    bars.set_probabilities(probs, candidates=(4, 9))
+    assert bars.is_doubtful() and bars.sure_digit() is None
+    assert _bar_colour(bars, 4).name() == _bar_colour(bars, 9).name() == theme.colours().bar_doubt
+    assert _bar_colour(bars, 2).name() == theme.colours().bar
+
+
+def test_in_doubt_without_candidates_nothing_stands_out(bars: ConfidenceBars) -> None:
+    probs = np.full(10, 0.002)
+    probs[1] = 0.982  # a dot blown up to a stroke: the model is sure, the app is not
     bars.set_probabilities(probs)
-    assert _bar_colour(bars, 6).name() == theme.BAR_TOP
-    assert _bar_colour(bars, 2).name() == theme.BAR
-    bars.set_probabilities(probs, doubtful=True)
     assert bars.is_doubtful()
-    assert _bar_colour(bars, 6).name() == theme.BAR_DOUBT
+    assert {_bar_colour(bars, d).name() for d in range(10)} == {theme.colours().bar}
+
+
+def test_a_stale_reading_is_faded(bars: ConfidenceBars) -> None:
+    probs = np.full(10, 0.05)
+    probs[6] = 0.55
+    bars.set_probabilities(probs, sure_digit=6)
+    fresh = _bar_colour(bars, 6)
+    bars.set_stale(True)
+    faded = _bar_colour(bars, 6)
+    assert bars.is_stale() and faded != fresh
+    assert faded.saturation() < fresh.saturation() / 2  # the accent washed out towards the background
+    bars.set_probabilities(probs, sure_digit=6)  # a new reading is fresh again
+    assert not bars.is_stale()
 
 
 @pytest.mark.parametrize(
     ("p", "text"),
-    [(None, "–"), (1.0, "100%"), (0.9996, "100%"), (0.973, "97.3%"), (0.5, "50.0%"), (0.0005, "<0.1%"), (0.0, "0%")],
+    [
+        (None, "–"),
+        (1.0, ">99.9%"),
+        (0.9996, ">99.9%"),
+        (0.973, "97.3%"),
+        (0.5, "50.0%"),
+        (0.0005, "<0.1%"),
+        (0.0, "0%"),
+    ],
 )
 def test_format_percent(p: float | None, text: str) -> None:
     assert format_percent(p) == text

@@ -5,12 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from PySide6.QtCore import QPoint
+from PySide6.QtGui import QImage
 from pytestqt.qtbot import QtBot
-from qt_helpers import draw_stroke, line, to_widget
+from qt_helpers import draw_stroke, ellipse, line, release, to_widget
 
 from digitcanvas.drawing import Drawing
 from digitcanvas.ui import theme
-from digitcanvas.ui.canvas import DOCUMENT_SIZE, DrawingCanvas
+from digitcanvas.ui.canvas import DOCUMENT_SIZE, DrawingCanvas, render_drawing
 
 
 @pytest.fixture
@@ -61,10 +62,29 @@ def test_letterboxed_when_the_widget_is_not_the_document_shape(canvas: DrawingCa
     np.testing.assert_allclose(canvas.drawing().strokes[0][0], [320, 200], atol=0.01)
 
 
-def test_points_outside_the_document_are_clamped_and_rounded(canvas: DrawingCanvas) -> None:
-    draw_stroke(canvas, [(10.123456, 20.98765), (700, -30)])
-    stroke = canvas.drawing().strokes[0]
-    np.testing.assert_allclose(stroke, np.asarray([[10.12, 20.99], [640.0, 0.0]], dtype=np.float64))
+def test_points_are_rounded_to_hundredths(canvas: DrawingCanvas) -> None:
+    draw_stroke(canvas, [(10.123456, 20.98765), (300.004, 200.0)])
+    np.testing.assert_allclose(canvas.drawing().strokes[0], [[10.12, 20.99], [300.0, 200.0]])
+
+
+def test_a_stroke_that_leaves_the_paper_ends_at_its_edge_and_starts_again_where_it_comes_back(
+    canvas: DrawingCanvas, qtbot: QtBot
+) -> None:
+    with qtbot.waitSignals([canvas.stroke_finished, canvas.stroke_finished], timeout=1000):
+        draw_stroke(canvas, [(100, 200), (300, 200), (700, 200), (800, 100), (500, 100), (400, 100)])
+    first, second = canvas.drawing().strokes
+    np.testing.assert_allclose(first, [[100, 200], [300, 200], [640, 200]])  # not dragged along the edge
+    np.testing.assert_allclose(second, [[640, 100], [500, 100], [400, 100]])
+
+
+def test_a_stroke_started_off_the_paper_draws_only_on_it(canvas: DrawingCanvas, qtbot: QtBot) -> None:
+    canvas.resize(1280, 1000)  # scale 2: the paper is 800 px tall, 100 px of window above and below
+    qtbot.wait(10)
+    draw_stroke(canvas, [(320, -40), (320, -10), (320, 100), (320, 300)])
+    (stroke,) = canvas.drawing().strokes
+    np.testing.assert_allclose(stroke, [[320, 0], [320, 100], [320, 300]])
+    draw_stroke(canvas, [(50, -30), (600, -20)])  # never on the paper: nothing
+    assert canvas.stroke_count() == 1
 
 
 def test_undo_and_clear_emit_changes(canvas: DrawingCanvas, qtbot: QtBot) -> None:
@@ -98,10 +118,39 @@ def test_outlines_are_kept_until_the_strokes_change(canvas: DrawingCanvas) -> No
     assert canvas.outlines() == []
 
 
-def test_paints_ink_on_paper(canvas: DrawingCanvas) -> None:
+def test_paints_ink_on_paper_and_nothing_else_around_it(canvas: DrawingCanvas, qtbot: QtBot) -> None:
+    colours = theme.colours()
     canvas.set_pen_width(30)
     draw_stroke(canvas, line((100, 200), (500, 200)))
     image = canvas.grab().toImage()
     ratio = image.devicePixelRatio()
-    assert image.pixelColor(QPoint(int(300 * ratio), int(200 * ratio))).name() == theme.INK
-    assert image.pixelColor(QPoint(int(300 * ratio), int(300 * ratio))).name() == theme.PAPER
+    assert image.pixelColor(QPoint(int(300 * ratio), int(200 * ratio))).name() == colours.ink
+    assert image.pixelColor(QPoint(int(300 * ratio), int(300 * ratio))).name() == colours.paper
+    canvas.resize(1280, 1000)  # letterboxed: the window's own colour, not a grey band
+    qtbot.wait(10)
+    assert canvas.grab().toImage().pixelColor(QPoint(640, 50)).name() == colours.window
+
+
+def _pixels(canvas: DrawingCanvas) -> bytes:
+    image = canvas.grab().toImage().convertToFormat(QImage.Format.Format_RGB32)
+    return bytes(image.constBits())
+
+
+def test_the_cached_painting_matches_a_full_repaint(canvas: DrawingCanvas) -> None:
+    draw_stroke(canvas, ellipse(200, 200, 80, 120, n=300))
+    draw_stroke(canvas, line((400, 60), (420, 340), n=200), release=False)  # in progress: baked in parts
+    assert canvas.point_count() > 400
+    release(canvas, 420, 340)
+    assert canvas.stroke_count() == 2
+    cached = _pixels(canvas)
+    canvas.refresh_colours()  # drops the cache: everything painted afresh
+    assert _pixels(canvas) == cached
+
+
+def test_render_drawing_is_the_drawing_at_its_own_size() -> None:
+    drawing = Drawing((np.array([[100.0, 200.0], [500.0, 200.0]]),), 640, 400, pen_width=20)
+    image = render_drawing(drawing)
+    assert (image.width(), image.height()) == (640, 400) and image.isGrayscale()
+    assert image.pixelColor(300, 200).value() == 255  # white ink
+    assert image.pixelColor(300, 215).value() == 0  # black paper beside the 20 px stroke
+    assert image.pixelColor(0, 0).value() == 0

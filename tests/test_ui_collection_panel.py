@@ -29,9 +29,19 @@ def test_has_its_heading_and_links(panel: CollectionPanel) -> None:
 
 
 def test_shows_the_summary_and_where_it_is_kept(panel: CollectionPanel, tmp_path: Path) -> None:
-    panel.show_summary("3 drawings · this model gets 66.7% · misses 4 (1/2)", tmp_path / "kept")
-    assert panel.summary_text() == "3 drawings · this model gets 66.7% · misses 4 (1/2)"
-    assert panel.summary_label.toolTip() == f"Saved in {tmp_path / 'kept'}"
+    panel.show_summary("3 drawings · this model gets 66.7% · misses 4 (1 of 2)", tmp_path / "kept")
+    assert panel.summary_text() == "3 drawings · this model gets 66.7% · misses 4 (1 of 2)"
+    assert panel.folder_text() == f"Kept in {tmp_path / 'kept'}"
+    assert panel.folder_label.isVisible() and panel.folder_label.toolTip() == str(tmp_path / "kept")
+
+
+def test_a_folder_at_home_is_shown_with_a_tilde_and_shortened_in_the_middle(panel: CollectionPanel) -> None:
+    folder = Path.home() / ".local" / "share" / ("very-long-folder-name-" * 6) / "DigitCanvas" / "collection"
+    panel.resize(520, 90)
+    panel.show_summary("", folder)
+    assert panel.folder_text().startswith("Kept in ~/.local/share/")
+    shown = panel.folder_label.text()
+    assert "…" in shown and shown.startswith("Kept in ~") and shown.endswith("collection")
 
 
 def test_open_folder_link_asks_for_the_folder(panel: CollectionPanel, qtbot: QtBot) -> None:

@@ -9,11 +9,12 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from digitcanvas.doubt import Verdict
+from digitcanvas.doubt import REASON_TOO_SMALL, Verdict
 from digitcanvas.drawing import Drawing
 from digitcanvas.inference import load_classifier
 from digitcanvas.reader import DigitReading, Reader, Reading
-from digitcanvas.ui.result_panel import IDLE_MESSAGE, ResultPanel, big_text_size, ordinal
+from digitcanvas.ui import theme
+from digitcanvas.ui.result_panel import IDLE_MESSAGE, NBSP, ResultPanel, big_text_size, join_words, ordinal
 
 
 @pytest.fixture
@@ -66,39 +67,75 @@ def test_a_sure_digit_shows_it_with_the_next_best(panel: ResultPanel) -> None:
     panel.show_reading(Reading((sure(7, probs),)))
     assert panel.big_text() == "7"
     assert panel.caption_text() == "97.0% sure · next best 1 (2.0%)"
+    assert NBSP in panel.caption.text()  # "next best 1 (2.0%)" never breaks across lines
     np.testing.assert_allclose(shown(panel), probs)
-    assert not panel.bars.is_doubtful() and not panel.is_doubtful()
-    assert panel.preview.image_count() == 1
+    assert panel.bars.sure_digit() == 7 and not panel.is_doubtful()
+    assert panel.preview.image_count() == 1 and panel.bars_heading.text() == "CONFIDENCE"
 
 
-def test_a_digit_it_is_not_sure_of_shows_a_question_mark(panel: ResultPanel) -> None:
+def test_a_digit_it_is_not_sure_of_shows_a_question_mark_and_stands_by_nothing(panel: ResultPanel) -> None:
     probs = probabilities(d4=0.55, d9=0.40)
     panel.show_reading(Reading((unsure(4, probs, (4, 9)),)))
     assert panel.big_text() == "?"
     assert panel.caption_text() == "Not sure — could be 4 or 9"
     assert panel.is_doubtful() and panel.bars.is_doubtful()
+    assert panel.bars.sure_digit() is None and panel.bars.candidates() == (4, 9)
     np.testing.assert_allclose(shown(panel), probs)
 
 
-def test_a_number_names_the_digit_in_doubt_and_explains_it_in_the_bars(panel: ResultPanel) -> None:
+def test_a_flat_guess_highlights_no_bar(panel: ResultPanel) -> None:
+    probs = probabilities(d3=0.2, d5=0.15)
+    panel.show_reading(Reading((unsure(3, probs, (3, 5, 8)),)))
+    assert panel.caption_text() == "Not sure — this does not look like a digit"
+    assert panel.bars.candidates() == () and panel.bars.sure_digit() is None
+
+
+def test_a_mark_too_small_shows_no_bars_and_no_blown_up_input(panel: ResultPanel) -> None:
+    probs = probabilities(d1=0.998)
+    verdict = Verdict(False, 1, 0.998, (1,), REASON_TOO_SMALL)
+    panel.show_reading(Reading((DigitReading(probs, np.ones((28, 28), np.float32), verdict),)))
+    assert panel.big_text() == "?" and "too small" in panel.caption_text()
+    assert panel.bars.probabilities() is None  # no bar at 99.8 % for a dot
+    assert panel.preview.tile_count() == 1 and not panel.preview.has_image()
+
+
+def test_a_number_names_the_digit_in_doubt_and_shows_its_bars(panel: ResultPanel) -> None:
     middle = probabilities(d4=0.55, d9=0.40)
     digits = (sure(2, probabilities(d2=0.99)), unsure(4, middle, (4, 9)), sure(6, probabilities(d6=0.98)))
     panel.show_reading(Reading(digits))
     assert panel.big_text() == "2?6"
-    assert panel.caption_text() == (
-        "Not sure of the 2nd digit (could be 4 or 9). 2: 99.0% · 4: 55.0% · 6: 98.0%\nBars: digit 2, the least certain."
+    shown_text = panel.digit_label.text()  # only the "?" in the doubt colour: the 2 and the 6 are sure
+    assert (
+        shown_text.startswith("2<span")
+        and shown_text.endswith("?</span>6")
+        and theme.colours().doubt_text in shown_text
     )
+    assert panel.caption_text() == "Not sure of the 2nd digit\nDigit 2: Not sure — could be 4 or 9"
+    assert panel.selected_index() == 1 and panel.bars_heading.text() == "CONFIDENCE · DIGIT 2 OF 3"
     np.testing.assert_allclose(shown(panel), middle)
-    assert panel.is_doubtful() and panel.bars.is_doubtful()
-    assert panel.preview.image_count() == 3
+    assert panel.is_doubtful() and panel.bars.candidates() == (4, 9)
+    assert panel.preview.image_count() == 3 and panel.preview.selected() == 1
 
 
-def test_a_sure_number_lists_its_digits(panel: ResultPanel) -> None:
+def test_clicking_a_digit_shows_its_bars(panel: ResultPanel, qtbot: QtBot) -> None:
+    first = probabilities(d2=0.99)
+    digits = (sure(2, first), unsure(4, probabilities(d4=0.55, d9=0.40), (4, 9)), sure(6, probabilities(d6=0.98)))
+    panel.show_reading(Reading(digits))
+    qtbot.mouseClick(panel.preview, Qt.MouseButton.LeftButton, pos=panel.preview.tile_rect(0).center())
+    assert panel.selected_index() == 0 and panel.preview.selected() == 0
+    np.testing.assert_allclose(shown(panel), first)
+    assert panel.bars.sure_digit() == 2 and panel.bars_heading.text() == "CONFIDENCE · DIGIT 1 OF 3"
+    assert panel.caption_text() == "Not sure of the 2nd digit\nDigit 1: 99.0% sure · next best 0 (0.1%)"
+    panel.select_next(5)  # stops at the last digit
+    assert panel.selected_index() == 2
+
+
+def test_a_sure_number_says_so(panel: ResultPanel) -> None:
     digits = (sure(1, probabilities(d1=0.99)), sure(0, probabilities(d0=0.98)))
     panel.show_reading(Reading(digits))
     assert panel.big_text() == "10"
-    assert panel.caption_text() == "2 digits · 1: 99.0% · 0: 98.0%\nBars: digit 2, the least certain."
-    assert not panel.is_doubtful() and not panel.bars.is_doubtful()
+    assert panel.caption_text() == "2 digits, all sure\nDigit 2: 98.0% sure · next best 1 (0.2%)"
+    assert not panel.is_doubtful() and panel.bars.sure_digit() == 0
     np.testing.assert_allclose(shown(panel), probabilities(d0=0.98))
 
 
@@ -110,24 +147,26 @@ def test_a_number_with_several_doubts_names_each(panel: ResultPanel) -> None:
     )
     panel.show_reading(Reading(digits))
     assert panel.big_text() == "?1?"
-    assert panel.caption_text().startswith("Not sure of the 1st, 3rd digit (could be 3 or 8). ")
-    assert panel.caption_text().endswith("\nBars: digit 3, the least certain.")
+    assert panel.caption_text().startswith("Not sure of the 1st and 3rd digits\nDigit 3: ")
 
 
-def test_stale_keeps_the_reading_and_says_it_changed(panel: ResultPanel) -> None:
+def test_stale_fades_the_reading_and_says_it_changed(panel: ResultPanel) -> None:
     probs = probabilities(d5=0.9)
     panel.show_reading(Reading((sure(5, probs),)))
-    panel.show_stale("The drawing changed: press Enter to classify it again.")
-    assert panel.caption_text() == "The drawing changed: press Enter to classify it again."
-    assert panel.big_text() == "5"
+    panel.show_stale()
+    assert panel.caption_text() == "The drawing changed: press Enter to read it again."
+    assert panel.is_stale() and panel.bars.is_stale() and panel.preview.is_stale()
+    assert panel.big_text() == "5" and panel.digit_label.property("stale") is True
     np.testing.assert_allclose(shown(panel), probs)
+    panel.show_reading(Reading((sure(5, probs),)))
+    assert not panel.is_stale() and not panel.bars.is_stale() and not panel.preview.is_stale()
 
 
 def test_idle_clears_a_reading(panel: ResultPanel) -> None:
     panel.show_reading(Reading((unsure(4, probabilities(d4=0.5, d9=0.45), (4, 9)),)))
-    panel.show_idle("Draw a digit first, then press Enter.")
+    panel.show_idle("Draw a digit first.")
     assert panel.big_text() == "–"
-    assert panel.caption_text() == "Draw a digit first, then press Enter."
+    assert panel.caption_text() == "Draw a digit first."
     assert panel.bars.probabilities() is None and panel.preview.image_count() == 0
     assert not panel.is_doubtful()
 
@@ -186,5 +225,13 @@ def test_shows_what_the_bundled_model_reads(panel: ResultPanel) -> None:
     panel.show_reading(reading)
     assert panel.big_text() == "7"
     assert re.fullmatch(r"(Sure \(over 99\.9%\)|\d+\.\d% sure) · next best \d \(.+%\)", panel.caption_text())
+    assert panel.bars.sure_digit() == 7
     assert int(np.argmax(shown(panel))) == 7
     assert panel.preview.image_count() == 1
+
+
+@pytest.mark.parametrize(
+    ("words", "text"), [(["1st"], "1st"), (["1st", "3rd"], "1st and 3rd"), (["a", "b", "c"], "a, b and c")]
+)
+def test_join_words(words: list[str], text: str) -> None:
+    assert join_words(words) == text

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QByteArray, QSettings, QStandardPaths
 
-from digitcanvas.ui.settings import KEY_LIVE, KEY_PEN, AppSettings
+from digitcanvas.ui.settings import KEY_GEOMETRY, KEY_LIVE, KEY_PEN, AppSettings
 
 
 @pytest.fixture
@@ -52,3 +52,31 @@ def test_a_junk_pen_width_gives_the_default(store: QSettings, junk: str) -> None
 def test_live_as_text(store: QSettings, stored: str, live: bool) -> None:
     store.setValue(KEY_LIVE, stored)
     assert AppSettings(store).live is live
+
+
+def test_the_collection_lives_in_the_data_folder_once_named(
+    store: QSettings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(QStandardPaths, "writableLocation", lambda location: str(tmp_path / "share"))
+    expected = tmp_path / "share" / "DigitCanvas" / "collection"  # not …/DigitCanvas/DigitCanvas/collection
+    assert AppSettings(store).collection_dir == expected
+
+
+def test_a_collection_in_the_old_doubled_folder_is_still_found(
+    store: QSettings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(QStandardPaths, "writableLocation", lambda location: str(tmp_path / "share"))
+    legacy = tmp_path / "share" / "DigitCanvas" / "DigitCanvas" / "collection"
+    legacy.mkdir(parents=True)
+    assert AppSettings(store).collection_dir == legacy
+
+
+def test_the_window_geometry_round_trips(store: QSettings) -> None:
+    settings = AppSettings(store)
+    assert settings.geometry is None
+    settings.set_geometry(QByteArray(b"\x01\xd9\xd0\xcb geometry"))
+    settings.sync()
+    again = AppSettings(QSettings(store.fileName(), QSettings.Format.IniFormat))
+    assert again.geometry == QByteArray(b"\x01\xd9\xd0\xcb geometry")
+    store.setValue(KEY_GEOMETRY, "junk")
+    assert AppSettings(store).geometry is None

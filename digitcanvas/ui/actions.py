@@ -2,21 +2,27 @@
 
 :func:`build_actions` makes every :class:`QAction` from the window's slots and adds it to
 the window, so its shortcut works even where the menu bar is hidden; :func:`build_menus`
-lays them out in the menu bar. :data:`SHORTCUTS_HELP` is the Help ▸ Keyboard Shortcuts text.
+lays them out in the menu bar. :func:`shortcuts_help` writes the Help ▸ Keyboard and
+Mouse list from the actions themselves, so it names every shortcut there is.
 """
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 from typing import NamedTuple
 
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import QMenuBar, QWidget
 
 from ..preprocessing import NUM_CLASSES
+from .controls import PEN_WIDTH_RANGE, ControlBar
+from .keeper import a_digit
 
 Shortcut = QKeySequence | QKeySequence.StandardKey | str
 Slot = Callable[[], object]
+CORRECTIONS_MENU = "That &Was a…"
+UNDO_HELP = "Undo the last change: a stroke, Clear, an opened drawing, a keep"
 
 
 class Slots(NamedTuple):
@@ -36,6 +42,10 @@ class Slots(NamedTuple):
     choose_collection: Slot
     open_collection: Slot
     toggle_live: Slot
+    thinner_pen: Slot
+    thicker_pen: Slot
+    previous_digit: Slot
+    next_digit: Slot
     shortcuts: Slot
     about: Slot
 
@@ -57,6 +67,10 @@ class Actions(NamedTuple):
     choose_collection: QAction
     open_collection: QAction
     live: QAction  # checkable: live classification on/off
+    thinner_pen: QAction
+    thicker_pen: QAction
+    previous_digit: QAction
+    next_digit: QAction
     shortcuts: QAction
     about: QAction
 
@@ -64,35 +78,50 @@ class Actions(NamedTuple):
 def build_actions(window: QWidget, slots: Slots) -> Actions:
     """Make the actions, connect them to ``slots`` and add them to ``window``."""
 
-    def action(text: str, slot: Callable[..., object], *shortcuts: Shortcut) -> QAction:
+    def action(text: str, slot: Callable[..., object], *shortcuts: Shortcut, tip: str = "") -> QAction:
         made = QAction(text, window)
         if shortcuts:
-            made.setShortcuts([QKeySequence(s) for s in shortcuts])
+            # A platform may bind a standard key to nothing (offscreen Qt has no Quit): the
+            # plain key follows it, and duplicates go.
+            keys = {QKeySequence(s).toString(): QKeySequence(s) for s in shortcuts if not QKeySequence(s).isEmpty()}
+            made.setShortcuts(list(keys.values()))
         made.triggered.connect(slot)
+        made.setStatusTip(tip)
         window.addAction(made)  # shortcuts work even where the menu bar is hidden
         return made
 
     standard = QKeySequence.StandardKey
     actions = Actions(
-        open_model=action("Open &Model…", slots.open_model, standard.Open),
-        use_bundled=action("Use &Bundled Model", slots.use_bundled),
+        open_model=action("Open &Model…", slots.open_model, standard.Open, "Ctrl+O", tip="Use your own ONNX model"),
+        use_bundled=action("Use &Bundled Model", slots.use_bundled, tip="Go back to the model DigitCanvas ships"),
         open_drawing=action("Open &Drawing…", slots.open_drawing, "Ctrl+Shift+O"),
-        save_drawing=action("&Save Drawing…", slots.save_drawing, standard.Save),
+        save_drawing=action("&Save Drawing…", slots.save_drawing, standard.Save, "Ctrl+S"),
         export_png=action("Export Drawing as &PNG…", slots.export_png, "Ctrl+E"),
         export_input=action("Export &Network Input as PNG…", slots.export_input, "Ctrl+Shift+E"),
-        quit=action("&Quit", slots.quit, standard.Quit),
-        submit=action("&Classify", slots.submit, "Return", "Enter"),
-        undo=action("&Undo Stroke", slots.undo, standard.Undo),
-        clear=action("C&lear", slots.clear, "Escape", "Delete"),
-        corrections=tuple(action(str(d), lambda _=False, d=d: slots.correct(d), str(d)) for d in range(NUM_CLASSES)),
+        quit=action("&Quit", slots.quit, standard.Quit, "Ctrl+Q"),
+        # "Enter" first: the menu shows the first shortcut, and Enter is the key's name on the keyboard.
+        submit=action("&Classify", slots.submit, "Enter", "Return", tip="Read the drawing now"),
+        undo=action("&Undo", slots.undo, standard.Undo, "Ctrl+Z", tip=UNDO_HELP),
+        clear=action("C&lear", slots.clear, "Escape", "Delete", tip="Start again (Undo brings it back)"),
+        corrections=tuple(
+            action(f"&{d}", lambda _=False, d=d: slots.correct(d), tip=f"Keep the drawing as {a_digit(d)}")
+            for d in range(NUM_CLASSES)
+        ),
         choose_collection=action("Choose Collection &Folder…", slots.choose_collection),
         open_collection=action("&Open Collection Folder", slots.open_collection),
-        live=action("&Live Classification", slots.toggle_live, "Ctrl+L"),
-        shortcuts=action("&Keyboard Shortcuts", slots.shortcuts, "F1"),
+        live=action("&Live Classification", slots.toggle_live, "Ctrl+L", tip="Read the drawing while you draw"),
+        thinner_pen=action("&Thinner Pen", slots.thinner_pen, "[", "-"),
+        thicker_pen=action("T&hicker Pen", slots.thicker_pen, "]", "+", "="),
+        previous_digit=action("&Previous Digit", slots.previous_digit, "Left", tip="Bars of the digit on the left"),
+        next_digit=action("&Next Digit", slots.next_digit, "Right", tip="Bars of the digit on the right"),
+        shortcuts=action("&Keyboard and Mouse", slots.shortcuts, "F1"),
         about=action("&About DigitCanvas", slots.about),
     )
+    # The digit keys trigger the corrections through shortcuts of their own, so the menu
+    # lists each digit once ("0", not "0    0"); a disabled correction ignores its key.
     for digit, correction in enumerate(actions.corrections):
-        correction.setStatusTip(f"Keep this drawing in your collection as a {digit}")
+        key = QShortcut(QKeySequence(str(digit)), window)
+        key.activated.connect(correction.trigger)
     actions.live.setCheckable(True)
     return actions
 
@@ -109,22 +138,81 @@ def build_menus(menu_bar: QMenuBar, actions: Actions) -> None:
     edit_menu = menu_bar.addMenu("&Edit")
     edit_menu.addActions([actions.submit, actions.undo, actions.clear])
     edit_menu.addSeparator()
-    edit_menu.addMenu("That &Was a…").addActions(list(actions.corrections))
+    corrections = edit_menu.addMenu(CORRECTIONS_MENU)
+    corrections.setToolTipsVisible(True)
+    corrections.addActions(list(actions.corrections))
     edit_menu.addActions([actions.choose_collection, actions.open_collection])
 
-    menu_bar.addMenu("&View").addAction(actions.live)
+    view_menu = menu_bar.addMenu("&View")
+    view_menu.addAction(actions.live)
+    view_menu.addSeparator()
+    view_menu.addActions([actions.thinner_pen, actions.thicker_pen])
+    view_menu.addSeparator()
+    view_menu.addActions([actions.previous_digit, actions.next_digit])
     menu_bar.addMenu("&Help").addActions([actions.shortcuts, actions.about])
 
 
-SHORTCUTS_HELP = (
-    "<table cellpadding=3>"
-    "<tr><td><b>Enter</b></td><td>Classify the drawing</td></tr>"
-    "<tr><td><b>Esc</b> / <b>Delete</b></td><td>Clear the canvas</td></tr>"
-    "<tr><td><b>Ctrl+Z</b></td><td>Undo the last stroke</td></tr>"
-    "<tr><td><b>0</b> … <b>9</b></td><td>Say what the digit really was: keeps it in your collection</td></tr>"
-    "<tr><td><b>Ctrl+L</b></td><td>Live classification on/off</td></tr>"
-    "<tr><td><b>Ctrl+O</b></td><td>Open a model (.onnx)</td></tr>"
-    "<tr><td><b>Ctrl+S</b> / <b>Ctrl+Shift+O</b></td><td>Save / open a drawing</td></tr>"
-    "<tr><td><b>Ctrl+E</b> / <b>Ctrl+Shift+E</b></td><td>Export drawing / network input as PNG</td></tr>"
-    "<tr><td><b>F1</b></td><td>This list</td></tr></table>"
+def update_actions(
+    actions: Actions,
+    controls: ControlBar,
+    *,
+    ink: bool,
+    model: bool,
+    bundled: bool,
+    undo: str | None,
+    several_digits: bool,
+) -> None:
+    """Enable what can act: ``ink`` on the canvas, a ``model`` loaded (the ``bundled`` one),
+    the step Ctrl+Z would ``undo``, a number shown (``several_digits``); the buttons follow."""
+    for action in (actions.save_drawing, actions.export_png, actions.export_input, actions.clear):
+        action.setEnabled(ink)
+    for action in (actions.submit, *actions.corrections):
+        action.setEnabled(ink and model)
+    actions.undo.setEnabled(undo is not None)
+    actions.undo.setText(f"&Undo {undo}" if undo else "&Undo")
+    actions.use_bundled.setEnabled(not bundled)
+    actions.previous_digit.setEnabled(several_digits)
+    actions.next_digit.setEnabled(several_digits)
+    pen = controls.pen_box.value()
+    actions.thinner_pen.setEnabled(pen > PEN_WIDTH_RANGE[0])
+    actions.thicker_pen.setEnabled(pen < PEN_WIDTH_RANGE[1])
+    controls.submit_button.setEnabled(actions.submit.isEnabled())
+    controls.undo_button.setEnabled(actions.undo.isEnabled())
+    controls.clear_button.setEnabled(actions.clear.isEnabled())
+
+
+# Things done without a shortcut of their own, for the help list.
+GESTURES = (
+    ("0 … 9", "Say what the digit really was: keeps the drawing in your collection (again: relabels it)"),
+    ("Click a bar", "The same, with the mouse"),
+    ("Click a digit's image", "Show that digit's bars (a number)"),
+    ("Mouse wheel on Pen", "Pen width"),
+    ("Drag and drop", "Drop a model (.onnx) or a drawing (.json) on the window to open it"),
+    ("Alt + underlined letter", "Open a menu, then arrows and Enter: every command"),
 )
+
+
+def _label(action: QAction) -> str:
+    if action.statusTip() == UNDO_HELP:  # its text names the next step ("Undo Stroke")
+        return "Undo the last change"
+    return action.text().replace("&", "").rstrip("…")
+
+
+def shortcuts_help(actions: Actions) -> str:
+    """The Help ▸ Keyboard and Mouse list: every action's shortcuts (two columns), then the gestures."""
+    rows: list[tuple[str, str]] = []
+    for name, value in actions._asdict().items():
+        if name == "corrections":
+            continue
+        keys = [k.toString(QKeySequence.SequenceFormat.NativeText) for k in value.shortcuts()]
+        if keys:
+            rows.append((" / ".join(keys), _label(value)))
+
+    def cells(row: tuple[str, str]) -> str:
+        return f"<td><b>{html.escape(row[0])}</b></td><td>{html.escape(row[1])}</td>"
+
+    half = (len(rows) + 1) // 2
+    pairs = [(rows[i], rows[i + half] if i + half < len(rows) else ("", "")) for i in range(half)]
+    table = "".join(f"<tr>{cells(a)}<td width=16></td>{cells(b)}</tr>" for a, b in pairs)
+    gestures = "".join(f"<tr>{cells(g)}</tr>" for g in GESTURES)
+    return f"<table cellpadding=2>{table}</table><p></p><table cellpadding=2>{gestures}</table>"

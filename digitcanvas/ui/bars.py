@@ -1,6 +1,13 @@
-"""Confidence bars for the ten digits, with percentages and the top digit highlighted."""
+"""Confidence bars for the ten digits, with percentages.
+
+Only what the app stands by stands out: a digit it is sure of is drawn in the accent
+colour, the digits a "Not sure" caption names in amber, and nothing at all when it names
+none (a dot, a scribble). A reading the drawing has moved on from is drawn faded.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -11,22 +18,21 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 from . import theme
 
 DIGITS = 10
-ROW_HEIGHT = 26
+ROW_HEIGHT = 24  # preferred; rows shrink to MIN_ROW_HEIGHT in a small window and grow to MAX_ROW_HEIGHT
+MIN_ROW_HEIGHT = 16
+MAX_ROW_HEIGHT = 34
 LABEL_WIDTH = 22
 PERCENT_WIDTH = 56
-TRACK = QColor(theme.BAR_TRACK)
-BAR = QColor(theme.BAR)
-TOP = QColor(theme.BAR_TOP)
-DOUBT = QColor(theme.BAR_DOUBT)
-TEXT = QColor(theme.BAR_TEXT)
-MUTED = QColor(theme.BAR_MUTED)
+BAR_THICKNESS = 12
+MIN_WIDTH = 200
 
 
 class ConfidenceBars(QWidget):
     """Ten horizontal bars, 0 to 9.
 
-    ``set_probabilities(probs)`` takes ten probabilities (or None to clear).
-    Clicking a row emits ``digit_clicked(digit)`` (used to correct a guess).
+    ``set_probabilities(probs, sure_digit=…, candidates=…)`` takes ten probabilities (or
+    None to clear) and what to emphasise. Clicking a row emits ``digit_clicked(digit)``
+    (used to correct a guess).
     """
 
     digit_clicked = Signal(int)
@@ -34,28 +40,45 @@ class ConfidenceBars(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._probs: np.ndarray | None = None
-        self._doubtful = False
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.setMinimumWidth(220)
+        self._sure: int | None = None
+        self._candidates: tuple[int, ...] = ()
+        self._stale = False
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setMinimumWidth(MIN_WIDTH)
+        self.setMaximumHeight(MAX_ROW_HEIGHT * DIGITS)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
-        self.setToolTip("Confidence for each digit. Click a digit to say what you really drew.")
+        self.setToolTip("Confidence for each digit. Click a digit (or press its key) to say what you really drew.")
         self.setAccessibleName("Confidence for each digit")
 
     def sizeHint(self) -> QSize:
         return QSize(280, ROW_HEIGHT * DIGITS)
 
     def minimumSizeHint(self) -> QSize:
-        return QSize(220, ROW_HEIGHT * DIGITS)
+        return QSize(MIN_WIDTH, MIN_ROW_HEIGHT * DIGITS)
 
     def probabilities(self) -> np.ndarray | None:
         """A copy of the probabilities shown, or None when the bars are empty."""
         return None if self._probs is None else self._probs.copy()
 
-    def is_doubtful(self) -> bool:
-        """True when the top bar is drawn in the "Not sure" colour."""
-        return self._doubtful
+    def sure_digit(self) -> int | None:
+        """The digit drawn as the one the app stands by (None: it stands by none)."""
+        return self._sure
 
-    def set_probabilities(self, probs: ArrayLike | None, *, doubtful: bool = False) -> None:
+    def candidates(self) -> tuple[int, ...]:
+        """The digits drawn in amber, as a "Not sure" caption names them."""
+        return self._candidates
+
+    def is_doubtful(self) -> bool:
+        """True when probabilities are shown but the app stands by no digit."""
+        return self._probs is not None and self._sure is None
+
+    def is_stale(self) -> bool:
+        return self._stale
+
+    def set_probabilities(
+        self, probs: ArrayLike | None, *, sure_digit: int | None = None, candidates: Sequence[int] = ()
+    ) -> None:
+        """Show ten probabilities (None: clear), the digit the app is sure of and the ones it names."""
         if probs is None:
             self._probs = None
         else:
@@ -63,14 +86,21 @@ class ConfidenceBars(QWidget):
             if values.shape != (DIGITS,):
                 raise ValueError(f"expected {DIGITS} probabilities, got {values.shape}")
             self._probs = values
-        self._doubtful = doubtful
+        self._sure = sure_digit if self._probs is not None else None
+        self._candidates = tuple(candidates) if self._probs is not None and sure_digit is None else ()
+        self._stale = False
         self.setAccessibleDescription(self._describe())
+        self.update()
+
+    def set_stale(self, stale: bool) -> None:
+        """Fade the bars: they belong to a drawing that has changed since."""
+        self._stale = stale
         self.update()
 
     def _describe(self) -> str:
         if self._probs is None:
             return "no prediction"
-        return ", ".join(f"{d}: {p:.0%}" for d, p in enumerate(self._probs))
+        return ", ".join(f"{d}: {format_percent(p)}" for d, p in enumerate(self._probs))
 
     def row_rect(self, digit: int) -> QRectF:
         return QRectF(0, digit * self._row_height(), self.width(), self._row_height())
@@ -90,46 +120,67 @@ class ConfidenceBars(QWidget):
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        top = int(np.argmax(self._probs)) if self._probs is not None else -1
+        if self._stale:
+            painter.setOpacity(theme.STALE_OPACITY)
         for digit in range(DIGITS):
             p = float(self._probs[digit]) if self._probs is not None else None
-            self._draw_row(painter, self.row_rect(digit), digit, p, highlighted=digit == top)
+            self._draw_row(painter, self.row_rect(digit), digit, p)
         painter.end()
 
-    def _draw_row(self, painter: QPainter, rect: QRectF, digit: int, p: float | None, *, highlighted: bool) -> None:
+    def _colour(self, digit: int) -> QColor | None:
+        """The bar's emphasis colour, or None for a plain bar."""
+        c = theme.colours()
+        if digit == self._sure:
+            return QColor(c.bar_top)
+        if digit in self._candidates:
+            return QColor(c.bar_doubt)
+        return None
+
+    def _draw_row(self, painter: QPainter, rect: QRectF, digit: int, p: float | None) -> None:
+        c = theme.colours()
+        emphasis = self._colour(digit)
         font = QFont(self.font())
-        font.setBold(highlighted)
+        font.setBold(digit == self._sure)
         painter.setFont(font)
-        painter.setPen(TEXT if highlighted or p is None else MUTED)
+        text = QColor(c.text if emphasis is not None or p is None else c.muted)
+        painter.setPen(text)
         label = QRectF(rect.left(), rect.top(), LABEL_WIDTH, rect.height())
         painter.drawText(label, Qt.AlignmentFlag.AlignCenter, str(digit))
+        thickness = min(BAR_THICKNESS, rect.height() - 4)
         track = QRectF(
-            rect.left() + LABEL_WIDTH + 6, rect.center().y() - 6, rect.width() - LABEL_WIDTH - PERCENT_WIDTH - 12, 12
+            rect.left() + LABEL_WIDTH + 6,
+            rect.center().y() - thickness / 2,
+            rect.width() - LABEL_WIDTH - PERCENT_WIDTH - 12,
+            thickness,
         )
-        self._draw_bar(painter, track, p, highlighted)
+        self._draw_bar(painter, track, p, emphasis)
         percent = QRectF(rect.right() - PERCENT_WIDTH, rect.top(), PERCENT_WIDTH - 4, rect.height())
-        painter.setPen(TEXT if highlighted else MUTED)
+        painter.setPen(text)
         painter.drawText(percent, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, format_percent(p))
 
-    def _draw_bar(self, painter: QPainter, track: QRectF, p: float | None, highlighted: bool) -> None:
+    def _draw_bar(self, painter: QPainter, track: QRectF, p: float | None, emphasis: QColor | None) -> None:
+        c = theme.colours()
+        radius = track.height() / 2
         background = QPainterPath()
-        background.addRoundedRect(track, 6, 6)
-        painter.fillPath(background, TRACK)
+        background.addRoundedRect(track, radius, radius)
+        painter.fillPath(background, QColor(c.bar_track))
         if not p:
             return
         filled = QRectF(track.left(), track.top(), max(track.width() * p, track.height()), track.height())
         bar = QPainterPath()
-        bar.addRoundedRect(filled, 6, 6)
-        colour = (DOUBT if self._doubtful else TOP) if highlighted else BAR
-        painter.fillPath(bar, colour)
+        bar.addRoundedRect(filled, radius, radius)
+        painter.fillPath(bar, emphasis if emphasis is not None else QColor(c.bar))
 
 
 def format_percent(p: float | None) -> str:
-    """A probability as the bars and captions show it: "97.3%", "<0.1%", "100%", "–" for none."""
+    """A probability as the bars and captions show it: "97.3%", ">99.9%", "<0.1%", "–" for none.
+
+    Nothing rounds up to "100%": beside a caption saying "Sure (over 99.9%)" the bar says ">99.9%".
+    """
     if p is None:
         return "–"
     if p >= 0.9995:
-        return "100%"
+        return ">99.9%"
     if p < 0.001:
         return "<0.1%" if p > 0 else "0%"
     return f"{p:.1%}"

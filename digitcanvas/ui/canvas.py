@@ -1,16 +1,27 @@
 """The drawing canvas: mouse and pen-tablet strokes kept as vectors.
 
 Strokes live in a fixed document space of ``document_size`` pixels; the widget shows
-that document scaled to fit (letterboxed), so resizing the window never loses or
-distorts a drawing. The widget knows nothing about models: it emits signals.
+that document scaled to fit (the window keeps the widget in the document's shape, so the
+whole widget is paper), and resizing never loses or distorts a drawing. The widget knows
+nothing about models: it emits signals.
+
+Painting stays cheap however much is drawn: the paper and every finished stroke live in
+a cached image at device resolution (each stroke painted into it once, when it ends), and
+the stroke in progress is painted on top from its last :data:`TAIL_POINTS` points, its
+earlier part baked into a copy of the cache. A repaint costs one image copy and a short
+path, clipped to the few pixels that changed; the cache is redrawn only when the strokes
+are replaced, or the size, the pen or the colours change.
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
     QColor,
+    QImage,
     QMouseEvent,
     QPainter,
     QPainterPath,
@@ -18,6 +29,7 @@ from PySide6.QtGui import (
     QPen,
     QResizeEvent,
     QTabletEvent,
+    QTransform,
 )
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
@@ -25,34 +37,89 @@ from ..drawing import CANVAS_SIZE, DEFAULT_PEN_WIDTH, Drawing
 from . import theme
 
 DOCUMENT_SIZE = CANVAS_SIZE  # logical canvas pixels; drawing files use these coordinates
-PAPER = QColor(theme.PAPER)
-INK = QColor(theme.INK)
-HINT = QColor(theme.HINT)
-OUTLINE = QColor(theme.OUTLINE)
+ASPECT = DOCUMENT_SIZE[0] / DOCUMENT_SIZE[1]
 HINT_TEXT = "Draw a digit — or a number — here"
 COORDINATE_DECIMALS = 2
 MIN_POINT_STEP = 0.75  # document px: closer mouse samples add nothing but size
+MIN_SIZE = QSize(240, 150)  # 240 / 150 = the document's 1.6
+CORNER_RADIUS = 8.0  # widget px
+TAIL_POINTS = 64  # of the stroke in progress, painted as a path on every repaint
+EXPORT_PAPER = 0  # grey level of the paper in an exported PNG: black, as on the canvas
+EXPORT_INK = 255  # ... and of the ink: white
+
+Points = list[QPointF]
+
+
+def _pen(colour: QColor, width: float) -> QPen:
+    return QPen(colour, width, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap, Qt.PenJoinStyle.RoundJoin)
+
+
+def _paint_stroke(painter: QPainter, stroke: Points) -> None:
+    """Paint one stroke as one path (a dot for a single point): no seams where segments meet."""
+    if len(stroke) == 1:
+        painter.drawPoint(stroke[0])
+        return
+    path = QPainterPath(stroke[0])
+    for point in stroke[1:]:
+        path.lineTo(point)
+    painter.drawPath(path)
+
+
+def render_drawing(drawing: Drawing) -> QImage:
+    """The drawing as the canvas shows it, at its own size: white ink on black, 8-bit grey.
+
+    A (``drawing.height``, ``drawing.width``) image with the drawing's pen width, for
+    File ▸ Export Drawing as PNG; ``digitcanvas predict`` reads it as the app read the strokes.
+    """
+    image = QImage(drawing.width, drawing.height, QImage.Format.Format_Grayscale8)
+    image.fill(QColor(EXPORT_PAPER, EXPORT_PAPER, EXPORT_PAPER))
+    painter = QPainter(image)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setPen(_pen(QColor(EXPORT_INK, EXPORT_INK, EXPORT_INK), drawing.pen_width))
+    for stroke in drawing.strokes:
+        _paint_stroke(painter, [QPointF(float(x), float(y)) for x, y in stroke])
+    painter.end()
+    return image
+
+
+def _exit_point(inside: QPointF, outside: QPointF, width: float, height: float) -> QPointF:
+    """Where the segment from ``inside`` the paper to ``outside`` it crosses the paper's edge."""
+    dx, dy = outside.x() - inside.x(), outside.y() - inside.y()
+    t = 1.0
+    for delta, start, low, high in ((dx, inside.x(), 0.0, width), (dy, inside.y(), 0.0, height)):
+        if delta > 0 and start + delta * t > high:
+            t = (high - start) / delta
+        elif delta < 0 and start + delta * t < low:
+            t = (low - start) / delta
+    return QPointF(inside.x() + dx * t, inside.y() + dy * t)
 
 
 class DrawingCanvas(QWidget):
-    """A square-ish canvas that records strokes.
+    """A canvas that records strokes.
 
     Signals:
         stroke_progress(): a point was added to the stroke in progress.
-        strokes_changed(): a stroke finished, or strokes were undone, cleared or replaced.
+        stroke_finished(): a stroke was added (the pen lifted, or left the paper).
+        strokes_changed(): strokes were added, undone, cleared or replaced.
     """
 
     stroke_progress = Signal()
+    stroke_finished = Signal()
     strokes_changed = Signal()
 
     def __init__(self, parent: QWidget | None = None, *, document_size: tuple[int, int] = DOCUMENT_SIZE) -> None:
         super().__init__(parent)
         self._document = document_size
-        self._strokes: list[list[QPointF]] = []
-        self._current: list[QPointF] | None = None
+        self._strokes: list[Points] = []
+        self._current: Points | None = None  # the stroke being drawn, while the pen is on the paper
+        self._pressed = False  # the button (or pen) is down
+        self._off_paper: QPointF | None = None  # where the pen is while down but off the paper
         self._pen_width = DEFAULT_PEN_WIDTH
         self._outlines: list[QRectF] = []
-        self.setMinimumSize(200, 200)
+        self._cache: QImage | None = None  # the paper and the finished strokes
+        self._live: QImage | None = None  # the cache and the baked part of the stroke in progress
+        self._tail = 0  # index of the first point of the stroke in progress not baked into _live
+        self.setMinimumSize(MIN_SIZE)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
         self.setCursor(Qt.CursorShape.CrossCursor)
@@ -73,7 +140,7 @@ class DrawingCanvas(QWidget):
 
     def set_pen_width(self, width: float) -> None:
         self._pen_width = float(width)
-        self.update()
+        self._invalidate()
 
     def set_outlines(self, rects: list[tuple[float, float, float, float]]) -> None:
         """Boxes (x, y, w, h in document px) drawn around segmented digits."""
@@ -88,6 +155,9 @@ class DrawingCanvas(QWidget):
 
     def stroke_count(self) -> int:
         return len(self._strokes)
+
+    def point_count(self) -> int:
+        return sum(len(s) for s in self._strokes) + len(self._current or [])
 
     def drawing(self, *, include_current: bool = False) -> Drawing:
         """The strokes as a Qt-free :class:`Drawing` in document coordinates.
@@ -105,10 +175,10 @@ class DrawingCanvas(QWidget):
         ox = (dw - drawing.width * scale) / 2
         oy = (dh - drawing.height * scale) / 2
         self._strokes = [[QPointF(x * scale + ox, y * scale + oy) for x, y in s] for s in drawing.strokes]
-        self._current = None
+        self._current, self._pressed, self._off_paper = None, False, None
         self._pen_width = drawing.pen_width * scale
         self._outlines = []
-        self.update()
+        self._invalidate()
         self.strokes_changed.emit()
 
     def undo(self) -> bool:
@@ -117,18 +187,22 @@ class DrawingCanvas(QWidget):
             return False
         self._strokes.pop()
         self._outlines = []
-        self.update()
+        self._invalidate()
         self.strokes_changed.emit()
         return True
 
     def clear(self) -> None:
         had = bool(self._strokes)
         self._strokes.clear()
-        self._current = None
+        self._current, self._pressed, self._off_paper = None, False, None
         self._outlines = []
-        self.update()
+        self._invalidate()
         if had:
             self.strokes_changed.emit()
+
+    def refresh_colours(self) -> None:
+        """Repaint in the theme's colours (the scheme changed)."""
+        self._invalidate()
 
     # --- geometry -----------------------------------------------------------------------
 
@@ -138,38 +212,91 @@ class DrawingCanvas(QWidget):
         scale = min(self.width() / dw, self.height() / dh)
         return scale, (self.width() - dw * scale) / 2, (self.height() - dh * scale) / 2
 
+    def _transform(self) -> QTransform:
+        scale, ox, oy = self._view_transform()
+        return QTransform(scale, 0, 0, scale, ox, oy)
+
     def _to_document(self, pos: QPointF) -> QPointF:
         scale, ox, oy = self._view_transform()
+        return QPointF((pos.x() - ox) / scale, (pos.y() - oy) / scale)
+
+    def _on_paper(self, point: QPointF) -> bool:
         dw, dh = self._document
-        x = min(max((pos.x() - ox) / scale, 0.0), float(dw))
-        y = min(max((pos.y() - oy) / scale, 0.0), float(dh))
+        return 0.0 <= point.x() <= dw and 0.0 <= point.y() <= dh
+
+    @staticmethod
+    def _rounded(point: QPointF) -> QPointF:
         # Hundredths of a pixel: far finer than any input device, and exact in a drawing file.
-        return QPointF(round(x, COORDINATE_DECIMALS), round(y, COORDINATE_DECIMALS))
+        return QPointF(round(point.x(), COORDINATE_DECIMALS), round(point.y(), COORDINATE_DECIMALS))
 
     # --- input --------------------------------------------------------------------------
+    # A stroke is what the pen draws on the paper. Off the paper it draws nothing: a stroke
+    # that leaves the paper ends at its edge, and one that comes back starts a new stroke
+    # there, so ink is never squashed along the edge.
 
     def _begin(self, pos: QPointF) -> None:
-        self._current = [self._to_document(pos)]
-        self.update()
+        self._commit()  # a press without the last release (a pen glitch) keeps what was drawn
+        self._pressed = True
+        point = self._to_document(pos)
+        if self._on_paper(point):
+            self._start_stroke(self._rounded(point))
+        else:
+            self._off_paper = point
 
     def _extend(self, pos: QPointF) -> None:
-        if self._current is None:
+        if not self._pressed:
             return
         point = self._to_document(pos)
-        last = self._current[-1]
-        if abs(point.x() - last.x()) + abs(point.y() - last.y()) < MIN_POINT_STEP:
+        if self._current is None:  # the pen is off the paper
+            if self._on_paper(point) and self._off_paper is not None:
+                dw, dh = self._document
+                self._start_stroke(self._rounded(_exit_point(point, self._off_paper, dw, dh)))
+                self._add_point(self._rounded(point))
+            else:
+                self._off_paper = point
             return
-        self._current.append(point)
-        self.update()
-        self.stroke_progress.emit()
+        if self._on_paper(point):
+            self._add_point(self._rounded(point))
+            return
+        dw, dh = self._document
+        self._add_point(self._rounded(_exit_point(self._current[-1], point, dw, dh)), force=True)
+        self._off_paper = point
+        self._commit()
 
     def _finish(self) -> None:
+        self._pressed = False
+        self._off_paper = None
+        self._commit()
+
+    def _start_stroke(self, point: QPointF) -> None:
+        self._current, self._live, self._tail = [point], None, 0
+        self._update_around(point, point)
+
+    def _add_point(self, point: QPointF, *, force: bool = False) -> None:
+        assert self._current is not None
+        last = self._current[-1]
+        if not force and abs(point.x() - last.x()) + abs(point.y() - last.y()) < MIN_POINT_STEP:
+            return
+        if point == last:
+            return
+        self._current.append(point)
+        if len(self._current) - self._tail > TAIL_POINTS:
+            self._bake_tail()
+        self._update_around(last, point)
+        self.stroke_progress.emit()
+
+    def _commit(self) -> None:
         if self._current is None:
             return
+        if self._cache is not None:
+            painter = self._ink_painter(self._cache)
+            _paint_stroke(painter, self._current)
+            painter.end()
         self._strokes.append(self._current)
-        self._current = None
+        self._current, self._live, self._tail = None, None, 0
         self._outlines = []
         self.update()
+        self.stroke_finished.emit()
         self.strokes_changed.emit()
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
@@ -195,7 +322,7 @@ class DrawingCanvas(QWidget):
         kind = event.type()
         if kind == QTabletEvent.Type.TabletPress:
             self._begin(event.position())
-        elif kind == QTabletEvent.Type.TabletMove and self._current is not None:
+        elif kind == QTabletEvent.Type.TabletMove:
             self._extend(event.position())
         elif kind == QTabletEvent.Type.TabletRelease:
             self._extend(event.position())
@@ -204,47 +331,89 @@ class DrawingCanvas(QWidget):
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
-        self.update()
+        self._invalidate()
 
     # --- painting -----------------------------------------------------------------------
 
-    def paintEvent(self, event: QPaintEvent) -> None:
-        painter = QPainter(self)
+    def _invalidate(self) -> None:
+        self._cache, self._live, self._tail = None, None, 0
+        self.update()
+
+    def _ink_painter(self, image: QImage) -> QPainter:
+        """A painter on ``image`` in document coordinates, with the ink pen."""
+        painter = QPainter(image)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.fillRect(self.rect(), self.palette().window())
-        scale, ox, oy = self._view_transform()
-        painter.translate(ox, oy)
-        painter.scale(scale, scale)
+        painter.setTransform(self._transform())
+        painter.setPen(_pen(QColor(theme.colours().ink), self._pen_width))
+        return painter
+
+    def _ensure_cache(self) -> QImage:
+        """The paper with every finished stroke, at device pixels; redrawn only when invalid."""
+        ratio = self.devicePixelRatioF()
+        # Whole device pixels, rounded up: at 150 % a 605-px widget covers 907.5 of them.
+        size = QSize(max(1, math.ceil(self.width() * ratio)), max(1, math.ceil(self.height() * ratio)))
+        if self._cache is not None and self._cache.size() == size:
+            return self._cache
+        cache = QImage(size, QImage.Format.Format_ARGB32_Premultiplied)
+        cache.setDevicePixelRatio(ratio)
+        cache.fill(QColor(theme.colours().window))
+        painter = QPainter(cache)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         self._draw_paper(painter)
-        self._draw_strokes(painter)
+        painter.end()
+        painter = self._ink_painter(cache)
+        for stroke in self._strokes:
+            _paint_stroke(painter, stroke)
+        painter.end()
+        self._cache, self._live, self._tail = cache, None, 0
+        return cache
+
+    def _bake_tail(self) -> None:
+        """Paint the stroke in progress up to its last point into ``_live``; the tail starts there."""
+        assert self._current is not None
+        if self._live is None:
+            self._live = self._ensure_cache().copy()
+        painter = self._ink_painter(self._live)
+        _paint_stroke(painter, self._current[self._tail :])
+        painter.end()
+        self._tail = len(self._current) - 1
+
+    def _update_around(self, a: QPointF, b: QPointF) -> None:
+        """Repaint only the widget pixels a segment from ``a`` to ``b`` may have inked."""
+        margin = self._pen_width / 2 + 2
+        touched = QRectF(a, b).normalized().adjusted(-margin, -margin, margin, margin)
+        self.update(self._transform().mapRect(touched).toAlignedRect())
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        cache = self._ensure_cache()
+        painter = QPainter(self)
+        painter.setClipRegion(event.region())
+        painter.drawImage(QPointF(0, 0), self._live if self._live is not None else cache)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        scale, _, _ = self._view_transform()
+        painter.setTransform(self._transform())
+        if self._current:
+            painter.setPen(_pen(QColor(theme.colours().ink), self._pen_width))
+            _paint_stroke(painter, self._current[self._tail :])
         self._draw_outlines(painter, scale)
         if not self._strokes and self._current is None:
             self._draw_hint(painter)
         painter.end()
 
     def _draw_paper(self, painter: QPainter) -> None:
-        dw, dh = self._document
+        c = theme.colours()
         path = QPainterPath()
-        path.addRoundedRect(QRectF(0, 0, dw, dh), 12, 12)
-        painter.fillPath(path, PAPER)
-
-    def _draw_strokes(self, painter: QPainter) -> None:
-        pen = QPen(INK, self._pen_width, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap, Qt.PenJoinStyle.RoundJoin)
-        painter.setPen(pen)
-        strokes = [*self._strokes, self._current] if self._current else self._strokes
-        for stroke in strokes:
-            if len(stroke) == 1:
-                painter.drawPoint(stroke[0])
-                continue
-            path = QPainterPath(stroke[0])
-            for point in stroke[1:]:
-                path.lineTo(point)
-            painter.drawPath(path)
+        dw, dh = self._document
+        paper = self._transform().mapRect(QRectF(0, 0, dw, dh))
+        path.addRoundedRect(paper.adjusted(0.5, 0.5, -0.5, -0.5), CORNER_RADIUS, CORNER_RADIUS)
+        painter.fillPath(path, QColor(c.paper))
+        painter.setPen(QPen(QColor(c.paper_border), 1.0))
+        painter.drawPath(path)
 
     def _draw_outlines(self, painter: QPainter, scale: float) -> None:
         if not self._outlines:
             return
-        pen = QPen(OUTLINE, 2.0 / scale, Qt.PenStyle.DashLine)
+        pen = QPen(QColor(theme.colours().outline), 2.0 / scale, Qt.PenStyle.DashLine)
         painter.setPen(pen)
         painter.setBrush(Qt.BrushStyle.NoBrush)
         for rect in self._outlines:
@@ -255,5 +424,5 @@ class DrawingCanvas(QWidget):
         font = painter.font()
         font.setPointSizeF(theme.HINT_FONT_PT)
         painter.setFont(font)
-        painter.setPen(HINT)
+        painter.setPen(QColor(theme.colours().hint))
         painter.drawText(QRectF(0, 0, dw, dh), Qt.AlignmentFlag.AlignCenter, HINT_TEXT)

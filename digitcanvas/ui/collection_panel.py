@@ -1,7 +1,8 @@
 """The collection panel: how the current model does on the drawings the person kept.
 
-It shows the summary line of :class:`~digitcanvas.collection.Collection` and two links,
-"Open folder" and "Change…"; what they do is the window's business (it gets a signal).
+It shows the summary line, the folder the drawings are kept in (shortened in the middle
+when it does not fit; the full path in the tooltip) and two links, "Open folder" and
+"Change…"; what they do is the window's business (it gets a signal).
 """
 
 from __future__ import annotations
@@ -9,13 +10,22 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtGui import QResizeEvent
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
 from . import theme
 
 
+def display_path(folder: Path) -> str:
+    """``folder`` with the home folder as "~" (the path people recognise)."""
+    try:
+        return str(Path("~") / folder.relative_to(Path.home()))
+    except ValueError:
+        return str(folder)
+
+
 class CollectionPanel(QWidget):
-    """The "YOUR COLLECTION" heading, the summary and the folder links.
+    """The "YOUR COLLECTION" heading, the summary, the folder and its links.
 
     Signals:
         open_folder_requested(): "Open folder" was clicked.
@@ -27,30 +37,55 @@ class CollectionPanel(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._folder_text = ""
         self.summary_label = theme.named(QLabel(wordWrap=True), "collection")
+        self.summary_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.folder_label = theme.named(QLabel(), "folder")
+        self.folder_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.folder_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.open_button = theme.named(QPushButton("Open folder"), "link")
         self.change_button = theme.named(QPushButton("Change…"), "link")
         for button in (self.open_button, self.change_button):
             button.setCursor(Qt.CursorShape.PointingHandCursor)
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # digit keys stay with the window
 
-        links = QHBoxLayout()
-        links.addWidget(self.open_button)
-        links.addWidget(self.change_button)
-        links.addStretch(1)
+        top = QHBoxLayout()
+        top.setSpacing(8)
+        top.addWidget(theme.heading("YOUR COLLECTION"), 0, Qt.AlignmentFlag.AlignTop)
+        top.addWidget(self.summary_label, 1)
+        folder = QHBoxLayout()
+        folder.setSpacing(4)
+        folder.addWidget(self.folder_label, 1)
+        folder.addWidget(self.open_button)
+        folder.addWidget(self.change_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(theme.heading("YOUR COLLECTION"))
-        layout.addWidget(self.summary_label)
-        layout.addLayout(links)
+        layout.setSpacing(2)
+        layout.addLayout(top)
+        layout.addLayout(folder)
 
         self.open_button.clicked.connect(self.open_folder_requested)
         self.change_button.clicked.connect(self.change_folder_requested)
 
     def show_summary(self, text: str, folder: Path) -> None:
-        """Show the collection's summary line; the tooltip says where it is kept."""
+        """Show the collection's summary line and where it is kept."""
         self.summary_label.setText(text)
-        self.summary_label.setToolTip(f"Saved in {folder}")
+        self._folder_text = f"Kept in {display_path(folder)}"
+        self.folder_label.setToolTip(str(folder))
+        self._elide_folder()
 
     def summary_text(self) -> str:
         return self.summary_label.text()
+
+    def folder_text(self) -> str:
+        """The folder line in full (the label may show it shortened)."""
+        return self._folder_text
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._elide_folder()
+
+    def _elide_folder(self) -> None:
+        metrics = self.folder_label.fontMetrics()
+        width = max(self.folder_label.width(), 40)
+        self.folder_label.setText(metrics.elidedText(self._folder_text, Qt.TextElideMode.ElideMiddle, width))

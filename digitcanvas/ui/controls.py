@@ -12,7 +12,8 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QSpin
 from . import theme
 
 PEN_WIDTH_RANGE = (4, 48)
-SPACING = 12  # between the controls: the window's spacing
+PEN_KEY_STEP = 2  # px per press of [ or ]
+SPACING = 8  # between the controls
 
 
 class ControlBar(QWidget):
@@ -21,16 +22,17 @@ class ControlBar(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.submit_button = theme.named(QPushButton("Classify"), "primary")
-        self.submit_button.setToolTip("Classify the drawing (Enter)")
+        self.submit_button.setToolTip("Read the drawing now (Enter)")
         self.undo_button = QPushButton("Undo")
-        self.undo_button.setToolTip("Remove the last stroke (Ctrl+Z)")
+        self.undo_button.setToolTip("Undo the last change: a stroke, Clear, a keep (Ctrl+Z)")
         self.clear_button = QPushButton("Clear")
-        self.clear_button.setToolTip("Start again (Esc or Delete)")
+        self.clear_button.setToolTip("Start again (Esc or Delete; Ctrl+Z brings it back)")
         self.live_box = QCheckBox("Live")
         self.live_box.setToolTip("Classify while you draw (Ctrl+L)")
         self.pen_box = QSpinBox(suffix=" px", minimum=PEN_WIDTH_RANGE[0], maximum=PEN_WIDTH_RANGE[1])
-        self.pen_box.setToolTip("Pen width on the canvas (arrows or mouse wheel)")
-        for widget in (self.submit_button, self.undo_button, self.clear_button, self.pen_box):
+        self.pen_box.setToolTip("Pen width on the canvas ([ and ], the arrows or the mouse wheel)")
+        self.pen_box.setAccessibleName("Pen width")
+        for widget in (self.submit_button, self.undo_button, self.clear_button, self.pen_box, self.live_box):
             widget.setFocusPolicy(Qt.FocusPolicy.NoFocus)
 
         layout = QHBoxLayout(self)
@@ -40,10 +42,16 @@ class ControlBar(QWidget):
         layout.addWidget(self.undo_button)
         layout.addWidget(self.clear_button)
         layout.addStretch(1)
-        layout.addWidget(QLabel("Pen"))
+        pen_label = QLabel("Pen")
+        pen_label.setBuddy(self.pen_box)
+        layout.addWidget(pen_label)
         layout.addWidget(self.pen_box)
         layout.addWidget(self.live_box)
 
     def set_pen_width(self, width: float) -> None:
         """Show ``width`` rounded and clamped to :data:`PEN_WIDTH_RANGE`."""
         self.pen_box.setValue(round(min(max(width, PEN_WIDTH_RANGE[0]), PEN_WIDTH_RANGE[1])))
+
+    def step_pen(self, steps: int) -> None:
+        """Make the pen ``steps`` × :data:`PEN_KEY_STEP` px wider (negative: thinner), within range."""
+        self.set_pen_width(self.pen_box.value() + steps * PEN_KEY_STEP)

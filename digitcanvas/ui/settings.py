@@ -1,8 +1,9 @@
 """What the app remembers between sessions, typed, over a :class:`QSettings` store.
 
 The model last used, the pen width, whether live classification is on, the last folder
-of a file dialog and the collection folder. Values read back are checked: a setting
-that is missing or not what it should be gives the default instead.
+of a file dialog, the collection folder and the window's place on the screen. Values read
+back are checked: a setting that is missing or not what it should be gives the default
+instead.
 """
 
 from __future__ import annotations
@@ -11,13 +12,16 @@ import math
 import os
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, QStandardPaths
+from PySide6.QtCore import QByteArray, QSettings, QStandardPaths
 
 KEY_MODEL = "model/path"
 KEY_PEN = "pen/width"
 KEY_LIVE = "live"
 KEY_DIR = "dirs/last"
 KEY_COLLECTION = "collection/path"
+KEY_GEOMETRY = "window/geometry"
+DATA_FOLDER = "DigitCanvas"  # under the user's data folder: ~/.local/share/DigitCanvas on Linux
+COLLECTION_FOLDER = "collection"
 FALSE_VALUES = (False, "false", "0", 0)  # how a QSettings backend may store False
 
 
@@ -62,15 +66,31 @@ class AppSettings:
 
     @property
     def collection_dir(self) -> Path:
-        """The collection folder: the one chosen, else the app's data folder's ``collection``."""
+        """The collection folder: the one chosen, else ``DigitCanvas/collection`` in the user's data folder.
+
+        Versions up to 0.1 kept it in ``DigitCanvas/DigitCanvas/collection`` (organisation and
+        application folder); a collection found there is still used.
+        """
         stored = self.store.value(KEY_COLLECTION)
         if stored:
             return Path(str(stored))
-        base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation)
-        return Path(base or Path.home() / ".digitcanvas") / "collection"
+        base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.GenericDataLocation)
+        data = Path(base) / DATA_FOLDER if base else Path.home() / ".digitcanvas"
+        legacy = data / DATA_FOLDER / COLLECTION_FOLDER
+        current = data / COLLECTION_FOLDER
+        return legacy if legacy.is_dir() and not current.exists() else current
 
     def set_collection_dir(self, path: str | os.PathLike[str]) -> None:
         self.store.setValue(KEY_COLLECTION, str(Path(path)))
+
+    @property
+    def geometry(self) -> QByteArray | None:
+        """The window's saved geometry (``QWidget.saveGeometry``), None when there is none."""
+        value = self.store.value(KEY_GEOMETRY)
+        return value if isinstance(value, QByteArray) and not value.isEmpty() else None
+
+    def set_geometry(self, geometry: QByteArray) -> None:
+        self.store.setValue(KEY_GEOMETRY, geometry)
 
     def sync(self) -> None:
         self.store.sync()

@@ -1,50 +1,121 @@
 """The look of the app in one place: every colour and font size, and the style sheet.
 
-Widgets paint with these colours (as ``QColor(theme.NAME)``) and the window applies
-:data:`STYLE_SHEET`, which is built from them; nothing else hard-codes a colour.
+There are two sets of colours, :data:`LIGHT` and :data:`DARK`; the app follows the
+system's scheme (:func:`scheme_is_dark`: ``QStyleHints.colorScheme`` where the platform
+says, else how dark the palette's window colour is). Widgets paint with
+``theme.colours()`` at paint time, and the window applies :func:`style_sheet`, built from
+the same colours, whenever the scheme changes; nothing else hard-codes a colour.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TypeVar
 
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QGuiApplication
 from PySide6.QtWidgets import QLabel, QWidget
 
 W = TypeVar("W", bound=QWidget)
 
-# --- window, panels and text --------------------------------------------------------------
-WINDOW_BACKGROUND = "#f8fafc"
-PANEL_BACKGROUND = "#ffffff"
-PANEL_BORDER = "#e5e7eb"
-TEXT = "#111827"  # the big reading, the top bar's digit and percentage
-TEXT_SECONDARY = "#4b5563"  # captions and the collection summary
-MUTED = "#6b7280"  # headings, other bars' digits and percentages, the canvas hint
-DOUBT_TEXT = "#b45309"  # a "Not sure" caption
-LINK = "#2563eb"
-BUTTON_BACKGROUND = "#ffffff"
-BUTTON_BORDER = "#cbd5e1"
-BUTTON_HOVER = "#f1f5f9"
-PRIMARY = "#2563eb"
-PRIMARY_TEXT = "white"
-PRIMARY_DARK = "#1d4ed8"  # the primary button's border, and its background on hover
 
-# --- the canvas ---------------------------------------------------------------------------
-PAPER = "#14161a"
-INK = "#f4f5f7"
-HINT = MUTED
-OUTLINE = "#38bdf8"  # the boxes around a number's digits
+@dataclass(frozen=True)
+class Colours:
+    """One scheme's colours, as ``#rrggbb`` names (``QColor(colours.ink)`` to paint)."""
 
-# --- the confidence bars ------------------------------------------------------------------
-BAR_TRACK = "#e5e7eb"
-BAR = "#94a3b8"
-BAR_TOP = "#2563eb"
-BAR_DOUBT = "#d97706"  # the top bar when the app is not sure
-BAR_TEXT = TEXT
-BAR_MUTED = MUTED
+    window: str
+    panel: str  # the card holding the reading
+    panel_border: str
+    text: str  # the big reading, the top bar's digit and percentage
+    text_secondary: str  # captions and the collection summary
+    muted: str  # headings, other bars' digits and percentages
+    doubt_text: str  # a "Not sure" caption
+    link: str
+    button: str
+    button_border: str
+    button_hover: str
+    disabled_text: str
+    primary: str
+    primary_text: str
+    primary_hover: str
+    # the canvas: dark paper, light ink, as the network sees it, in both schemes
+    paper: str
+    paper_border: str
+    ink: str
+    hint: str  # the canvas hint, on the paper
+    outline: str  # the boxes around a number's digits
+    # the confidence bars
+    bar_track: str
+    bar: str
+    bar_top: str  # the digit the app stands by
+    bar_doubt: str  # the digits a "Not sure" caption names
+    # the network-input tiles
+    tile_border: str
+    tile_selected: str
+    tile_background: str
 
-# --- the network-input preview ------------------------------------------------------------
-PREVIEW_BORDER = "#d1d5db"
-PREVIEW_BACKGROUND = "black"
+
+LIGHT = Colours(
+    window="#f8fafc",
+    panel="#ffffff",
+    panel_border="#e5e7eb",
+    text="#111827",
+    text_secondary="#4b5563",
+    muted="#6b7280",
+    doubt_text="#b45309",
+    link="#2563eb",
+    button="#ffffff",
+    button_border="#cbd5e1",
+    button_hover="#f1f5f9",
+    disabled_text="#9ca3af",
+    primary="#2563eb",
+    primary_text="#ffffff",
+    primary_hover="#1d4ed8",
+    paper="#14161a",
+    paper_border="#14161a",
+    ink="#f4f5f7",
+    hint="#8b93a1",
+    outline="#38bdf8",
+    bar_track="#e5e7eb",
+    bar="#94a3b8",
+    bar_top="#2563eb",
+    bar_doubt="#d97706",
+    tile_border="#d1d5db",
+    tile_selected="#2563eb",
+    tile_background="#000000",
+)
+
+DARK = Colours(
+    window="#1b1e24",
+    panel="#23272f",
+    panel_border="#323844",
+    text="#f3f4f6",
+    text_secondary="#c0c6d0",
+    muted="#939bab",
+    doubt_text="#fbbf24",
+    link="#7aa7ff",
+    button="#2b3039",
+    button_border="#434b59",
+    button_hover="#353b46",
+    disabled_text="#6b7280",
+    primary="#2f6fed",
+    primary_text="#ffffff",
+    primary_hover="#4a84f5",
+    paper="#0b0c0f",
+    paper_border="#3a404c",
+    ink="#f4f5f7",
+    hint="#8b93a1",
+    outline="#38bdf8",
+    bar_track="#353b46",
+    bar="#7c8798",
+    bar_top="#5b8dff",
+    bar_doubt="#f59e0b",
+    tile_border="#434b59",
+    tile_selected="#5b8dff",
+    tile_background="#000000",
+)
+
+_current = LIGHT
 
 # --- font sizes ---------------------------------------------------------------------------
 DIGIT_FONT_PX = 64  # the big reading: one digit
@@ -53,23 +124,69 @@ CAPTION_FONT_PX = 13
 HEADING_FONT_PX = 11
 COLLECTION_FONT_PX = 12
 HINT_FONT_PT = 16  # the canvas hint, in points
+DARK_LIGHTNESS = 128  # a palette whose window colour is darker than this (0-255) is a dark scheme
+STALE_OPACITY = 0.35  # bars and tiles of a reading the drawing has moved on from
 
-STYLE_SHEET = f"""
-QMainWindow {{ background: {WINDOW_BACKGROUND}; }}
-QFrame#panel {{ background: {PANEL_BACKGROUND}; border: 1px solid {PANEL_BORDER}; border-radius: 12px; }}
-QLabel#digit {{ font-size: {DIGIT_FONT_PX}px; font-weight: 600; color: {TEXT}; }}
-QLabel#caption {{ color: {TEXT_SECONDARY}; font-size: {CAPTION_FONT_PX}px; }}
-QLabel#heading {{ color: {MUTED}; font-size: {HEADING_FONT_PX}px; font-weight: 600; letter-spacing: 1px; }}
-QLabel#doubt {{ color: {DOUBT_TEXT}; }}
-QLabel#collection {{ color: {TEXT_SECONDARY}; font-size: {COLLECTION_FONT_PX}px; }}
-QPushButton#link {{ border: none; background: transparent; color: {LINK}; padding: 0 4px; }}
+
+def colours() -> Colours:
+    """The colours of the scheme in use."""
+    return _current
+
+
+def use(scheme: Colours) -> None:
+    """Paint with ``scheme`` from now on (the window re-applies its style sheet)."""
+    global _current
+    _current = scheme
+
+
+def scheme_is_dark(color_scheme: Qt.ColorScheme, window_colour: QColor) -> bool:
+    """Whether the system wants dark: what the platform says, else the palette's lightness."""
+    if color_scheme == Qt.ColorScheme.Dark:
+        return True
+    if color_scheme == Qt.ColorScheme.Light:
+        return False
+    return window_colour.lightness() < DARK_LIGHTNESS
+
+
+def follow_system() -> bool:
+    """Use the scheme the system asks for now; True when that changed the colours."""
+    dark = QGuiApplication.instance() is not None and scheme_is_dark(
+        QGuiApplication.styleHints().colorScheme(), QGuiApplication.palette().window().color()
+    )
+    wanted = DARK if dark else LIGHT
+    changed = wanted is not _current
+    use(wanted)
+    return changed
+
+
+def style_sheet(c: Colours | None = None) -> str:
+    """The window's style sheet in the colours ``c`` (default: the scheme in use)."""
+    c = c or _current
+    return f"""
+QMainWindow, QWidget#central {{ background: {c.window}; }}
+QFrame#panel {{ background: {c.panel}; border: 1px solid {c.panel_border}; border-radius: 12px; }}
+QLabel#digit {{ font-size: {DIGIT_FONT_PX}px; font-weight: 600; color: {c.text}; }}
+QLabel#digit[stale="true"] {{ color: {c.disabled_text}; }}
+QLabel#caption {{ color: {c.text_secondary}; font-size: {CAPTION_FONT_PX}px; }}
+QLabel#doubt {{ color: {c.doubt_text}; font-size: {CAPTION_FONT_PX}px; }}
+QLabel#stale {{ color: {c.text_secondary}; font-size: {CAPTION_FONT_PX}px; font-style: italic; }}
+QLabel#heading {{ color: {c.muted}; font-size: {HEADING_FONT_PX}px; font-weight: 600; letter-spacing: 1px; }}
+QLabel#collection {{ color: {c.text_secondary}; font-size: {COLLECTION_FONT_PX}px; }}
+QLabel#folder {{ color: {c.muted}; font-size: {COLLECTION_FONT_PX}px; }}
+QLabel {{ color: {c.text}; }}
+QCheckBox {{ color: {c.text}; }}
+QPushButton#link {{ border: none; background: transparent; color: {c.link}; padding: 0 4px; \
+font-size: {COLLECTION_FONT_PX}px; }}
 QPushButton#link:hover {{ text-decoration: underline; }}
-QPushButton {{ padding: 6px 14px; border-radius: 6px; border: 1px solid {BUTTON_BORDER}; \
-background: {BUTTON_BACKGROUND}; }}
-QPushButton:hover {{ background: {BUTTON_HOVER}; }}
-QPushButton#primary {{ background: {PRIMARY}; color: {PRIMARY_TEXT}; border: 1px solid {PRIMARY_DARK}; \
+QPushButton {{ padding: 5px 12px; border-radius: 6px; border: 1px solid {c.button_border}; \
+background: {c.button}; color: {c.text}; }}
+QPushButton:hover {{ background: {c.button_hover}; }}
+QPushButton:disabled {{ color: {c.disabled_text}; }}
+QPushButton#primary {{ background: {c.primary}; color: {c.primary_text}; border: 1px solid {c.primary_hover}; \
 font-weight: 600; }}
-QPushButton#primary:hover {{ background: {PRIMARY_DARK}; }}
+QPushButton#primary:hover {{ background: {c.primary_hover}; }}
+QPushButton#primary:disabled {{ background: {c.button}; color: {c.disabled_text}; \
+border: 1px solid {c.button_border}; }}
 """
 
 
@@ -79,7 +196,7 @@ def big_text_style(size_px: int) -> str:
 
 
 def named(widget: W, name: str) -> W:
-    """Give a widget the object name :data:`STYLE_SHEET` refers to ("panel", "heading", …)."""
+    """Give a widget the object name :func:`style_sheet` refers to ("panel", "heading", …)."""
     widget.setObjectName(name)
     return widget
 
@@ -87,3 +204,10 @@ def named(widget: W, name: str) -> W:
 def heading(text: str) -> QLabel:
     """A small capitalised section heading ("CONFIDENCE")."""
     return named(QLabel(text), "heading")
+
+
+def restyle(widget: QWidget) -> None:
+    """Re-apply the style sheet to ``widget`` after its object name or a property changed."""
+    widget.style().unpolish(widget)
+    widget.style().polish(widget)
+    widget.update()

@@ -1,9 +1,10 @@
 """The main window: wires the canvas, the panels and the actions to a :class:`Reader`.
 
-The window owns the state (the model, the reading shown, the collection, the settings)
-and does what needs a window: file dialogs, drag and drop, message boxes. It reads
-drawings only through ``Reader.read_drawing`` and hands each :class:`Reading` to the
-:class:`ResultPanel`, which composes every text about it.
+The window owns the state (the model, the reading shown, the collection, the undo
+history, the settings) and does what needs a window: dialogs, drag and drop, the theme.
+It reads drawings only through ``Reader.read_drawing`` and hands each :class:`Reading`
+to the :class:`ResultPanel`, which composes every text about it. Files are
+:mod:`.files`'s business, the collection's rule :mod:`.keeper`'s.
 """
 
 from __future__ import annotations
@@ -11,30 +12,32 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, QTimer, QUrl
-from PySide6.QtGui import QCloseEvent, QDesktopServices, QDragEnterEvent, QDropEvent
-from PySide6.QtWidgets import QLabel, QMainWindow
+from PySide6.QtCore import QEvent, QSettings, QTimer
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QGuiApplication, QShowEvent
+from PySide6.QtWidgets import QMainWindow
 
-from ..collection import Collection
-from ..drawing import Drawing, DrawingFileError, load_drawing, save_drawing
-from ..imagefile import image28_to_uint8, write_png
-from ..inference import Classifier, ModelLoadError, ModelRunError, bundled_model_path, load_classifier
-from ..preprocessing import EmptyInputError, preprocess_drawing
+from ..drawing import Drawing, DrawingFileError
+from ..inference import Classifier, ModelRunError
+from ..preprocessing import EmptyInputError
 from ..reader import DigitReading, Reader, Reading
 from . import dialogs, theme
-from .actions import Slots, build_actions, build_menus
+from .actions import Slots, build_actions, build_menus, shortcuts_help, update_actions
 from .canvas import DrawingCanvas
 from .collection_panel import CollectionPanel
 from .controls import ControlBar
+from .files import DrawingFiles, droppable
+from .history import COLLECTION, History
+from .keeper import Keeper
 from .layout import arrange
-from .result_panel import IDLE_MESSAGE, ResultPanel, explained_index
+from .models import ModelChoice
+from .resources import app_icon
+from .result_panel import IDLE_MESSAGE, UNREAD_MESSAGE, ResultPanel
 from .settings import AppSettings
+from .status import STATUS_TIMEOUT_MS, StatusLine
+from .window_geometry import place_on_screen
 
 APP_NAME = "DigitCanvas"
 LIVE_INTERVAL_MS = 40  # re-classify at most ~25 times a second while the pen moves
-STATUS_TIMEOUT_MS = 6000
-DRAWING_FILES = "DigitCanvas drawings (*.json)"
-PNG_FILES = "PNG images (*.png)"
 
 
 class MainWindow(QMainWindow):
@@ -43,21 +46,27 @@ class MainWindow(QMainWindow):
     def __init__(self, *, model_path: str | os.PathLike[str] | None = None, settings: QSettings | None = None) -> None:
         super().__init__()
         self._settings = AppSettings(settings if settings is not None else QSettings())
+        self.models = ModelChoice(self._settings)
         self._reader: Reader | None = None
         self._reading: Reading | None = None
         self._reading_drawing: Drawing | None = None
-        self._collection = Collection(Path())
+        self._keeper = Keeper(self._settings.collection_dir)
+        self.history = History(self._update_actions)
         self.last_error: str | None = None
+        self._after_show: list[tuple[str, str]] = []  # errors found before the window was shown
         self._live_timer = QTimer(self, singleShot=True, interval=LIVE_INTERVAL_MS)
         self._live_timer.timeout.connect(self._classify_live)
         self.setAcceptDrops(True)
-        self.setStyleSheet(theme.STYLE_SHEET)
+        self.setWindowIcon(app_icon())
         self._build_widgets()
         self._build_actions()
+        self.files = DrawingFiles(self, self._settings)
+        self._apply_theme()
         self._restore_settings()
         self._load_startup_model(model_path)
         self._load_collection()
         self._show_idle()
+        QGuiApplication.styleHints().colorSchemeChanged.connect(self._apply_theme)
 
     # --- construction -------------------------------------------------------------------
     def _build_widgets(self) -> None:
@@ -65,11 +74,12 @@ class MainWindow(QMainWindow):
         self.controls = ControlBar()
         self.result_panel = ResultPanel()
         self.collection_panel = CollectionPanel()
-        self.setCentralWidget(arrange(self.canvas, self.controls, self.result_panel, self.collection_panel))
-        self.model_label = QLabel()
-        self.statusBar().addPermanentWidget(self.model_label)
+        self.area = arrange(self.canvas, self.controls, self.result_panel, self.collection_panel)
+        self.setCentralWidget(self.area)
+        self.status = StatusLine(self.statusBar())
 
         self.canvas.stroke_progress.connect(self._on_stroke_progress)
+        self.canvas.stroke_finished.connect(lambda: self.history.push("Stroke", self._undo_stroke))
         self.canvas.strokes_changed.connect(self._on_strokes_changed)
         self.controls.submit_button.clicked.connect(self.submit)
         self.controls.undo_button.clicked.connect(self.undo)
@@ -77,27 +87,31 @@ class MainWindow(QMainWindow):
         self.controls.pen_box.valueChanged.connect(self._on_pen_width)
         self.controls.live_box.toggled.connect(self._on_live_toggled)
         self.result_panel.digit_clicked.connect(self.correct)
-        self.collection_panel.open_folder_requested.connect(self._open_collection_folder)
-        self.collection_panel.change_folder_requested.connect(self._choose_collection_dialog)
+        self.collection_panel.open_folder_requested.connect(self.open_collection_folder)
+        self.collection_panel.change_folder_requested.connect(lambda: self.files.choose_collection_dialog())
 
     def _build_actions(self) -> None:
         slots = Slots(
-            open_model=self._open_model_dialog,
+            open_model=lambda: self.files.open_model_dialog(),
             use_bundled=self.use_bundled_model,
-            open_drawing=self._open_drawing_dialog,
-            save_drawing=self._save_drawing_dialog,
-            export_png=self._export_png_dialog,
-            export_input=self._export_input_dialog,
+            open_drawing=lambda: self.files.open_dialog(),
+            save_drawing=lambda: self.files.save_dialog(),
+            export_png=lambda: self.files.export_png_dialog(),
+            export_input=lambda: self.files.export_input_dialog(),
             quit=self.close,
             submit=self.submit,
             undo=self.undo,
             clear=self.clear,
             correct=self.correct,
-            choose_collection=self._choose_collection_dialog,
-            open_collection=self._open_collection_folder,
+            choose_collection=lambda: self.files.choose_collection_dialog(),
+            open_collection=self.open_collection_folder,
             toggle_live=self.controls.live_box.toggle,
-            shortcuts=lambda: dialogs.show_shortcuts(self),
-            about=lambda: dialogs.show_about(self),
+            thinner_pen=lambda: self.controls.step_pen(-1),
+            thicker_pen=lambda: self.controls.step_pen(1),
+            previous_digit=lambda: self.result_panel.select_next(-1),
+            next_digit=lambda: self.result_panel.select_next(1),
+            shortcuts=lambda: dialogs.show_shortcuts(self, shortcuts_help(self.ui_actions)),
+            about=lambda: dialogs.show_about(self, self.classifier),
         )
         self.ui_actions = build_actions(self, slots)
         build_menus(self.menuBar(), self.ui_actions)
@@ -109,48 +123,59 @@ class MainWindow(QMainWindow):
         self.controls.live_box.setChecked(self._settings.live)
         self.ui_actions.live.setChecked(self.controls.live_box.isChecked())
 
+    def place_on_screen(self) -> None:
+        """Where the window was last time, else a size that suits the screen, centred on it."""
+        place_on_screen(self, self._settings.geometry)
+
     def _load_startup_model(self, model_path: str | os.PathLike[str] | None) -> None:
         """The model named on the command line, else the one used last, else the bundled one."""
-        if model_path is not None and self.load_model(model_path):
+        if model_path is not None:
+            error = self._switch_model(model_path)
+            if error is not None:
+                self.use_bundled_model()
+                using = f"Using {self.models.title()} (bundled) instead." if self.classifier else ""
+                self._after_show.append(("Could not load the model", f"{error}\n\n{using}".strip()))
             return
-        remembered = self._settings.model_path if model_path is None else None
-        if remembered and Path(remembered).is_file() and self.load_model(remembered, remember=False):
+        remembered = self._settings.model_path
+        if remembered and Path(remembered).is_file() and self._switch_model(remembered, remember=False) is None:
             return
         self._settings.set_model_path(None)
         self.use_bundled_model()
         if remembered:
-            self._notify(f"The model you used last ({remembered}) is gone; using the bundled model.")
+            self.notify(f"The model you used last ({remembered}) is gone; using the bundled model.")
 
     # --- model --------------------------------------------------------------------------
     @property
     def classifier(self) -> Classifier | None:
-        return self._reader.classifier if self._reader is not None else None
+        return self.models.classifier
 
     def load_model(self, path: str | os.PathLike[str] | None, *, remember: bool = True) -> bool:
         """Load a model (None: the bundled one). On failure, say why and keep the old one."""
-        try:
-            classifier = load_classifier(path)
-        except ModelLoadError as e:
+        error = self._switch_model(path, remember=remember)
+        if error is not None:
             kept = f"\n\nStill using {self.classifier.describe()}." if self.classifier else ""
-            self._show_error("Could not load the model", f"{e}{kept}")
-            return False
-        self._reader = Reader(classifier)
-        if remember:
-            self._settings.set_model_path(path)
-        where = " (bundled)" if path is None else f" — {classifier.path.name}"
-        self.model_label.setText(f"Model: {classifier.describe()}{where}")
-        self.model_label.setToolTip(str(classifier.path))
-        self.setWindowTitle(f"{APP_NAME} — {classifier.describe()}")
-        self.statusBar().showMessage(f"Loaded {classifier.path.name}", STATUS_TIMEOUT_MS)
+            self.show_error("Could not load the model", f"{error}{kept}")
+        return error is None
+
+    def _switch_model(self, path: str | os.PathLike[str] | None, *, remember: bool = True) -> str | None:
+        """Read with the model at ``path`` (None: bundled) from now on; returns why it cannot be used."""
+        if (error := self.models.switch(path, remember=remember)) is not None:
+            return error
+        self._reader = self.models.reader
+        self.status.set_model(*self.models.label())
+        self.setWindowTitle(f"{APP_NAME} — {self.models.title()}")
+        self.status.show(f"Loaded {(path and Path(path).name) or 'the bundled model'}")
         if not self.canvas.is_empty():
             self._classify(self.canvas.drawing())
-        self._rescore_collection()
-        return True
+        self._keeper.rescore(self._reader)
+        self._show_collection()
+        self._update_actions()
+        return None
 
     def use_bundled_model(self) -> None:
         if not self.load_model(None) and self._reader is None:
             self.setWindowTitle(f"{APP_NAME} — no model")
-            self.model_label.setText(f"No model: the bundled one is missing ({bundled_model_path()})")
+            self.status.set_model(*self.models.label())
 
     # --- drawing and classifying --------------------------------------------------------
     @property
@@ -159,26 +184,59 @@ class MainWindow(QMainWindow):
 
     @property
     def prediction(self) -> DigitReading | None:
-        """The digit the bars explain: the only one, or a number's least certain one."""
-        return None if self._reading is None else self._reading.digits[explained_index(self._reading)]
+        """The digit the bars explain: the only one, or the number's selected one."""
+        index = self.result_panel.selected_index()
+        return None if self._reading is None or index is None else self._reading.digits[index]
+
+    def reading_is_current(self) -> bool:
+        """True when the reading shown is of the drawing on the canvas now."""
+        return self._reading is not None and self._reading_drawing == self.canvas.drawing()
 
     def submit(self) -> None:
         """Classify the current drawing (Enter / the Classify button)."""
         self._live_timer.stop()
         drawing = self.canvas.drawing()
         if drawing.is_empty:
-            self._show_idle("Draw a digit first, then press Enter.")
+            self._show_idle("Draw a digit first.")
             return
         self._classify(drawing)
 
     def undo(self) -> None:
-        if not self.canvas.undo():
-            self.statusBar().showMessage("Nothing to undo", STATUS_TIMEOUT_MS)
+        """Undo the last change (Ctrl+Z): a stroke, Clear, an opened drawing, a keep."""
+        if not self.history.can_undo():
+            self.status.show("Nothing to undo")
+            return
+        try:
+            message = self.history.undo()
+        except (DrawingFileError, KeyError) as e:
+            self.show_error("Could not undo", str(e))
+            message = None
+        self._show_collection()
+        if message:
+            self.status.show(message)
+
+    def _undo_stroke(self) -> None:
+        self.canvas.undo()
 
     def clear(self) -> None:
+        """Clear the canvas (Esc); Undo brings the drawing back."""
         self._live_timer.stop()
+        if not self.canvas.is_empty():
+            drawing = self.canvas.drawing()
+            self.history.push("Clear", lambda: self.restore_drawing(drawing, "The drawing is back."))
         self.canvas.clear()
         self._show_idle()
+
+    def restore_drawing(self, drawing: Drawing, message: str | None = None) -> str | None:
+        """Put ``drawing`` on the canvas (an empty one clears it), with its pen width."""
+        if drawing.is_empty:
+            self.canvas.clear()
+        else:
+            self.canvas.set_drawing(drawing)
+            self.controls.pen_box.blockSignals(True)
+            self.controls.set_pen_width(self.canvas.pen_width())
+            self.controls.pen_box.blockSignals(False)
+        return message
 
     def _classify(self, drawing: Drawing) -> None:
         if self._reader is None:
@@ -191,17 +249,19 @@ class MainWindow(QMainWindow):
             return
         except ModelRunError as e:  # a user's model may fail at run time on some inputs
             self._show_idle(f"The model failed on this drawing: {e}")
-            self.statusBar().showMessage(f"{self._reader.classifier.path.name} failed: {e}", STATUS_TIMEOUT_MS)
+            self.status.show(f"{self._reader.classifier.path.name} failed: {e}")
             return
         self._reading, self._reading_drawing = reading, drawing
         self.result_panel.show_reading(reading)
         number = len(reading.digits) > 1
         self.canvas.set_outlines([d.box for d in reading.digits if d.box is not None] if number else [])
+        self._update_actions()
 
     def _show_idle(self, message: str = IDLE_MESSAGE) -> None:
         self._reading, self._reading_drawing = None, None
         self.canvas.set_outlines([])
         self.result_panel.show_idle(message)
+        self._update_actions()
 
     def _on_stroke_progress(self) -> None:
         if self.controls.live_box.isChecked() and not self._live_timer.isActive():
@@ -220,175 +280,121 @@ class MainWindow(QMainWindow):
             self._classify(self.canvas.drawing())
         elif self._reading is not None:
             self.result_panel.show_stale()
+        else:
+            self.result_panel.show_idle(UNREAD_MESSAGE)
+        self._update_actions()
 
     def _on_pen_width(self, value: int) -> None:
         self.canvas.set_pen_width(value)
         self._settings.set_pen_width(value)
+        self._update_actions()
 
     def _on_live_toggled(self, on: bool) -> None:
         self._settings.set_live(on)
         if on and not self.canvas.is_empty():
             self._classify(self.canvas.drawing())
 
-    # --- files --------------------------------------------------------------------------
-    def open_drawing(self, path: str | os.PathLike[str]) -> bool:
-        try:
-            drawing = load_drawing(path)
-        except DrawingFileError as e:
-            self._show_error("Could not open the drawing", str(e))
-            return False
-        self.canvas.set_drawing(drawing)
-        if not drawing.is_empty:
-            self._classify(self.canvas.drawing())
-        self.statusBar().showMessage(f"Opened {Path(path).name}", STATUS_TIMEOUT_MS)
-        return True
-
-    def save_drawing(self, path: str | os.PathLike[str]) -> bool:
-        if self.canvas.is_empty():
-            self._notify("There is nothing to save yet: draw a digit first.")
-            return False
-        try:
-            save_drawing(self.canvas.drawing(), path)
-        except DrawingFileError as e:
-            self._show_error("Could not save the drawing", str(e))
-            return False
-        self.statusBar().showMessage(f"Saved {Path(path).name}", STATUS_TIMEOUT_MS)
-        return True
-
-    def export_drawing_png(self, path: str | os.PathLike[str]) -> bool:
-        if self.canvas.is_empty():
-            self._notify("There is nothing to export yet: draw a digit first.")
-            return False
-        if not self.canvas.grab().save(str(path), "PNG"):
-            self._show_error("Could not export the drawing", f"{path}: cannot write a PNG file here")
-            return False
-        self.statusBar().showMessage(f"Exported {Path(path).name}", STATUS_TIMEOUT_MS)
-        return True
-
-    def export_input_png(self, path: str | os.PathLike[str]) -> bool:
-        try:
-            image = preprocess_drawing(self.canvas.drawing())
-        except EmptyInputError:
-            self._notify("There is nothing to export yet: draw a digit first.")
-            return False
-        try:
-            write_png(path, image28_to_uint8(image))
-        except OSError as e:
-            self._show_error("Could not export the network input", f"{path}: {e}")
-            return False
-        self.statusBar().showMessage(f"Exported {Path(path).name} (28×28)", STATUS_TIMEOUT_MS)
-        return True
-
-    def _open_model_dialog(self) -> None:
-        if path := dialogs.ask_open_path(self, self._settings, "Open Model", "ONNX models (*.onnx);;All files (*)"):
-            self.load_model(path)
-
-    def _open_drawing_dialog(self) -> None:
-        if path := dialogs.ask_open_path(self, self._settings, "Open Drawing", DRAWING_FILES + ";;All files (*)"):
-            self.open_drawing(path)
-
-    def _save_drawing_dialog(self) -> None:
-        if path := dialogs.ask_save_path(self, self._settings, "Save Drawing", "digit.json", DRAWING_FILES):
-            self.save_drawing(path if path.endswith(".json") else path + ".json")
-
-    def _export_png_dialog(self) -> None:
-        if path := dialogs.ask_save_path(self, self._settings, "Export Drawing", "digit.png", PNG_FILES):
-            self.export_drawing_png(path)
-
-    def _export_input_dialog(self) -> None:
-        if path := dialogs.ask_save_path(self, self._settings, "Export Network Input", "digit-28x28.png", PNG_FILES):
-            self.export_input_png(path)
+    def _update_actions(self) -> None:
+        """Enable what can act now; name what Undo would undo."""
+        if hasattr(self, "ui_actions"):
+            several = self._reading is not None and len(self._reading.digits) > 1
+            update_actions(
+                self.ui_actions,
+                self.controls,
+                ink=not self.canvas.is_empty(),
+                model=self._reader is not None,
+                bundled=self.models.bundled,
+                undo=self.history.next_name(),
+                several_digits=several,
+            )
 
     # --- the personal collection --------------------------------------------------------
     @property
     def collection_dir(self) -> Path:
-        return self._settings.collection_dir
+        return self._keeper.folder
 
     def set_collection_dir(self, path: str | os.PathLike[str]) -> None:
         self._settings.set_collection_dir(path)
+        self.history.forget(COLLECTION)  # its keeps were in the other folder
         self._load_collection()
 
     def correct(self, digit: int) -> bool:
-        """Keep the current drawing in the collection with its true digit (digit key or bar click)."""
+        """Keep the drawing on the canvas as ``digit`` (digit key or bar click); again: relabel it."""
         drawing = self.canvas.drawing()
         if drawing.is_empty:
-            self._notify("Draw a digit first; then press the digit it really is to keep it.")
+            self.notify("Draw a digit first; then press the digit it really is to keep it.")
             return False
-        if self._reading_drawing != drawing:  # not classified yet (live mode off): read it now
+        if not self.reading_is_current():  # not classified yet (live mode off): read it now
             self._classify(drawing)
         if self._reading is None:
             return False
         if len(self._reading.digits) != 1:
-            self._notify("Corrections are for single digits: clear the canvas and draw one digit.")
+            self.notify("Corrections are for single digits: clear the canvas and draw one digit.")
             return False
+        read = self._reading.digits[0]
         try:
-            entry = self._collection.add(drawing, digit, self._reader)
+            kept = self._keeper.keep(drawing, digit, read_as=read.digit, sure=read.sure)
         except (DrawingFileError, ValueError) as e:
-            self._show_error("Could not save to your collection", str(e))
+            self.show_error("Could not save to your collection", str(e))
             return False
+        if kept.undo is not None and kept.step_name is not None:
+            self.history.push(kept.step_name, kept.undo, kind=COLLECTION)
         self._show_collection()
-        verb = "Thanks — kept" if self._reading.digits[0].digit != digit else "Kept"
-        self.statusBar().showMessage(f"{verb} as a {digit} in your collection ({entry.path.name})", STATUS_TIMEOUT_MS)
+        self.status.show(kept.message)
         return True
 
-    def collection_summary(self) -> str:
-        return self._collection.summary()
-
     def _load_collection(self) -> None:
-        try:
-            self._collection = Collection.open(self.collection_dir)
-        except DrawingFileError:
-            self._collection = Collection(self.collection_dir)
-        self._rescore_collection()
-        if problems := self._collection.problems:
-            self._notify(f"{len(problems)} file(s) in your collection could not be read and were skipped.")
-
-    def _rescore_collection(self) -> None:
-        self._collection.rescore(self._reader)
+        problems = self._keeper.open(self._settings.collection_dir)
         self._show_collection()
+        if problems:
+            self.notify(f"{len(problems)} file(s) in your collection could not be read and were skipped.")
 
     def _show_collection(self) -> None:
-        self.collection_panel.show_summary(self.collection_summary(), self.collection_dir)
+        self.collection_panel.show_summary(self._keeper.summary(), self.collection_dir)
 
-    def _open_collection_folder(self) -> None:
-        self.collection_dir.mkdir(parents=True, exist_ok=True)
-        QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.collection_dir)))
-
-    def _choose_collection_dialog(self) -> None:
-        if path := dialogs.ask_folder(self, "Choose Collection Folder", self.collection_dir):
-            self.set_collection_dir(path)
+    def open_collection_folder(self) -> bool:
+        """Show the collection folder in the file manager; without one, say where it is."""
+        return self.files.open_folder(self.collection_dir)
 
     # --- drag and drop ------------------------------------------------------------------
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        if any(_droppable(url.toLocalFile()) for url in event.mimeData().urls()):
+        if any(droppable(url.toLocalFile()) for url in event.mimeData().urls()):
             event.acceptProposedAction()
 
     def dropEvent(self, event: QDropEvent) -> None:
-        for url in event.mimeData().urls():
-            path = url.toLocalFile()
-            if path.lower().endswith(".onnx"):
-                self.load_model(path)
-            elif path.lower().endswith(".json"):
-                self.open_drawing(path)
-            else:
-                continue
+        if self.files.open_dropped([url.toLocalFile() for url in event.mimeData().urls()]):
             event.acceptProposedAction()
-            return
 
-    # --- messages -----------------------------------------------------------------------
-    def _show_error(self, title: str, message: str) -> None:
+    # --- messages, theme, window events -------------------------------------------------
+    def show_error(self, title: str, message: str) -> None:
         """Say what went wrong in the status bar and a non-blocking box; remembered in ``last_error``."""
         self.last_error = message
-        self.statusBar().showMessage(message.splitlines()[0], STATUS_TIMEOUT_MS)
+        self.status.show(message)
         dialogs.show_error(self, title, message)
 
-    def _notify(self, message: str) -> None:
-        self.statusBar().showMessage(message, STATUS_TIMEOUT_MS * 2)
+    def notify(self, message: str) -> None:
+        self.status.show(message, STATUS_TIMEOUT_MS * 2)
+
+    def _apply_theme(self) -> None:
+        """Follow the system's light or dark scheme."""
+        if theme.follow_system() or not self.styleSheet():
+            self.setStyleSheet(theme.style_sheet())
+            self.canvas.refresh_colours()
+            self.result_panel.refresh_colours()
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.ApplicationPaletteChange, QEvent.Type.PaletteChange):
+            self._apply_theme()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._after_show:  # once shown, a box opens centred on the window, not at the screen's corner
+            pending, self._after_show = self._after_show, []
+            for title, text in pending:
+                QTimer.singleShot(0, lambda title=title, text=text: self.show_error(title, text))
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self._settings.set_geometry(self.saveGeometry())
         self._settings.sync()
         super().closeEvent(event)
-
-
-def _droppable(path: str) -> bool:
-    return bool(path) and path.lower().endswith((".onnx", ".json"))

@@ -1,0 +1,68 @@
+"""One drawing, one entry: keeping, relabelling and undoing, and the summary's words."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from digitcanvas.drawing import Drawing, load_drawing
+from digitcanvas.inference import load_classifier
+from digitcanvas.reader import Reader
+from digitcanvas.ui.keeper import Keeper, a_digit, same_ink
+
+
+def _drawing(x: float, pen: float = 18.0) -> Drawing:
+    return Drawing((np.array([[x, 80.0], [x - 10, 340.0]]),), 640, 400, pen_width=pen)
+
+
+@pytest.fixture
+def keeper(tmp_path: Path) -> Keeper:
+    made = Keeper(tmp_path / "kept")
+    made.open(tmp_path / "kept")
+    made.rescore(Reader(load_classifier()))
+    return made
+
+
+def labels(keeper: Keeper) -> list[int]:
+    return sorted(load_drawing(p).label for p in keeper.folder.glob("*.json"))  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(("digit", "text"), [(0, "a 0"), (1, "a 1"), (7, "a 7"), (8, "an 8"), (9, "a 9")])
+def test_a_digit(digit: int, text: str) -> None:
+    assert a_digit(digit) == text
+
+
+def test_same_ink_ignores_pen_and_label() -> None:
+    assert same_ink(_drawing(200), _drawing(200, pen=30).with_label(4))
+    assert not same_ink(_drawing(200), _drawing(201))
+
+
+def test_keep_relabel_and_undo(keeper: Keeper) -> None:
+    kept = keeper.keep(_drawing(200), 8, read_as=1, sure=True)
+    assert kept.message == "Thanks — kept as an 8 in your collection (the model read a 1)."
+    assert kept.step_name == "Keep as an 8" and labels(keeper) == [8]
+    assert keeper.keep(_drawing(200), 8, read_as=1, sure=True).undo is None  # already kept: nothing to undo
+    relabel = keeper.keep(_drawing(200), 1, read_as=1, sure=True)
+    assert relabel.message == "Now kept as a 1 (was an 8)." and labels(keeper) == [1]
+    assert relabel.undo is not None and relabel.undo() == "Kept as an 8 again."
+    assert labels(keeper) == [8]
+    assert kept.undo is not None and kept.undo() == "Removed from your collection (it was kept as an 8)."
+    assert labels(keeper) == [] and keeper.collection.entries == []
+
+
+def test_an_unsure_reading_is_named_so(keeper: Keeper) -> None:
+    assert keeper.keep(_drawing(200), 4, read_as=9, sure=False).message == (
+        "Thanks — kept as a 4 in your collection (the model was not sure)."
+    )
+
+
+def test_summary(keeper: Keeper) -> None:
+    assert keeper.summary().startswith("No drawings yet")
+    keeper.keep(_drawing(200), 8, read_as=1, sure=True)
+    keeper.keep(_drawing(300), 8, read_as=1, sure=True)
+    keeper.keep(_drawing(400), 1, read_as=1, sure=True)
+    assert keeper.summary() == "3 drawings · this model gets 33.3% · misses 8 (2 of 2)"
+    keeper.rescore(None)
+    assert keeper.summary() == "3 drawings (no model to score them)"
