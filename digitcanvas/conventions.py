@@ -96,8 +96,11 @@ class Detection:
         return self.accuracy < POOR_ACCURACY
 
 
-def reference_accuracy(predict: Callable[[NDArray[np.float32], InputScaling], NDArray[np.floating]],
-                       scaling: InputScaling, reference: ReferenceDigits | None = None) -> float:
+def reference_accuracy(
+    predict: Callable[[NDArray[np.float32], InputScaling], NDArray[np.floating]],
+    scaling: InputScaling,
+    reference: ReferenceDigits | None = None,
+) -> float:
     """Share of the reference digits the model reads right under ``scaling``."""
     ref = reference or reference_digits()
     return float((np.argmax(predict(ref.images, scaling), axis=1) == ref.labels).mean())

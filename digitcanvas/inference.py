@@ -19,8 +19,12 @@ What the file says about itself is parsed once into :class:`~.model_info.ModelIn
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import re
+import threading
+import time
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -31,7 +35,7 @@ from numpy.typing import NDArray
 
 from . import conventions
 from .model_file import ModelFileError, check_model_file
-from .model_info import OUTPUT_SCORES, InputScaling, ModelInfo, ModelInfoError
+from .model_info import OUTPUT_LOGITS, OUTPUT_SCORES, InputScaling, ModelInfo, ModelInfoError
 from .outputs import FLOAT_TYPES, INTEGER_TYPES, OutputError, output_kind, pick_output, to_probabilities, zipmap_rows
 from .preprocessing import FIELD, NUM_CLASSES
 
@@ -39,7 +43,13 @@ PIXELS = FIELD * FIELD
 BUNDLED_MODEL_NAME = "digitcanvas-cnn.onnx"
 MAX_BATCH = 1000  # images per inference call: bounds memory on large evaluations
 PIXEL_MAX = 255  # integer inputs take 0-255 pixels
-ORT_ERRORS_ONLY = 3  # onnxruntime log severity: errors only; our own messages explain failures
+ORT_FATAL_ONLY = 4  # onnxruntime log severity: nothing but fatal errors; our own messages explain failures
+# Time and memory bounds on running a model (onnxruntime stops a run between operators and
+# between Loop iterations; one operator is bounded by the memory it may allocate).
+MODEL_LOAD_SECONDS = 10.0  # every run at load time together: the blank probe, detection, output kind
+MODEL_RUN_SECONDS = 10.0  # one inference call (a batch of up to MAX_BATCH images) after loading
+MODEL_RUN_MEMORY_BYTES = 512 * 1024 * 1024  # tensors computed during runs, all models of a process together
+PROBABILITY_SUM_TOLERANCE = 1e-6  # a row of probabilities sums to 1 within this
 EMBEDDING_OUTPUT = "embedding"  # the penultimate features, for adapting to one user's hand
 SOURCE_METADATA = "metadata"
 SOURCE_DETECTED = "detected"
@@ -61,6 +71,11 @@ class ModelLoadError(ValueError):
 
 class ModelRunError(RuntimeError):
     """A loaded model failed on an input, or gave no usable probabilities for it."""
+
+
+class ModelTimeoutError(ModelRunError):
+    """A run took longer than its limit (:data:`MODEL_RUN_SECONDS`, or at load time
+    :data:`MODEL_LOAD_SECONDS`) and was stopped."""
 
 
 def bundled_model_path() -> Path:
@@ -120,11 +135,111 @@ def _layout_for(shape: list[int | str | None], path: Path) -> InputLayout:
 
 
 def _ort_reason(error: Exception) -> str:
-    """onnxruntime's first line without its status codes and the repeated path."""
-    text = str(error).splitlines()[0] if str(error) else type(error).__name__
+    """onnxruntime's first line without its status codes and the repeated path; never its
+    C++ source locations and signatures (then only the failing operator is named)."""
+    full = str(error)
+    text = full.splitlines()[0] if full else type(error).__name__
     text = re.sub(r"^\[ONNXRuntimeError\] : \d+ : \w+ : ", "", text)
     text = re.sub(r"^Load model from .*? failed:", "", text)
+    if _CPP_LOCATION.search(text):
+        node = re.search(r"running (\w+) node", text)
+        return f"its {node.group(1)} operator failed" if node else "onnxruntime failed inside the model"
     return text.strip() or type(error).__name__
+
+
+# onnxruntime's words when the capped arena (or the system) refuses an allocation
+_ALLOCATION_FAILED = re.compile(
+    r"Available memory of \d+ is smaller than requested|Failed to allocate memory|bad_alloc"
+)
+_CPP_LOCATION = re.compile(r"\.(cc|cpp|h):\d+")
+
+
+def _bounded_memory(ort: Any) -> bool:
+    """Register, once per process, the shared CPU arena capped at MODEL_RUN_MEMORY_BYTES that
+    every session uses; False where this onnxruntime cannot (then only weights are bounded)."""
+    global _ARENA_REGISTERED
+    with _ARENA_LOCK:
+        if _ARENA_REGISTERED is None:
+            try:
+                config = ort.OrtArenaCfg(MODEL_RUN_MEMORY_BYTES, _ARENA_EXTEND_AS_REQUESTED, -1, -1)
+                memory = ort.OrtMemoryInfo("Cpu", ort.OrtAllocatorType.ORT_ARENA_ALLOCATOR, 0, ort.OrtMemType.DEFAULT)
+                ort.create_and_register_allocator(memory, config)
+                _ARENA_REGISTERED = True
+            except Exception:  # an onnxruntime without shared allocators, or one registered already
+                _ARENA_REGISTERED = False
+        return _ARENA_REGISTERED
+
+
+_ARENA_EXTEND_AS_REQUESTED = 1  # grow the arena by what is asked, not to the next power of two
+_ARENA_LOCK = threading.Lock()
+_ARENA_REGISTERED: bool | None = None
+
+
+class _Watchdog:
+    """One daemon thread that stops runs past their deadline by setting ``terminate`` on
+    their ``RunOptions`` (cheaper than a timer thread per run; live drawing runs often)."""
+
+    def __init__(self) -> None:
+        self._reset()
+        if hasattr(os, "register_at_fork"):
+            os.register_at_fork(after_in_child=self._reset)  # worker processes start their own thread
+
+    def _reset(self) -> None:
+        self._wake = threading.Condition()
+        self._runs: dict[int, tuple[float, Any]] = {}
+        self._tickets = 0
+        self._thread: threading.Thread | None = None
+        self._scheduled = float("inf")  # when the thread wakes next by itself
+
+    def watch(self, options: Any, seconds: float) -> int:
+        with self._wake:
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._loop, name="digitcanvas-model-watchdog", daemon=True)
+                self._thread.start()
+            self._tickets += 1
+            deadline = time.monotonic() + seconds
+            self._runs[self._tickets] = (deadline, options)
+            if deadline < self._scheduled:  # else it wakes in time anyway: no thread switch per run
+                self._scheduled = deadline
+                self._wake.notify()
+            return self._tickets
+
+    def release(self, ticket: int) -> None:
+        with self._wake:
+            self._runs.pop(ticket, None)
+
+    def _loop(self) -> None:
+        with self._wake:
+            while True:
+                now = time.monotonic()
+                for ticket, (deadline, options) in list(self._runs.items()):
+                    if deadline <= now:
+                        options.terminate = True
+                        del self._runs[ticket]
+                self._scheduled = min((deadline for deadline, _ in self._runs.values()), default=float("inf"))
+                self._wake.wait(None if self._scheduled == float("inf") else max(self._scheduled - now, 0.0))
+
+
+_WATCHDOG = _Watchdog()
+
+
+def usable_probabilities(raw: NDArray[np.float64], kind: str) -> NDArray[np.float64]:
+    """Probabilities (N, 10) from raw model outputs of ``kind``, each row finite and summing to 1.
+
+    Raises :class:`ModelRunError` when a row is not: NaN or infinite scores (a logit of
+    minus infinity, a log-probability of 0, is fine), or scores too large to normalise.
+    NaN never reaches a verdict, where it would pass as a confident digit.
+    """
+    values = np.asarray(raw, dtype=np.float64)
+    with np.errstate(all="ignore"):
+        finite_input = np.isfinite(values) if kind != OUTPUT_LOGITS else ~(np.isnan(values) | np.isposinf(values))
+        probabilities = to_probabilities(values, kind)
+        sums = probabilities.sum(axis=1)
+    if not (finite_input.all() and np.isfinite(probabilities).all()):
+        raise ModelRunError("the model's output is not a number (NaN or infinity) for this input")
+    if np.any(np.abs(sums - 1.0) > PROBABILITY_SUM_TOLERANCE):
+        raise ModelRunError("the model's output cannot be read as probabilities for this input (too large)")
+    return probabilities
 
 
 class Classifier:
@@ -135,13 +250,19 @@ class Classifier:
     scaling (the user's choice); without it the metadata decides, else detection.
     """
 
-    def __init__(
-        self, path: str | os.PathLike[str], *, threads: int = 1, scaling: InputScaling | None = None
-    ) -> None:
+    def __init__(self, path: str | os.PathLike[str], *, threads: int = 1, scaling: InputScaling | None = None) -> None:
         self.path = Path(path)
         self._one_at_a_time = False
         self._session = self._open(self.path, threads)
-        inputs = self._session.get_inputs()
+        try:  # onnxruntime decodes names and metadata as UTF-8 when they are read
+            inputs = self._session.get_inputs()
+            outputs = list(self._session.get_outputs())
+            for value in (*inputs, *outputs):
+                _ = (value.name, value.type, value.shape)
+            meta = self._session.get_modelmeta()
+            metadata, graph_name = dict(meta.custom_metadata_map or {}), meta.graph_name or ""
+        except UnicodeDecodeError as e:
+            raise ModelLoadError(f"{self.path}: its names or metadata are not UTF-8 text", details=str(e)) from e
         if len(inputs) != 1:
             names = ", ".join(i.name for i in inputs)
             raise ModelLoadError(f"{self.path}: needs {len(inputs)} inputs ({names}); DigitCanvas provides one image")
@@ -156,21 +277,29 @@ class Classifier:
         self._input_name = model_input.name
         self.layout = _layout_for(list(model_input.shape or []), self.path)
         try:
-            self._output = pick_output(list(self._session.get_outputs()))
-            self.embedding_output = _embedding_output(list(self._session.get_outputs()))
+            self._output = pick_output(outputs)
+            self.embedding_output = _embedding_output(outputs)
         except OutputError as e:
             raise ModelLoadError(f"{self.path}: {e}") from e
-        meta = self._session.get_modelmeta()
         try:
-            self.info = ModelInfo.from_metadata(
-                dict(meta.custom_metadata_map or {}), fallback_name=self.path.stem, graph_name=meta.graph_name or ""
-            )
+            self.info = ModelInfo.from_metadata(metadata, fallback_name=self.path.stem, graph_name=graph_name)
         except ModelInfoError as e:
             raise ModelLoadError(f"{self.path}: {e}") from e
-        self._check_first_run()
-        self.detection: conventions.Detection | None = None
-        self.scaling, self.input_source = self._choose_scaling(scaling)
-        self.output_kind = self.info.output or self._detect_output_kind()
+        self._load_deadline: float | None = time.monotonic() + MODEL_LOAD_SECONDS
+        try:
+            self._check_first_run()
+            self.detection: conventions.Detection | None = None
+            self.scaling, self.input_source = self._choose_scaling(scaling)
+            self.output_kind = self.info.output or self._detect_output_kind()
+        except ModelTimeoutError as e:
+            raise ModelLoadError(
+                f"{self.path}: did not finish its runs at load time within {MODEL_LOAD_SECONDS:g} s "
+                "(DigitCanvas's limit); refused",
+                details=str(e),
+            ) from e
+        except ModelRunError as e:
+            raise ModelLoadError(f"{self.path}: fails when run at load time ({e})", details=str(e)) from e
+        self._load_deadline = None
 
     @staticmethod
     def _open(path: Path, threads: int) -> Any:
@@ -180,23 +309,31 @@ class Classifier:
             check_model_file(path)
         except ModelFileError as e:
             raise ModelLoadError(str(e)) from e
-        ort.set_default_logger_severity(ORT_ERRORS_ONLY)
+        ort.set_default_logger_severity(ORT_FATAL_ONLY)
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
-        options.log_severity_level = ORT_ERRORS_ONLY
+        options.log_severity_level = ORT_FATAL_ONLY
+        if _bounded_memory(ort):
+            options.add_session_config_entry("session.use_env_allocators", "1")
+            # Weights live outside the bounded arena: model_file bounds them, statically.
+            options.add_session_config_entry("session.use_device_allocator_for_initializers", "1")
+        printed = io.StringIO()  # onnxruntime's Python layer prints "EP Error" banners on some failures
         try:
-            return ort.InferenceSession(str(path), sess_options=options, providers=["CPUExecutionProvider"])
+            with contextlib.redirect_stdout(printed):
+                return ort.InferenceSession(str(path), sess_options=options, providers=["CPUExecutionProvider"])
         except Exception as e:  # onnxruntime raises several private exception types
             raise ModelLoadError(
                 f"{path}: not a valid ONNX model, or truncated, or it uses operators onnxruntime cannot run",
-                details=str(e),
+                details=f"{printed.getvalue()}{e}",
             ) from e
 
     def _check_first_run(self) -> None:
         probe = np.zeros((1, FIELD, FIELD), dtype=np.float32)
         try:
             raw = self._run(probe, self.info.scaling)
+        except ModelTimeoutError:
+            raise
         except ModelRunError as e:
             raise ModelLoadError(f"{self.path}: fails when run on a blank 28×28 image ({e})", details=str(e)) from e
         if not np.all(np.isfinite(raw)):
@@ -210,6 +347,8 @@ class Classifier:
         candidates = conventions.INTEGER_PRESETS if self.integer_input else None
         try:
             self.detection = conventions.detect(self.raw_outputs, candidates=candidates)
+        except ModelTimeoutError:
+            raise
         except ModelRunError as e:
             raise ModelLoadError(f"{self.path}: fails on the reference digits ({e})", details=str(e)) from e
         if self.detection.poor:
@@ -239,6 +378,8 @@ class Classifier:
         feed = self._feed(batch, scaling)
         try:
             return self._run_fed(feed)
+        except ModelTimeoutError:
+            raise
         except ModelRunError:
             if self._one_at_a_time or len(feed) == 1 or not self.layout.batched or self.layout.batch is not None:
                 raise
@@ -258,16 +399,47 @@ class Classifier:
                 chunk = np.concatenate([chunk, padding])
             if not self.layout.batched:
                 chunk = chunk[0]
-            try:
-                out = self._session.run([self._output.name], {self._input_name: chunk})[0]
-            except Exception as e:  # onnxruntime raises several private exception types
-                raise ModelRunError(f"the model failed on this input ({_ort_reason(e)})") from e
+            out = self._run_once(chunk)
             parts.append(self._rows(out, count, len(chunk) if self.layout.batched else 1))
         return np.concatenate(parts) if parts else np.zeros((0, NUM_CLASSES))
 
+    def _run_once(self, chunk: NDArray[np.generic], *, output: str | None = None) -> Any:
+        """One session run of ``output`` (default: the scores), stopped by the watchdog past
+        its time limit; raises :class:`ModelRunError` (:class:`ModelTimeoutError`)."""
+        import onnxruntime as ort
+
+        limit = MODEL_RUN_SECONDS
+        if self._load_deadline is not None:
+            limit = max(self._load_deadline - time.monotonic(), 0.0)
+        options = ort.RunOptions()
+        options.log_severity_level = ORT_FATAL_ONLY
+        ticket = _WATCHDOG.watch(options, limit)
+        try:
+            return self._session.run([output or self._output.name], {self._input_name: chunk}, options)[0]
+        except Exception as e:  # onnxruntime raises several private exception types
+            if options.terminate:
+                raise ModelTimeoutError(
+                    f"the model did not finish within {MODEL_RUN_SECONDS:g} s and was stopped"
+                    if self._load_deadline is None
+                    else f"the model did not finish its load-time runs within {MODEL_LOAD_SECONDS:g} s"
+                ) from e
+            if _ALLOCATION_FAILED.search(str(e)):
+                raise ModelRunError(
+                    f"the model needs more than {MODEL_RUN_MEMORY_BYTES // 2**20} MB of memory for one run "
+                    f"(DigitCanvas's limit)"
+                ) from e
+            raise ModelRunError(f"the model failed on this input ({_ort_reason(e)})") from e
+        finally:
+            _WATCHDOG.release(ticket)
+
     def _rows(self, out: Any, count: int, fed: int) -> NDArray[np.float64]:
         if self._output.zipmap:
-            rows = zipmap_rows(list(out))
+            try:
+                rows = zipmap_rows(list(out))
+            except (TypeError, ValueError, OverflowError) as e:
+                raise ModelRunError("the model's output maps are not {digit: probability}") from e
+            if len(rows) != fed:
+                raise ModelRunError(f"the model returned {len(rows)} maps for {fed} images")
         else:
             array = np.asarray(out)
             if array.dtype.kind not in "fiu":
@@ -292,12 +464,10 @@ class Classifier:
             batch = batch[None]
         if batch.ndim != 3 or batch.shape[1:] != (FIELD, FIELD):
             raise ValueError(f"expected images of shape (N, 28, 28), got {batch.shape}")
-        with np.errstate(all="ignore"):
-            raw = self._run(np.nan_to_num(batch, nan=0.0, posinf=1.0, neginf=0.0), self.scaling)
-            probabilities = to_probabilities(raw, self.output_kind)
-        if not np.isfinite(probabilities).all():
-            raise ModelRunError("the model's output is not a number (NaN or infinity) for this input")
-        return probabilities
+        # Pixels are [0, 1] by contract; NaN, infinities or 4e37 would overflow the model's scaling.
+        pixels = np.clip(np.nan_to_num(batch, nan=0.0, posinf=1.0, neginf=0.0), 0.0, 1.0)
+        raw = self._run(pixels, self.scaling)
+        return usable_probabilities(raw, self.output_kind)
 
     def embeddings(self, images: NDArray[np.float32]) -> NDArray[np.float64] | None:
         """The model's penultimate features (N, D) for images (N, 28, 28), from its
@@ -310,10 +480,7 @@ class Classifier:
         feed = self._feed(np.asarray(images, dtype=np.float32).reshape(-1, FIELD, FIELD), self.scaling)
         parts = []
         for start in range(0, len(feed), MAX_BATCH):
-            try:
-                out = self._session.run([self.embedding_output], {self._input_name: feed[start : start + MAX_BATCH]})[0]
-            except Exception as e:  # onnxruntime raises several private exception types
-                raise ModelRunError(f"the model failed on this input ({_ort_reason(e)})") from e
+            out = self._run_once(feed[start : start + MAX_BATCH], output=self.embedding_output)
             parts.append(np.asarray(out, dtype=np.float64).reshape(len(out), -1))
         features = np.concatenate(parts) if parts else np.zeros((0, 0))
         if not np.isfinite(features).all():
@@ -332,7 +499,7 @@ class Classifier:
         return self.output_kind == OUTPUT_SCORES
 
     def describe_input(self) -> str:
-        """"Input: pixels 0–255 (detected; 98 % on reference digits)" and the like."""
+        """ "Input: pixels 0–255 (detected; 98 % on reference digits)" and the like."""
         label = conventions.describe_scaling(self.scaling)
         if self.input_source == SOURCE_DETECTED and self.detection is not None:
             return f"Input: {label} (detected; {self.detection.accuracy:.0%} on reference digits)"

@@ -136,7 +136,7 @@ class ModelInfo:
         )
 
     def describe(self) -> str:
-        """"name version", as the window's title and ``predict -v`` show it."""
+        """ "name version", as the window's title and ``predict -v`` show it."""
         return f"{self.name} {self.version}" if self.version else self.name
 
 

@@ -58,9 +58,7 @@ def pick_output(outputs: list[Any]) -> OutputSpec:
         return OutputSpec(str(undeclared[0].name), zipmap=False)  # checked when first run
     described = ", ".join(f"{o.name} {o.type} {list(o.shape or [])}" for o in outputs)
     if outputs and all(o.type in INTEGER_TYPES for o in outputs):
-        raise OutputError(
-            f"outputs only labels ({described}); DigitCanvas needs a score for each of the ten digits"
-        )
+        raise OutputError(f"outputs only labels ({described}); DigitCanvas needs a score for each of the ten digits")
     raise OutputError(f"no output with a score for each of the ten digits (outputs: {described})")
 
 

@@ -15,15 +15,25 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 from numpy.typing import NDArray
 
+from .adapt import Adaptation, drawing_features
 from .doubt import Verdict, assess, too_small
-from .drawing import Drawing, DrawingFileError, DrawingReadError, looks_like_drawing, parse_drawing
-from .fileio import describe_os_error
+from .drawing import (
+    MAX_DRAWING_FILE_BYTES,
+    Drawing,
+    DrawingFileError,
+    DrawingReadError,
+    is_blank,
+    looks_like_drawing,
+    parse_drawing,
+)
+from .fileio import NotRegularFileError, check_regular, describe_os_error, open_regular
 from .imagefile import ImageFileError, read_image
 from .inference import Classifier, ModelRunError
 from .model_info import InputScaling, ModelInfo
@@ -41,6 +51,7 @@ from .segmentation import Box, Segment, ink_box, segment_drawing, segment_image
 PARALLEL_THRESHOLD = 1000  # files; below this, worker start-up costs more than it saves
 CHUNK_SIZE = 256  # files preprocessed and classified as one batch
 HEAD_BYTES = 64  # enough of a file to tell a JSON drawing from an image
+SNIFF_CHUNK = 64 * 1024  # read on while a file holds only whitespace (JSON may start with a long run)
 
 # What reading a file may raise: each names the file and the reason.
 READ_ERRORS: tuple[type[Exception], ...] = (
@@ -129,9 +140,17 @@ class FileReading:
 class Reader:
     """Reads drawings, images and files with one model; the one entry point for classifying."""
 
-    def __init__(self, classifier: Classifier, options: PreprocessOptions = DEFAULT_OPTIONS) -> None:
+    def __init__(
+        self,
+        classifier: Classifier,
+        options: PreprocessOptions = DEFAULT_OPTIONS,
+        *,
+        adaptation: Adaptation | None = None,
+    ) -> None:
         self.classifier = classifier
         self.options = options
+        # A user's kept drawings (digitcanvas.adapt): when set, every reading leans towards them.
+        self.adaptation = adaptation
 
     @property
     def info(self) -> ModelInfo:
@@ -154,9 +173,12 @@ class Reader:
 
         Raises ``EmptyInputError`` (no ink), ``ImageFormatError`` or ``ModelRunError``.
         """
+        array = np.asarray(pixels)
+        if array.dtype.kind == "f" and not np.isfinite(array).all():
+            raise ImageFormatError("the image has pixels that are not numbers (NaN or infinity)")
         if number:
-            return self._from_segments(segment_image(self.classifier, pixels), None)
-        image = preprocess_image(pixels)
+            return self._from_segments(segment_image(self.classifier, array), None)
+        image = preprocess_image(array)
         return Reading((self._digit(self.classifier.predict_proba(image)[0], image, small=False),))
 
     def read_images28(self, images: NDArray[np.float32], *, small: Sequence[bool] | None = None) -> list[Reading]:
@@ -178,6 +200,9 @@ class Reader:
         box: Box | None = None,
         members: tuple[int, ...] = (),
     ) -> DigitReading:
+        if self.adaptation is not None and self.adaptation.count:
+            features = drawing_features(self, np.asarray(image, dtype=np.float32)[None])
+            probabilities = self.adaptation.adjust(features, probabilities[None])[0]
         verdict = assess(probabilities, self.info.doubt_threshold, small=small)
         return DigitReading(probabilities, image, verdict, box, members)
 
@@ -244,31 +269,60 @@ class Reader:
 
 
 def _pooled(reader: Reader, chunks: list[list[str]], workers: int) -> Iterator[list[FileReading]]:
-    with ProcessPoolExecutor(
-        max_workers=workers,
-        initializer=_init_worker,
-        # The scaling in use travels along: workers neither re-detect it nor lose the user's choice.
-        initargs=(str(reader.classifier.path), reader.classifier.scaling),
-    ) as pool:
-        yield from pool.map(_read_chunk_in_worker, chunks)
+    done = 0
+    try:
+        with ProcessPoolExecutor(
+            max_workers=workers,
+            initializer=_init_worker,
+            # The scaling in use travels along: workers neither re-detect it nor lose the user's choice.
+            initargs=(str(reader.classifier.path), reader.classifier.scaling, reader.adaptation),
+        ) as pool:
+            for results in pool.map(_read_chunk_in_worker, chunks):
+                yield results
+                done += 1
+    except BrokenProcessPool:
+        pass  # a worker died (killed, out of memory, its model failed to load): read the rest here
+    for chunk in chunks[done:]:
+        yield _read_chunk(reader, chunk)
 
 
 def load_source(path: Path) -> Drawing | NDArray[np.uint8]:
-    """A file's content: a :class:`Drawing` for a JSON drawing file, else the image's pixels."""
+    """A file's content: a :class:`Drawing` for a JSON drawing file, else the image's pixels.
+
+    Judged by content, reading only a regular file (a FIFO or a device is refused before it
+    is opened) and at most ``MAX_DRAWING_FILE_BYTES`` of a drawing. Raises one of
+    :data:`READ_ERRORS`, naming the file.
+    """
     try:
-        with path.open("rb") as handle:
-            head = handle.read(HEAD_BYTES)
-            if not looks_like_drawing(head):
-                head = b""
-            rest = handle.read() if head else b""
+        handle = open_regular(path)
+    except NotRegularFileError as e:
+        raise DrawingReadError(f"{path}: {e.strerror}") from e
     except OSError as e:
         raise DrawingReadError(f"{path}: cannot read the file ({describe_os_error(e)})") from e
-    if head:
-        drawing = parse_drawing(head + rest, source=path)
-        if drawing.is_empty:
-            raise EmptyInputError(f"{path}: the drawing is empty")
-        return drawing
-    return read_image(path)
+    with handle:
+        try:
+            head = handle.read(HEAD_BYTES)
+            while head and is_blank(head) and len(head) <= MAX_DRAWING_FILE_BYTES:
+                more = handle.read(SNIFF_CHUNK)
+                if not more:
+                    break
+                head += more
+            if not head or is_blank(head):
+                raise DrawingReadError(f"{path}: the file is empty" + (" but for whitespace" if head else ""))
+            if not looks_like_drawing(head):
+                return read_image(path, handle=handle)
+            data = head + handle.read(MAX_DRAWING_FILE_BYTES + 1 - len(head))
+        except OSError as e:
+            raise DrawingReadError(f"{path}: cannot read the file ({describe_os_error(e)})") from e
+    if len(data) > MAX_DRAWING_FILE_BYTES:
+        raise DrawingReadError(
+            f"{path}: the file is over {MAX_DRAWING_FILE_BYTES:,} bytes; drawing files of at most "
+            f"{MAX_DRAWING_FILE_BYTES:,} are read"
+        )
+    drawing = parse_drawing(data, source=path)
+    if drawing.is_empty:
+        raise EmptyInputError(f"{path}: the drawing is empty")
+    return drawing
 
 
 def _read_one(reader: Reader, name: str, *, number: bool) -> FileReading:
@@ -312,9 +366,9 @@ def _read_chunk(reader: Reader, names: list[str]) -> list[FileReading]:
 _worker_reader: Reader | None = None
 
 
-def _init_worker(model_path: str, scaling: InputScaling) -> None:
+def _init_worker(model_path: str, scaling: InputScaling, adaptation: Adaptation | None) -> None:
     global _worker_reader
-    _worker_reader = Reader(Classifier(model_path, threads=1, scaling=scaling))
+    _worker_reader = Reader(Classifier(model_path, threads=1, scaling=scaling), adaptation=adaptation)
 
 
 def _read_chunk_in_worker(names: list[str]) -> list[FileReading]:
@@ -323,16 +377,35 @@ def _read_chunk_in_worker(names: list[str]) -> list[FileReading]:
 
 
 def gather_files(inputs: Iterable[str], *, recursive: bool) -> tuple[list[Path], list[str]]:
-    """Files named or found in the named folders (sorted), and problems with the names."""
+    """Files named or found in the named folders (sorted), and problems with the names.
+
+    Hidden files are skipped in folders; a FIFO, device or socket is never opened, it is
+    reported as "not a regular file".
+    """
     files: list[Path] = []
     problems: list[str] = []
     for name in inputs:
         path = Path(name)
         if path.is_dir():
             found = path.rglob("*") if recursive else path.iterdir()
-            files.extend(sorted(p for p in found if p.is_file() and not p.name.startswith(".")))
-        elif path.is_file():
-            files.append(path)
+            for item in sorted(p for p in found if not p.name.startswith(".")):
+                _add_file(item, files, problems, in_folder=True)
         else:
-            problems.append(f"{path}: no such file or folder")
+            _add_file(path, files, problems, in_folder=False)
     return files, problems
+
+
+def _add_file(path: Path, files: list[Path], problems: list[str], *, in_folder: bool) -> None:
+    try:
+        check_regular(path)
+    except NotRegularFileError as e:
+        if not (in_folder and path.is_dir()):
+            problems.append(f"{path}: {e.strerror}")
+        return
+    except FileNotFoundError:
+        problems.append(f"{path}: " + ("a link to a missing file" if in_folder else "no such file or folder"))
+        return
+    except OSError as e:
+        problems.append(f"{path}: cannot read the file ({describe_os_error(e)})")
+        return
+    files.append(path)

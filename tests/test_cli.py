@@ -220,3 +220,40 @@ def test_predict_takes_an_input_setting(tmp_path: Path, capsys: pytest.CaptureFi
     with pytest.raises(SystemExit):
         main(["predict", "--input", "sideways", str(tmp_path)])
     assert "unknown input setting 'sideways'" in capsys.readouterr().err
+
+
+def test_a_file_name_that_is_not_utf8_prints_on_a_strict_utf8_stdout(tmp_path: Path) -> None:
+    import os
+
+    name = os.fsdecode(b"sept-\xe9t\xe9.json")  # a Latin-1 name: not UTF-8
+    save_drawing(_zero_drawing(), tmp_path / name)
+    environment = {**os.environ, "PYTHONIOENCODING": "utf-8:strict"}
+    for options in (["--json"], []):
+        result = subprocess.run(
+            [sys.executable, "-m", "digitcanvas", "predict", *options, str(tmp_path)],
+            env=environment,
+            capture_output=True,
+            timeout=120,
+        )
+        assert result.returncode == EXIT_OK, result.stderr
+        out = result.stdout.decode("utf-8")  # strict: no lone surrogates
+        shown = json.loads(out)["file"] if options else out
+        assert "sept-\\xe9t\\xe9.json" in shown
+
+
+def test_predict_adapts_to_a_collection(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from strokes import compose
+
+    from digitcanvas.collection import add_to_collection
+
+    seven, _ = compose(["7crossed"])
+    add_to_collection(seven, 1, tmp_path / "mine")  # this writer's crossed 7 is their 1
+    save_drawing(seven, tmp_path / "seven.json")
+    assert main(["predict", "--json", str(tmp_path / "seven.json")]) == EXIT_OK
+    assert json.loads(capsys.readouterr().out)["digit"] == 7
+    assert main(["predict", "--json", "-v", "--adapt", str(tmp_path / "mine"), str(tmp_path / "seven.json")]) == EXIT_OK
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["digit"] == 1
+    assert "adapted to 1 labelled drawings" in captured.err
+    assert main(["predict", "--adapt", str(tmp_path / "nowhere"), str(tmp_path / "seven.json")]) == EXIT_USAGE
+    assert "nowhere" in capsys.readouterr().err

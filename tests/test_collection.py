@@ -79,3 +79,38 @@ def test_relabel_remove_and_restore_keep_files_and_state_in_step(tmp_path: Path)
     assert collection.entries == [] and not relabelled.path.exists()
     restored = collection.restore(relabelled, index)
     assert restored.path == relabelled.path and Collection.open(tmp_path / "mine").labels == [7]
+
+
+def test_a_collection_read_off_the_gui_thread_is_handed_over_whole(tmp_path: Path) -> None:
+    from digitcanvas.collection import Collection, ScanCancelled, predict_collection
+    from digitcanvas.inference import load_classifier
+    from digitcanvas.reader import Reader
+
+    for name in ("1", "7"):
+        add_to_collection(compose([name])[0], int(name), tmp_path)
+    opened = Collection.open(tmp_path)
+    assert not opened.loaded  # start-up reads nothing
+    # What a window's worker does: scan and read with progress, then hand the result over.
+    progress: list[tuple[int, int]] = []
+    scan = scan_collection(tmp_path, on_progress=lambda done, total: progress.append((done, total)))
+    predicted = predict_collection(Reader(load_classifier()), scan.drawings)
+    handed = Collection(tmp_path, scan.entries, scan.problems, predicted)
+    assert progress[-1] == (2, 2) and sorted(handed.labels) == [1, 7]
+    assert handed.summary().startswith("2 drawings · this model gets 100.0%")
+    opened.rescore(None, predictions=predicted)
+    assert opened.loaded and opened.predictions() == predicted
+    with pytest.raises(ScanCancelled):
+        scan_collection(tmp_path, cancelled=lambda: True)
+
+
+def test_keeping_in_a_collection_not_read_yet_lists_the_drawing_once(tmp_path: Path) -> None:
+    from digitcanvas.collection import Collection
+
+    add_to_collection(compose(["1"])[0], 1, tmp_path)
+    collection = Collection.open(tmp_path)  # not read yet
+    entry = collection.add(compose(["7"])[0], 7)
+    assert sorted(collection.labels) == [1, 7]
+    index = Collection.open(tmp_path).remove(entry)
+    again = Collection.open(tmp_path)
+    again.restore(entry, index)
+    assert sorted(again.labels) == [1, 7]

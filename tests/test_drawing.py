@@ -111,3 +111,35 @@ def test_failed_save_leaves_old_file_and_no_temporary(tmp_path: Path, monkeypatc
         save_drawing(_sample().with_label(3), path)
     assert path.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["keep.json"]
+
+
+def test_save_refuses_what_load_would_refuse_naming_the_limit(tmp_path: Path) -> None:
+    from digitcanvas.drawing import MAX_PEN_WIDTH
+
+    # A drawing made on a 1-px canvas, opened on the app's canvas, has its pen scaled 400 times.
+    scaled = Drawing.from_points([[[10, 20], [30, 40]]], width=640, height=400, pen_width=18 * 400)
+    with pytest.raises(DrawingWriteError, match=f"at most {MAX_PEN_WIDTH:g} px"):
+        save_drawing(scaled, tmp_path / "pen.json")
+    assert not (tmp_path / "pen.json").exists()
+    tiny = Drawing.from_points([[[0.1, 0.2]]], width=0, height=400)
+    with pytest.raises(DrawingWriteError, match="canvas width is 0"):
+        save_drawing(tiny, tmp_path / "tiny.json")
+
+
+def test_a_canvas_under_one_pixel_is_refused_not_truncated_to_zero() -> None:
+    text = '{"format": "digitcanvas-drawing", "version": 1, "canvas": {"width": 0.5, "height": 4}, "strokes": []}'
+    with pytest.raises(DrawingFileError, match=r"canvas width is 0\.5, expected a number from 1"):
+        parse_drawing(text)
+    drawing = parse_drawing(text.replace("0.5", "1.5"))
+    assert drawing.width == 1
+
+
+def test_json_nesting_and_number_length_are_bounded_before_parsing() -> None:
+    deep = '{"format": "digitcanvas-drawing", "version": 1, "x": ' + "[" * 5000 + "]" * 5000 + "}"
+    with pytest.raises(DrawingFileError, match="over 16 deep"):
+        parse_drawing(deep)
+    long = '{"format": "digitcanvas-drawing", "version": 1, "x": ' + "1" * 5000 + "}"
+    with pytest.raises(DrawingFileError, match="more than 40 characters"):
+        parse_drawing(long)
+    strings = _sample().to_dict() | {"note": "[" * 5000 + "1" * 5000}  # inside strings, neither counts
+    assert parse_drawing(json.dumps(strings)) == _sample()

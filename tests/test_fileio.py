@@ -71,3 +71,61 @@ def test_write_new_never_takes_an_existing_name(tmp_path: Path) -> None:
         write_new(path, b"second")
     assert path.read_bytes() == b"first"
     assert [p.name for p in tmp_path.iterdir()] == ["3-1.json"]
+
+
+def test_read_limited_refuses_what_is_over_the_limit_or_not_a_file(tmp_path: Path) -> None:
+    from digitcanvas.fileio import FileTooLargeError, NotRegularFileError, read_limited
+
+    (tmp_path / "small").write_bytes(b"12345")
+    assert read_limited(tmp_path / "small", 5) == b"12345"
+    with pytest.raises(FileTooLargeError, match="at most 4 are read"):
+        read_limited(tmp_path / "small", 4)
+    os.mkfifo(tmp_path / "pipe")
+    for path, kind in ((tmp_path / "pipe", "a named pipe"), (tmp_path, "a folder")):
+        with pytest.raises(NotRegularFileError, match=f"not a regular file \\({kind}\\)"):
+            read_limited(path, 100)  # returns at once: a FIFO is never opened
+
+
+def test_write_new_claims_the_name_where_there_are_no_hard_links(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+
+    def no_links(*args: object) -> None:
+        raise OSError(errno.EPERM, "Operation not permitted")  # what FAT and exFAT say
+
+    monkeypatch.setattr("digitcanvas.fileio.os.link", no_links)
+    write_new(tmp_path / "a.json", b"first")
+    with pytest.raises(FileExistsError):
+        write_new(tmp_path / "a.json", b"second")
+    assert (tmp_path / "a.json").read_bytes() == b"first"
+    assert [p.name for p in tmp_path.iterdir()] == ["a.json"]
+
+
+def test_only_stale_temporaries_are_removed(tmp_path: Path) -> None:
+    import time
+
+    from digitcanvas.fileio import STALE_UNLOCKED_TEMP_SECONDS, remove_stale_temporaries
+
+    old, young, other = tmp_path / ".a.json.x1.tmp", tmp_path / ".b.json.x2.tmp", tmp_path / "c.tmp"
+    for path in (old, young, other):
+        path.write_bytes(b"{")
+    past = time.time() - 2 * STALE_UNLOCKED_TEMP_SECONDS
+    os.utime(old, (past, past))
+    os.utime(other, (past, past))
+    assert remove_stale_temporaries(tmp_path) == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".b.json.x2.tmp", "c.tmp"]
+
+
+def test_a_save_removes_what_a_killed_save_of_the_same_file_left(tmp_path: Path) -> None:
+    import time
+
+    from digitcanvas.fileio import STALE_UNLOCKED_TEMP_SECONDS
+
+    left, other = tmp_path / ".d.json.k1ll3d.tmp", tmp_path / ".e.json.k1ll3d.tmp"
+    for path in (left, other):
+        path.write_bytes(b"{")
+        past = time.time() - 2 * STALE_UNLOCKED_TEMP_SECONDS
+        os.utime(path, (past, past))
+    write_atomic(tmp_path / "d.json", b"{}")
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".e.json.k1ll3d.tmp", "d.json"]

@@ -101,3 +101,43 @@ def test_any_drawing_gives_a_reading_or_a_documented_error(reader: Reader, strok
     for digit in reading.digits:
         assert np.isfinite(digit.probabilities).all()
         assert digit.image.min() >= 0.0 and digit.image.max() <= 1.0
+
+
+def test_gather_files_names_what_is_not_a_regular_file(tmp_path: Path) -> None:
+    import os
+
+    os.mkfifo(tmp_path / "pipe.png")
+    (tmp_path / "device.png").symlink_to("/dev/zero")
+    save_drawing(compose(["1"])[0], tmp_path / "one.json")
+    files, problems = gather_files([str(tmp_path), str(tmp_path / "pipe.png")], recursive=False)
+    assert [p.name for p in files] == ["one.json"]
+    assert problems == [
+        f"{tmp_path / 'device.png'}: not a regular file (a device)",
+        f"{tmp_path / 'pipe.png'}: not a regular file (a named pipe)",
+        f"{tmp_path / 'pipe.png'}: not a regular file (a named pipe)",
+    ]
+
+
+def test_the_drawing_limit_holds_in_predict_too(reader: Reader, tmp_path: Path) -> None:
+    from digitcanvas.drawing import MAX_DRAWING_FILE_BYTES
+
+    path = tmp_path / "big.json"
+    with path.open("w") as handle:
+        handle.write('{"format": "digitcanvas-drawing", "version": 1, "x": "')
+        handle.write("a" * MAX_DRAWING_FILE_BYTES)
+        handle.write('"}')
+    with pytest.raises(READ_ERRORS, match=f"at most {MAX_DRAWING_FILE_BYTES:,} are read"):
+        reader.read_file(path)
+
+
+def test_non_finite_pixels_and_inputs_never_become_nan(reader: Reader) -> None:
+    from digitcanvas.preprocessing import ImageFormatError
+
+    image = np.zeros((60, 60))
+    image[10:50, 28:32] = np.nan
+    with pytest.raises(ImageFormatError, match="not numbers"):
+        reader.read_image(image)
+    huge = np.full((2, 28, 28), 4e37, np.float32)  # ready inputs far outside [0, 1]
+    huge[1] = np.nan
+    for reading in reader.read_images28(huge):
+        assert np.isfinite(reading.digits[0].probabilities).all()

@@ -7,11 +7,17 @@ results, reports progress and picks the exit status.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import math
 import sys
 import time
 from typing import Any, TextIO
 
+from ..adapt import Adaptation, HandModel
+from ..collection import scan_collection
+from ..drawing import DrawingFileError
+from ..inference import ModelRunError
 from ..reader import DigitReading, FileReading, Reader, Reading, gather_files
 from .input_option import add_input_argument
 
@@ -22,6 +28,8 @@ PROGRESS_INTERVAL_S = 0.25
 PROGRESS_MIN_FILES = 200  # smaller runs finish before a progress line would help
 DECIMALS = 6  # probabilities in JSON
 
+NOT_A_NUMBER = "the model gave a probability that is not a number"
+
 EXIT_OK = 0
 EXIT_SOME_FAILED = 1  # some inputs could not be read; the others were
 EXIT_USAGE = 2  # bad arguments, a bad model, or no input files at all
@@ -29,6 +37,12 @@ EXIT_USAGE = 2  # bad arguments, a bad model, or no input files at all
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_input_argument(parser)
+    parser.add_argument(
+        "--adapt",
+        metavar="FOLDER",
+        help="adapt the readings to the labelled drawings in FOLDER (a collection), as the app's "
+        "'Adapt to My Handwriting' does",
+    )
     parser.add_argument("files", nargs="+", metavar="FILE", help="image or drawing files, or folders")
     parser.add_argument("--model", metavar="PATH", help="ONNX model to use instead of the bundled one")
     parser.add_argument("-r", "--recursive", action="store_true", help="walk folders recursively")
@@ -48,8 +62,8 @@ def run(args: argparse.Namespace, *, stdout: TextIO | None = None, stderr: TextI
     """Run ``predict`` with parsed arguments; returns the exit status."""
     from ..inference import ModelLoadError, load_classifier
 
-    stdout = stdout or sys.stdout
-    stderr = stderr or sys.stderr
+    stdout = stdout or _tolerant(sys.stdout)
+    stderr = stderr or _tolerant(sys.stderr)
     if not 1 <= args.top <= 10:
         print("error: --top must be between 1 and 10", file=stderr)
         return EXIT_USAGE
@@ -57,8 +71,16 @@ def run(args: argparse.Namespace, *, stdout: TextIO | None = None, stderr: TextI
         # One inference thread: the other core preprocesses files (see Reader.read_files).
         reader = Reader(load_classifier(args.model, threads=1, scaling=args.input))
     except ModelLoadError as e:
-        print(f"error: {e}", file=stderr)
+        print(f"error: {printable(str(e))}", file=stderr)
         return EXIT_USAGE
+    if args.adapt is not None:
+        try:
+            reader.adaptation = adaptation_from(reader, args.adapt)
+        except (DrawingFileError, ModelRunError) as e:
+            print(f"error: {printable(str(e))}", file=stderr)
+            return EXIT_USAGE
+        if args.verbose:
+            print(f"adapted to {reader.adaptation.count} labelled drawings in {args.adapt}", file=stderr)
     return predict_files(
         reader,
         args.files,
@@ -70,6 +92,14 @@ def run(args: argparse.Namespace, *, stdout: TextIO | None = None, stderr: TextI
         stdout=stdout,
         stderr=stderr,
     )
+
+
+def adaptation_from(reader: Reader, folder: str) -> Adaptation:
+    """The adaptation to the labelled drawings of a collection folder (bad files skipped)."""
+    scan = scan_collection(folder)
+    if not scan.entries:
+        raise DrawingFileError(f"{folder}: no labelled drawings to adapt to")
+    return HandModel().sync(reader, scan.entries)
 
 
 def predict_files(
@@ -87,11 +117,11 @@ def predict_files(
     """Read files and print one result per file; returns the exit status."""
     files, problems = gather_files(inputs, recursive=recursive)
     for problem in problems:
-        print(f"error: {problem}", file=stderr)
+        print(f"error: {printable(problem)}", file=stderr)
     if not files:
         print("error: no input files", file=stderr)
         return EXIT_USAGE
-    width = min(max(len(str(p)) for p in files), PATH_COLUMN_MAX)
+    width = min(max(len(printable(str(p))) for p in files), PATH_COLUMN_MAX)
     if not as_json:
         print(table_header(width, number=number, top=top), file=stdout)
     started = time.perf_counter()
@@ -101,10 +131,15 @@ def predict_files(
     for result in reader.read_files(files, number=number, on_progress=progress):
         if result.reading is None:
             failed += 1
-            print(f"error: {result.error}", file=stderr)
+            print(f"error: {printable(result.error or '')}", file=stderr)
+            continue
+        try:
+            line = json_line(result, top, number=number) if as_json else table_row(result, width, top, number=number)
+        except ValueError:  # a probability that is not a finite number: never printed
+            failed += 1
+            print(f"error: {printable(result.path)}: {NOT_A_NUMBER}", file=stderr)
             continue
         read += 1
-        line = json_line(result, top, number=number) if as_json else table_row(result, width, top, number=number)
         print(line, file=stdout)
     if verbose:
         elapsed = time.perf_counter() - started
@@ -118,6 +153,35 @@ def predict_files(
 
 
 # --- formatting --------------------------------------------------------------------------
+
+
+def printable(text: str) -> str:
+    """``text`` with what cannot be written as UTF-8 shown as escapes.
+
+    File names that are not UTF-8 reach Python as lone surrogates (``os.fsdecode``'s
+    surrogateescape); their bytes are shown as ``\\xNN``, so the table prints on a strict
+    UTF-8 terminal and the JSON holds no lone surrogates.
+    """
+    try:
+        raw = text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # surrogates that are not escaped bytes
+        raw = text.encode("utf-8", "backslashreplace")
+    return raw.decode("utf-8", "backslashreplace")
+
+
+def _tolerant(stream: TextIO) -> TextIO:
+    """The standard stream, set to escape what its encoding cannot write instead of failing."""
+    reconfigure = getattr(stream, "reconfigure", None)
+    if reconfigure is not None:
+        with contextlib.suppress(ValueError, OSError):  # a closed or unusual stream: left as it is
+            reconfigure(errors="backslashreplace")
+    return stream
+
+
+def _finite(value: float) -> float:
+    if not math.isfinite(value):
+        raise ValueError(NOT_A_NUMBER)
+    return value
 
 
 def table_header(width: int, *, number: bool, top: int) -> str:
@@ -135,12 +199,13 @@ def table_row(result: FileReading, width: int, top: int, *, number: bool) -> str
     reading = result.reading
     assert reading is not None
     if number:
-        confidences = " ".join(f"{d.confidence:.0%}" for d in reading.digits)
+        confidences = " ".join(f"{_finite(d.confidence):.0%}" for d in reading.digits)
         verdict = _verdict_text(reading.doubt)
-        return f"{result.path:<{width}}  {reading.text:<{DIGIT_COLUMN + 1}}  {verdict}  {confidences}"
+        return f"{printable(result.path):<{width}}  {reading.text:<{DIGIT_COLUMN + 1}}  {verdict}  {confidences}"
     digit = reading.digits[0]
+    confidence = _finite(digit.confidence)
     row = (
-        f"{result.path:<{width}}  {digit.digit:>{DIGIT_COLUMN}}  {digit.confidence:>{CONFIDENCE_COLUMN}.2%}"
+        f"{printable(result.path):<{width}}  {digit.digit:>{DIGIT_COLUMN}}  {confidence:>{CONFIDENCE_COLUMN}.2%}"
         f"  {_verdict_text(digit.doubt)}"
     )
     others = "  ".join(f"{d}:{p:.1%}" for d, p in digit.ranked(top)[1:])
@@ -175,7 +240,8 @@ def reading_record(reading: Reading, *, top: int = 1, number: bool = False) -> d
 
 def json_line(result: FileReading, top: int, *, number: bool) -> str:
     assert result.reading is not None
-    return json.dumps({"file": result.path, **reading_record(result.reading, top=top, number=number)})
+    record = {"file": printable(result.path), **reading_record(result.reading, top=top, number=number)}
+    return json.dumps(record, allow_nan=False)  # ValueError rather than NaN, which is not JSON
 
 
 class Progress:
