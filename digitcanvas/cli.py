@@ -1,4 +1,5 @@
-"""Command line: ``digitcanvas`` opens the window; ``digitcanvas predict`` reads files.
+"""Command line: ``digitcanvas`` opens the window; ``digitcanvas predict`` reads files;
+``digitcanvas inspect`` looks inside the network for one file.
 
 One argparse parser with subcommands (each in :mod:`digitcanvas.commands`). Qt is
 imported only when the window opens, so ``predict`` starts fast and runs without a display.
@@ -11,7 +12,7 @@ import sys
 from collections.abc import Sequence
 
 from . import __version__
-from .commands import predict
+from .commands import inspect, predict
 
 DESCRIPTION = "Draw a digit and see what a neural network reads. Without a command, opens the window."
 PREDICT_HELP = "read digits (or, with --number, whole numbers) from images and drawing files"
@@ -19,6 +20,9 @@ PREDICT_EPILOG = (
     "exit status: 0 all files read, 1 some files failed (reported on stderr; the others are "
     "still read), 2 bad arguments, bad model or no files"
 )
+
+INSPECT_HELP = "look inside the network for one drawing or image file"
+INSPECT_EPILOG = "exit status: 0 done, 2 bad arguments, bad model, or a file that cannot be read"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -35,6 +39,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     predict.add_arguments(predict_parser)
     predict_parser.set_defaults(run=predict.run)
+    inspect_parser = commands.add_parser(
+        "inspect",
+        help=INSPECT_HELP,
+        description=INSPECT_HELP.capitalize() + ": the reading, why (a saliency map over the 28×28 input), "
+        "and every layer in order with its shape and parameters.",
+        epilog=INSPECT_EPILOG,
+    )
+    inspect.add_arguments(inspect_parser)
+    inspect_parser.set_defaults(run=inspect.run)
     return parser
 
 

@@ -1,0 +1,172 @@
+"""``digitcanvas inspect``: look inside the network for one drawing or image.
+
+Prints the reading and the model's layers (or, with ``--json``, one JSON object for
+scripts) and, with ``--out DIR``, writes PNGs for slides: the network input, the saliency
+overlay, each layer's activations and the first-layer filters. The looking is the core's
+job (:mod:`digitcanvas.inside`, :mod:`digitcanvas.saliency`); this module formats it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from pathlib import Path
+from typing import Any, TextIO
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ..imagefile import write_png
+from ..inside import KIND_MAPS, Activations, Inspector
+from ..inside_images import filters_picture, grey_picture, saliency_overlay, tile_maps, upscale, vector_picture
+from ..saliency import Saliency
+from .input_option import add_input_argument
+from .predict import DECIMALS, EXIT_OK, EXIT_USAGE, printable
+
+FILE_NAME_SAFE = re.compile(r"[^A-Za-z0-9_.-]+")
+NAME_COLUMN_MAX = 32  # characters of a layer's name in the table
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_input_argument(parser)
+    parser.add_argument("file", metavar="FILE", help="an image or drawing file (read as one digit)")
+    parser.add_argument("--model", metavar="PATH", help="ONNX model to use instead of the bundled one")
+    parser.add_argument(
+        "--json", action="store_true", help="print one JSON object: input, probabilities, saliency, layers"
+    )
+    parser.add_argument("--digit", type=_digit, metavar="D", help="explain digit D (default: the digit read)")
+    parser.add_argument("--versus", type=_digit, metavar="D", help="explain why the digit and not D")
+    parser.add_argument(
+        "--out", metavar="DIR", help="write PNGs: the input, the saliency overlay, each layer, the first-layer filters"
+    )
+
+
+def _digit(text: str) -> int:
+    if not text.isdigit() or not 0 <= int(text) <= 9:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a digit 0-9")
+    return int(text)
+
+
+def run(args: argparse.Namespace, *, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
+    """Run ``inspect`` with parsed arguments; returns the exit status (2: bad file, model or digit)."""
+    from ..inference import ModelLoadError, ModelRunError, load_classifier
+    from ..inside import InsideError
+    from ..reader import READ_ERRORS, Reader
+    from ..saliency import explain
+
+    stdout = stdout or sys.stdout
+    stderr = stderr or sys.stderr
+
+    def fail(message: str) -> int:
+        print(f"error: {printable(message)}", file=stderr)
+        return EXIT_USAGE
+
+    if args.digit is not None and args.digit == args.versus:
+        return fail("--digit and --versus name the same digit")
+    try:
+        classifier = load_classifier(args.model, threads=1, scaling=args.input)
+        inspector = Inspector(classifier)
+    except (ModelLoadError, InsideError) as e:
+        return fail(str(e))
+    try:
+        reading = Reader(classifier).read_file(args.file, number=False)
+        digit = reading.digits[0]
+        activations = inspector.activations(digit.image)
+        chosen = digit.digit if args.digit is None else args.digit
+        if args.versus == chosen:
+            return fail(f"the digit read is {chosen}; --versus must name another")
+        saliency = explain(classifier, digit.image, chosen, versus=args.versus)
+    except READ_ERRORS as e:
+        return fail(str(e))
+    except ModelRunError as e:
+        return fail(f"{args.file}: {e}")
+    record = inspect_record(inspector, activations, saliency)
+    if args.out:
+        try:
+            written = write_pictures(Path(args.out), inspector, activations, saliency)
+        except OSError as e:
+            return fail(f"{args.out}: cannot write the pictures ({e.strerror or e})")
+        record["files"] = [str(p) for p in written]
+    if args.json:
+        print(json.dumps({"file": printable(str(args.file)), **record}), file=stdout)
+    else:
+        print(summary(str(args.file), inspector, activations, saliency, record.get("files", [])), file=stdout)
+    return EXIT_OK
+
+
+# --- the JSON ----------------------------------------------------------------------------
+
+
+def _rounded(array: NDArray[np.floating]) -> Any:
+    return np.round(np.asarray(array, dtype=np.float64), DECIMALS).tolist()
+
+
+def inspect_record(inspector: Inspector, activations: Activations, saliency: Saliency) -> dict[str, Any]:
+    """The JSON object: ``input`` (28 × 28), ``probabilities`` (10), ``saliency`` ({digit,
+    versus, map 28 × 28}) and ``layers`` ([{name, op, shape, parameters}, …]), plus the model."""
+    return {
+        "model": printable(str(inspector.classifier.path)),
+        "input": _rounded(activations.image),
+        "probabilities": _rounded(activations.probabilities),
+        "saliency": {"digit": saliency.digit, "versus": saliency.versus, "map": _rounded(saliency.map)},
+        "layers": [
+            {"name": layer.name, "op": layer.op, "shape": list(layer.shape), "parameters": layer.parameters}
+            for layer in inspector.layers
+        ],
+    }
+
+
+# --- the text ------------------------------------------------------------------------------
+
+
+def summary(file: str, inspector: Inspector, activations: Activations, saliency: Saliency, written: list[str]) -> str:
+    """The reading, what the saliency explains, and the layer table."""
+    top = activations.digit
+    question = f"why {saliency.digit}" + (f" and not {saliency.versus}" if saliency.versus is not None else "")
+    lines = [
+        f"{printable(file)}: {top} ({activations.probabilities[top]:.1%}) with {printable(inspector.classifier.name)}",
+        f"saliency ({question}): peak {saliency.peak:.3g}, {saliency.evaluations} model runs",
+        "",
+    ]
+    width = min(max([len(layer.name) for layer in inspector.layers] + [4]), NAME_COLUMN_MAX)
+    lines.append(f"{'#':>3}  {'name':<{width}}  {'op':<18}  {'shape':<14}  {'parameters':>10}")
+    for layer in inspector.layers:
+        name = printable(layer.name)[:width]
+        shape = "×".join(str(d) for d in layer.shape)
+        lines.append(f"{layer.index + 1:>3}  {name:<{width}}  {layer.op:<18}  {shape:<14}  {layer.parameters:>10,}")
+    lines.append(f"{'':>3}  {'total':<{width}}  {'':<18}  {'':<14}  {inspector.parameters:>10,}")
+    if written:
+        lines += ["", f"wrote {len(written)} pictures to {printable(str(Path(written[0]).parent))}"]
+    return "\n".join(lines)
+
+
+# --- the pictures --------------------------------------------------------------------------
+
+
+def _safe(name: str) -> str:
+    return FILE_NAME_SAFE.sub("_", name).strip("._") or "layer"
+
+
+def write_pictures(out: Path, inspector: Inspector, activations: Activations, saliency: Saliency) -> list[Path]:
+    """Write the PNGs into ``out`` (created if missing); returns their paths, in order."""
+    out.mkdir(parents=True, exist_ok=True)
+    versus = f"-not-{saliency.versus}" if saliency.versus is not None else ""
+    pictures: list[tuple[str, NDArray[np.uint8]]] = [
+        ("input.png", grey_picture(activations.image)),
+        (f"saliency-{saliency.digit}{versus}.png", saliency_overlay(activations.image, saliency.map)),
+    ]
+    if inspector.filters is not None:
+        pictures.append(("filters.png", filters_picture(inspector.filters)))
+    digits = len(str(len(inspector.layers)))
+    for layer, values in zip(inspector.layers, activations.values, strict=True):
+        picture = tile_maps(values) if layer.kind == KIND_MAPS else vector_picture(values)
+        pictures.append((f"layer-{layer.index + 1:0{digits}d}-{_safe(layer.name)}.png", picture))
+    pictures.append(("probabilities.png", vector_picture(activations.probabilities)))
+    written = []
+    for name, picture in pictures:
+        path = out / name
+        write_png(path, upscale(picture))
+        written.append(path)
+    return written
