@@ -88,15 +88,30 @@ def test_menus(built: tuple[QMainWindow, Actions, Recorder]) -> None:
         menu = a.menu()
         assert isinstance(menu, QMenu)
         menus[a.text()] = menu
-    assert list(menus) == ["&File", "&Edit", "&View", "&Help"]
+    assert list(menus) == ["&File", "&Edit", "&Model", "&View", "&Help"]
     file_items = [a.text() for a in menus["&File"].actions() if not a.isSeparator()]
-    assert file_items[0] == "Open &Model…" and file_items[-1] == "&Quit"
+    assert file_items[0] == "Open &Drawing…" and file_items[-1] == "&Quit"
+    model = [a for a in menus["&Model"].actions() if not a.isSeparator()]
+    assert model == [
+        actions.open_model,
+        actions.use_bundled,
+        actions.input_settings,
+        actions.compare_model,
+        actions.adapt,
+    ]
     edit = menus["&Edit"].actions()
     (correct_menu,) = [a.menu() for a in edit if a.menu() is not None]
     assert isinstance(correct_menu, QMenu)
     assert [a.text() for a in correct_menu.actions()] == [f"&{d}" for d in range(10)]
     view = [a for a in menus["&View"].actions() if not a.isSeparator()]
-    assert view == [actions.live, actions.thinner_pen, actions.thicker_pen, actions.previous_digit, actions.next_digit]
+    assert view == [
+        actions.live,
+        actions.thinner_pen,
+        actions.thicker_pen,
+        actions.previous_digit,
+        actions.next_digit,
+        actions.inside_view,
+    ]
 
 
 def test_the_help_lists_every_shortcut_and_gesture(built: tuple[QMainWindow, Actions, Recorder]) -> None:

@@ -46,6 +46,11 @@ class Slots(NamedTuple):
     thicker_pen: Slot
     previous_digit: Slot
     next_digit: Slot
+    input_settings: Slot
+    compare_model: Slot
+    toggle_adapt: Slot
+    inside_view: Slot
+    browse_collection: Slot
     shortcuts: Slot
     about: Slot
 
@@ -71,6 +76,11 @@ class Actions(NamedTuple):
     thicker_pen: QAction
     previous_digit: QAction
     next_digit: QAction
+    input_settings: QAction
+    compare_model: QAction
+    adapt: QAction  # checkable: adapt readings to the kept drawings
+    inside_view: QAction
+    browse_collection: QAction
     shortcuts: QAction
     about: QAction
 
@@ -114,6 +124,21 @@ def build_actions(window: QWidget, slots: Slots) -> Actions:
         thicker_pen=action("T&hicker Pen", slots.thicker_pen, "]", "+", "="),
         previous_digit=action("&Previous Digit", slots.previous_digit, "Left", tip="Bars of the digit on the left"),
         next_digit=action("&Next Digit", slots.next_digit, "Right", tip="Bars of the digit on the right"),
+        input_settings=action(
+            "&Input Settings…", slots.input_settings, "Ctrl+Shift+I", tip="How pixels are fed to the model"
+        ),
+        compare_model=action(
+            "&Compare with Model…", slots.compare_model, "Ctrl+Shift+M", tip="Read each drawing with a second model too"
+        ),
+        adapt=action(
+            "&Adapt to My Handwriting", slots.toggle_adapt, "Ctrl+Shift+A", tip="Learn from the drawings you kept"
+        ),
+        inside_view=action(
+            "Look &Inside the Network", slots.inside_view, "Ctrl+I", tip="Layers, activations and why this digit"
+        ),
+        browse_collection=action(
+            "&Browse Collection…", slots.browse_collection, "Ctrl+B", tip="Your kept drawings: relabel, remove, share"
+        ),
         shortcuts=action("&Keyboard and Mouse", slots.shortcuts, "F1"),
         about=action("&About DigitCanvas", slots.about),
     )
@@ -123,14 +148,13 @@ def build_actions(window: QWidget, slots: Slots) -> Actions:
         key = QShortcut(QKeySequence(str(digit)), window)
         key.activated.connect(correction.trigger)
     actions.live.setCheckable(True)
+    actions.adapt.setCheckable(True)
     return actions
 
 
 def build_menus(menu_bar: QMenuBar, actions: Actions) -> None:
-    """File, Edit, View and Help menus from ``actions``."""
+    """File, Edit, Model, View and Help menus from ``actions``."""
     file_menu = menu_bar.addMenu("&File")
-    file_menu.addActions([actions.open_model, actions.use_bundled])
-    file_menu.addSeparator()
     file_menu.addActions([actions.open_drawing, actions.save_drawing, actions.export_png, actions.export_input])
     file_menu.addSeparator()
     file_menu.addAction(actions.quit)
@@ -141,7 +165,14 @@ def build_menus(menu_bar: QMenuBar, actions: Actions) -> None:
     corrections = edit_menu.addMenu(CORRECTIONS_MENU)
     corrections.setToolTipsVisible(True)
     corrections.addActions(list(actions.corrections))
-    edit_menu.addActions([actions.choose_collection, actions.open_collection])
+    edit_menu.addActions([actions.browse_collection, actions.choose_collection, actions.open_collection])
+
+    model_menu = menu_bar.addMenu("&Model")
+    model_menu.addActions([actions.open_model, actions.use_bundled])
+    model_menu.addSeparator()
+    model_menu.addActions([actions.input_settings, actions.compare_model])
+    model_menu.addSeparator()
+    model_menu.addAction(actions.adapt)
 
     view_menu = menu_bar.addMenu("&View")
     view_menu.addAction(actions.live)
@@ -149,6 +180,8 @@ def build_menus(menu_bar: QMenuBar, actions: Actions) -> None:
     view_menu.addActions([actions.thinner_pen, actions.thicker_pen])
     view_menu.addSeparator()
     view_menu.addActions([actions.previous_digit, actions.next_digit])
+    view_menu.addSeparator()
+    view_menu.addAction(actions.inside_view)
     menu_bar.addMenu("&Help").addActions([actions.shortcuts, actions.about])
 
 
@@ -171,6 +204,8 @@ def update_actions(
     actions.undo.setEnabled(undo is not None)
     actions.undo.setText(f"&Undo {undo}" if undo else "&Undo")
     actions.use_bundled.setEnabled(not bundled)
+    for action in (actions.input_settings, actions.inside_view):
+        action.setEnabled(model)
     actions.previous_digit.setEnabled(several_digits)
     actions.next_digit.setEnabled(several_digits)
     pen = controls.pen_box.value()

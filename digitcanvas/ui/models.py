@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import os
 
+from ..conventions import parse_setting
 from ..inference import Classifier, ModelLoadError, load_classifier
+from ..model_info import InputScaling
 from ..reader import Reader
 from .settings import AppSettings
 
@@ -31,10 +33,18 @@ class ModelChoice:
     def classifier(self) -> Classifier | None:
         return self.reader.classifier if self.reader is not None else None
 
-    def switch(self, path: str | os.PathLike[str] | None, *, remember: bool = True) -> str | None:
-        """Use the model at ``path`` (None: the bundled one); returns why it cannot be used, or None."""
+    def switch(
+        self, path: str | os.PathLike[str] | None, *, remember: bool = True, scaling: InputScaling | None = None
+    ) -> str | None:
+        """Use the model at ``path`` (None: the bundled one) fed with ``scaling`` (None: the setting
+        remembered for that file, else its metadata or detection); returns why it cannot be used."""
+        if scaling is None and path is not None and (remembered := self._settings.input_setting(path)):
+            try:
+                scaling = parse_setting(remembered)
+            except ValueError:
+                self._settings.set_input_setting(path, None)  # a setting this version cannot read
         try:
-            classifier = load_classifier(path)
+            classifier = load_classifier(path, scaling=scaling)
         except ModelLoadError as e:
             return str(e)
         self.reader = Reader(classifier)
@@ -49,6 +59,17 @@ class ModelChoice:
             return "no model"
         info = self.classifier.info
         return f"{info.name} {short_version(info.version)}".strip()
+
+    def input_note(self) -> str:
+        """How the model's input is read ("Input: pixels 0–255 (detected; 98 % …)"), and a word
+        when its scores are independent sigmoid units that DigitCanvas normalises."""
+        classifier = self.classifier
+        if classifier is None:
+            return ""
+        note = classifier.describe_input()
+        if classifier.scores_normalised:
+            note += " · the model's scores were normalised to sum to 1"
+        return note
 
     def label(self) -> tuple[str, str]:
         """The status bar's model label and its tooltip (the full version and the file)."""

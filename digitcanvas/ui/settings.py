@@ -8,6 +8,7 @@ instead.
 
 from __future__ import annotations
 
+import hashlib
 import math
 import os
 from pathlib import Path
@@ -20,6 +21,8 @@ KEY_LIVE = "live"
 KEY_DIR = "dirs/last"
 KEY_COLLECTION = "collection/path"
 KEY_GEOMETRY = "window/geometry"
+KEY_INPUTS = "inputs"  # group: remembered input settings, one per model file
+KEY_ADAPT = "adapt"  # Model ▸ Adapt to My Handwriting
 DATA_FOLDER = "DigitCanvas"  # under the user's data folder: ~/.local/share/DigitCanvas on Linux
 COLLECTION_FOLDER = "collection"
 FALSE_VALUES = (False, "false", "0", 0)  # how a QSettings backend may store False
@@ -92,8 +95,32 @@ class AppSettings:
     def set_geometry(self, geometry: QByteArray) -> None:
         self.store.setValue(KEY_GEOMETRY, geometry)
 
+    @property
+    def adapt(self) -> bool:
+        return self.store.value(KEY_ADAPT, True) not in FALSE_VALUES
+
+    def set_adapt(self, on: bool) -> None:
+        self.store.setValue(KEY_ADAPT, on)
+
+    def input_setting(self, model: str | os.PathLike[str]) -> str | None:
+        """The input setting remembered for the model file at ``model`` (see conventions.parse_setting)."""
+        value = self.store.value(_input_key(model))
+        return str(value) if value else None
+
+    def set_input_setting(self, model: str | os.PathLike[str], setting: str | None) -> None:
+        if setting is None:
+            self.store.remove(_input_key(model))
+        else:
+            self.store.setValue(_input_key(model), setting)
+
     def sync(self) -> None:
         self.store.sync()
+
+
+def _input_key(model: str | os.PathLike[str]) -> str:
+    # A hash of the resolved path: paths hold slashes, which QSettings reads as groups.
+    digest = hashlib.sha1(str(Path(model).resolve()).encode("utf-8", "surrogateescape")).hexdigest()
+    return f"{KEY_INPUTS}/{digest}"
 
 
 def _to_float(value: object, default: float) -> float:

@@ -4,7 +4,8 @@ The window owns the state (the model, the reading shown, the collection, the und
 history, the settings) and does what needs a window: dialogs, drag and drop, the theme.
 It reads drawings only through ``Reader.read_drawing`` and hands each :class:`Reading`
 to the :class:`ResultPanel`, which composes every text about it. Files are
-:mod:`.files`'s business, the collection's rule :mod:`.keeper`'s.
+:mod:`.files`'s business, the collection's :mod:`.collection_control`'s, and the model
+tools' (Input Settings, comparing, the inside view, the browser) :mod:`.tools`'.
 """
 
 from __future__ import annotations
@@ -18,15 +19,18 @@ from PySide6.QtWidgets import QMainWindow
 
 from ..drawing import Drawing, DrawingFileError
 from ..inference import Classifier, ModelRunError
+from ..model_info import InputScaling
 from ..preprocessing import EmptyInputError
 from ..reader import DigitReading, Reader, Reading
 from . import dialogs, theme
 from .actions import Slots, build_actions, build_menus, shortcuts_help, update_actions
+from .adaptation import AdaptationControl
 from .canvas import DrawingCanvas
+from .collection_control import CollectionControl
 from .collection_panel import CollectionPanel
 from .controls import ControlBar
 from .files import DrawingFiles, droppable
-from .history import COLLECTION, History
+from .history import History
 from .keeper import Keeper
 from .layout import arrange
 from .models import ModelChoice
@@ -34,6 +38,7 @@ from .resources import app_icon
 from .result_panel import IDLE_MESSAGE, UNREAD_MESSAGE, ResultPanel
 from .settings import AppSettings
 from .status import STATUS_TIMEOUT_MS, StatusLine
+from .tools import ModelTools
 from .window_geometry import place_on_screen
 
 APP_NAME = "DigitCanvas"
@@ -50,7 +55,7 @@ class MainWindow(QMainWindow):
         self._reader: Reader | None = None
         self._reading: Reading | None = None
         self._reading_drawing: Drawing | None = None
-        self._keeper = Keeper(self._settings.collection_dir)
+        self.collection = CollectionControl(self, self._settings)
         self.history = History(self._update_actions)
         self.last_error: str | None = None
         self._after_show: list[tuple[str, str]] = []  # errors found before the window was shown
@@ -61,10 +66,12 @@ class MainWindow(QMainWindow):
         self._build_widgets()
         self._build_actions()
         self.files = DrawingFiles(self, self._settings)
+        self.tools = ModelTools(self, self._settings)
+        self.adaptation = AdaptationControl(self, self._settings)
         self._apply_theme()
         self._restore_settings()
         self._load_startup_model(model_path)
-        self._load_collection()
+        self.collection.load()
         self._show_idle()
         QGuiApplication.styleHints().colorSchemeChanged.connect(self._apply_theme)
 
@@ -110,12 +117,18 @@ class MainWindow(QMainWindow):
             thicker_pen=lambda: self.controls.step_pen(1),
             previous_digit=lambda: self.result_panel.select_next(-1),
             next_digit=lambda: self.result_panel.select_next(1),
+            input_settings=lambda: self.tools.input_settings_dialog(),
+            compare_model=lambda: self.tools.compare_dialog(),
+            toggle_adapt=lambda: self.adaptation.set_on(self.ui_actions.adapt.isChecked()),
+            inside_view=lambda: self.tools.show_inside(),
+            browse_collection=lambda: self.tools.browse_collection(),
             shortcuts=lambda: dialogs.show_shortcuts(self, shortcuts_help(self.ui_actions)),
             about=lambda: dialogs.show_about(self, self.classifier),
         )
         self.ui_actions = build_actions(self, slots)
         build_menus(self.menuBar(), self.ui_actions)
         self.controls.live_box.toggled.connect(self.ui_actions.live.setChecked)
+        self.ui_actions.adapt.setChecked(self._settings.adapt)
 
     def _restore_settings(self) -> None:
         self.controls.set_pen_width(self._settings.pen_width(self.canvas.pen_width()))
@@ -149,26 +162,32 @@ class MainWindow(QMainWindow):
     def classifier(self) -> Classifier | None:
         return self.models.classifier
 
-    def load_model(self, path: str | os.PathLike[str] | None, *, remember: bool = True) -> bool:
-        """Load a model (None: the bundled one). On failure, say why and keep the old one."""
-        error = self._switch_model(path, remember=remember)
+    def load_model(
+        self, path: str | os.PathLike[str] | None, *, remember: bool = True, scaling: InputScaling | None = None
+    ) -> bool:
+        """Load a model (None: the bundled one), fed with ``scaling`` if given (else its remembered
+        setting, metadata or detection). On failure, say why and keep the old one."""
+        error = self._switch_model(path, remember=remember, scaling=scaling)
         if error is not None:
             kept = f"\n\nStill using {self.classifier.describe()}." if self.classifier else ""
             self.show_error("Could not load the model", f"{error}{kept}")
         return error is None
 
-    def _switch_model(self, path: str | os.PathLike[str] | None, *, remember: bool = True) -> str | None:
+    def _switch_model(
+        self, path: str | os.PathLike[str] | None, *, remember: bool = True, scaling: InputScaling | None = None
+    ) -> str | None:
         """Read with the model at ``path`` (None: bundled) from now on; returns why it cannot be used."""
-        if (error := self.models.switch(path, remember=remember)) is not None:
+        if (error := self.models.switch(path, remember=remember, scaling=scaling)) is not None:
             return error
         self._reader = self.models.reader
         self.status.set_model(*self.models.label())
         self.setWindowTitle(f"{APP_NAME} — {self.models.title()}")
-        self.status.show(f"Loaded {(path and Path(path).name) or 'the bundled model'}")
+        self.status.show(f"Loaded {(path and Path(path).name) or 'the bundled model'} · {self.models.input_note()}")
+        self.tools.model_changed()
         if not self.canvas.is_empty():
-            self._classify(self.canvas.drawing())
-        self._keeper.rescore(self._reader)
-        self._show_collection()
+            self.classify(self.canvas.drawing())
+        self.collection.keeper.rescore(self._reader)
+        self.collection.show()
         self._update_actions()
         return None
 
@@ -188,6 +207,10 @@ class MainWindow(QMainWindow):
         index = self.result_panel.selected_index()
         return None if self._reading is None or index is None else self._reading.digits[index]
 
+    def reading_drawing(self) -> Drawing | None:
+        """The drawing the reading shown was made of."""
+        return self._reading_drawing
+
     def reading_is_current(self) -> bool:
         """True when the reading shown is of the drawing on the canvas now."""
         return self._reading is not None and self._reading_drawing == self.canvas.drawing()
@@ -199,7 +222,7 @@ class MainWindow(QMainWindow):
         if drawing.is_empty:
             self._show_idle("Draw a digit first.")
             return
-        self._classify(drawing)
+        self.classify(drawing)
 
     def undo(self) -> None:
         """Undo the last change (Ctrl+Z): a stroke, Clear, an opened drawing, a keep."""
@@ -211,7 +234,7 @@ class MainWindow(QMainWindow):
         except (DrawingFileError, KeyError) as e:
             self.show_error("Could not undo", str(e))
             message = None
-        self._show_collection()
+        self.collection.show()
         if message:
             self.status.show(message)
 
@@ -238,7 +261,7 @@ class MainWindow(QMainWindow):
             self.controls.pen_box.blockSignals(False)
         return message
 
-    def _classify(self, drawing: Drawing) -> None:
+    def classify(self, drawing: Drawing) -> None:
         if self._reader is None:
             self._show_idle("No model is loaded. Use File ▸ Open Model….")
             return
@@ -253,6 +276,7 @@ class MainWindow(QMainWindow):
             return
         self._reading, self._reading_drawing = reading, drawing
         self.result_panel.show_reading(reading)
+        self.tools.reading_shown(reading, drawing)
         number = len(reading.digits) > 1
         self.canvas.set_outlines([d.box for d in reading.digits if d.box is not None] if number else [])
         self._update_actions()
@@ -261,6 +285,7 @@ class MainWindow(QMainWindow):
         self._reading, self._reading_drawing = None, None
         self.canvas.set_outlines([])
         self.result_panel.show_idle(message)
+        self.tools.reading_shown(None, None)
         self._update_actions()
 
     def _on_stroke_progress(self) -> None:
@@ -270,14 +295,14 @@ class MainWindow(QMainWindow):
     def _classify_live(self) -> None:
         drawing = self.canvas.drawing(include_current=True)
         if not drawing.is_empty:
-            self._classify(drawing)
+            self.classify(drawing)
 
     def _on_strokes_changed(self) -> None:
         if self.canvas.is_empty():
             self._show_idle()
         elif self.controls.live_box.isChecked():
             self._live_timer.stop()
-            self._classify(self.canvas.drawing())
+            self.classify(self.canvas.drawing())
         elif self._reading is not None:
             self.result_panel.show_stale()
         else:
@@ -292,7 +317,7 @@ class MainWindow(QMainWindow):
     def _on_live_toggled(self, on: bool) -> None:
         self._settings.set_live(on)
         if on and not self.canvas.is_empty():
-            self._classify(self.canvas.drawing())
+            self.classify(self.canvas.drawing())
 
     def _update_actions(self) -> None:
         """Enable what can act now; name what Undo would undo."""
@@ -308,53 +333,27 @@ class MainWindow(QMainWindow):
                 several_digits=several,
             )
 
-    # --- the personal collection --------------------------------------------------------
+    # --- the personal collection (see :mod:`.collection_control`) ------------------------
     @property
     def collection_dir(self) -> Path:
-        return self._keeper.folder
+        return self.collection.folder
+
+    @property
+    def keeper(self) -> Keeper:
+        return self.collection.keeper
 
     def set_collection_dir(self, path: str | os.PathLike[str]) -> None:
-        self._settings.set_collection_dir(path)
-        self.history.forget(COLLECTION)  # its keeps were in the other folder
-        self._load_collection()
+        self.collection.set_folder(path)
 
     def correct(self, digit: int) -> bool:
         """Keep the drawing on the canvas as ``digit`` (digit key or bar click); again: relabel it."""
-        drawing = self.canvas.drawing()
-        if drawing.is_empty:
-            self.notify("Draw a digit first; then press the digit it really is to keep it.")
-            return False
-        if not self.reading_is_current():  # not classified yet (live mode off): read it now
-            self._classify(drawing)
-        if self._reading is None:
-            return False
-        if len(self._reading.digits) != 1:
-            self.notify("Corrections are for single digits: clear the canvas and draw one digit.")
-            return False
-        read = self._reading.digits[0]
-        try:
-            kept = self._keeper.keep(drawing, digit, read_as=read.digit, sure=read.sure)
-        except (DrawingFileError, ValueError) as e:
-            self.show_error("Could not save to your collection", str(e))
-            return False
-        if kept.undo is not None and kept.step_name is not None:
-            self.history.push(kept.step_name, kept.undo, kind=COLLECTION)
-        self._show_collection()
-        self.status.show(kept.message)
-        return True
+        return self.collection.correct(digit)
 
-    def _load_collection(self) -> None:
-        problems = self._keeper.open(self._settings.collection_dir)
-        self._show_collection()
-        if problems:
-            self.notify(f"{len(problems)} file(s) in your collection could not be read and were skipped.")
-
-    def _show_collection(self) -> None:
-        self.collection_panel.show_summary(self._keeper.summary(), self.collection_dir)
+    def collection_edited(self) -> None:
+        self.collection.edited()
 
     def open_collection_folder(self) -> bool:
-        """Show the collection folder in the file manager; without one, say where it is."""
-        return self.files.open_folder(self.collection_dir)
+        return self.collection.open_folder()
 
     # --- drag and drop ------------------------------------------------------------------
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
@@ -395,6 +394,7 @@ class MainWindow(QMainWindow):
                 QTimer.singleShot(0, lambda title=title, text=text: self.show_error(title, text))
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.tools.shutdown()
         self._settings.set_geometry(self.saveGeometry())
         self._settings.sync()
         super().closeEvent(event)

@@ -1,0 +1,126 @@
+"""The window's model tools, driven through the window: Input Settings, comparing two
+models, the inside view and the collection browser."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import onnx
+import pytest
+from onnx_models import make_convention_model
+from PySide6.QtCore import QSettings, Qt
+from pytestqt.qtbot import QtBot
+from qt_helpers import draw_seven, draw_zero
+
+from digitcanvas.conventions import PRESETS_BY_KEY
+from digitcanvas.ui.input_settings import InputSettingsDialog, Keep
+from digitcanvas.ui.window import MainWindow
+
+
+@pytest.fixture
+def window(qtbot: QtBot, tmp_path: Path) -> MainWindow:
+    store = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    store.setValue("collection/path", str(tmp_path / "collection"))
+    made = MainWindow(settings=store)
+    qtbot.addWidget(made)
+    made.show()
+    qtbot.waitExposed(made)
+    made.activateWindow()
+    qtbot.waitUntil(made.isActiveWindow, timeout=2000)  # shortcuts reach the active window only
+    return made
+
+
+def _dialog(window: MainWindow, qtbot: QtBot) -> InputSettingsDialog:
+    window.ui_actions.input_settings.trigger()
+    dialog = window.findChild(InputSettingsDialog)
+    assert dialog is not None
+    qtbot.waitExposed(dialog)
+    return dialog
+
+
+def test_a_loaded_model_says_how_its_input_is_read(window: MainWindow, tmp_path: Path) -> None:
+    assert window.load_model(make_convention_model(tmp_path / "m.onnx", "0-255"))
+    assert "Input: pixels 0–255 (detected;" in window.status.message()
+
+
+def test_input_settings_remembered_for_the_file(window: MainWindow, qtbot: QtBot, tmp_path: Path) -> None:
+    path = make_convention_model(tmp_path / "m.onnx", "0-255")
+    window.load_model(path)
+    dialog = _dialog(window, qtbot)
+    dialog.select_preset("mnist")
+    assert dialog.choice().keep is Keep.REMEMBER
+    dialog.accept()
+    assert window.classifier is not None and window.classifier.scaling == PRESETS_BY_KEY["mnist"].scaling
+    assert window.classifier.input_source == "chosen"
+    window.use_bundled_model()
+    window.load_model(path)  # loaded again: the remembered setting, not detection
+    assert window.classifier.scaling == PRESETS_BY_KEY["mnist"].scaling
+
+
+def test_input_settings_written_into_the_file(window: MainWindow, qtbot: QtBot, tmp_path: Path) -> None:
+    path = make_convention_model(tmp_path / "m.onnx", "0-255")
+    window.load_model(path)
+    dialog = _dialog(window, qtbot)
+    dialog.select_preset("0-255")
+    qtbot.mouseClick(dialog.write_button, Qt.MouseButton.LeftButton)
+    dialog.accept()
+    keys = {p.key: p.value for p in onnx.load(str(path)).metadata_props}
+    assert keys["digitcanvas.input_scale"] == "255"
+    assert window.classifier is not None and window.classifier.input_source == "metadata"
+    assert "from the model file" in window.status.message()
+
+
+def test_comparing_with_a_second_model_marks_disagreements(window: MainWindow, qtbot: QtBot, tmp_path: Path) -> None:
+    draw_seven(window.canvas)
+    # A model that reads only black-on-white ink, fed it (detected): reads the 7 too, with its own bars.
+    assert window.tools.compare_with(str(make_convention_model(tmp_path / "m.onnx", "unit-inverted")))
+    panel = window.tools.compare_panel
+    assert panel is not None
+    first = panel.comparison()
+    assert first is not None and first.first_digit == 7
+    window.clear()
+    assert panel.comparison() is None  # nothing drawn: nothing compared
+    draw_zero(window.canvas)  # every new reading is read by both
+    second = panel.comparison()
+    assert second is not None and second.first_digit == 0
+    assert second.describe().startswith(("Both read", "They disagree"))
+
+
+def test_ctrl_i_opens_the_inside_view_on_the_current_input(window: MainWindow, qtbot: QtBot) -> None:
+    draw_seven(window.canvas)
+    qtbot.keyClick(window, Qt.Key.Key_I, Qt.KeyboardModifier.ControlModifier)
+    view = window.tools.inside_view
+    assert view is not None
+    qtbot.waitUntil(lambda: view.activations() is not None, timeout=10000)
+    window.tools.shutdown()
+
+
+def test_ctrl_b_browses_what_was_kept(window: MainWindow, qtbot: QtBot) -> None:
+    draw_seven(window.canvas)
+    qtbot.keyClick(window, Qt.Key.Key_7)
+    qtbot.keyClick(window, Qt.Key.Key_B, Qt.KeyboardModifier.ControlModifier)
+    browser = window.tools.browser
+    assert browser is not None and browser.item_texts() == ["7 · read 7"]
+    browser.grid.setCurrentRow(0)
+    browser.relabel_selected(1)
+    assert "1 drawing" in window.collection_panel.summary_text()
+    assert "misses 1" in window.collection_panel.summary_text()
+
+
+def test_adaptation_starts_once_enough_drawings_are_kept(window: MainWindow, qtbot: QtBot) -> None:
+    from strokes import compose
+
+    from digitcanvas.adapt import MIN_EXAMPLES
+
+    seven, _ = compose(["7crossed"])
+    window.restore_drawing(seven)
+    for _ in range(MIN_EXAMPLES):
+        window.keeper.collection.add(seven, 1)  # the same hand's crossed 7, kept as its 1
+    window.collection.show()
+    reader = window.models.reader
+    assert reader is not None and reader.adaptation is not None and reader.adaptation.count == MIN_EXAMPLES
+    assert f"adapted to your {MIN_EXAMPLES} drawings" in window.collection_panel.summary_text()
+    window.classify(window.canvas.drawing())
+    assert window.reading is not None and window.reading.digits[0].digit == 1
+    window.ui_actions.adapt.trigger()  # off
+    assert reader.adaptation is None and window.reading.digits[0].digit == 7
