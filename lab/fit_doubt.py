@@ -1,15 +1,17 @@
-"""Fit a model's "Not sure" threshold on UNIPEN validation writers and store it in the model.
+"""Fit a model's "Not sure" threshold on validation writers (UNIPEN, DigiLeTs) and store it in the model.
 
 ``python -m lab.train`` does this at the end of training; this module does it for a model
 that is already trained (yours, or the bundled one after a change of rule), without
 touching its weights:
 
-    python -m lab.fit_doubt MODEL.onnx --unipen ../shared/data/unipen-digits [--out OUT.onnx]
+    python -m lab.fit_doubt MODEL.onnx --unipen ../shared/data/unipen-digits \
+        [--digilets ../shared/data/digilets-digits] [--out OUT.onnx]
 
-The validation writers' digits are read by the app's own reader (canvas placement,
-preprocessing, inference); :func:`lab.doubt_fit.fit_threshold` picks the highest
-threshold that flags at most 3 % of an unseen set of writers as large as the test split,
-with 95 % confidence. The threshold is written to the ONNX metadata
+The validation writers' digits (both sources' together, when DigiLeTs is given) are read
+by the app's own reader (canvas placement, preprocessing, inference);
+:func:`lab.doubt_fit.fit_threshold` picks the highest threshold that flags at most 3 % of
+an unseen set of writers as large as the test splits, with 95 % confidence. The threshold
+is written to the ONNX metadata
 (``digitcanvas.doubt_threshold``) by :func:`digitcanvas.model_info.write_metadata`
 (atomically; every other byte of the model is kept), and to the ``.train.json`` facts
 beside the model if there are any. The test writers are not read beyond counting them.
@@ -30,9 +32,10 @@ from digitcanvas.fileio import describe_os_error, write_atomic
 from digitcanvas.inference import Classifier, ModelLoadError
 from digitcanvas.model_info import META_DOUBT, ModelWriteError, write_metadata
 from digitcanvas.reader import Reader
+from lab import digilets
 from lab.common import fail, read_drawings
 from lab.doubt_fit import FIT_CONFIDENCE, MAX_FLAG_RATE, fit_threshold
-from lab.unipen import load_samples, to_canvas, writer_split
+from lab.unipen import PenSample, load_samples, to_canvas, writer_split
 
 COMMAND = "python -m lab.fit_doubt"
 
@@ -62,6 +65,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("model", help="ONNX model")
     parser.add_argument("--unipen", required=True, help="UNIPEN digits folder or .jsonl.gz")
+    parser.add_argument("--digilets", help="DigiLeTs digits folder or .jsonl.gz (its validation writers join)")
     parser.add_argument("--out", help="where to write the model with its threshold (default: in place)")
     args = parser.parse_args(argv)
     model_path = Path(args.model)
@@ -69,11 +73,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         classifier = Classifier(model_path)
         samples = load_samples(args.unipen)
+        pen = digilets.load_digits(args.digilets) if args.digilets else []
     except (ModelLoadError, OSError, ValueError) as e:
         return fail(str(e))
     split = writer_split(samples)
-    val = [s for s in samples if split[s.writer_key] == "val"]
+    val: list[PenSample] = [s for s in samples if split[s.writer_key] == "val"]
     test_writers = sum(1 for part in split.values() if part == "test")
+    if pen:
+        pen_split = digilets.writer_split(s.writer for s in pen)
+        val += digilets.select(pen, "val", split=pen_split)
+        test_writers += sum(1 for part in pen_split.values() if part == "test")
     if not val:
         return fail(f"{args.unipen}: no validation writers")
 

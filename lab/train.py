@@ -1,14 +1,17 @@
-"""Train the bundled DigitCanvas CNN on MNIST (+ UNIPEN pen digits) and export it to ONNX.
+"""Train the bundled DigitCanvas CNN on MNIST (+ UNIPEN and DigiLeTs pen digits) and export it to ONNX.
 
 Reproducible on a 2-core CPU: fixed seed, PyTorch CPU (``pip install -e ".[train]"``).
 
-    python -m lab.train --data ../shared/data/mnist \
-        --unipen ../shared/data/unipen-digits --out digitcanvas/assets/digitcanvas-cnn.onnx
+    python -m lab.train --data ../shared/data/mnist --unipen ../shared/data/unipen-digits \
+        --digilets ../shared/data/digilets-digits --letters ../shared/data/digilets-letters \
+        --outliers 8000 --out digitcanvas/assets/digitcanvas-cnn.onnx
 
-Choices are made on held-out validation data only: the last 5,000 of a seeded
-shuffle of the 60,000 MNIST training images, and the UNIPEN validation writers. The
+Choices are made on held-out validation data only: 5,000 of a seeded shuffle of the
+60,000 MNIST training images, and the UNIPEN and DigiLeTs validation writers. The
 10,000 MNIST test images give the final figure, written into the model card.
 The network and augmentation are in :mod:`lab.model`, the data in :mod:`lab.training_data`.
+The exported graph has two outputs: ``logits`` (N, 10), calibrated, which the app reads,
+and ``embedding`` (N, 4 × width), the penultimate features, for adapting to one hand.
 """
 
 from __future__ import annotations
@@ -17,12 +20,10 @@ import argparse
 import json
 import math
 import os
-import platform
 import shlex
 import sys
-import tempfile
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -50,18 +51,17 @@ from digitcanvas.model_info import (
     META_TRAINING_COMMAND,
     META_VERSION,
     ModelWriteError,
-    write_metadata,
 )
 from digitcanvas.reader import Reader
 from lab.common import BUNDLED_MODEL_OUT, fail, log, probabilities
 from lab.doubt_fit import FIT_CONFIDENCE, MAX_FLAG_RATE, fit_threshold
+from lab.export import cpu_name, export_onnx, exported_outputs
 from lab.metrics import expected_calibration_error
 from lab.mnist import MnistError
-from lab.model import Calibrated, DigitNet, augment
-from lab.training_data import DataSets, Images, Labels, load_data
+from lab.model import DigitNet, augment
+from lab.training_data import DIGILETS_RENDERINGS, UNIPEN_RENDERINGS, DataSets, Images, Labels, load_data
 
 MODEL_NAME = "DigitCanvas CNN"
-GRAPH_NAME = "digitcanvas_cnn"
 COMMAND = "python -m lab.train"
 
 
@@ -108,7 +108,11 @@ def softmax(z: NDArray[np.floating]) -> NDArray[np.floating]:
     return e / e.sum(axis=1, keepdims=True)
 
 
-def train(args: argparse.Namespace, data: DataSets) -> tuple[nn.Module, list[dict[str, float]]]:
+def _accuracy(net: nn.Module, x: Images, y: Labels) -> float:
+    return float((predict_logits(net, x).argmax(1) == y).mean()) if len(y) else float("nan")
+
+
+def train(args: argparse.Namespace, data: DataSets) -> tuple[DigitNet, list[dict[str, float]]]:
     torch.manual_seed(args.seed)
     generator = torch.Generator().manual_seed(args.seed)
     net = DigitNet(width=args.width)
@@ -120,16 +124,17 @@ def train(args: argparse.Namespace, data: DataSets) -> tuple[nn.Module, list[dic
     ema = torch.optim.swa_utils.AveragedModel(net, avg_fn=ema_step, use_buffers=True)
     x_all = torch.from_numpy(np.concatenate([data.train_x, data.outlier_x])).unsqueeze(1)
     y_all = torch.from_numpy(np.concatenate([data.train_y, np.full(len(data.outlier_x), -1, np.int64)]))
-    steps_per_epoch = math.ceil(len(y_all) / args.batch_size)
+    epoch_size = min(args.epoch_size or len(y_all), len(y_all))
+    steps_per_epoch = math.ceil(epoch_size / args.batch_size)
     optimizer = torch.optim.AdamW(net.parameters(), lr=args.lr, weight_decay=5e-4)
     scheduler = torch.optim.lr_scheduler.OneCycleLR(
         optimizer, max_lr=args.lr, total_steps=args.epochs * steps_per_epoch, pct_start=0.2
     )
     history: list[dict[str, float]] = []
-    started = time.perf_counter()
+    started, started_cpu = time.perf_counter(), time.process_time()
     for epoch in range(1, args.epochs + 1):
         net.train()
-        order = torch.randperm(len(y_all), generator=generator)
+        order = torch.randperm(len(y_all), generator=generator)[:epoch_size]
         running, seen = 0.0, 0
         for step in range(steps_per_epoch):
             idx = order[step * args.batch_size : (step + 1) * args.batch_size]
@@ -152,70 +157,36 @@ def train(args: argparse.Namespace, data: DataSets) -> tuple[nn.Module, list[dic
             overall = ((epoch - 1) * steps_per_epoch + step + 1) / (args.epochs * steps_per_epoch)
             if step % 20 == 0 or step == steps_per_epoch - 1:
                 progress(epoch, args.epochs, step + 1, steps_per_epoch, running / seen, started, overall)
-        val_acc = float((predict_logits(ema.module, data.val_x).argmax(1) == data.val_y).mean())
-        drawn_acc = (
-            float((predict_logits(ema.module, data.drawn_val_x).argmax(1) == data.drawn_val_y).mean())
-            if len(data.drawn_val_y)
-            else float("nan")
-        )
-        elapsed = time.perf_counter() - started
+        val_acc = _accuracy(ema.module, data.val_x, data.val_y)
+        sources = np.asarray(data.drawn_val_sources)
+        per_source = {
+            name: _accuracy(ema.module, data.drawn_val_x[sources == name], data.drawn_val_y[sources == name])
+            for name in sorted(set(data.drawn_val_sources))
+        }
+        elapsed, cpu = time.perf_counter() - started, time.process_time() - started_cpu
         left = elapsed / epoch * (args.epochs - epoch)
         if sys.stderr.isatty():
             sys.stderr.write("\n")
         log(
             f"epoch {epoch}/{args.epochs}  loss {running / seen:.4f}  val acc {val_acc:.4%}  "
-            f"drawn val acc {drawn_acc:.4%}  elapsed {elapsed / 60:.1f} min  time left {left / 60:.1f} min"
+            + "".join(f"{name} val acc {acc:.4%}  " for name, acc in per_source.items())
+            + f"epoch {(elapsed - sum(h['seconds'] for h in history)) / 60:.1f} min "
+            f"({(cpu - sum(h['cpu_seconds'] for h in history)) / 60:.1f} CPU min)  "
+            f"elapsed {elapsed / 60:.1f} min  time left {left / 60:.1f} min"
         )
-        history.append({"epoch": epoch, "loss": running / seen, "val_acc": val_acc, "drawn_val_acc": drawn_acc})
-    return ema.module, history
-
-
-# --- export -----------------------------------------------------------------------------
-
-
-def export_onnx(net: nn.Module, temperature: float, path: Path, metadata: Mapping[str, str]) -> Path:
-    """Export the calibrated network to ``path`` with exactly ``metadata`` as its metadata.
-
-    The graph is exported and checked in a temporary folder; the final file is written
-    atomically by :func:`digitcanvas.model_info.write_metadata`, which raises
-    :class:`~digitcanvas.model_info.ModelWriteError` naming the file if it cannot be.
-    """
-    import onnx
-
-    wrapped = Calibrated(net, temperature).eval()
-    example = torch.zeros(2, 1, 28, 28)
-    batch = torch.export.Dim("batch", min=1, max=65536)
-    program = torch.onnx.export(
-        wrapped,
-        (example,),
-        dynamo=True,
-        input_names=["image"],
-        output_names=["logits"],
-        dynamic_shapes=({0: batch},),
-        external_data=False,
-        optimize=True,
-    )
-    assert program is not None
-    with tempfile.TemporaryDirectory(prefix="digitcanvas-export-") as folder:
-        exported = Path(folder) / "model.onnx"
-        program.save(str(exported))
-        model = onnx.load(str(exported))
-        model.graph.name = GRAPH_NAME
-        onnx.checker.check_model(model)
-        onnx.save(model, str(exported))
-        # The exporter's own metadata keys (if any) go; ours are the only ones kept.
-        stale: dict[str, str | None] = {entry.key: None for entry in model.metadata_props}
-        return write_metadata(exported, {**stale, **metadata}, out=path)
-
-
-def cpu_name() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
+        history.append(
+            {
+                "epoch": epoch,
+                "loss": running / seen,
+                "val_acc": val_acc,
+                **{f"{name}_val_acc": acc for name, acc in per_source.items()},
+                "seconds": elapsed - sum(h["seconds"] for h in history),
+                "cpu_seconds": cpu - sum(h["cpu_seconds"] for h in history),
+            }
+        )
+    averaged = ema.module
+    assert isinstance(averaged, DigitNet)
+    return averaged, history
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -225,12 +196,25 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--data", required=True, help="folder with the MNIST IDX files (gzip or raw)")
     parser.add_argument("--unipen", help="UNIPEN digits folder or .jsonl.gz; its training writers join the data")
     parser.add_argument(
+        "--unipen-renderings", type=int, default=UNIPEN_RENDERINGS, help="renderings of each UNIPEN training digit"
+    )
+    parser.add_argument("--digilets", help="DigiLeTs digits folder or .jsonl.gz; its training writers join the data")
+    parser.add_argument(
+        "--digilets-renderings", type=int, default=DIGILETS_RENDERINGS, help="renderings of each DigiLeTs digit"
+    )
+    parser.add_argument(
+        "--letters", help="DigiLeTs letters: training writers' letters as outliers (needs --digilets)"
+    )
+    parser.add_argument(
         "--collection", action="append", help="a personal collection folder of labelled drawings (repeatable)"
     )
     parser.add_argument("--collection-weight", type=int, default=5, help="times each collection drawing is repeated")
     parser.add_argument("--out", default=str(BUNDLED_MODEL_OUT), help="ONNX file to write")
     parser.add_argument("--card", help="model card JSON facts to write (default: OUT with .train.json)")
     parser.add_argument("--epochs", type=int, default=16)
+    parser.add_argument(
+        "--epoch-size", type=int, default=0, help="images per epoch, a fresh random subset each time (0: all)"
+    )
     parser.add_argument("--batch-size", type=int, default=128)
     parser.add_argument("--lr", type=float, default=3e-3)
     parser.add_argument("--width", type=int, default=32, help="channels of the first convolution")
@@ -244,14 +228,17 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--limit", type=int, default=0, help="train on only this many MNIST images (smoke runs)")
     parser.add_argument("--no-verify", action="store_true", help="skip the MD5 check (test data only)")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.letters and not args.digilets:
+        parser.error("--letters needs --digilets (the letters' writers are split with the digits')")
+    return args
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     torch.set_num_threads(args.threads)
     rng = np.random.default_rng(args.seed)
-    started = time.perf_counter()
+    started, started_cpu = time.perf_counter(), time.process_time()
     try:
         data = load_data(args, rng)
     except (MnistError, OSError, ValueError) as e:
@@ -303,6 +290,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         metadata[META_DOUBT] = f"{threshold:.4f}"
     try:
         export_onnx(net, temperature, out, metadata)
+        outputs = exported_outputs(out)
     except ModelWriteError as e:
         return fail(str(e))
     classifier = Classifier(out, threads=args.threads)
@@ -319,6 +307,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "parameters": params,
         "file_bytes": out.stat().st_size,
         "train_seconds": round(elapsed, 1),
+        # CPU time of all threads: wall time on a machine to itself is about this / threads
+        # (a shared machine stretches the wall time, not this).
+        "train_cpu_seconds": round(time.process_time() - started_cpu, 1),
         "cpu": cpu_name(),
         "threads": args.threads,
         "torch": torch.__version__,
@@ -330,6 +321,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "mnist_test_accuracy": ort_acc,
         "mnist_test_ece": test_ece,
         "onnx_vs_torch_max_abs_diff": max_diff,
+        "outputs": outputs,
         "history": history,
     }
     card = Path(args.card) if args.card else out.with_suffix(".train.json")

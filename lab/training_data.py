@@ -1,8 +1,10 @@
-"""The data ``python -m lab.train`` learns from: MNIST, rendered UNIPEN pen digits,
-personal collections and generated non-digits (outlier exposure). No PyTorch.
+"""The data ``python -m lab.train`` learns from: MNIST, rendered pen digits (UNIPEN and
+DigiLeTs), personal collections and non-digits for outlier exposure (generated ones and
+real DigiLeTs letters). No PyTorch.
 
-Pen digits and collection drawings go through the app's own canvas placement and
-preprocessing, so the network learns from what the app will feed it.
+Pen digits, letters and collection drawings go through the app's own canvas placement
+and preprocessing, so the network learns from what the app will feed it. Pen samples
+are varied at the stroke level first (:mod:`lab.augment_strokes`).
 """
 
 from __future__ import annotations
@@ -18,13 +20,16 @@ from numpy.typing import NDArray
 from digitcanvas.collection import load_collection
 from digitcanvas.drawing import Drawing
 from digitcanvas.preprocessing import MNIST_PEN_WIDTH, PreprocessOptions, preprocess_drawing
-from lab import nondigits
+from lab import augment_strokes, digilets, nondigits, unipen
 from lab.common import log
 from lab.mnist import load_split
-from lab.unipen import PenSample, load_samples, to_canvas, writer_split
+from lab.unipen import DRAW_HEIGHT_FRACTION, PenSample, to_canvas
 
 VALIDATION_SIZE = 5_000  # MNIST training images held out for every choice we make
-UNIPEN_RENDERINGS = 2  # each UNIPEN training sample is rendered this many ways
+MNIST_SPLIT_SEED = 20261121  # the held-out MNIST images are the same for every training seed
+UNIPEN_RENDERINGS = 3  # each UNIPEN training digit: once as written, twice varied
+DIGILETS_RENDERINGS = 10  # DigiLeTs holds 1,500 training digits (30 writers): weighted up by variants
+LETTER_RENDERINGS = 2  # each non-digit-like training-writer letter, as outlier
 PEN_WIDTH_JITTER = (0.7, 1.35)  # × the app's MNIST pen width, for stroke-thickness variety
 DRAW_SIZE_RANGE = (0.25, 0.85)  # fraction of the canvas height people use for a digit
 OUTLIER_KINDS = ("scribble", "dot", "line", "letter", "overlap")  # equal shares of the outlier set
@@ -49,10 +54,20 @@ class DataSets:
     test_x: Images
     test_y: Labels
     drawn_val_writers: list[str] = field(default_factory=list)  # who wrote each validation drawing
-    test_writers: int = 0  # how many writers the test split holds (the set the doubt threshold must suit)
+    drawn_val_sources: list[str] = field(default_factory=list)  # "unipen" or "digilets", per drawing
+    test_writers: int = 0  # how many writers the test splits hold (the set the doubt threshold must suit)
     outlier_x: Images = field(default_factory=_no_images)
     val_outlier_x: Images = field(default_factory=_no_images)
     notes: list[str] = field(default_factory=list)
+
+
+def mnist_split(count: int, *, limit: int = 0) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
+    """(validation, training) indices into MNIST's training images: a fixed seeded shuffle,
+    the first ``VALIDATION_SIZE`` held out (a tenth of a small smoke-test set)."""
+    order = np.random.default_rng(MNIST_SPLIT_SEED).permutation(count)
+    n_val = min(VALIDATION_SIZE, count // 10) if limit else VALIDATION_SIZE
+    train = order[n_val:]
+    return order[:n_val], train[:limit] if limit else train
 
 
 def preprocess_all(drawings: Sequence[Drawing]) -> Images:
@@ -63,30 +78,87 @@ def preprocess_all(drawings: Sequence[Drawing]) -> Images:
 def render_pen_samples(
     samples: Sequence[PenSample], rng: np.random.Generator, *, renderings: int
 ) -> tuple[Images, Labels]:
-    """Render pen samples through the app's own canvas placement and preprocessing."""
+    """Render pen samples through the app's own canvas placement and preprocessing.
+
+    The first rendering of each sample is as written, at the typical size; every other
+    one is a stroke-level variant (:func:`lab.augment_strokes.augment`) at a random size
+    and stroke width.
+    """
     images, labels = [], []
     for sample in samples:
         for r in range(renderings):
             if r == 0:
-                fraction, width = 0.6, MNIST_PEN_WIDTH
+                varied, fraction, width = sample, DRAW_HEIGHT_FRACTION, MNIST_PEN_WIDTH
             else:
+                varied = augment_strokes.augment(sample, rng)
                 fraction = rng.uniform(*DRAW_SIZE_RANGE)
                 width = MNIST_PEN_WIDTH * rng.uniform(*PEN_WIDTH_JITTER)
-            drawing = to_canvas(sample, height_fraction=fraction)
+            drawing = to_canvas(varied, height_fraction=fraction)
             images.append(preprocess_drawing(drawing, PreprocessOptions(mnist_pen_width=width)))
             labels.append(sample.label)
     return np.asarray(images, dtype=np.float32).reshape(-1, 28, 28), np.asarray(labels, dtype=np.int64)
+
+
+@dataclass
+class _PenParts:
+    train: list[PenSample] = field(default_factory=list)
+    val: list[PenSample] = field(default_factory=list)
+    test_writers: int = 0
+
+
+def _unipen_parts(path: str, limit: int) -> _PenParts:
+    samples = unipen.load_samples(path)
+    split = unipen.writer_split(samples)
+    parts = _PenParts(
+        [s for s in samples if split[s.writer_key] == "train"],
+        [s for s in samples if split[s.writer_key] == "val"],
+        sum(1 for part in split.values() if part == "test"),
+    )
+    if limit:
+        parts.train, parts.val = parts.train[: limit // 4], parts.val[: limit // 4]
+    return parts
+
+
+def _digilets_parts(path: str, limit: int) -> _PenParts:
+    samples = digilets.load_digits(path)
+    split = digilets.writer_split(s.writer for s in samples)
+    parts = _PenParts(
+        digilets.select(samples, "train", split=split),
+        digilets.select(samples, "val", split=split),
+        sum(1 for part in split.values() if part == "test"),
+    )
+    if limit:
+        parts.train, parts.val = parts.train[: limit // 4], parts.val[: limit // 4]
+    return parts
+
+
+def _add_pen_source(
+    data: DataSets, name: str, parts: _PenParts, renderings: int, rng: np.random.Generator
+) -> None:
+    started = time.perf_counter()
+    px, py = render_pen_samples(parts.train, rng, renderings=renderings)
+    vx, vy = render_pen_samples(parts.val, rng, renderings=1)
+    log(f"rendered {len(px) + len(vx):,} {name} drawings in {time.perf_counter() - started:.0f} s")
+    data.train_x = np.concatenate([data.train_x, px])
+    data.train_y = np.concatenate([data.train_y, py])
+    data.drawn_val_x = np.concatenate([data.drawn_val_x, vx])
+    data.drawn_val_y = np.concatenate([data.drawn_val_y, vy])
+    data.drawn_val_writers += [s.writer_key for s in parts.val]
+    data.drawn_val_sources += [name.lower()] * len(parts.val)
+    data.test_writers += parts.test_writers
+    writers = len({s.writer_key for s in parts.train})
+    data.notes.append(
+        f"{name}: {len(parts.train):,} pen digits of {writers} training writers, each rendered {renderings}× "
+        f"through the app's preprocessing (once as written, {renderings - 1}× as stroke-level variants); "
+        f"{len(parts.val):,} digits of {len({s.writer_key for s in parts.val})} validation writers for checks"
+    )
 
 
 def load_data(args: argparse.Namespace, rng: np.random.Generator) -> DataSets:
     """Everything training needs, from the command line's sources; the choices are noted."""
     train = load_split(args.data, "train", verify=not args.no_verify)
     test = load_split(args.data, "test", verify=not args.no_verify)
-    order = rng.permutation(len(train.labels))
-    n_val = min(VALIDATION_SIZE, len(order) // 10) if args.limit else VALIDATION_SIZE
-    val_idx, train_idx = order[:n_val], order[n_val:]
-    if args.limit:
-        train_idx = train_idx[: args.limit]
+    val_idx, train_idx = mnist_split(len(train.labels), limit=args.limit)
     x = train.images.astype(np.float32) / 255.0
     data = DataSets(
         train_x=x[train_idx],
@@ -102,29 +174,17 @@ def load_data(args: argparse.Namespace, rng: np.random.Generator) -> DataSets:
     pen_train: list[PenSample] = []
     pen_val: list[PenSample] = []
     if args.unipen:
-        samples = load_samples(args.unipen)
-        split = writer_split(samples)
-        pen_train = [s for s in samples if split[s.writer_key] == "train"]
-        pen_val = [s for s in samples if split[s.writer_key] == "val"]
-        if args.limit:
-            pen_train, pen_val = pen_train[: args.limit // 4], pen_val[: args.limit // 4]
-        started = time.perf_counter()
-        px, py = render_pen_samples(pen_train, rng, renderings=UNIPEN_RENDERINGS)
-        vx, vy = render_pen_samples(pen_val, rng, renderings=1)
-        log(f"rendered {len(px) + len(vx):,} UNIPEN drawings in {time.perf_counter() - started:.0f} s")
-        data.train_x = np.concatenate([data.train_x, px])
-        data.train_y = np.concatenate([data.train_y, py])
-        data.drawn_val_x, data.drawn_val_y = vx, vy
-        data.drawn_val_writers = [str(s.writer_key) for s in pen_val]
-        data.test_writers = len({key for key, part in split.items() if part == "test"})
-        writers = len({s.writer_key for s in pen_train})
-        data.notes.append(
-            f"UNIPEN: {len(pen_train):,} pen digits of {writers} training writers, each rendered "
-            f"{UNIPEN_RENDERINGS}× through the app's preprocessing; "
-            f"{len(pen_val):,} validation-writer digits for checks"
-        )
+        parts = _unipen_parts(args.unipen, args.limit)
+        _add_pen_source(data, "UNIPEN", parts, args.unipen_renderings, rng)
+        pen_train, pen_val = pen_train + parts.train, pen_val + parts.val
+    if args.digilets:
+        parts = _digilets_parts(args.digilets, args.limit)
+        _add_pen_source(data, "DigiLeTs", parts, args.digilets_renderings, rng)
+        pen_train, pen_val = pen_train + parts.train, pen_val + parts.val
     if args.outliers:
         make_outliers(args, data, pen_train, pen_val)
+    if args.letters:
+        add_letter_outliers(args, data, rng)
     for folder in args.collection or []:
         drawings = load_collection(folder)
         cx = preprocess_all(drawings)
@@ -153,12 +213,35 @@ def make_outliers(
         for kind in kinds:
             drawings += nondigits.generate(kind, count // len(kinds), rng, samples=samples)
         sets.append(preprocess_all(drawings))
-    data.outlier_x, data.val_outlier_x = sets
-    log(
-        f"generated {len(data.outlier_x) + len(data.val_outlier_x):,} non-digits "
-        f"in {time.perf_counter() - started:.0f} s"
-    )
+    data.outlier_x = np.concatenate([data.outlier_x, sets[0]])
+    data.val_outlier_x = np.concatenate([data.val_outlier_x, sets[1]])
+    log(f"generated {len(sets[0]) + len(sets[1]):,} non-digits in {time.perf_counter() - started:.0f} s")
     data.notes.append(
-        f"Outlier exposure: {len(data.outlier_x):,} generated non-digits ({', '.join(OUTLIER_KINDS)}; letters "
+        f"Outlier exposure: {len(sets[0]):,} generated non-digits ({', '.join(OUTLIER_KINDS)}; letters "
         f"{' '.join(nondigits.TRAIN_LETTERS)}) trained towards a flat output, weight {args.outlier_weight}"
+    )
+
+
+def add_letter_outliers(args: argparse.Namespace, data: DataSets, rng: np.random.Generator) -> None:
+    """Real DigiLeTs letters of the training writers as outliers (validation writers' for checks).
+
+    Only letters that do not look like a digit in many hands count (:data:`lab.nondigits.DIGIT_LIKE_LETTERS`
+    are left out): training an "O" towards a flat output would teach the network to doubt its zeros.
+    The writer split is the digits' (:func:`lab.digilets.writer_split` of all 50 writers).
+    """
+    started = time.perf_counter()
+    split = digilets.writer_split(s.writer for s in digilets.load_digits(args.digilets))
+    letters = [t for t in digilets.load_letters(args.letters) if t.label not in nondigits.DIGIT_LIKE_LETTERS]
+    train = digilets.letters_to_samples(t for t in letters if split.get(t.writer) == "train")
+    val = digilets.letters_to_samples(t for t in letters if split.get(t.writer) == "val")
+    if args.limit:
+        train, val = train[: args.limit // 4], val[: args.limit // 4]
+    tx, _ = render_pen_samples(train, rng, renderings=LETTER_RENDERINGS)
+    vx, _ = render_pen_samples(val, rng, renderings=1)
+    data.outlier_x = np.concatenate([data.outlier_x, tx])
+    data.val_outlier_x = np.concatenate([data.val_outlier_x, vx])
+    log(f"rendered {len(tx) + len(vx):,} DigiLeTs letters in {time.perf_counter() - started:.0f} s")
+    data.notes.append(
+        f"Outlier exposure: {len(train):,} real DigiLeTs letters of the training writers, each rendered "
+        f"{LETTER_RENDERINGS}× (left out as digit-like: {' '.join(sorted(nondigits.DIGIT_LIKE_LETTERS))})"
     )

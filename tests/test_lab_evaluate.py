@@ -48,6 +48,26 @@ def unipen(tmp_path: Path, rng: np.random.Generator) -> Path:
     return path
 
 
+@pytest.fixture
+def digilets_files(tmp_path: Path, rng: np.random.Generator) -> tuple[Path, Path]:
+    """DigiLeTs-shaped digits (50 writers, 4 each) and letters (an x, an O and a k each)."""
+    digits, letters = tmp_path / "digilets-digits.jsonl.gz", tmp_path / "digilets-letters.jsonl.gz"
+    names = ["0", "1", "7", "7crossed"]
+    with gzip.open(digits, "wt") as handle:
+        for i in range(200):
+            name = names[i % len(names)]
+            drawing, _ = compose([name])
+            strokes = [(s + rng.normal(0, 2, s.shape)).round(1).tolist() for s in drawing.strokes]
+            record = {"label": int(name[0]), "writer": f"digilets_{i % 50:03d}", "strokes": strokes}
+            handle.write(json.dumps({**record, "source": "digilets"}) + "\n")
+    with gzip.open(letters, "wt") as handle:
+        for i in range(50):
+            shapes = (("x", [[0, 0], [90, 100]]), ("O", [[0, 0], [50, 90], [0, 0]]), ("k", [[0, 0], [0, 9]]))
+            for name, stroke in shapes:
+                handle.write(json.dumps({"label": name, "writer": f"digilets_{i:03d}", "strokes": [stroke]}) + "\n")
+    return digits, letters
+
+
 def test_read_drawings_gives_the_classifiers_own_probabilities(linear_model: Path) -> None:
     drawings = [compose([name])[0] for name in ("0", "1", "7")]
     dot = Drawing((np.array([[200.0, 200.0]]),), 420, 420)
@@ -97,8 +117,33 @@ def test_evaluate_drawn_scores_the_chosen_writers(
     args = ["--unipen", str(unipen), "--model", str(linear_model), "--out", str(out), "--robustness"]
     assert evaluate_drawn.main(args) == 0
     report = capsys.readouterr().out
-    assert "# Drawn digits (UNIPEN, test writers): tiny" in report and "pen width doubled" in report
+    assert "# Drawn digits per source (test writers): tiny" in report and "pen width doubled" in report
+    assert "| UNIPEN | coarse (~15 points per digit) |" in report
     assert (out / "drawn-test-linear.md").read_text() + "\n" == report
+    assert sorted(p.name for p in out.iterdir()) == ["drawn-test-linear-unipen-confusion.png", "drawn-test-linear.md"]
+
+
+def test_evaluate_drawn_reports_each_source_with_its_worst_writer(
+    tmp_path: Path,
+    linear_model: Path,
+    unipen: Path,
+    digilets_files: tuple[Path, Path],
+    rng: np.random.Generator,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    data = tmp_path / "mnist"
+    data.mkdir()
+    write_idx(data / "t10k-images-idx3-ubyte.gz", rng.integers(0, 256, (30, 28, 28), dtype=np.uint8))
+    write_idx(data / "t10k-labels-idx1-ubyte.gz", rng.integers(0, 10, 30, dtype=np.uint8))
+    args = ["--mnist", str(data), "--no-verify", "--unipen", str(unipen), "--digilets", str(digilets_files[0])]
+    assert evaluate_drawn.main([*args, "--model", str(linear_model), "--out", str(tmp_path / "r")]) == 0
+    report = capsys.readouterr().out
+    rows = {line.split(" | ")[0]: line for line in report.splitlines() if "| as drawn |" in line}
+    assert set(rows) == {"| **MNIST**", "| **UNIPEN**", "| **DigiLeTs**"}
+    assert "| 30 | n/a |" in rows["| **MNIST**"]  # 30 test images, no writer ids
+    assert "| 48 | 12 |" in rows["| **DigiLeTs**"]  # 12 test writers of 50, 4 digits each
+    assert "(digilets/digilets_" in rows["| **DigiLeTs**"]  # the worst writer is named
+    assert "| DigiLeTs | coarse (~15 points per digit) | 48 |" in report
 
 
 def test_evaluate_drawn_scores_a_collection(
@@ -118,8 +163,22 @@ def test_evaluate_doubt_measures_digits_and_non_digits(
     args = ["--unipen", str(unipen), "--model", str(linear_model), "--count", "4", "--threshold", "0.5"]
     assert evaluate_doubt.main(args) == 0
     report = capsys.readouterr().out
-    assert "threshold 0.500" in report and "| **all** | 20 |" in report
+    assert "threshold 0.500" in report and "| **all generated** | 20 |" in report
     assert report.count("| 0.500 |") == 2  # the sweep, and the threshold asked for
+
+
+def test_evaluate_doubt_counts_only_non_digit_like_real_letters(
+    linear_model: Path, unipen: Path, digilets_files: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    digits, letters = digilets_files
+    args = ["--unipen", str(unipen), "--digilets", str(digits), "--letters", str(letters), "--count", "2"]
+    assert evaluate_doubt.main([*args, "--model", str(linear_model), "--threshold", "1.0"]) == 0
+    report = capsys.readouterr().out
+    assert "| DigiLeTs | 48 | 100.00% |" in report  # everything is flagged at threshold 1
+    # 12 test writers: their x and k count (24), their O does not (12).
+    assert "| **real letters, non-digit-like** (test writers) | 24 | **100.0%** |" in report
+    assert "| real letters, digit-like (not counted) | 12 |" in report
+    assert "Per letter (counted): k 100%, x 100%" in report and "not counted): O 100%" in report
 
 
 def test_evaluate_numbers_reads_composed_numbers(

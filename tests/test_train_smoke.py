@@ -39,6 +39,24 @@ def _write_unipen(path: Path) -> None:
             handle.write(json.dumps(record) + "\n")
 
 
+def _write_digilets(folder: Path) -> tuple[Path, Path]:
+    """DigiLeTs-shaped digits (50 writers, so every part of the split gets some) and letters."""
+    digits, letters = folder / "digilets-digits.jsonl.gz", folder / "digilets-letters.jsonl.gz"
+    with gzip.open(digits, "wt") as handle:
+        for i in range(100):
+            label, x = i % 10, 80 * (i % 10)
+            strokes = [[[x, 0], [x + 40, 0], [x + 10, 1000]]]
+            if label == 7:
+                strokes.append([[x, 500], [x + 50, 505]])  # a crossed 7: the bar is a stroke of its own
+            record = {"label": label, "source": "digilets", "writer": f"digilets_{i % 50:03d}", "strokes": strokes}
+            handle.write(json.dumps(record) + "\n")
+    with gzip.open(letters, "wt") as handle:
+        for i, name in enumerate("xkOA" * 25):
+            stroke = [[0, 0], [900, 1000], [900, 0], [0, 1000]]
+            handle.write(json.dumps({"label": name, "writer": f"digilets_{i % 50:03d}", "strokes": [stroke]}) + "\n")
+    return digits, letters
+
+
 def _smoke_args(tmp_path: Path, out: Path, *, extras: bool = True) -> list[str]:
     """A one-epoch run on synthetic MNIST; ``extras``: with pen digits, a collection and outliers."""
     rng = np.random.default_rng(0)
@@ -58,7 +76,9 @@ def _smoke_args(tmp_path: Path, out: Path, *, extras: bool = True) -> list[str]:
     for name in ("1", "7", "0"):
         drawing, _ = compose([name])
         add_to_collection(drawing, int(name), collection)
-    return [*args, "--unipen", str(unipen), "--collection", str(collection), "--outliers", "50"]
+    digits, letters = _write_digilets(tmp_path)
+    pen = ["--unipen", str(unipen), "--digilets", str(digits), "--letters", str(letters), "--digilets-renderings", "3"]
+    return [*args, *pen, "--collection", str(collection), "--outliers", "50"]
 
 
 def test_training_smoke_run_exports_a_model_the_app_loads(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -84,18 +104,41 @@ def test_training_smoke_run_exports_a_model_the_app_loads(tmp_path: Path, capsys
     assert all(key.startswith("digitcanvas.") for key in classifier.metadata)  # only our keys
     probs = classifier.predict_proba(np.zeros((4, 28, 28), np.float32))
     np.testing.assert_allclose(probs.sum(axis=1), 1.0, atol=1e-6)
+    _check_outputs(out)
     facts = json.loads(out.with_suffix(".train.json").read_text())
     assert facts["epochs"] == 1 and facts["onnx_vs_torch_max_abs_diff"] < 1e-4
     assert facts["torch"] == torch.__version__
     notes = " ".join(facts["data"])
     assert "Personal collection" in notes and "3 labelled drawings" in notes
     assert "Outlier exposure" in notes
+    assert "DigiLeTs: 60 pen digits of 30 training writers, each rendered 3×" in notes
+    assert "real DigiLeTs letters of the training writers" in notes
+    assert {"unipen_val_acc", "digilets_val_acc"} <= set(facts["history"][0])
+    assert facts["outputs"]["logits"][-1] == 10 and facts["outputs"]["embedding"][-1] == 32  # 4 × width 8
     assert 0 < classifier.info.doubt_threshold == float(classifier.metadata[META_DOUBT]) < 1
     assert sorted(p.name for p in tmp_path.iterdir() if p.is_file()) == [
+        "digilets-digits.jsonl.gz",
+        "digilets-letters.jsonl.gz",
         "digits.jsonl.gz",
         "model.onnx",
         "model.train.json",
     ]  # no temporary export files left beside the model
+
+
+def _check_outputs(path: Path) -> None:
+    """Logits first (what the app reads), the embedding second; the logits are the head of the embedding."""
+    import onnxruntime as ort
+
+    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    assert [o.name for o in session.get_outputs()] == ["logits", "embedding"]
+    images = np.random.default_rng(3).random((64, 1, 28, 28), dtype=np.float32)
+    logits, embedding = session.run(None, {"image": images})
+    assert logits.shape == (64, 10) and embedding.shape == (64, 32) and embedding.dtype == np.float32
+    assert np.all(embedding >= 0)  # average-pooled ReLU features
+    # Penultimate: the logits are one affine map of the embedding (64 images, 33 unknowns per logit).
+    design = np.c_[embedding, np.ones(64)].astype(np.float64)
+    coefficients, *_ = np.linalg.lstsq(design, logits.astype(np.float64), rcond=None)
+    np.testing.assert_allclose(design @ coefficients, logits, atol=1e-3)
 
 
 def test_training_refuses_bad_data_with_a_clear_message(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
