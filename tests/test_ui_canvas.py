@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from PySide6.QtCore import QPoint
@@ -154,3 +156,15 @@ def test_render_drawing_is_the_drawing_at_its_own_size() -> None:
     assert image.pixelColor(300, 200).value() == 255  # white ink
     assert image.pixelColor(300, 215).value() == 0  # black paper beside the 20 px stroke
     assert image.pixelColor(0, 0).value() == 0
+
+
+def test_a_drawing_from_a_tiny_canvas_keeps_a_pen_the_app_can_save(qtbot: QtBot, tmp_path: Path) -> None:
+    from digitcanvas.drawing import load_drawing, save_drawing
+
+    canvas = DrawingCanvas()
+    qtbot.addWidget(canvas)
+    tiny = Drawing.from_points([[[1, 1], [3, 9]]], width=10, height=10, pen_width=30)  # ×40: a 1,200 px pen
+    canvas.set_drawing(tiny)
+    assert canvas.pen_width() <= 48
+    save_drawing(canvas.drawing(), tmp_path / "back.json")
+    assert load_drawing(tmp_path / "back.json").pen_width == canvas.pen_width()

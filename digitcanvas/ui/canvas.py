@@ -35,6 +35,7 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from ..drawing import CANVAS_SIZE, DEFAULT_PEN_WIDTH, Drawing
 from . import theme
+from .controls import PEN_WIDTH_RANGE
 
 DOCUMENT_SIZE = CANVAS_SIZE  # logical canvas pixels; drawing files use these coordinates
 ASPECT = DOCUMENT_SIZE[0] / DOCUMENT_SIZE[1]
@@ -176,7 +177,9 @@ class DrawingCanvas(QWidget):
         oy = (dh - drawing.height * scale) / 2
         self._strokes = [[QPointF(x * scale + ox, y * scale + oy) for x, y in s] for s in drawing.strokes]
         self._current, self._pressed, self._off_paper = None, False, None
-        self._pen_width = drawing.pen_width * scale
+        # A drawing from a much smaller canvas would scale its pen beyond what the app can
+        # save and read back: the pen stays within the width box's range.
+        self._pen_width = min(max(drawing.pen_width * scale, PEN_WIDTH_RANGE[0]), PEN_WIDTH_RANGE[1])
         self._outlines = []
         self._invalidate()
         self.strokes_changed.emit()
