@@ -52,6 +52,18 @@ def test_keep_relabel_and_undo(keeper: Keeper) -> None:
     assert labels(keeper) == [] and keeper.collection.entries == []
 
 
+def test_undo_still_finds_the_entry_when_the_clock_ticks(keeper: Keeper, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A relabel writes a new file named by the second; undoing the keep afterwards must
+    remove that file, not look for the first one (a slow machine made this flaky)."""
+    seconds = iter(range(100))
+    monkeypatch.setattr("digitcanvas.collection.time.strftime", lambda _: f"20261201-1200{next(seconds):02d}")
+    kept = keeper.keep(_drawing(300), 8, read_as=8, sure=True)
+    relabel = keeper.keep(_drawing(300), 7, read_as=8, sure=True)
+    assert relabel.undo is not None and relabel.undo() == "Kept as an 8 again."
+    assert kept.undo is not None and kept.undo().startswith("Removed from your collection")
+    assert labels(keeper) == [] and keeper.collection.entries == []
+
+
 def test_an_unsure_reading_is_named_so(keeper: Keeper) -> None:
     assert keeper.keep(_drawing(200), 4, read_as=9, sure=False).message == (
         "Thanks — kept as a 4 in your collection (the model was not sure)."

@@ -87,23 +87,32 @@ class Keeper:
             else:
                 model = f"the model read {a_digit(read_as)}" if sure else "the model was not sure"
                 message = f"Thanks — kept as {a_digit(digit)} in your collection ({model})."
-            return Kept(message, f"Keep as {a_digit(digit)}", lambda: self._unkeep(added))
+            return Kept(message, f"Keep as {a_digit(digit)}", lambda: self._unkeep(drawing, added.label))
         if entry.label == digit:
             return Kept(f"Already kept as {a_digit(digit)}.")
         old = entry.label
-        relabelled = self.collection.relabel(entry, digit, self._reader)
+        self.collection.relabel(entry, digit, self._reader)
         return Kept(
             f"Now kept as {a_digit(digit)} (was {a_digit(old)}).",
             f"Relabel as {a_digit(digit)}",
-            lambda: self._relabel_back(relabelled, old),
+            lambda: self._relabel_back(drawing, old),
         )
 
-    def _unkeep(self, entry: Entry) -> str:
-        self.collection.remove(entry)
-        return f"Removed from your collection (it was kept as {a_digit(entry.label)})."
+    # Undo looks the drawing's entry up again: a relabel writes a new file (its name has the
+    # label and the second it was written), so an entry held from before may be stale.
 
-    def _relabel_back(self, entry: Entry, label: int) -> str:
-        self.collection.relabel(entry, label, self._reader)
+    def _current(self, drawing: Drawing) -> Entry:
+        entry = self.entry_for(drawing)
+        if entry is None:
+            raise KeyError("the drawing is no longer in your collection")
+        return entry
+
+    def _unkeep(self, drawing: Drawing, label: int) -> str:
+        self.collection.remove(self._current(drawing))
+        return f"Removed from your collection (it was kept as {a_digit(label)})."
+
+    def _relabel_back(self, drawing: Drawing, label: int) -> str:
+        self.collection.relabel(self._current(drawing), label, self._reader)
         return f"Kept as {a_digit(label)} again."
 
     def summary(self) -> str:
