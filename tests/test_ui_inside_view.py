@@ -58,10 +58,10 @@ def test_layers_listed_and_filters_shown(qtbot: QtBot, view: InsideView, conv: C
     assert view.filters.picture() is not None and view.filters_caption.text() == "4 kernels"
 
 
-def test_activations_then_saliency_of_the_top_digit(qtbot: QtBot, view: InsideView, conv: Classifier) -> None:
+def test_activations_and_saliency_of_the_top_digit(qtbot: QtBot, view: InsideView, conv: Classifier) -> None:
     _open(qtbot, view, conv)
     image = _ink(1)
-    with qtbot.waitSignals([view.activations_shown, view.saliency_shown], order="strict", timeout=WAIT_MS):
+    with qtbot.waitSignals([view.activations_shown, view.saliency_shown], timeout=WAIT_MS):
         view.show_drawing_input(image)
     activations, saliency = view.activations(), view.saliency()
     assert activations is not None and saliency is not None
@@ -116,11 +116,10 @@ def test_left_half_model_shows_nothing_on_the_right(qtbot: QtBot, view: InsideVi
 def test_only_the_latest_input_is_shown(qtbot: QtBot, view: InsideView, conv: Classifier) -> None:
     _open(qtbot, view, conv)
     images = [_ink(seed) for seed in range(10, 16)]
-    with qtbot.waitSignal(
-        view.saliency_shown, check_params_cb=lambda s: view.activations() is not None, timeout=WAIT_MS
-    ):
-        for image in images:
-            view.show_drawing_input(image)
+    for image in images:
+        view.show_drawing_input(image)
+    # activations and saliency run on two workers: either may arrive first
+    qtbot.waitUntil(lambda: view.activations() is not None and view.saliency() is not None, timeout=WAIT_MS)
     activations = view.activations()
     assert activations is not None
     np.testing.assert_array_equal(activations.image, images[-1])
