@@ -223,6 +223,79 @@ class _Watchdog:
 _WATCHDOG = _Watchdog()
 
 
+class SessionRefusedError(Exception):
+    """onnxruntime would not open a model; ``details`` is what it said (for a details box)."""
+
+    def __init__(self, details: str) -> None:
+        super().__init__(details)
+        self.details = details
+
+
+EXTERNAL_FOLDER_KEY = "session.model_external_initializers_file_folder_path"
+
+
+def open_session(model: str | bytes, threads: int, *, external_folder: Path | None = None) -> Any:
+    """An onnxruntime CPU session with DigitCanvas's options, for a model file's path or
+    a model's bytes (then ``external_folder`` is where its external weights live):
+    ``threads`` intra-op threads, no log output, and each run's memory held to
+    ``MODEL_RUN_MEMORY_BYTES`` where onnxruntime can. Raises :class:`SessionRefusedError`.
+    """
+    import onnxruntime as ort  # deferred: keeps `import digitcanvas` light
+
+    ort.set_default_logger_severity(ORT_FATAL_ONLY)
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    options.log_severity_level = ORT_FATAL_ONLY
+    if _bounded_memory(ort):
+        options.add_session_config_entry("session.use_env_allocators", "1")
+        # Weights live outside the bounded arena: model_file bounds them, statically.
+        options.add_session_config_entry("session.use_device_allocator_for_initializers", "1")
+    if external_folder is not None:
+        options.add_session_config_entry(EXTERNAL_FOLDER_KEY, str(external_folder))
+    printed = io.StringIO()  # onnxruntime's Python layer prints "EP Error" banners on some failures
+    try:
+        with contextlib.redirect_stdout(printed):
+            return ort.InferenceSession(model, sess_options=options, providers=["CPUExecutionProvider"])
+    except Exception as e:  # onnxruntime raises several private exception types
+        raise SessionRefusedError(f"{printed.getvalue()}{e}") from e
+
+
+def run_session(
+    session: Any,
+    names: list[str],
+    feeds: dict[str, Any],
+    limit: float | None = None,
+    late: str | None = None,
+) -> list[Any]:
+    """``session.run(names, feeds)``, stopped by the watchdog after ``limit`` seconds
+    (default: ``MODEL_RUN_SECONDS``).
+
+    Raises :class:`ModelTimeoutError` (saying ``late``, or the run limit), or
+    :class:`ModelRunError`, also when the run needs more memory than DigitCanvas allows.
+    """
+    import onnxruntime as ort
+
+    options = ort.RunOptions()
+    options.log_severity_level = ORT_FATAL_ONLY
+    ticket = _WATCHDOG.watch(options, MODEL_RUN_SECONDS if limit is None else limit)
+    try:
+        return list(session.run(names, feeds, options))
+    except Exception as e:  # onnxruntime raises several private exception types
+        if options.terminate:
+            raise ModelTimeoutError(
+                late or f"the model did not finish within {MODEL_RUN_SECONDS:g} s and was stopped"
+            ) from e
+        if _ALLOCATION_FAILED.search(str(e)):
+            raise ModelRunError(
+                f"the model needs more than {MODEL_RUN_MEMORY_BYTES // 2**20} MB of memory for one run "
+                f"(DigitCanvas's limit)"
+            ) from e
+        raise ModelRunError(f"the model failed on this input ({_ort_reason(e)})") from e
+    finally:
+        _WATCHDOG.release(ticket)
+
+
 def usable_probabilities(raw: NDArray[np.float64], kind: str) -> NDArray[np.float64]:
     """Probabilities (N, 10) from raw model outputs of ``kind``, each row finite and summing to 1.
 
@@ -303,29 +376,16 @@ class Classifier:
 
     @staticmethod
     def _open(path: Path, threads: int) -> Any:
-        import onnxruntime as ort  # deferred: keeps `import digitcanvas` light
-
         try:
             check_model_file(path)
         except ModelFileError as e:
             raise ModelLoadError(str(e)) from e
-        ort.set_default_logger_severity(ORT_FATAL_ONLY)
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = threads
-        options.inter_op_num_threads = 1
-        options.log_severity_level = ORT_FATAL_ONLY
-        if _bounded_memory(ort):
-            options.add_session_config_entry("session.use_env_allocators", "1")
-            # Weights live outside the bounded arena: model_file bounds them, statically.
-            options.add_session_config_entry("session.use_device_allocator_for_initializers", "1")
-        printed = io.StringIO()  # onnxruntime's Python layer prints "EP Error" banners on some failures
         try:
-            with contextlib.redirect_stdout(printed):
-                return ort.InferenceSession(str(path), sess_options=options, providers=["CPUExecutionProvider"])
-        except Exception as e:  # onnxruntime raises several private exception types
+            return open_session(str(path), threads)
+        except SessionRefusedError as e:
             raise ModelLoadError(
                 f"{path}: not a valid ONNX model, or truncated, or it uses operators onnxruntime cannot run",
-                details=f"{printed.getvalue()}{e}",
+                details=e.details,
             ) from e
 
     def _check_first_run(self) -> None:
@@ -406,31 +466,19 @@ class Classifier:
     def _run_once(self, chunk: NDArray[np.generic], *, output: str | None = None) -> Any:
         """One session run of ``output`` (default: the scores), stopped by the watchdog past
         its time limit; raises :class:`ModelRunError` (:class:`ModelTimeoutError`)."""
-        import onnxruntime as ort
+        if self._load_deadline is None:
+            return run_session(self._session, [output or self._output.name], {self._input_name: chunk})[0]
+        limit = max(self._load_deadline - time.monotonic(), 0.0)
+        late = f"the model did not finish its load-time runs within {MODEL_LOAD_SECONDS:g} s"
+        return run_session(self._session, [output or self._output.name], {self._input_name: chunk}, limit, late)[0]
 
-        limit = MODEL_RUN_SECONDS
-        if self._load_deadline is not None:
-            limit = max(self._load_deadline - time.monotonic(), 0.0)
-        options = ort.RunOptions()
-        options.log_severity_level = ORT_FATAL_ONLY
-        ticket = _WATCHDOG.watch(options, limit)
-        try:
-            return self._session.run([output or self._output.name], {self._input_name: chunk}, options)[0]
-        except Exception as e:  # onnxruntime raises several private exception types
-            if options.terminate:
-                raise ModelTimeoutError(
-                    f"the model did not finish within {MODEL_RUN_SECONDS:g} s and was stopped"
-                    if self._load_deadline is None
-                    else f"the model did not finish its load-time runs within {MODEL_LOAD_SECONDS:g} s"
-                ) from e
-            if _ALLOCATION_FAILED.search(str(e)):
-                raise ModelRunError(
-                    f"the model needs more than {MODEL_RUN_MEMORY_BYTES // 2**20} MB of memory for one run "
-                    f"(DigitCanvas's limit)"
-                ) from e
-            raise ModelRunError(f"the model failed on this input ({_ort_reason(e)})") from e
-        finally:
-            _WATCHDOG.release(ticket)
+    def fed(self, image: NDArray[np.float32]) -> NDArray[np.generic]:
+        """One (28, 28) image as one run of the model takes it: scaled, typed, shaped, padded
+        to a batch fixed at export, without the batch axis for models that have none."""
+        feed = self._feed(image[None], self.scaling)
+        if self.layout.batch is not None and self.layout.batch > 1:
+            feed = np.concatenate([feed, np.zeros((self.layout.batch - 1, *feed.shape[1:]), dtype=feed.dtype)])
+        return feed if self.layout.batched else feed[0]
 
     def _rows(self, out: Any, count: int, fed: int) -> NDArray[np.float64]:
         if self._output.zipmap:

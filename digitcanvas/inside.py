@@ -21,9 +21,16 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from .inference import ORT_FATAL_ONLY, PIXEL_MAX, Classifier, ModelRunError, usable_probabilities
+from .inference import (
+    Classifier,
+    ModelRunError,
+    ModelTimeoutError,
+    SessionRefusedError,
+    open_session,
+    run_session,
+    usable_probabilities,
+)
 from .onnx_graph import Graph, GraphReadError, Node, read_graph, with_outputs
-from .outputs import FLOAT_TYPES, INTEGER_TYPES
 from .preprocessing import FIELD
 
 KIND_MAPS = "maps"
@@ -38,7 +45,6 @@ CHANNELS_FIRST_OPS = frozenset(
 CONV_OPS = frozenset({"Conv", "ConvInteger", "QLinearConv"})
 INDEX_DATA_TYPES = frozenset({6, 7, 8, 9})  # int32, int64, string, bool: shapes, axes and indices, not weights
 LAYOUT_CHW, LAYOUT_HWC = "CHW", "HWC"
-EXTERNAL_FOLDER_KEY = "session.model_external_initializers_file_folder_path"
 
 
 class InsideError(ValueError):
@@ -105,7 +111,6 @@ class Inspector:
         self._session = _open(with_outputs(model, [*exposed, self._filter_tensor or ""]), classifier, threads)
         model_input = self._session.get_inputs()[0]
         self._input_name = model_input.name
-        self._dtype = FLOAT_TYPES.get(model_input.type) or INTEGER_TYPES.get(model_input.type) or np.float32
         layout = classifier.layout
         self._fed = (layout.batch or 1) if layout.batched else None  # rows per run: one image, padded
         try:
@@ -145,22 +150,15 @@ class Inspector:
                 return None
         return None
 
-    def _feed(self, picture: NDArray[np.float32]) -> NDArray[np.generic]:
-        """One image fed as the classifier feeds it: scaled, shaped, padded to a fixed batch."""
-        classifier, layout = self.classifier, self.classifier.layout
-        values = classifier.scaling.apply(picture[None])
-        if classifier.integer_input:
-            values = np.clip(np.rint(values), 0, PIXEL_MAX)
-        feed = values.reshape((1, *layout.shape_tail)).astype(self._dtype, copy=False)
-        if layout.batch is not None and layout.batch > 1:
-            feed = np.concatenate([feed, np.zeros((layout.batch - 1, *feed.shape[1:]), dtype=feed.dtype)])
-        return feed if layout.batched else feed[0]
-
     def _run_named(self, names: list[str], picture: NDArray[np.float32]) -> dict[str, Any]:
+        """The named tensors for one image, fed as the classifier feeds it; bounded in time
+        and memory as the classifier's own runs are."""
         try:
-            outputs = self._session.run(names, {self._input_name: self._feed(picture)})
-        except Exception as e:  # onnxruntime raises several private exception types; its text stays in the chain
-            raise ModelRunError("the model failed on this input while its layers were read") from e
+            outputs = run_session(self._session, names, {self._input_name: self.classifier.fed(picture)})
+        except ModelTimeoutError:
+            raise
+        except ModelRunError as e:
+            raise ModelRunError(f"{e} while its layers were read") from e
         return dict(zip(names, outputs, strict=True))
 
     def _describe_layers(self, probe: dict[str, Any]) -> tuple[Layer, ...]:
@@ -189,17 +187,10 @@ def _blank() -> NDArray[np.float32]:
 
 
 def _open(model: bytes, classifier: Classifier, threads: int) -> Any:
-    import onnxruntime as ort  # deferred, as in digitcanvas.inference
-
-    options = ort.SessionOptions()
-    options.intra_op_num_threads = threads
-    options.inter_op_num_threads = 1
-    options.log_severity_level = ORT_FATAL_ONLY
     # A model loaded from bytes finds its external weights only when told where they are.
-    options.add_session_config_entry(EXTERNAL_FOLDER_KEY, str(classifier.path.resolve().parent))
     try:
-        return ort.InferenceSession(model, sess_options=options, providers=["CPUExecutionProvider"])
-    except Exception as e:  # onnxruntime raises several private exception types
+        return open_session(model, threads, external_folder=classifier.path.resolve().parent)
+    except SessionRefusedError as e:
         raise InsideError(
             f"{classifier.path}: its intermediate layers cannot be shown (onnxruntime refuses the copy "
             "that exposes them)"

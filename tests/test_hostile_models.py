@@ -17,6 +17,7 @@ import digitcanvas.inference as inference
 from digitcanvas.cli import main
 from digitcanvas.commands.predict import EXIT_SOME_FAILED
 from digitcanvas.inference import Classifier, ModelLoadError, ModelRunError, usable_probabilities
+from digitcanvas.inside import Inspector
 from digitcanvas.model_file import MAX_MODEL_TENSOR_BYTES
 from digitcanvas.model_info import INPUT_KEYS, META_DOUBT, META_OUTPUT, OUTPUT_CHOICES, ModelInfo, ModelInfoError
 from digitcanvas.reader import READ_ERRORS, Reader
@@ -101,6 +102,18 @@ def test_a_run_that_never_ends_is_stopped_at_the_run_limit(
     started = time.monotonic()
     with pytest.raises(inference.ModelTimeoutError, match=f"did not finish within {RUN_SECONDS:g} s"):
         classifier.predict_proba(_ink())
+    assert time.monotonic() - started < RUN_SECONDS + 5
+
+
+def test_looking_inside_a_run_that_never_ends_is_stopped_too(
+    models: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The inspector's copy of the model (every layer an output) runs under the same bounds."""
+    inspector = Inspector(Classifier(models["a Loop that never ends on ink"]))
+    monkeypatch.setattr(inference, "MODEL_RUN_SECONDS", RUN_SECONDS)
+    started = time.monotonic()
+    with pytest.raises(inference.ModelTimeoutError, match=f"did not finish within {RUN_SECONDS:g} s"):
+        inspector.activations(_ink())
     assert time.monotonic() - started < RUN_SECONDS + 5
 
 
