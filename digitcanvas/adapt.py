@@ -32,8 +32,15 @@ if TYPE_CHECKING:  # the reader applies adaptations; only the types are needed h
     from .collection import Entry
     from .reader import Reader
 
+# h and λ were chosen on validation writers with the bundled model's embedding
+# (python -m lab.evaluate_adapt --unipen ../shared/data/unipen-digits --digilets
+# ../shared/data/digilets-digits --part val --grid --repeats 20; reports/adapt-val-grid.md):
+# the best error reduction with one kept drawing per digit among the settings that made no
+# writer worse and kept the adapted readings at least as calibrated (ECE) as the model's.
+# A wider h blurs every reading towards the kept digits' mix (DigiLeTs ECE 0.8 % → 25 % at h = 0.2).
+# Logit features (models without an embedding) do as well at h = 0.1, and nearly so at 0.05.
 BANDWIDTH = 0.05  # h: how fast a kept drawing's pull fades as drawings differ (cosine units)
-BLEND = 0.8  # λ: the pull of an identical kept drawing
+BLEND = 1.0  # λ: the pull of an identical kept drawing (1: the kept drawings' vote replaces the model's)
 MIN_EXAMPLES = 5  # kept drawings before adaptation is offered (fewer rarely help anyone)
 EPSILON = 1e-12
 

@@ -10,16 +10,23 @@ both, the relative reduction (pooled over writers) and how many writers got wors
 **Corrections**: the writer's first 50 digits in a shuffled order; each misread digit
 is corrected (kept with its true label) as it happens, and adaptation is refitted
 before the next one; errors over the 50, base against adapted, for the writers the base
-model misreads at least once. ``--grid`` sweeps the bandwidth and blend (use with
-``--part val``: that is how the defaults were chosen).
+model misreads at least once. ``--features`` picks what the kernel vote compares: the
+model's ``embedding`` output or its centred log-probabilities (``logits``, what a model
+without an embedding gets); by default what the app uses for the model. ``--grid`` sweeps
+the bandwidth and blend for each kind of feature the model has (use with ``--part val``:
+that is how the defaults were chosen). ``--output`` writes the report, headed by the
+command line, to a markdown file as well as to stdout.
 """
 
 from __future__ import annotations
 
 import argparse
+import shlex
+import sys
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 from numpy.typing import NDArray
@@ -29,11 +36,15 @@ from digitcanvas.inference import ModelLoadError, load_classifier
 from digitcanvas.reader import Reader
 from lab import digilets
 from lab.common import fail, log, probabilities, read_drawings
+from lab.metrics import expected_calibration_error
 from lab.unipen import PenSample, load_samples, select, to_canvas
 
 SEED = 2026
 KS = (1, 2, 3)
 SEQUENCE = 50  # digits per writer in the corrections scenario
+EMBEDDING, LOGITS = "embedding", "logits"  # the kinds of feature the kernel vote can compare
+GRID_BANDWIDTHS = (0.02, 0.05, 0.1, 0.2, 0.3, 0.5)
+GRID_BLENDS = (0.5, 0.8, 1.0)
 
 
 @dataclass
@@ -41,11 +52,17 @@ class Writer:
     name: str
     labels: NDArray[np.int64]
     probabilities: NDArray[np.float64]  # the model's, (N, 10)
-    features: NDArray[np.float64]  # (N, D)
+    features: NDArray[np.float64]  # (N, D), the kind in use
+    by_kind: dict[str, NDArray[np.float64]]  # every kind of feature the model gives
+
+    def using(self, kind: str) -> Writer:
+        """The same writer, its features of ``kind`` in use."""
+        return Writer(self.name, self.labels, self.probabilities, self.by_kind[kind], self.by_kind)
 
 
 def writers_of(reader: Reader, samples: Sequence[PenSample]) -> list[Writer]:
-    """Every writer's digits read once by the model, with their features."""
+    """Every writer's digits read once by the model, with their features of every kind
+    (the embedding first when the model has one, in use)."""
     by_writer: dict[str, list[PenSample]] = defaultdict(list)
     for s in samples:
         by_writer[s.writer_key].append(s)
@@ -55,9 +72,11 @@ def writers_of(reader: Reader, samples: Sequence[PenSample]) -> list[Writer]:
         readings = read_drawings(reader, drawings)
         probs = probabilities(readings)
         images = np.stack([r.digits[0].image for r in readings])
+        by_kind = {LOGITS: adapt.logit_features(probs)}
         embedded = reader.classifier.embeddings(images)
-        features = embedded if embedded is not None else adapt.logit_features(probs)
-        out.append(Writer(name, np.array([s.label for s in own]), probs, features))
+        if embedded is not None:
+            by_kind = {EMBEDDING: embedded, **by_kind}
+        out.append(Writer(name, np.array([s.label for s in own]), probs, next(iter(by_kind.values())), by_kind))
     return out
 
 
@@ -65,6 +84,9 @@ def kept_examples(writers: Sequence[Writer], k: int, repeats: int, h: float, ble
     rng = np.random.default_rng(SEED + k)
     base_errors = adapted_errors = total = 0
     worse = better = eligible = 0
+    read: list[NDArray[np.float64]] = []  # every adapted reading, its base and its label, for calibration
+    based: list[NDArray[np.float64]] = []
+    truth: list[NDArray[np.int64]] = []
     for w in writers:
         per_digit = [np.flatnonzero(w.labels == d) for d in range(10)]
         if any(len(ix) <= k for ix in per_digit):
@@ -76,6 +98,9 @@ def kept_examples(writers: Sequence[Writer], k: int, repeats: int, h: float, ble
             rest = np.setdiff1d(np.arange(len(w.labels)), kept)
             model = adapt.fit(w.features[kept], w.labels[kept], bandwidth=h, blend=blend)
             adjusted = model.adjust(w.features[rest], w.probabilities[rest])
+            read.append(adjusted)
+            based.append(w.probabilities[rest])
+            truth.append(w.labels[rest])
             base_w += int((w.probabilities[rest].argmax(axis=1) != w.labels[rest]).sum())
             adapted_w += int((adjusted.argmax(axis=1) != w.labels[rest]).sum())
             total += len(rest)
@@ -90,6 +115,8 @@ def kept_examples(writers: Sequence[Writer], k: int, repeats: int, h: float, ble
         "reduction": 1 - adapted_errors / base_errors if base_errors else 0.0,
         "worse": worse,
         "better": better,
+        "base_ece": expected_calibration_error(np.concatenate(based), np.concatenate(truth)) if truth else 0.0,
+        "adapted_ece": expected_calibration_error(np.concatenate(read), np.concatenate(truth)) if truth else 0.0,
     }
 
 
@@ -117,27 +144,60 @@ def corrections(writers: Sequence[Writer], h: float, blend: float) -> dict[str, 
     return {"writers": misread, "base_errors": base_total, "adapted_errors": adapted_total}
 
 
+def _writers(count: float) -> str:
+    return f"{count:.0f} writer" if count == 1 else f"{count:.0f} writers"
+
+
 def report(name: str, writers: Sequence[Writer], repeats: int, h: float, blend: float) -> list[str]:
     lines = [
         f"### {name}: {len(writers)} writers",
         "",
-        "| kept per digit | writers | base error | adapted | reduction | worse | better |",
-        "|---:|---:|---:|---:|---:|---:|---:|",
+        "| kept per digit | writers | base error | adapted | reduction | worse | better | ECE, base → adapted |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for k in KS:
         r = kept_examples(writers, k, repeats, h, blend)
         lines.append(
             f"| {k} | {r['writers']} | {r['base_error']:.2%} | {r['adapted_error']:.2%} | {r['reduction']:.0%} "
-            f"| {r['worse']} | {r['better']} |"
+            f"| {r['worse']} | {r['better']} | {r['base_ece']:.2%} → {r['adapted_ece']:.2%} |"
         )
     c = corrections(writers, h, blend)
     lines += [
         "",
-        f"Corrections over the first {SEQUENCE} digits, {c['writers']} writers the model misreads: "
+        "Writers: those with more than k drawings of every digit (k kept, the rest read); worse, better: "
+        "writers with more or fewer errors adapted than not, over all repeats.",
+        "",
+        f"Corrections over the first {SEQUENCE} digits, {_writers(c['writers'])} the model misreads: "
         f"{c['base_errors']} errors without adaptation, {c['adapted_errors']} with it.",
         "",
     ]
     return lines
+
+
+def grid(name: str, writers: Sequence[Writer], kinds: Sequence[str], repeats: int) -> list[str]:
+    """Every bandwidth and blend of the grid for each kind of feature, k = 1 and k = 3."""
+    lines = [
+        f"### {name} grid: {len(writers)} writers",
+        "",
+        "| features | h | λ | k=1 error, base → adapted | k=1 reduction | k=1 worse | k=1 ECE, base → adapted "
+        "| k=3 reduction | k=3 worse | corrections |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for kind in kinds:
+        own = [w.using(kind) for w in writers]
+        for h in GRID_BANDWIDTHS:
+            for blend in GRID_BLENDS:
+                one = kept_examples(own, 1, repeats, h, blend)
+                three = kept_examples(own, 3, repeats, h, blend)
+                c = corrections(own, h, blend)
+                lines.append(
+                    f"| {kind} | {h} | {blend} | {one['base_error']:.2%} → {one['adapted_error']:.2%} "
+                    f"| {one['reduction']:.0%} | {one['worse']}/{one['writers']} "
+                    f"| {one['base_ece']:.2%} → {one['adapted_ece']:.2%} "
+                    f"| {three['reduction']:.0%} | {three['worse']}/{three['writers']} "
+                    f"| {c['base_errors']} → {c['adapted_errors']} |"
+                )
+    return [*lines, ""]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -147,7 +207,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--model", help="ONNX model (default: the bundled one)")
     parser.add_argument("--part", choices=["val", "test"], default="val")
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument(
+        "--features",
+        choices=[EMBEDDING, LOGITS],
+        help="what the kernel vote compares (default: the embedding when the model has one, as the app does)",
+    )
+    parser.add_argument("--bandwidth", type=float, default=adapt.BANDWIDTH, help="h (default: the app's)")
+    parser.add_argument("--blend", type=float, default=adapt.BLEND, help="λ (default: the app's)")
     parser.add_argument("--grid", action="store_true", help="sweep bandwidth and blend")
+    parser.add_argument("--output", type=Path, help="also write the report to this markdown file")
     args = parser.parse_args(argv)
     if not args.unipen and not args.digilets:
         return fail("give --unipen and/or --digilets")
@@ -155,29 +223,37 @@ def main(argv: Sequence[str] | None = None) -> int:
         reader = Reader(load_classifier(args.model))
     except ModelLoadError as e:
         return fail(str(e))
+    if args.features == EMBEDDING and reader.classifier.embedding_output is None:
+        return fail(f"{reader.classifier.path}: the model has no {EMBEDDING!r} output")
     sources = []
     if args.digilets:
         sources.append(("DigiLeTs", digilets.select(digilets.load_digits(args.digilets), args.part)))
     if args.unipen:
         sources.append(("UNIPEN", select(load_samples(args.unipen), args.part)))
-    kind = "embedding" if reader.classifier.embedding_output else "log-probabilities (no embedding output)"
-    print(f"# Adaptation, {args.part} writers, model {reader.classifier.describe()}, features: {kind}\n")
+    available = [EMBEDDING, LOGITS] if reader.classifier.embedding_output else [LOGITS]
+    kinds = [args.features] if args.features else available
+    command = shlex.join(["python", "-m", "lab.evaluate_adapt", *(sys.argv[1:] if argv is None else argv)])
+    lines = [
+        f"# Adaptation, {args.part} writers, model {reader.classifier.describe()}",
+        "",
+        f"    {command}",
+        "",
+    ]
+    if not args.grid:
+        lines += [f"Features: {kinds[0]}; bandwidth h = {args.bandwidth}, blend λ = {args.blend}.", ""]
+    print("\n".join(lines))
     for name, samples in sources:
         log(f"reading {len(samples)} {name} digits")
         writers = writers_of(reader, samples)
         if args.grid:
-            print(f"### {name} grid (k = 1): bandwidth, blend → reduction, worse\n")
-            for h in (0.02, 0.05, 0.1, 0.2):
-                for blend in (0.5, 0.8, 1.0):
-                    r = kept_examples(writers, 1, args.repeats, h, blend)
-                    c = corrections(writers, h, blend)
-                    print(
-                        f"- h={h} λ={blend}: reduction {r['reduction']:.0%}, worse {r['worse']}/{r['writers']}; "
-                        f"corrections {c['base_errors']} → {c['adapted_errors']}"
-                    )
-            print()
+            part = grid(name, writers, kinds, args.repeats)
         else:
-            print("\n".join(report(name, writers, args.repeats, adapt.BANDWIDTH, adapt.BLEND)))
+            part = report(name, [w.using(kinds[0]) for w in writers], args.repeats, args.bandwidth, args.blend)
+        print("\n".join(part), flush=True)
+        lines += part
+    if args.output:
+        args.output.write_text("\n".join(lines).rstrip() + "\n", encoding="utf-8")
+        log(f"wrote {args.output}")
     return 0
 
 

@@ -79,3 +79,41 @@ def test_the_hand_model_follows_the_collection(tmp_path: Path) -> None:
     assert sorted(refitted.labels.tolist()) == [0, 7]
     collection.remove(collection.entries[0])
     assert hand.sync(reader, collection.entries).count == 1
+
+
+def test_features_are_the_embedding_when_the_model_has_one_else_logit_features(tmp_path: Path) -> None:
+    from onnx_models import make_embedding_model, make_linear_model
+
+    from digitcanvas.inference import Classifier
+    from digitcanvas.reader import Reader
+
+    # faint ink keeps every probability far above the clip of the logarithm (1e-12)
+    images = (0.1 * np.random.default_rng(5).random((4, 28, 28))).astype(np.float32)
+    embedded = Reader(Classifier(make_embedding_model(tmp_path / "e.onnx", features=16)))
+    features = adapt.drawing_features(embedded, images)
+    assert features.shape == (4, 16) and features.min() >= 0  # the ReLU layer, not 10 class scores
+    plain = Reader(Classifier(make_linear_model(tmp_path / "plain.onnx")))
+    fallback = adapt.drawing_features(plain, images)
+    probs = plain.classifier.predict_proba(images)
+    assert fallback.shape == (4, 10) and probs.min() > 1e-6
+    np.testing.assert_allclose(fallback.sum(axis=1), 0.0, atol=1e-9)  # centred
+    np.testing.assert_allclose(fallback[:, 3] - fallback[:, 8], np.log(probs[:, 3] / probs[:, 8]), atol=1e-9)
+
+
+def test_the_hand_model_uses_each_models_own_features(tmp_path: Path) -> None:
+    from onnx_models import make_embedding_model, make_linear_model
+    from strokes import compose
+
+    from digitcanvas.collection import Collection
+    from digitcanvas.inference import Classifier
+    from digitcanvas.reader import Reader
+
+    collection = Collection.open(tmp_path / "kept")
+    for name, label in (("7crossed", 1), ("0", 0), ("3", 3)):
+        drawing, _ = compose([name])
+        collection.add(drawing, label)
+    hand = adapt.HandModel()
+    embedded = Reader(Classifier(make_embedding_model(tmp_path / "e.onnx", features=16)))
+    assert hand.sync(embedded, collection.entries).features.shape == (3, 16)
+    plain = Reader(Classifier(make_linear_model(tmp_path / "plain.onnx")))
+    assert hand.sync(plain, collection.entries).features.shape == (3, 10)  # the cache follows the model
