@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from digitcanvas.conventions import PRESETS_BY_KEY
-from digitcanvas.inference import Classifier
+from digitcanvas.inference import Classifier, bundled_model_path
 from digitcanvas.model_info import InputScaling
 from digitcanvas.ui.input_settings import InputSettingsDialog, Keep
 
@@ -58,3 +58,11 @@ def test_the_choice_says_how_to_keep_it(dialog: InputSettingsDialog, qtbot: QtBo
 def test_a_zero_divisor_is_explained_not_scored(dialog: InputSettingsDialog, qtbot: QtBot) -> None:
     dialog.std_box.setValue(0.0)
     qtbot.waitUntil(lambda: "must not be 0" in dialog.accuracy_label.text(), timeout=2000)
+
+
+def test_the_bundled_model_is_changed_for_this_session_only(qtbot: QtBot) -> None:
+    widget = InputSettingsDialog(Classifier(bundled_model_path()), bundled=True)
+    qtbot.addWidget(widget)
+    assert widget.choice().keep is Keep.SESSION
+    assert not widget.remember_button.isEnabled() and not widget.write_button.isEnabled()
+    assert "this session" in widget.write_button.toolTip()

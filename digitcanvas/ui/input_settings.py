@@ -51,10 +51,13 @@ class InputChoice:
     keep: Keep
 
 
+BUNDLED_NOTE = "The bundled model's file is part of DigitCanvas: a change to it lasts for this session."
+
+
 class InputSettingsDialog(QDialog):
     """Pick a preset or custom scaling for ``classifier``; live reference accuracy."""
 
-    def __init__(self, classifier: Classifier, parent: QWidget | None = None) -> None:
+    def __init__(self, classifier: Classifier, parent: QWidget | None = None, *, bundled: bool = False) -> None:
         super().__init__(parent)
         self.setWindowTitle("Input Settings")
         self._classifier = classifier
@@ -81,6 +84,11 @@ class InputSettingsDialog(QDialog):
         for button in (self.session_button, self.remember_button, self.write_button):
             self._keep.addButton(button)
         self.remember_button.setChecked(True)
+        if bundled:  # the app's own file: a change is for this session only
+            self.session_button.setChecked(True)
+            for button in (self.remember_button, self.write_button):
+                button.setEnabled(False)
+                button.setToolTip(BUNDLED_NOTE)
 
         form = QFormLayout()
         form.addRow("Convention", self.preset_box)

@@ -51,7 +51,7 @@ class ModelTools:
         classifier = self.window.classifier
         if classifier is None:
             return None
-        dialog = InputSettingsDialog(classifier, self.window)
+        dialog = InputSettingsDialog(classifier, self.window, bundled=self.window.models.bundled)
         dialog.accepted.connect(lambda: self.apply_input(dialog))
         dialog.open()
         return dialog
