@@ -91,7 +91,10 @@ def test_ctrl_i_opens_the_inside_view_on_the_current_input(window: MainWindow, q
     qtbot.keyClick(window, Qt.Key.Key_I, Qt.KeyboardModifier.ControlModifier)
     view = window.tools.inside_view
     assert view is not None
-    qtbot.waitUntil(lambda: view.activations() is not None, timeout=10000)
+    qtbot.waitUntil(lambda: view.activations() is not None and view.saliency() is not None, timeout=10000)
+    qtbot.wait(50)  # the layout settles on the pictures
+    screen = view.screen().availableGeometry()
+    assert screen.contains(view.geometry()), (view.geometry(), screen)  # the pictures did not grow it off screen
     window.tools.shutdown()
 
 

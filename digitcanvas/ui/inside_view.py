@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from PySide6.QtCore import Signal, Slot
+from PySide6.QtCore import QSize, Signal, Slot
 from PySide6.QtGui import QCloseEvent, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
@@ -37,12 +37,14 @@ from ..inside_images import filters_picture, heat_strip, saliency_overlay, tile_
 from ..preprocessing import NUM_CLASSES
 from ..saliency import Saliency, SaliencyStopped, explain
 from . import theme
+from .background import LatestJobRunner
 from .bars import ConfidenceBars
-from .inside_parts import PICTURE_SCALE, LatestJobRunner, PictureView
+from .inside_parts import PICTURE_SCALE, PictureView
 
 OVERLAY_SCALE = 8  # 28 px × 8 = 224 px: the saliency overlay
 STRIP_SCALE = 12  # px per value of the logits strip
 LIST_WIDTH, MAPS_WIDTH, SIDE_WIDTH = 340, 560, 420  # px: the three columns' first widths
+PREFERRED_HEIGHT = 820  # px: the window opens this tall where the screen allows (else 90 % of it)
 KNOWN_ERRORS = (ModelRunError, InsideError, ValueError)
 LAYER_COLUMNS = ("#", "Layer", "Operation", "Output shape", "Parameters")
 NO_FILTERS = "The first layer is not a convolution."
@@ -151,15 +153,25 @@ class InsideView(QWidget):
             for widget in widgets:
                 column.addWidget(widget)
         column.addStretch()
+        # The side column scrolls too: the window never grows past the screen when a model's
+        # pictures arrive (a 1366 × 768 laptop shows it whole).
+        for caption in (self.question, self.logits_caption, self.filters_caption):
+            caption.setWordWrap(True)  # the column is as wide as the user makes it
+        self.side_scroll = QScrollArea(widgetResizable=True)
+        self.side_scroll.setWidget(side)
+        self.layer_list.setMinimumWidth(LIST_WIDTH // 2)
         splitter = QSplitter()
-        for widget in (self.layer_list, self.layers_scroll, side):
+        for widget in (self.layer_list, self.layers_scroll, self.side_scroll):
             splitter.addWidget(widget)
         splitter.setSizes([LIST_WIDTH, MAPS_WIDTH, SIDE_WIDTH])
         splitter.setStretchFactor(1, 1)  # the activations take what the window gains
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
-        layout.addWidget(splitter)
+        layout.addWidget(splitter, 1)  # the title stays one line tall
         self._show_question()
+
+    def sizeHint(self) -> QSize:
+        return QSize(LIST_WIDTH + MAPS_WIDTH + SIDE_WIDTH, PREFERRED_HEIGHT)
 
     # --- public API ---------------------------------------------------------------------
 

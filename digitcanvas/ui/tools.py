@@ -23,6 +23,7 @@ from .compare_panel import ComparePanel
 from .input_settings import InputSettingsDialog, Keep
 from .inside_view import InsideView
 from .settings import AppSettings
+from .window_geometry import place_on_screen
 
 if TYPE_CHECKING:  # the window builds this object; only its type is needed here
     from .window import MainWindow
@@ -126,6 +127,7 @@ class ModelTools:
             self.inside_view.setWindowTitle(INSIDE_TITLE)
             self.inside_view.failed.connect(self.window.status.show)
             self.inside_view.set_classifier(self.window.classifier)
+            place_on_screen(self.inside_view, None)  # whole on a 1366 × 768 screen too
         self.inside_view.show()
         self.inside_view.raise_()
         self.inside_view.activateWindow()
