@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
-from hostile import drawing_text, hostile_drawings
+from hostile import drawing_text, huge_collection, poison_collection
 
 import digitcanvas.collection as collection_module
 from digitcanvas.collection import (
@@ -159,24 +159,11 @@ def test_a_temporary_still_being_written_is_kept(tmp_path: Path) -> None:
 # --- start-up -----------------------------------------------------------------------------------
 
 
-def _poison(folder: Path) -> list[str]:
-    """Bad files named like drawings; returns their names."""
-    names = []
-    for i, data in enumerate(hostile_drawings().values()):
-        name = f"bad-{i:02d}.json"
-        (folder / name).write_bytes(data)
-        names.append(name)
-    os.mkfifo(folder / "pipe.json")
-    (folder / "device.json").symlink_to("/dev/zero")
-    (folder / "gone.json").symlink_to(folder / "nowhere")
-    return [*names, "pipe.json", "device.json", "gone.json"]
-
-
 def test_a_poisoned_collection_opens_and_counts_its_bad_files(tmp_path: Path) -> None:
     folder = tmp_path / "c"
     folder.mkdir()
     good = [add_to_collection(_tagged(i), i % 10, folder) for i in range(5)]
-    bad = _poison(folder)
+    bad = poison_collection(folder)
     collection = Collection.open(folder)
     usable = [p for p in folder.iterdir() if p.name.startswith("bad-") and _loads_labelled(p)]
     assert len(collection.entries) == len(good) + len(usable)
@@ -196,12 +183,8 @@ def _loads_labelled(path: Path) -> bool:
 
 def test_a_huge_collection_opens_without_reading_a_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     folder = tmp_path / "huge"
-    folder.mkdir()
-    first = folder / "7-00000.json"
-    first.write_text(drawing_text(label=7))
-    for i in range(1, HUGE):
-        os.link(first, folder / f"7-{i:05d}.json")  # 30,000 names, one file's worth of disk
-    bad = _poison(folder)
+    huge_collection(folder, HUGE)  # 30,000 names, one file's worth of disk
+    bad = poison_collection(folder)
     reads: list[Path] = []
 
     def counted(path: Path) -> Drawing:

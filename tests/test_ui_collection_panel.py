@@ -35,6 +35,14 @@ def test_shows_the_summary_and_where_it_is_kept(panel: CollectionPanel, tmp_path
     assert panel.folder_label.isVisible() and panel.folder_label.toolTip() == str(tmp_path / "kept")
 
 
+def test_says_how_far_a_reading_in_the_background_is(panel: CollectionPanel, tmp_path: Path) -> None:
+    panel.show_progress("Reading your collection", 0, 0, tmp_path)
+    assert panel.summary_text() == "Reading your collection…"
+    panel.show_progress("Reading your collection", 1200, 30000, tmp_path)
+    assert panel.summary_text() == "Reading your collection… 1,200 of 30,000"
+    assert panel.folder_text() == f"Kept in {tmp_path}"
+
+
 def test_a_folder_at_home_is_shown_with_a_tilde_and_shortened_in_the_middle(panel: CollectionPanel) -> None:
     folder = Path.home() / ".local" / "share" / ("very-long-folder-name-" * 6) / "DigitCanvas" / "collection"
     panel.resize(520, 90)

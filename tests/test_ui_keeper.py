@@ -6,11 +6,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hostile import huge_collection
 
+from digitcanvas.collection import Collection
 from digitcanvas.drawing import Drawing, load_drawing
 from digitcanvas.inference import load_classifier
 from digitcanvas.reader import Reader
-from digitcanvas.ui.keeper import Keeper, a_digit, same_ink
+from digitcanvas.ui.keeper import Keeper, a_digit, read_folder, same_ink
 
 
 def _drawing(x: float, pen: float = 18.0) -> Drawing:
@@ -19,8 +21,7 @@ def _drawing(x: float, pen: float = 18.0) -> Drawing:
 
 @pytest.fixture
 def keeper(tmp_path: Path) -> Keeper:
-    made = Keeper(tmp_path / "kept")
-    made.open(tmp_path / "kept")
+    made = Keeper(tmp_path / "kept")  # no folder yet: empty, made on the first keep
     made.rescore(Reader(load_classifier()))
     return made
 
@@ -78,3 +79,46 @@ def test_summary(keeper: Keeper) -> None:
     assert keeper.summary() == "3 drawings · this model gets 33.3% · misses 8 (2 of 2)"
     keeper.rescore(None)
     assert keeper.summary() == "3 drawings (no model to score them)"
+
+
+# --- keeping while the folder is read elsewhere (the window's worker thread) ---------------
+
+
+@pytest.fixture
+def reading(tmp_path: Path) -> Keeper:
+    """A keeper whose folder (three kept 7s) is being read: it keeps into a stand-in."""
+    folder = tmp_path / "kept"
+    huge_collection(folder, 3)
+    made = Keeper(folder)
+    made.set_reader(Reader(load_classifier()))
+    made.begin_load(folder)
+    return made
+
+
+def test_keeps_while_the_folder_is_read_are_merged_once(reading: Keeper) -> None:
+    assert reading.loading and reading.collection.entries == []  # nothing read yet
+    kept = reading.keep(_drawing(200), 8, read_as=1, sure=True)  # written at once, into the stand-in
+    again = reading.keep(_drawing(300), 4, read_as=1, sure=True)
+    assert kept.message.startswith("Thanks — kept as an 8") and labels(reading) == [4, 7, 7, 7, 8]
+    loaded = read_folder(reading.folder)  # the reading saw both new files...
+    assert loaded is not None and len(loaded.entries) == 5
+    assert again.undo is not None and again.undo().startswith("Removed")  # ...and the 4 went away after
+    problems = reading.finish_load(loaded)
+    assert not reading.loading and problems == []
+    assert sorted(e.label for e in reading.collection.entries) == [7, 7, 7, 8]  # the 8 once, the 4 gone
+    assert reading.collection.predictions() is None  # not scored yet: the window scores it
+    assert reading.score({}, at_most=3) is False  # four to read here: more than allowed
+    assert reading.score({}, at_most=4) and reading.summary().startswith("4 drawings · this model gets")
+    assert kept.undo is not None and kept.undo().startswith("Removed")  # undo works after the merge
+    assert labels(reading) == [7, 7, 7] and len(reading.collection.entries) == 3
+
+
+def test_a_file_kept_and_removed_while_read_is_no_bad_file(reading: Keeper) -> None:
+    kept = reading.keep(_drawing(200), 8, read_as=8, sure=True)
+    gone = reading.collection.entries[0].path
+    assert kept.undo is not None and kept.undo().startswith("Removed")
+    # What the worker reports when it listed the file before the undo and read it after:
+    bad = reading.folder / "bad.json"
+    loaded = Collection(reading.folder, [], [f"{gone}: cannot read the file (no such file)", f"{bad}: not JSON"])
+    assert reading.finish_load(loaded) == [f"{bad}: not JSON"]
+    assert reading.collection.problems == [f"{bad}: not JSON"]

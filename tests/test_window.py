@@ -22,6 +22,7 @@ from digitcanvas.ui.settings import KEY_COLLECTION, KEY_MODEL
 from digitcanvas.ui.window import MainWindow
 
 CTRL = Qt.KeyboardModifier.ControlModifier
+WAIT_MS = 20_000  # generous: the collection is read on a worker thread
 
 
 @pytest.fixture
@@ -498,6 +499,7 @@ def test_collection_grows_across_sessions(qtbot: QtBot, settings: QSettings) -> 
         win.close()
     again = MainWindow(settings=settings)
     qtbot.addWidget(again)
+    qtbot.waitUntil(lambda: not again.collection.busy, timeout=WAIT_MS)  # read in the background
     assert again.collection_panel.summary_text().startswith("2 drawings")
 
 

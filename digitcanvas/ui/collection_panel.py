@@ -1,8 +1,9 @@
 """The collection panel: how the current model does on the drawings the person kept.
 
-It shows the summary line, the folder the drawings are kept in (shortened in the middle
-when it does not fit; the full path in the tooltip) and two links, "Open folder" and
-"Change…"; what they do is the window's business (it gets a signal).
+It shows the summary line (or, while the window reads the collection in the background,
+how far that is), the folder the drawings are kept in (shortened in the middle when it
+does not fit; the full path in the tooltip) and two links, "Open folder" and "Change…";
+what they do is the window's business (it gets a signal).
 """
 
 from __future__ import annotations
@@ -73,6 +74,11 @@ class CollectionPanel(QWidget):
         self._folder_text = f"Kept in {display_path(folder)}"
         self.folder_label.setToolTip(str(folder))
         self._elide_folder()
+
+    def show_progress(self, activity: str, done: int, total: int, folder: Path) -> None:
+        """Say what is being done with the collection and how far it is, e.g.
+        "Reading your collection… 1,200 of 30,000" (just the activity while ``total`` is 0)."""
+        self.show_summary(f"{activity}… {done:,} of {total:,}" if total else f"{activity}…", folder)
 
     def summary_text(self) -> str:
         return self.summary_label.text()

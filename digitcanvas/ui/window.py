@@ -121,7 +121,7 @@ class MainWindow(QMainWindow):
             compare_model=lambda: self.tools.compare_dialog(),
             toggle_adapt=lambda: self.adaptation.set_on(self.ui_actions.adapt.isChecked()),
             inside_view=lambda: self.tools.show_inside(),
-            browse_collection=lambda: self.tools.browse_collection(),
+            browse_collection=lambda: self.collection.browse(),
             shortcuts=lambda: dialogs.show_shortcuts(self, shortcuts_help(self.ui_actions)),
             about=lambda: dialogs.show_about(self, self.classifier),
         )
@@ -186,8 +186,7 @@ class MainWindow(QMainWindow):
         self.tools.model_changed()
         if not self.canvas.is_empty():
             self.classify(self.canvas.drawing())
-        self.collection.keeper.rescore(self._reader)
-        self.collection.show()
+        self.collection.model_changed(self._reader)
         self._update_actions()
         return None
 
@@ -394,6 +393,7 @@ class MainWindow(QMainWindow):
                 QTimer.singleShot(0, lambda title=title, text=text: self.show_error(title, text))
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.collection.shutdown()
         self.tools.shutdown()
         self._settings.set_geometry(self.saveGeometry())
         self._settings.sync()
