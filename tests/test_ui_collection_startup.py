@@ -293,3 +293,22 @@ def test_scoring_and_adapting_a_big_collection_run_off_the_gui_thread(
     assert window.models.reader is not None and window.models.reader.adaptation is not None
     assert model_runs and threading.main_thread() not in model_runs
     assert reads.on_gui_thread() == 0
+
+
+def test_a_model_switch_with_the_browser_open_scores_off_the_gui_thread(
+    qtbot: QtBot, tmp_path: Path, reads: Reads, model_runs: list[threading.Thread]
+) -> None:
+    big = INLINE_DRAWINGS + MIN_EXAMPLES
+    folder = tmp_path / "c"
+    huge_collection(folder, big)
+    window = _window(qtbot, _settings(tmp_path, folder, adapt=False))
+    _read(qtbot, window)
+    browser = window.tools.browse_collection()
+    qtbot.waitUntil(browser.isVisible, timeout=WAIT_MS)
+    assert browser.item_texts()[0] == "7 · read 7"
+    model_runs.clear()
+    assert window.load_model(_three_model(tmp_path / "three.onnx"))
+    assert all(text == "7" for text in browser.item_texts())  # no stale readings while it is scored
+    _read(qtbot, window)
+    qtbot.waitUntil(lambda: browser.item_texts()[0].startswith("7 · read 3"), timeout=WAIT_MS)
+    assert model_runs and threading.main_thread() not in model_runs

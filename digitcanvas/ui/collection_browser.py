@@ -97,8 +97,10 @@ class CollectionBrowser(QDialog):
     # --- showing ----------------------------------------------------------------------
 
     def set_reader(self, reader: Reader | None) -> None:
+        """Edit with ``reader`` from now on. The readings shown are the collection's: its
+        owner scores it again (the window does that off the GUI thread) and calls
+        :meth:`refresh`."""
         self._reader = reader
-        self._collection.rescore(reader)
         self.refresh()
 
     def refresh(self) -> None:

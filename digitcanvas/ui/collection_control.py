@@ -163,6 +163,7 @@ class CollectionControl:
             self._stop()
             self.keeper.rescore(reader)
         else:
+            self.keeper.collection.rescore(None)  # the old model's readings are no longer shown
             self._start(_Request(None, list(entries), reader, score=True, fit=self.window.adaptation.on), SCORING)
         self.show()
 
