@@ -3,8 +3,9 @@ the model reads the digit it reads.
 
 The work is the core's (:class:`digitcanvas.inside.Inspector`, :func:`digitcanvas.saliency.explain`,
 :mod:`digitcanvas.inside_images`), done on two worker threads so the canvas never waits:
-one opens models and computes activations (a few ms), the other saliency maps (under
-100 ms), both at once on two cores. Each keeps only the latest request; a saliency map
+one opens models and computes activations (a few ms), the other saliency maps; a new
+input's map is asked for once its activations are on screen, so the two do not slow each
+other down. Each keeps only the latest request; a saliency map
 whose input changed stops between rounds; a hidden view computes nothing.
 Results come back as signals on the GUI thread, which only shows them.
 """
@@ -31,7 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..inference import Classifier, ModelRunError
+from ..inference import Classifier, ModelLoadError, ModelRunError
 from ..inside import KIND_MAPS, Activations, InsideError, Inspector
 from ..inside_images import filters_picture, heat_strip, saliency_overlay, tile_maps, vector_picture
 from ..preprocessing import NUM_CLASSES
@@ -68,6 +69,18 @@ def _activation_pictures(inspector: Inspector, image: NDArray[np.float32]) -> _S
     return _Shown(activations, pictures, heat_strip(activations.scores))
 
 
+SALIENCY_THREADS = 2  # a saliency map runs ~100 images in batches; by then the activations are done
+
+
+def _saliency_model(classifier: Classifier) -> Classifier | None:
+    """The model again, run with SALIENCY_THREADS threads and the same input scaling (None:
+    it does not open twice, and saliency uses ``classifier`` itself)."""
+    try:
+        return Classifier(classifier.path, threads=SALIENCY_THREADS, scaling=classifier.scaling)
+    except (ModelLoadError, OSError):
+        return None
+
+
 class InsideView(QWidget):
     """Layers, activations, saliency and first-layer filters of one model, for one input.
 
@@ -92,6 +105,7 @@ class InsideView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._classifier: Classifier | None = None
+        self._saliency_classifier: Classifier | None = None  # the same model, run on both cores
         self._inspector: Inspector | None = None
         self._image: NDArray[np.float32] | None = None
         self._activations: Activations | None = None
@@ -178,13 +192,13 @@ class InsideView(QWidget):
     def set_classifier(self, classifier: Classifier | None) -> None:
         """Look inside ``classifier``'s model (None: no model); its layers open off the GUI thread."""
         self._model_generation += 1
-        self._classifier, self._inspector = classifier, None
+        self._classifier, self._inspector, self._saliency_classifier = classifier, None, None
         self._activations = self._saliency = None
         self._set_layers(())
         self.title.setText("Opening the model…" if classifier is not None else "No model")
         if classifier is not None:
             key = ("model", self._model_generation)
-            self._layers_runner.submit(key, lambda: Inspector(classifier))
+            self._layers_runner.submit(key, lambda: (Inspector(classifier), _saliency_model(classifier)))
 
     def show_drawing_input(self, image: NDArray[np.floating] | None) -> None:
         """The network input to look at: (28, 28) in [0, 1], or None to clear."""
@@ -194,8 +208,7 @@ class InsideView(QWidget):
             self._activations = self._saliency = None
             self._clear_pictures()
             return
-        self._request_activations()
-        self._request_saliency()  # on the other worker: on two cores both run at once
+        self._request_activations()  # the saliency map follows once they are shown
 
     def choose_digit(self, digit: int | None) -> None:
         """Explain ``digit`` (None: whichever digit the model reads)."""
@@ -240,7 +253,6 @@ class InsideView(QWidget):
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         self._request_activations()  # inputs that came while hidden were kept, not computed
-        self._request_saliency()
 
     # --- requests -----------------------------------------------------------------------
 
@@ -254,7 +266,7 @@ class InsideView(QWidget):
         return ("saliency", self._model_generation, self._input_generation, self._digit, self._versus)
 
     def _request_saliency(self) -> None:
-        classifier, image = self._classifier, self._image
+        classifier, image = self._saliency_classifier or self._classifier, self._image
         if classifier is None or image is None or self._inspector is None or not self.isVisible():
             return
         key, chosen, versus = self._saliency_key(), self._digit, self._versus
@@ -282,11 +294,17 @@ class InsideView(QWidget):
         if isinstance(result, BaseException):
             if key[0] == "model":
                 self.title.setText("Cannot look inside this model.")
+            else:
+                self._request_saliency()  # the map may still work where the layers failed
             self._failed(result)
         elif key[0] == "model":
-            self._model_opened(result)
+            inspector, self._saliency_classifier = result
+            self._model_opened(inspector)
         else:
             self._show_activations(result)
+            # Saliency runs after the activations, not beside them: on two cores the two jobs
+            # and the GUI thread slowed each other, and the activations came late (55 ms, not 30).
+            self._request_saliency()
 
     @Slot(object, object)
     def _on_saliency_job(self, key: tuple[Any, ...], result: Any) -> None:
@@ -311,7 +329,6 @@ class InsideView(QWidget):
         self.filters_caption.setText(NO_FILTERS if filters is None else f"{len(filters)} kernels")
         self.model_ready.emit(inspector)
         self._request_activations()
-        self._request_saliency()
 
     def _show_activations(self, shown: _Shown) -> None:
         self._activations = shown.activations
