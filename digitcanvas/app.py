@@ -10,6 +10,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 
 from . import __version__
+from .lazy_imports import warm_up
 from .ui.platform_check import EXIT_NO_DISPLAY, display_problem, qt_failure_guard
 from .ui.resources import DESKTOP_FILE_NAME, app_icon
 
@@ -40,6 +41,7 @@ def run_app(*, model_path: str | None = None) -> int:
     window = MainWindow(model_path=model_path)
     window.place_on_screen()
     window.show()
+    warm_up()  # what the first drawing needs, imported while the user reaches for the mouse
     status = int(app.exec())
     # Everything is saved (settings sync on close). Skip tearing down Qt and onnxruntime
     # object by object, which takes seconds: the process ends as soon as the window closes.

@@ -21,9 +21,9 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import ndimage
 
 from .drawing import Drawing, Stroke
+from .lazy_imports import ndimage
 
 FIELD = 28  # MNIST images are 28×28
 NUM_CLASSES = 10  # the digits 0-9

@@ -23,10 +23,10 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import ndimage
 
 from .drawing import Drawing
 from .inference import Classifier
+from .lazy_imports import ndimage
 from .preprocessing import (
     DEFAULT_OPTIONS,
     EmptyInputError,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import pkgutil
 import subprocess
 import sys
@@ -49,3 +50,20 @@ def test_the_package_does_not_import_the_lab() -> None:
     for path in PACKAGE_DIR.rglob("*.py"):
         text = path.read_text(encoding="utf-8")
         assert "import lab" not in text and "from lab" not in text, path
+
+
+def test_scipy_waits_until_the_window_is_up() -> None:
+    """scipy.ndimage (a third of the start-up) is imported by warm_up or the first drawing read."""
+    code = (
+        "import sys, numpy as np\n"
+        "import digitcanvas.ui.window, digitcanvas.reader\n"
+        "print('scipy.ndimage' in sys.modules)\n"
+        "from digitcanvas.lazy_imports import warm_up\n"
+        "warm_up().join(60)\n"
+        "print('scipy.ndimage' in sys.modules)\n"
+        "from digitcanvas.preprocessing import preprocess_image\n"
+        "print(preprocess_image(np.eye(28) * 255).shape)\n"
+    )
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120, env=env)
+    assert out.stdout.split("\n")[:3] == ["False", "True", "(28, 28)"]
