@@ -296,6 +296,23 @@ FAILS_ON_INK = (
 )
 
 
+def _passthrough_loop_body() -> onnx.GraphProto:
+    """A Loop body that passes its condition and value through: it runs as long as it is told."""
+    return helper.make_graph(
+        [helper.make_node("Identity", ["c_in"], ["c_out"]), helper.make_node("Identity", ["v_in"], ["v_out"])],
+        "body",
+        [
+            helper.make_tensor_value_info("i", TensorProto.INT64, []),
+            helper.make_tensor_value_info("c_in", TensorProto.BOOL, []),
+            helper.make_tensor_value_info("v_in", TensorProto.FLOAT, None),
+        ],
+        [
+            helper.make_tensor_value_info("c_out", TensorProto.BOOL, []),
+            helper.make_tensor_value_info("v_out", TensorProto.FLOAT, None),
+        ],
+    )
+
+
 def hostile_models(folder: Path) -> dict[str, Path]:
     """Model files (paths in ``folder``) that once crashed, hung or cost gigabytes."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -330,19 +347,7 @@ def hostile_models(folder: Path) -> dict[str, Path]:
         add(name + " of no declared shape", untyped_shape)
 
     def loop(path: Path) -> Path:
-        body = helper.make_graph(
-            [helper.make_node("Identity", ["c_in"], ["c_out"]), helper.make_node("Identity", ["v_in"], ["v_out"])],
-            "body",
-            [
-                helper.make_tensor_value_info("i", TensorProto.INT64, []),
-                helper.make_tensor_value_info("c_in", TensorProto.BOOL, []),
-                helper.make_tensor_value_info("v_in", TensorProto.FLOAT, None),
-            ],
-            [
-                helper.make_tensor_value_info("c_out", TensorProto.BOOL, []),
-                helper.make_tensor_value_info("v_out", TensorProto.FLOAT, None),
-            ],
-        )
+        body = _passthrough_loop_body()
         nodes, initializers = _first_ten()
         nodes.append(helper.make_node("Loop", ["trips", "go", "y10"], ["y"], body=body))
         initializers += [
@@ -355,19 +360,7 @@ def hostile_models(folder: Path) -> dict[str, Path]:
 
     def loop_on_ink(path: Path) -> Path:
         # No iteration on a blank image (it loads), 10^15 on ink: only the run-time limit stops it.
-        body = helper.make_graph(
-            [helper.make_node("Identity", ["c_in"], ["c_out"]), helper.make_node("Identity", ["v_in"], ["v_out"])],
-            "body",
-            [
-                helper.make_tensor_value_info("i", TensorProto.INT64, []),
-                helper.make_tensor_value_info("c_in", TensorProto.BOOL, []),
-                helper.make_tensor_value_info("v_in", TensorProto.FLOAT, None),
-            ],
-            [
-                helper.make_tensor_value_info("c_out", TensorProto.BOOL, []),
-                helper.make_tensor_value_info("v_out", TensorProto.FLOAT, None),
-            ],
-        )
+        body = _passthrough_loop_body()
         nodes, initializers = _ink_scores([])
         nodes += [
             helper.make_node("ReduceMax", ["f"], ["peak"], keepdims=0),
