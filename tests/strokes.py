@@ -41,6 +41,8 @@ DIGITS: dict[str, list[list[tuple[float, float]]]] = {
     "8": [_arc(0.3, 0.25, 0.25, 0.25, 90, 450, 30) + _arc(0.3, 0.75, 0.3, 0.25, -90, 270, 30)],
     "9": [_arc(0.3, 0.28, 0.3, 0.28, 0, 360, 35) + _line((0.6, 0.28), (0.55, 1.0))[1:]],
 }
+# Digits whose pen may run on into the next one (added after the originals above).
+DIGITS["0low"] = [_arc(0.3, 0.5, 0.3, 0.5, 90, 450, 50)]  # a 0 begun and ended at its foot
 LATE_FLAG = [_line((0.08, 0.02), (0.6, 0.02))]
 
 
@@ -49,11 +51,19 @@ def digit_width(name: str) -> float:
     return float(np.ptp(points[:, 0]))
 
 
+def _left(name: str) -> float:
+    return min(p[0] for stroke in DIGITS[name] for p in stroke)
+
+
 def compose(
-    names: list[str], *, gap: float = 0.35, slant: float = 0.0, height: float = 180
+    names: list[str], *, gap: float = 0.35, slant: float = 0.0, height: float = 180, ink_gap: bool = False
 ) -> tuple[Drawing, list[tuple[int, ...]]]:
     """Digits left to right, ``gap`` × height of empty ink between neighbours (pen included),
-    sheared by ``slant`` (dx/dy). "5late" gets its flag as the very last stroke."""
+    sheared by ``slant`` (dx/dy). "5late" gets its flag as the very last stroke.
+
+    With ``ink_gap`` the gap is measured between the digits' ink itself (a digit that starts
+    right of its box's left side, like "5flag", is moved left by that much), so ``gap=0``
+    makes neighbours' ink touch and a negative gap makes it overlap."""
     pen = 14.0
     strokes: list[np.ndarray] = []
     groups: list[list[int]] = []
@@ -61,14 +71,15 @@ def compose(
     x = 0.0
     for i, name in enumerate(names):
         group = []
+        left = _left(name) * height if ink_gap else 0.0
         for stroke in DIGITS[name]:
             pts = np.array(stroke) * height
-            pts[:, 0] += x
+            pts[:, 0] += x - left
             strokes.append(pts)
             group.append(len(strokes) - 1)
         if name == "5late":
             flag = np.array(LATE_FLAG[0]) * height
-            flag[:, 0] += x
+            flag[:, 0] += x - left
             late.append((i, flag))
         groups.append(group)
         x += digit_width(name) * height + gap * height + pen
@@ -86,3 +97,20 @@ def compose(
         p[:, 0] -= slant * p[:, 1]  # y down: a forward (right-leaning) slant for slant > 0
         placed.append(p + np.array([width / 2, canvas_height / 2]))
     return Drawing(tuple(placed), width, canvas_height, pen), [tuple(sorted(g)) for g in groups]
+
+
+def run_on(drawing: Drawing, groups: list[tuple[int, ...]], pairs: list[int]) -> tuple[Drawing, list[tuple[int, ...]]]:
+    """The same number with the pen kept down from digit ``i`` into digit ``i + 1`` for each
+    ``i`` in ``pairs``: digit i's last stroke and digit i+1's first become one stroke, which
+    belongs to both digits' groups. The two strokes must follow each other in drawing order."""
+    strokes = list(drawing.strokes)
+    owner = {s: {d} for d, group in enumerate(groups) for s in group}
+    for i in sorted(pairs, reverse=True):
+        last, first = max(groups[i]), min(groups[i + 1])
+        assert first == last + 1, "the joined strokes must be consecutive"
+        strokes[last : first + 1] = [np.concatenate([strokes[last], strokes[first]])]
+        merged = owner[last] | owner.pop(first)
+        owner = {(s - 1 if s > first else s): o for s, o in owner.items()}
+        owner[last] = merged
+    joined = [tuple(sorted(s for s, o in owner.items() if d in o)) for d in range(len(groups))]
+    return Drawing(tuple(strokes), drawing.width, drawing.height, drawing.pen_width), joined
