@@ -26,10 +26,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import NDArray
 
-from .preprocessing import NUM_CLASSES, preprocess_drawing
+from .preprocessing import NUM_CLASSES
 
 if TYPE_CHECKING:  # the reader applies adaptations; only the types are needed here
-    from .collection import Entry
+    from .collection_folder import Entry
     from .reader import Reader
 
 # h and λ were chosen on validation writers with the bundled model's embedding
@@ -129,7 +129,7 @@ class HandModel:
             self._model_key = key
         missing = [e for e in entries if e.path not in self._cache]
         if missing:
-            images = np.stack([preprocess_drawing(e.drawing, reader.options) for e in missing])
+            images = reader.images28([e.drawing for e in missing])
             for entry, row in zip(missing, drawing_features(reader, images), strict=True):
                 self._cache[entry.path] = row
         wanted = {e.path for e in entries}

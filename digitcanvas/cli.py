@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from . import __version__
 from .commands import inspect, predict
+from .commands.input_option import add_model_argument
 
 DESCRIPTION = "Draw a digit and see what a neural network reads. Without a command, opens the window."
 PREDICT_HELP = "read digits (or, with --number, whole numbers) from images and drawing files"
@@ -27,7 +28,7 @@ INSPECT_EPILOG = "exit status: 0 done, 2 bad arguments, bad model, or a file tha
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="digitcanvas", description=DESCRIPTION)
-    parser.add_argument("--model", metavar="PATH", help="ONNX model to use instead of the bundled one")
+    add_model_argument(parser, subcommand=False)
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
     predict_parser = commands.add_parser(
@@ -55,7 +56,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(list(sys.argv[1:] if argv is None else argv))
     if args.command is not None:
         return int(args.run(args))
-    from .app import run_app
+    from .ui.app import run_app
 
     return run_app(model_path=args.model)
 

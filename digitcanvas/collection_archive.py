@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .collection import Collection
-from .drawing import Drawing, drawing_from_dict
+from .drawing import Drawing
+from .drawing_file import drawing_from_dict, json_int
 from .fileio import describe_os_error, write_atomic
 from .reader import Reader
 
@@ -78,7 +79,7 @@ def read_archive(path: str | os.PathLike[str]) -> tuple[list[Drawing], list[str]
     if not isinstance(document, dict) or document.get("format") != ARCHIVE_FORMAT:
         raise ArchiveReadError(f'{source}: not a DigitCanvas collection file ("format" is not {ARCHIVE_FORMAT!r})')
     version = document.get("version")
-    if not isinstance(version, int) or isinstance(version, bool) or version > ARCHIVE_VERSION:
+    if not json_int(version) or version > ARCHIVE_VERSION:
         raise ArchiveReadError(f"{source}: collection file version {version!r}; this program reads {ARCHIVE_VERSION}")
     entries = document.get("drawings")
     if not isinstance(entries, list):

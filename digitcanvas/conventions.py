@@ -17,7 +17,7 @@ from importlib import resources
 import numpy as np
 from numpy.typing import NDArray
 
-from .model_info import NORMALIZE_L2_COLUMNS, InputScaling
+from .model_info import INPUT_SETTING_KEYS, NORMALIZE_L2_COLUMNS, InputScaling, ModelInfo, ModelInfoError
 
 REFERENCE_FILE = "reference-digits.npz"  # made by `python -m lab.make_reference`
 # Detection in two rounds: every preset on a first share of the digits, then the best few
@@ -166,16 +166,17 @@ def parse_setting(text: str) -> InputScaling:
     for item in filter(None, (part.strip() for part in text.split(","))):
         key, _, value = item.partition("=")
         values[key.strip().lower()] = value.strip() if value else "true"
-    unknown = set(values) - {"scale", "mean", "std", "invert", "normalize"}
+    unknown = set(values) - set(INPUT_SETTING_KEYS)
     if not values or unknown:
         raise ValueError(f"unknown input setting {text!r}; use {SETTING_HELP}")
-    metadata = {f"digitcanvas.input_{key}": value for key, value in values.items()}
-    from .model_info import ModelInfo, ModelInfoError
-
+    metadata = {INPUT_SETTING_KEYS[key]: value for key, value in values.items()}
     try:
         return ModelInfo.from_metadata(metadata, fallback_name="").scaling
     except ModelInfoError as e:
-        raise ValueError(str(e).replace("metadata digitcanvas.input_", "")) from e
+        message = str(e)
+        for name, key in INPUT_SETTING_KEYS.items():  # the setting's words, not the metadata's
+            message = message.replace(f"metadata {key}", name)
+        raise ValueError(message) from e
 
 
 def format_setting(scaling: InputScaling) -> str:

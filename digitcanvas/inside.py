@@ -21,17 +21,11 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from .inference import (
-    Classifier,
-    ModelRunError,
-    ModelTimeoutError,
-    SessionRefusedError,
-    open_session,
-    run_session,
-    usable_probabilities,
-)
+from .inference import Classifier
 from .onnx_graph import Graph, GraphReadError, Node, read_graph, with_outputs
+from .outputs import usable_probabilities
 from .preprocessing import FIELD
+from .session import ModelRunError, ModelTimeoutError, SessionRefusedError, open_session, run_session
 
 KIND_MAPS = "maps"
 KIND_VECTOR = "vector"

@@ -46,6 +46,14 @@ META_STD = META_PREFIX + "input_std"
 META_INVERT = META_PREFIX + "input_invert"
 META_NORMALIZE = META_PREFIX + "input_normalize"
 INPUT_KEYS = (META_SCALE, META_MEAN, META_STD, META_INVERT, META_NORMALIZE)  # any one: the input is declared
+# The input keys by their short names, as an input setting spells them ("scale=255,invert").
+INPUT_SETTING_KEYS = {
+    "scale": META_SCALE,
+    "mean": META_MEAN,
+    "std": META_STD,
+    "invert": META_INVERT,
+    "normalize": META_NORMALIZE,
+}
 NORMALIZE_NONE = "none"
 NORMALIZE_L2_COLUMNS = "l2-columns"
 NORMALIZE_CHOICES = (NORMALIZE_NONE, NORMALIZE_L2_COLUMNS)

@@ -17,7 +17,9 @@ from numpy.typing import NDArray
 
 from .model_info import OUTPUT_LOGITS, OUTPUT_PROBABILITIES, OUTPUT_SCORES
 from .preprocessing import NUM_CLASSES
+from .session import ModelRunError
 
+PROBABILITY_SUM_TOLERANCE = 1e-6  # a row of usable probabilities sums to 1 within this
 PROBABILITY_SLACK = 0.05  # non-negative rows summing to 1 ± this are probabilities (int8 softmax: 0.988-1.004)
 FLOAT_TYPES: dict[str, type[np.generic]] = {
     "tensor(float)": np.float32,
@@ -96,3 +98,22 @@ def to_probabilities(outputs: NDArray[np.floating], kind: str = OUTPUT_LOGITS) -
     sums = clipped.sum(axis=1, keepdims=True)
     uniform = np.full_like(clipped, 1.0 / NUM_CLASSES)
     return np.where(sums > 0, clipped / np.where(sums > 0, sums, 1.0), uniform)
+
+
+def usable_probabilities(raw: NDArray[np.float64], kind: str) -> NDArray[np.float64]:
+    """Probabilities (N, 10) from raw model outputs of ``kind``, each row finite and summing to 1.
+
+    Raises :class:`ModelRunError` when a row is not: NaN or infinite scores (a logit of
+    minus infinity, a log-probability of 0, is fine), or scores too large to normalise.
+    NaN never reaches a verdict, where it would pass as a confident digit.
+    """
+    values = np.asarray(raw, dtype=np.float64)
+    with np.errstate(all="ignore"):
+        finite_input = np.isfinite(values) if kind != OUTPUT_LOGITS else ~(np.isnan(values) | np.isposinf(values))
+        probabilities = to_probabilities(values, kind)
+        sums = probabilities.sum(axis=1)
+    if not (finite_input.all() and np.isfinite(probabilities).all()):
+        raise ModelRunError("the model's output is not a number (NaN or infinity) for this input")
+    if np.any(np.abs(sums - 1.0) > PROBABILITY_SUM_TOLERANCE):
+        raise ModelRunError("the model's output cannot be read as probabilities for this input (too large)")
+    return probabilities

@@ -105,8 +105,12 @@ def preprocess_strokes(
     offset = FIELD_CENTRE - _ink_centroid(placed, width)
     image = render_strokes(placed, offset=offset, width=width)
     for _ in range(MAX_CORRECTIONS):
-        com = _centre_of_mass_xy(image)
-        if com is None or np.abs(FIELD_CENTRE - com).max() <= COM_TOLERANCE:
+        try:
+            row, col = centre_of_mass(image)
+        except EmptyInputError:  # the ink left the field: nothing to aim with
+            break
+        com = np.array([col, row])  # x, y: the strokes' order
+        if np.abs(FIELD_CENTRE - com).max() <= COM_TOLERANCE:
             break
         offset = offset + (FIELD_CENTRE - com)
         image = render_strokes(placed, offset=offset, width=width)
@@ -203,18 +207,19 @@ def _thin(stroke: Stroke) -> NDArray[np.float64]:
     return stroke[keep]
 
 
-def _centre_of_mass_xy(image: NDArray[np.float32]) -> NDArray[np.float64] | None:
+def centre_of_mass(image: NDArray[np.floating]) -> tuple[float, float]:
+    """(row, column) centre of mass of a (H, W) image, in index coordinates.
+
+    The total is summed in the image's own dtype and the moments in float64, as
+    ``scipy.ndimage.center_of_mass`` does (pass float64 for the most exact figure; the
+    drawing path's float32 renders are aimed with their own). Raises
+    :class:`EmptyInputError` when the image holds no ink (it sums to 0 or less).
+    """
     total = float(image.sum())
     if total <= 0:
-        return None
-    ys, xs = np.indices(image.shape)
-    return np.array([(xs * image).sum() / total, (ys * image).sum() / total])
-
-
-def centre_of_mass(image: NDArray[np.floating]) -> tuple[float, float]:
-    """(row, column) centre of mass of a non-empty image."""
-    row, col = ndimage.center_of_mass(np.asarray(image, dtype=np.float64))
-    return float(row), float(col)
+        raise EmptyInputError("the image holds no ink")
+    rows, cols = np.indices(image.shape)
+    return float((rows * image).sum()) / total, float((cols * image).sum()) / total
 
 
 # --- images -----------------------------------------------------------------------------

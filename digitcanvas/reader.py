@@ -7,15 +7,14 @@ numbers (:mod:`.segmentation`), runs the model (:mod:`.inference`) and applies t
 
 A reading is one digit (``number=False``: the whole drawing or image is one digit) or a
 number (``number=True``: the ink is split into digits, left to right). Every digit has
-its probabilities, the 28×28 input the network saw, its box and its verdict.
+its probabilities, the 28×28 input the network saw, its box and its verdict. Files, and
+batches of them over worker processes, are :mod:`.reader_files`' part.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,21 +23,13 @@ from numpy.typing import NDArray
 
 from .adapt import Adaptation, drawing_features
 from .doubt import Verdict, assess, too_small
-from .drawing import (
-    MAX_DRAWING_FILE_BYTES,
-    Drawing,
-    DrawingFileError,
-    DrawingReadError,
-    is_blank,
-    looks_like_drawing,
-    parse_drawing,
-)
-from .fileio import NotRegularFileError, check_regular, describe_os_error, open_regular
-from .imagefile import ImageFileError, read_image
+from .drawing import Drawing
 from .inference import Classifier, ModelRunError
-from .model_info import InputScaling, ModelInfo
+from .model_info import ModelInfo
 from .preprocessing import (
     DEFAULT_OPTIONS,
+    FIELD,
+    NUM_CLASSES,
     EmptyInputError,
     Image28,
     ImageFormatError,
@@ -46,21 +37,8 @@ from .preprocessing import (
     preprocess_drawing,
     preprocess_image,
 )
+from .reader_files import FileReading, file_chunks, load_source
 from .segmentation import Box, Segment, ink_box, segment_drawing, segment_image
-
-PARALLEL_THRESHOLD = 1000  # files; below this, worker start-up costs more than it saves
-CHUNK_SIZE = 256  # files preprocessed and classified as one batch
-HEAD_BYTES = 64  # enough of a file to tell a JSON drawing from an image
-SNIFF_CHUNK = 64 * 1024  # read on while a file holds only whitespace (JSON may start with a long run)
-
-# What reading a file may raise: each names the file and the reason.
-READ_ERRORS: tuple[type[Exception], ...] = (
-    DrawingFileError,
-    ImageFileError,
-    EmptyInputError,
-    ImageFormatError,
-    ModelRunError,
-)
 
 
 @dataclass(frozen=True)
@@ -91,7 +69,7 @@ class DigitReading:
         """Why the app is not sure ("too small", "low confidence"), or None when it is."""
         return None if self.verdict.sure else self.verdict.reason
 
-    def ranked(self, k: int = 10) -> list[tuple[int, float]]:
+    def ranked(self, k: int = NUM_CLASSES) -> list[tuple[int, float]]:
         """The ``k`` most likely digits with their probabilities, best first."""
         order = np.argsort(-self.probabilities, kind="stable")[:k]
         return [(int(d), float(self.probabilities[d])) for d in order]
@@ -126,15 +104,6 @@ class Reading:
         if len(self.digits) == 1:
             return doubtful[0][1].doubt
         return "; ".join(f"digit {i + 1} of {len(self.digits)}: {d.doubt}" for i, d in doubtful)
-
-
-@dataclass(frozen=True)
-class FileReading:
-    """The reading of one file, or the reason it could not be read."""
-
-    path: str
-    reading: Reading | None
-    error: str | None = None
 
 
 class Reader:
@@ -181,11 +150,29 @@ class Reader:
         image = preprocess_image(array)
         return Reading((self._digit(self.classifier.predict_proba(image)[0], image, small=False),))
 
+    def images28(self, drawings: Sequence[Drawing]) -> NDArray[np.float32]:
+        """The network inputs (N, 28, 28), float32 in [0, 1], of drawings, with this reader's
+        preprocessing options; raises ``EmptyInputError`` for a drawing without strokes."""
+        if not drawings:
+            return np.zeros((0, FIELD, FIELD), dtype=np.float32)
+        return np.stack([preprocess_drawing(d, self.options) for d in drawings])
+
+    def read_drawings(self, drawings: Sequence[Drawing]) -> list[Reading]:
+        """Each drawing read as one digit, all in one batch, with the verdict
+        :meth:`read_drawing` gives (``number=False``: a mark rather than a digit is "too
+        small"); the readings carry no boxes.
+
+        Raises ``EmptyInputError`` (a drawing without strokes) or ``ModelRunError``.
+        """
+        if not drawings:
+            return []
+        return self.read_images28(self.images28(drawings), small=[too_small(d) for d in drawings])
+
     def read_images28(self, images: NDArray[np.float32], *, small: Sequence[bool] | None = None) -> list[Reading]:
         """Readings of ready network inputs (N, 28, 28), one digit each, in one batch."""
         batch = np.asarray(images, dtype=np.float32).reshape(-1, *images.shape[-2:])
         flags = list(small) if small is not None else [False] * len(batch)
-        probabilities = self.classifier.predict_proba(batch) if len(batch) else np.zeros((0, 10))
+        probabilities = self.classifier.predict_proba(batch) if len(batch) else np.zeros((0, NUM_CLASSES))
         return [
             Reading((self._digit(p, image, small=flag),))
             for p, image, flag in zip(probabilities, batch, flags, strict=True)
@@ -225,7 +212,7 @@ class Reader:
     def read_file(self, path: str | os.PathLike[str], *, number: bool = False) -> Reading:
         """Read a drawing file (JSON, told by content) or an image file.
 
-        Raises one of :data:`READ_ERRORS`, its message naming the file.
+        Raises one of :data:`~.reader_files.READ_ERRORS`, its message naming the file.
         """
         path = Path(path)
         source = load_source(path)
@@ -252,160 +239,8 @@ class Reader:
         """
         names = [str(p) for p in paths]
         done = 0
-        for results in self._file_chunks(names, number=number, workers=workers):
+        for results in file_chunks(self, names, number=number, workers=workers):
             yield from results
             done += len(results)
             if on_progress is not None:
                 on_progress(done, len(names))
-
-    def _file_chunks(self, names: list[str], *, number: bool, workers: int) -> Iterable[list[FileReading]]:
-        if number:
-            return ([_read_one(self, name, number=True)] for name in names)
-        chunks = [names[i : i + CHUNK_SIZE] for i in range(0, len(names), CHUNK_SIZE)]
-        workers = workers or (os.cpu_count() or 1)
-        if workers <= 1 or len(names) < PARALLEL_THRESHOLD:
-            return (_read_chunk(self, chunk) for chunk in chunks)
-        return _pooled(self, chunks, workers)
-
-
-def _pooled(reader: Reader, chunks: list[list[str]], workers: int) -> Iterator[list[FileReading]]:
-    done = 0
-    try:
-        with ProcessPoolExecutor(
-            max_workers=workers,
-            initializer=_init_worker,
-            # The scaling in use travels along: workers neither re-detect it nor lose the user's choice.
-            initargs=(str(reader.classifier.path), reader.classifier.scaling, reader.adaptation),
-        ) as pool:
-            for results in pool.map(_read_chunk_in_worker, chunks):
-                yield results
-                done += 1
-    except BrokenProcessPool:
-        pass  # a worker died (killed, out of memory, its model failed to load): read the rest here
-    for chunk in chunks[done:]:
-        yield _read_chunk(reader, chunk)
-
-
-def load_source(path: Path) -> Drawing | NDArray[np.uint8]:
-    """A file's content: a :class:`Drawing` for a JSON drawing file, else the image's pixels.
-
-    Judged by content, reading only a regular file (a FIFO or a device is refused before it
-    is opened) and at most ``MAX_DRAWING_FILE_BYTES`` of a drawing. Raises one of
-    :data:`READ_ERRORS`, naming the file.
-    """
-    try:
-        handle = open_regular(path)
-    except NotRegularFileError as e:
-        raise DrawingReadError(f"{path}: {e.strerror}") from e
-    except OSError as e:
-        raise DrawingReadError(f"{path}: cannot read the file ({describe_os_error(e)})") from e
-    with handle:
-        try:
-            head = handle.read(HEAD_BYTES)
-            while head and is_blank(head) and len(head) <= MAX_DRAWING_FILE_BYTES:
-                more = handle.read(SNIFF_CHUNK)
-                if not more:
-                    break
-                head += more
-            if not head or is_blank(head):
-                raise DrawingReadError(f"{path}: the file is empty" + (" but for whitespace" if head else ""))
-            if not looks_like_drawing(head):
-                return read_image(path, handle=handle)
-            data = head + handle.read(MAX_DRAWING_FILE_BYTES + 1 - len(head))
-        except OSError as e:
-            raise DrawingReadError(f"{path}: cannot read the file ({describe_os_error(e)})") from e
-    if len(data) > MAX_DRAWING_FILE_BYTES:
-        raise DrawingReadError(
-            f"{path}: the file is over {MAX_DRAWING_FILE_BYTES:,} bytes; drawing files of at most "
-            f"{MAX_DRAWING_FILE_BYTES:,} are read"
-        )
-    drawing = parse_drawing(data, source=path)
-    if drawing.is_empty:
-        raise EmptyInputError(f"{path}: the drawing is empty")
-    return drawing
-
-
-def _read_one(reader: Reader, name: str, *, number: bool) -> FileReading:
-    try:
-        return FileReading(name, reader.read_file(name, number=number))
-    except READ_ERRORS as e:
-        return FileReading(name, None, str(e))
-
-
-def _read_chunk(reader: Reader, names: list[str]) -> list[FileReading]:
-    """Load and preprocess a run of files, then classify them in one batch (in order)."""
-    loaded: list[tuple[str, Image28 | None, bool, str | None]] = []
-    for name in names:
-        path = Path(name)
-        try:
-            source = load_source(path)
-            if isinstance(source, Drawing):
-                loaded.append((name, preprocess_drawing(source, reader.options), too_small(source), None))
-            else:
-                loaded.append((name, preprocess_image(source), False, None))
-        except (EmptyInputError, ImageFormatError) as e:
-            loaded.append((name, None, False, f"{path}: {e}"))
-        except READ_ERRORS as e:
-            loaded.append((name, None, False, str(e)))
-    ready = [(name, image, small) for name, image, small, _ in loaded if image is not None]
-    try:
-        readings = iter(
-            reader.read_images28(np.stack([image for _, image, _ in ready]), small=[s for _, _, s in ready])
-            if ready
-            else []
-        )
-    except ModelRunError:
-        # The model fails on some input of the batch (or on batches at all): read one by one.
-        return [_read_one(reader, name, number=False) for name in names]
-    return [
-        FileReading(name, None, error) if image is None else FileReading(name, next(readings))
-        for name, image, _, error in loaded
-    ]
-
-
-_worker_reader: Reader | None = None
-
-
-def _init_worker(model_path: str, scaling: InputScaling, adaptation: Adaptation | None) -> None:
-    global _worker_reader
-    _worker_reader = Reader(Classifier(model_path, threads=1, scaling=scaling), adaptation=adaptation)
-
-
-def _read_chunk_in_worker(names: list[str]) -> list[FileReading]:
-    assert _worker_reader is not None
-    return _read_chunk(_worker_reader, names)
-
-
-def gather_files(inputs: Iterable[str], *, recursive: bool) -> tuple[list[Path], list[str]]:
-    """Files named or found in the named folders (sorted), and problems with the names.
-
-    Hidden files are skipped in folders; a FIFO, device or socket is never opened, it is
-    reported as "not a regular file".
-    """
-    files: list[Path] = []
-    problems: list[str] = []
-    for name in inputs:
-        path = Path(name)
-        if path.is_dir():
-            found = path.rglob("*") if recursive else path.iterdir()
-            for item in sorted(p for p in found if not p.name.startswith(".")):
-                _add_file(item, files, problems, in_folder=True)
-        else:
-            _add_file(path, files, problems, in_folder=False)
-    return files, problems
-
-
-def _add_file(path: Path, files: list[Path], problems: list[str], *, in_folder: bool) -> None:
-    try:
-        check_regular(path)
-    except NotRegularFileError as e:
-        if not (in_folder and path.is_dir()):
-            problems.append(f"{path}: {e.strerror}")
-        return
-    except FileNotFoundError:
-        problems.append(f"{path}: " + ("a link to a missing file" if in_folder else "no such file or folder"))
-        return
-    except OSError as e:
-        problems.append(f"{path}: cannot read the file ({describe_os_error(e)})")
-        return
-    files.append(path)

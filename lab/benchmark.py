@@ -33,7 +33,7 @@ STARTUP_PROBE = r"""
 import sys
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
-import digitcanvas.app as app
+import digitcanvas.ui.app as app
 
 def probe():
     QApplication.processEvents()

@@ -32,7 +32,7 @@ from digitcanvas.inside_images import tile_maps, vector_picture
 from digitcanvas.reader import Reader
 from digitcanvas.saliency import explain
 from lab.benchmark import percentiles
-from lab.common import log, read_drawings
+from lab.common import log
 from lab.unipen import load_samples, select, to_canvas
 
 ACTIVATIONS_BUDGET_MS = 30
@@ -154,7 +154,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     classifier = load_classifier()  # one inference thread, as the window loads it
     samples = select(load_samples(args.unipen), "val")
     chosen = np.random.default_rng(SEED).choice(len(samples), size=min(args.runs, len(samples)), replace=False)
-    readings = read_drawings(Reader(classifier), [to_canvas(samples[i]) for i in chosen])
+    readings = Reader(classifier).read_drawings([to_canvas(samples[i]) for i in chosen])
     images = np.stack([r.digits[0].image for r in readings])
     inspector = Inspector(classifier)
     log(f"{len(images)} drawn digits, {len(inspector.layers)} layers, {os.cpu_count()} CPUs")

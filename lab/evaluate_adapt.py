@@ -35,7 +35,7 @@ from digitcanvas import adapt
 from digitcanvas.inference import ModelLoadError, load_classifier
 from digitcanvas.reader import Reader
 from lab import digilets
-from lab.common import fail, log, probabilities, read_drawings
+from lab.common import fail, log, probabilities
 from lab.metrics import expected_calibration_error
 from lab.unipen import PenSample, load_samples, select, to_canvas
 
@@ -69,7 +69,7 @@ def writers_of(reader: Reader, samples: Sequence[PenSample]) -> list[Writer]:
     out = []
     for name, own in sorted(by_writer.items()):
         drawings = [to_canvas(s) for s in own]
-        readings = read_drawings(reader, drawings)
+        readings = reader.read_drawings(drawings)
         probs = probabilities(readings)
         images = np.stack([r.digits[0].image for r in readings])
         by_kind = {LOGITS: adapt.logit_features(probs)}

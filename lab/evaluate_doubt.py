@@ -33,7 +33,7 @@ from digitcanvas.doubt import REASON_TOO_SMALL, assess
 from digitcanvas.inference import ModelLoadError, load_classifier
 from digitcanvas.reader import Reader, Reading
 from lab import digilets, nondigits
-from lab.common import fail, probabilities, read_drawings
+from lab.common import fail, probabilities
 from lab.unipen import PenSample, load_samples, select, to_canvas
 
 MEASURE_SEED = 777  # differs from every seed training uses
@@ -115,10 +115,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         for kind in nondigits.KINDS
     }
 
-    digit_readings = read_drawings(reader, [to_canvas(s) for s in part])
+    digit_readings = reader.read_drawings([to_canvas(s) for s in part])
     predicted = probabilities(digit_readings).argmax(axis=1)
-    other_readings = {kind: read_drawings(reader, drawings) for kind, drawings in others.items()}
-    letter_readings = read_drawings(reader, [to_canvas(s) for s in letters])
+    other_readings = {kind: reader.read_drawings(drawings) for kind, drawings in others.items()}
+    letter_readings = reader.read_drawings([to_canvas(s) for s in letters])
     counted = np.array([n not in nondigits.DIGIT_LIKE_LETTERS for n in letter_names], dtype=bool)
     digit_flags = flagged(digit_readings, threshold)
     accepted = ~digit_flags

@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
-from digitcanvas.collection import scan_collection
+from digitcanvas.collection_folder import scan_collection
 from digitcanvas.drawing import DEFAULT_PEN_WIDTH, DrawingFileError
 from digitcanvas.fileio import describe_os_error
 from digitcanvas.inference import Classifier, ModelLoadError, load_classifier
@@ -34,7 +34,7 @@ from digitcanvas.preprocessing import PenMode, PreprocessOptions
 from digitcanvas.reader import Reader
 from lab import digilets, unipen
 from lab.augment_strokes import COARSE_POINTS, coarsen
-from lab.common import REPORTS_DIR, fail, probabilities, read_drawings
+from lab.common import REPORTS_DIR, fail, probabilities
 from lab.metrics import Scores, confusion_image, markdown_scores, score
 from lab.mnist import MnistError, load_split
 from lab.training_data import mnist_split
@@ -81,7 +81,7 @@ def evaluate_setting(
         for s in samples
     ]
     reader = Reader(classifier, PreprocessOptions(pen_mode=setting.pen_mode))
-    probs = probabilities(read_drawings(reader, drawings))
+    probs = probabilities(reader.read_drawings(drawings))
     return probs, np.asarray([s.label for s in samples], dtype=np.int64)
 
 
@@ -237,7 +237,7 @@ def score_collection(classifier: Classifier, folder: str) -> int:
         print(f"skipped: {problem}", file=sys.stderr)
     if not scan.drawings:
         return fail(f"{folder}: no labelled drawings")
-    probs = probabilities(read_drawings(Reader(classifier), scan.drawings))
+    probs = probabilities(Reader(classifier).read_drawings(scan.drawings))
     labels = np.asarray([d.label for d in scan.drawings], dtype=np.int64)
     scores = score(probs, labels)
     print(f"# Collection {folder}: {classifier.describe()}\n")

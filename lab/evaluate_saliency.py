@@ -33,7 +33,7 @@ from numpy.typing import NDArray
 from digitcanvas.inference import Classifier, ModelLoadError, load_classifier
 from digitcanvas.reader import Reader
 from digitcanvas.saliency import explain
-from lab.common import REPORTS_DIR, fail, log, read_drawings
+from lab.common import REPORTS_DIR, fail, log
 from lab.unipen import load_samples, select, to_canvas
 
 STEPS = 20  # points of a deletion curve after the first: 5 % of the ink each
@@ -171,7 +171,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return fail(f"{args.unipen}: cannot read the UNIPEN digits ({e})")
     rng = np.random.default_rng(SEED)
     chosen = sorted(rng.choice(len(samples), size=min(args.limit, len(samples)), replace=False))
-    readings = read_drawings(Reader(classifier), [to_canvas(samples[i]) for i in chosen])
+    readings = Reader(classifier).read_drawings([to_canvas(samples[i]) for i in chosen])
     images = np.stack([r.digits[0].image for r in readings])
     log(f"{len(images)} validation digits from {args.unipen}, model {classifier.path.name}")
     with tempfile.TemporaryDirectory() as folder:

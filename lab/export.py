@@ -16,7 +16,7 @@ from pathlib import Path
 import torch
 
 from digitcanvas.model_info import ModelWriteError, write_metadata
-from lab.metrics import NUM_CLASSES
+from digitcanvas.preprocessing import NUM_CLASSES
 from lab.model import Calibrated, DigitNet
 
 GRAPH_NAME = "digitcanvas_cnn"

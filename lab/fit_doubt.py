@@ -33,7 +33,7 @@ from digitcanvas.inference import Classifier, ModelLoadError
 from digitcanvas.model_info import META_DOUBT, ModelWriteError, write_metadata
 from digitcanvas.reader import Reader
 from lab import digilets
-from lab.common import fail, read_drawings
+from lab.common import fail
 from lab.doubt_fit import FIT_CONFIDENCE, MAX_FLAG_RATE, fit_threshold
 from lab.unipen import PenSample, load_samples, to_canvas, writer_split
 
@@ -86,7 +86,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not val:
         return fail(f"{args.unipen}: no validation writers")
 
-    readings = read_drawings(Reader(classifier), [to_canvas(s) for s in val])
+    readings = Reader(classifier).read_drawings([to_canvas(s) for s in val])
     top = np.array([r.digits[0].confidence for r in readings])
     correct = np.array([r.digits[0].digit for r in readings]) == np.array([s.label for s in val])
     writers = [s.writer_key for s in val]

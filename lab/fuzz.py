@@ -22,7 +22,10 @@ Phases:
 
     python -m lab.fuzz [--count 400] [--seed 14] [--phases drawings,images,models,predict,soak]
 
-Needs the ``test`` extra (onnx builds the hostile models). Run from the repository root.
+The cases come from :mod:`lab.fuzz_cases` (grown from the corpora of :mod:`lab.hostile` and
+:mod:`lab.hostile_models`), the soak from :mod:`lab.fuzz_soak`; this module runs the phases
+and counts. Needs the ``test`` extra (onnx builds the hostile models). Run from the
+repository root.
 """
 
 from __future__ import annotations
@@ -36,37 +39,27 @@ import signal
 import subprocess
 import sys
 import tempfile
-import textwrap
 import time
 import warnings
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
-from digitcanvas.drawing import DrawingFileError, load_drawing
-from digitcanvas.inference import (
-    MODEL_LOAD_SECONDS,
-    MODEL_RUN_SECONDS,
-    Classifier,
-    ModelLoadError,
-    ModelRunError,
-    load_classifier,
-)
-from digitcanvas.model_info import META_MEAN, META_OUTPUT, META_SCALE, META_STD, write_metadata
-from digitcanvas.reader import READ_ERRORS, Reader
+from digitcanvas.inference import MODEL_LOAD_SECONDS, Classifier, ModelLoadError, ModelRunError, load_classifier
+from digitcanvas.reader import Reader
+from digitcanvas.reader_files import READ_ERRORS
+from digitcanvas.session import MODEL_RUN_SECONDS
+from lab.fuzz_cases import MANIFEST, drawing_cases, image_cases, model_cases, write_cases
+from lab.fuzz_soak import soak
+from lab.hostile import drawing_text
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))  # the corpus builders live with the tests, which check them in CI
-
-import hostile  # noqa: E402
 
 OUTCOMES = ("tried", "read", "refused cleanly", "crashed", "hung", "lost")  # each try has one outcome
 READ_BOUND_S = 10.0  # one file read within the limits: far above what any takes
 PREDICT_BOUND_S = 600.0  # the predict subprocess over the whole corpus
-KEEPS_PER_PROCESS = 200
-KILLS = 20
 PHASES = ("drawings", "images", "models", "predict", "soak")
 
 
@@ -138,151 +131,6 @@ def _read(reader: Reader, path: Path, *, number: bool) -> str:
         if not (np.isfinite(digit.probabilities).all() and abs(digit.probabilities.sum() - 1) < 1e-6):
             raise AssertionError(f"probabilities {digit.probabilities}")
     return "read"
-
-
-# --- mutations ---------------------------------------------------------------------------------
-
-
-def _mutate(data: bytes, rng: np.random.Generator) -> bytes:
-    """One of: flipped bytes, a truncation, a splice of itself, an insertion of hostile text."""
-    buffer = bytearray(data)
-    kind = int(rng.integers(0, 5))
-    if kind == 0 and buffer:
-        for index in rng.integers(0, len(buffer), size=int(rng.integers(1, 9))):
-            buffer[index] = int(rng.integers(0, 256))
-    elif kind == 1 and buffer:
-        del buffer[int(rng.integers(0, len(buffer))) :]
-    elif kind == 2 and buffer:
-        start, stop = sorted(int(i) for i in rng.integers(0, len(buffer), size=2))
-        at = int(rng.integers(0, len(buffer)))
-        buffer[at:at] = buffer[start:stop] * int(rng.integers(1, 50))
-    else:
-        pieces = [b"[" * 3000, b"9" * 500, b"1e999", b"NaN", b'"', b"\\", b"{", b"\xff\xfe", b"-0", b" " * 5000]
-        at = int(rng.integers(0, len(buffer) + 1))
-        buffer[at:at] = pieces[int(rng.integers(0, len(pieces)))]
-    return bytes(buffer)
-
-
-def _random_json(rng: np.random.Generator, depth: int = 0) -> object:
-    choice = int(rng.integers(0, 8 if depth < 6 else 5))
-    if choice == 0:
-        return None
-    if choice == 1:
-        return bool(rng.integers(0, 2))
-    if choice == 2:
-        return int(rng.integers(-(10**6), 10**6)) * int(10 ** int(rng.integers(0, 15)))
-    if choice == 3:
-        return float(rng.normal() * 10 ** float(rng.uniform(-10, 300)))
-    if choice == 4:
-        return "".join(chr(int(c)) for c in rng.integers(32, 0x2FFF, size=int(rng.integers(0, 6))))
-    if choice == 5:
-        return [_random_json(rng, depth + 1) for _ in range(int(rng.integers(0, 5)))]
-    keys = ["format", "version", "canvas", "width", "height", "strokes", "pen_width", "label", "x"]
-    return {keys[int(rng.integers(0, len(keys)))]: _random_json(rng, depth + 1) for _ in range(int(rng.integers(0, 6)))}
-
-
-def _random_drawing_document(rng: np.random.Generator) -> bytes:
-    document = json.loads(hostile.drawing_text(label=int(rng.integers(0, 10))))
-    key = ["canvas", "strokes", "pen_width", "label", "version", "extra"][int(rng.integers(0, 6))]
-    document[key] = _random_json(rng)
-    if rng.uniform() < 0.5:  # a real stroke with random points
-        count = int(rng.integers(1, 300))
-        document["strokes"] = [(rng.normal(300, 10 ** float(rng.uniform(0, 7)), (count, 2))).round(2).tolist()]
-    return json.dumps(document).encode()
-
-
-def drawing_cases(rng: np.random.Generator, count: int) -> Iterator[tuple[str, bytes]]:
-    seeds = [*hostile.hostile_drawings().items(), ("valid", hostile.drawing_text().encode())]
-    yield from seeds[:count]
-    for _ in range(count - len(seeds)):
-        roll = rng.uniform()
-        if roll < 0.5:
-            name, data = seeds[int(rng.integers(0, len(seeds)))]
-            yield f"mutated {name}", _mutate(data, rng)
-        elif roll < 0.8:
-            yield "random document", _random_drawing_document(rng)
-        else:
-            yield "random JSON", json.dumps(_random_json(rng)).encode()
-
-
-def image_cases(rng: np.random.Generator, count: int) -> Iterator[tuple[str, bytes]]:
-    import io
-
-    from PIL import Image
-
-    seeds = list(hostile.hostile_images().items())
-    yield from seeds[:count]
-    formats = [("PNG", None), ("TIFF", None), ("JPEG", "L"), ("BMP", "L"), ("GIF", "L")]
-    made = len(seeds)
-    while made < count:
-        if rng.uniform() < 0.4:
-            name, data = seeds[int(rng.integers(0, len(seeds)))]
-            made += 1
-            yield f"mutated {name}", _mutate(data, rng)
-            continue
-        side = int(10 ** rng.uniform(0, 3.2))  # up to 1,600 px by 16,000 (the corpus has larger claims)
-        shape = (side, int(max(1, side * 10 ** rng.uniform(-1, 1))))
-        dtypes: list[type[np.generic]] = [np.uint8, np.uint16, np.int32, np.float32]
-        dtype = dtypes[int(rng.integers(0, len(dtypes)))]
-        values = rng.uniform(0, 1, shape).astype(np.float32)
-        values[rng.uniform(size=shape) < 0.3] = rng.choice([0.0, 1.0, 4e37, -1.0, np.nan, np.inf])
-        with np.errstate(all="ignore"):
-            if np.issubdtype(dtype, np.floating):
-                array = values.astype(dtype)
-            else:
-                array = (np.nan_to_num(np.clip(values, 0, 1)) * np.iinfo(dtype).max).astype(dtype)  # type: ignore[type-var]
-        fmt, needs = formats[int(rng.integers(0, len(formats)))]
-        image = Image.fromarray(array)
-        if needs is not None or (fmt == "PNG" and dtype in (np.int32, np.float32)):
-            image = Image.fromarray(np.nan_to_num(array).clip(0, 255).astype(np.uint8))
-        buffer = io.BytesIO()
-        try:
-            image.save(buffer, format=fmt)
-        except (OSError, ValueError, TypeError):
-            continue  # a combination this Pillow cannot write: not an input
-        del values, array, image
-        made += 1
-        yield f"{fmt} {dtype.__name__} {shape}", buffer.getvalue()
-
-
-# --- phases ------------------------------------------------------------------------------------
-
-
-MANIFEST = "manifest.json"  # [[file name, label, kind], ...] for the checking process
-
-
-def write_cases(phase: str, cases: Iterable[tuple[str, bytes]], folder: Path) -> None:
-    """Write each case to ``folder`` with a manifest: the checks run in a process of their own."""
-    folder.mkdir(parents=True, exist_ok=True)
-    manifest = []
-    for index, (name, data) in enumerate(cases):
-        path = folder / f"{phase}-{index:05d}.bin"
-        path.write_bytes(data)
-        manifest.append([path.name, name, "number" if index % 2 else "digit"])
-    (folder / MANIFEST).write_text(json.dumps(manifest))
-
-
-def model_cases(rng: np.random.Generator, count: int, folder: Path) -> None:
-    """The hostile model corpus, byte mutations of a valid model and random metadata."""
-    from onnx_models import make_linear_model
-
-    folder.mkdir(parents=True, exist_ok=True)
-    corpus = hostile.hostile_models(folder / "corpus")
-    manifest = [[str(path.relative_to(folder)), name, "model"] for name, path in corpus.items()]
-    valid = make_linear_model(folder / "valid.onnx").read_bytes()
-    keys = [META_SCALE, META_MEAN, META_STD, META_OUTPUT, "digitcanvas.doubt_threshold", "digitcanvas.input_invert"]
-    values = ["nan", "inf", "1e-45", "1e308", "-0", "255", "probabilities", "scores", "x", "", "true"]
-    while len(manifest) < count:
-        path = folder / f"model-{len(manifest):04d}.onnx"
-        if rng.uniform() < 0.6:
-            path.write_bytes(_mutate(valid, rng))
-            manifest.append([path.name, "mutated model", "model"])
-        else:
-            path.write_bytes(valid)
-            chosen = {keys[int(i)]: values[int(rng.integers(0, len(values)))] for i in rng.integers(0, len(keys), 2)}
-            write_metadata(path, chosen)
-            manifest.append([path.name, f"metadata {chosen}", "model"])
-    (folder / MANIFEST).write_text(json.dumps(manifest[:count]))
 
 
 def _load_and_run(path: Path) -> str:
@@ -378,7 +226,7 @@ def fuzz_predict(folders: list[Path], work: Path, tally: Tally, peaks: dict[str,
     for folder in folders:
         for path in folder.glob("*.bin"):
             os.link(path, corpus / path.name)
-    (corpus / os.fsdecode(b"caf\xe9.json")).write_text(hostile.drawing_text())
+    (corpus / os.fsdecode(b"caf\xe9.json")).write_text(drawing_text())
     os.mkfifo(corpus / "pipe.json")
     files = len(list(corpus.iterdir()))
     environment = {**os.environ, "PYTHONIOENCODING": "utf-8:strict"}
@@ -422,95 +270,6 @@ def _predict_problems(result: subprocess.CompletedProcess[bytes], files: int) ->
     return ""
 
 
-KEEPER = """
-import sys, time
-from pathlib import Path
-from digitcanvas.collection import Collection
-from digitcanvas.drawing import Drawing
-folder, worker, count, go = Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), Path(sys.argv[4])
-collection = Collection.open(folder)
-while not go.exists():
-    time.sleep(0.001)
-for i in range(count):
-    tag = worker * 100_000 + i
-    drawing = Drawing.from_points([[[float(tag), 10.0], [200.0, 300.0]]], width=640, height=400)
-    entry = collection.add(drawing, i % 10)
-    print(tag, entry.path, flush=True)
-"""
-
-SAVER = """
-import sys
-from pathlib import Path
-from digitcanvas.collection import add_to_collection
-from digitcanvas.drawing import Drawing, save_drawing
-folder = Path(sys.argv[1])
-big = Drawing.from_points([[[float(i % 600), float(i % 390)] for i in range(5000)]], width=640, height=400, label=1)
-print("ready", flush=True)
-n = 0
-while True:
-    save_drawing(big, folder / f"saved-{n % 3}.json")
-    add_to_collection(big, n % 10, folder)
-    n += 1
-"""
-
-
-def soak(work: Path, rng: np.random.Generator, tally: Tally) -> None:
-    from digitcanvas.collection import Collection
-    from digitcanvas.fileio import STALE_UNLOCKED_TEMP_SECONDS, is_temporary_name
-
-    folder, go = work / "collection", work / "go"
-    folder.mkdir()
-    keepers = [
-        subprocess.Popen(
-            [sys.executable, "-c", textwrap.dedent(KEEPER), str(folder), str(w), str(KEEPS_PER_PROCESS), str(go)],
-            cwd=ROOT,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        for w in (1, 2)
-    ]
-    time.sleep(1.0)
-    go.touch()
-    for _ in range(KILLS):  # meanwhile, a third process is killed mid-save again and again
-        saver = subprocess.Popen(
-            [sys.executable, "-c", textwrap.dedent(SAVER), str(folder)], cwd=ROOT, stdout=subprocess.PIPE, text=True
-        )
-        assert saver.stdout is not None
-        saver.stdout.readline()
-        time.sleep(float(rng.uniform(0.01, 0.4)))
-        saver.send_signal(signal.SIGKILL)
-        saver.wait()
-        saver.stdout.close()
-        for path in folder.iterdir():
-            if not is_temporary_name(path.name):
-                try:
-                    load_drawing(path)
-                    tally.add("soak", "read", path.name)
-                except DrawingFileError as e:
-                    tally.add("soak", "crashed", f"a half-written file after a kill: {e}")
-    confirmed: dict[Path, int] = {}
-    for keeper in keepers:
-        out, _ = keeper.communicate(timeout=600)
-        for line in out.splitlines():
-            tag, name = line.split(" ", 1)
-            confirmed[Path(name)] = int(tag)  # the drawing's first x: which keep it was
-    for path, kept in confirmed.items():
-        try:
-            holds = load_drawing(path).strokes[0][0, 0] == kept
-        except DrawingFileError:
-            holds = False
-        tally.add("soak", "read" if holds else "lost", f"confirmed save {path.name}")
-    for _ in range(2 * KEEPS_PER_PROCESS - len(confirmed)):
-        tally.add("soak", "crashed", "a keep that failed (its process stopped)")
-    past = time.time() - 2 * STALE_UNLOCKED_TEMP_SECONDS  # the next start, a while later
-    for path in folder.iterdir():
-        if is_temporary_name(path.name):
-            os.utime(path, (past, past))
-    Collection.open(folder)
-    stray = [p.name for p in folder.iterdir() if is_temporary_name(p.name)]
-    tally.add("soak", "crashed" if stray else "read", f"temporaries after the next start: {stray}")
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m lab.fuzz", description=__doc__.split("\n\n")[0])
     parser.add_argument("--count", type=int, default=400, help="inputs per file phase (default 400)")
@@ -543,7 +302,7 @@ def main(argv: list[str] | None = None) -> int:
         if "predict" in phases:
             fuzz_predict(folders, work, tally, peaks)
         if "soak" in phases:
-            soak(work, rng, tally)
+            soak(work, rng, tally.add)
     print(tally.table())
     shown = ", ".join(f"{phase} {mb:.0f} MB" for phase, mb in peaks.items())
     print(

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-NUM_CLASSES = 10
+from digitcanvas.preprocessing import NUM_CLASSES
+
 ECE_BINS = 15  # the usual choice (Guo et al., 2017)
 
 

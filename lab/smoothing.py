@@ -23,7 +23,7 @@ from digitcanvas.preprocessing import DIGIT_BOX, MIN_EXTENT, MNIST_PEN_WIDTH
 from digitcanvas.reader import Reader
 from lab import digilets, unipen
 from lab.augment_strokes import COARSE_POINTS, coarsen, refine
-from lab.common import fail, probabilities, read_drawings
+from lab.common import fail, probabilities
 from lab.unipen import PenSample, to_canvas
 
 SMOOTH_SEGMENT = 1.5  # px at the network's scale: a stroke whose mean segment is longer is smoothed
@@ -53,7 +53,7 @@ def accuracy(reader: Reader, samples: Sequence[PenSample], *, points: int, smoot
     drawings = [to_canvas(coarsen(s, points) if points else s) for s in samples]
     if smooth:
         drawings = [smooth_drawing(d) for d in drawings]
-    probs = probabilities(read_drawings(reader, drawings))
+    probs = probabilities(reader.read_drawings(drawings))
     return float((probs.argmax(axis=1) == np.array([s.label for s in samples])).mean())
 
 

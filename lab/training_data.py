@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
-from digitcanvas.collection import load_collection
+from digitcanvas.collection_folder import load_collection
 from digitcanvas.drawing import Drawing
 from digitcanvas.preprocessing import MNIST_PEN_WIDTH, PreprocessOptions, preprocess_drawing
 from lab import augment_strokes, digilets, nondigits, unipen

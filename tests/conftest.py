@@ -9,7 +9,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import numpy as np
 import pytest
-from onnx_models import make_linear_model
+
+from lab.linear_model import make_linear_model
 
 
 @pytest.fixture

@@ -13,9 +13,9 @@ import onnx
 from onnx import TensorProto, helper, numpy_helper
 
 from digitcanvas.model_info import META_OUTPUT, META_SCALE, write_metadata
+from digitcanvas.preprocessing import FIELD
+from lab.linear_model import OPSET
 
-OPSET = 17
-FIELD = 28
 HALF = FIELD // 2
 SEED = 11
 CONV_CHANNELS = 4

@@ -1,4 +1,8 @@
-"""Build tiny ONNX models with the onnx helper API, in every layout people export."""
+"""Build tiny ONNX models with the onnx helper API, in every layout people export.
+
+The linear model itself (:func:`lab.linear_model.make_linear_model`) is the lab's, which
+the fuzzer shares; the models here reuse its weights.
+"""
 
 from __future__ import annotations
 
@@ -10,69 +14,7 @@ import onnx
 from onnx import TensorProto, helper, numpy_helper
 
 from digitcanvas.model_info import META_OUTPUT, META_SCALE, write_metadata
-
-OPSET = 17
-RNG_SEED = 7
-LAYOUT_SHAPES = {
-    "NCHW": [1, 28, 28],
-    "NHWC": [28, 28, 1],
-    "NHW": [28, 28],
-    "flat": [784],
-}
-
-
-def linear_weights() -> tuple[np.ndarray, np.ndarray]:
-    rng = np.random.default_rng(RNG_SEED)
-    return rng.normal(size=(784, 10)).astype(np.float32), rng.normal(size=10).astype(np.float32)
-
-
-def make_linear_model(
-    path: Path,
-    *,
-    layout: str = "NCHW",
-    batch: int | str = "N",
-    output: str = "logits",
-    metadata: dict[str, str] | None = None,
-    weights: tuple[np.ndarray, np.ndarray] | None = None,
-    input_type: int = TensorProto.FLOAT,
-    classes: int = 10,
-) -> Path:
-    """x → flatten → x·W + b → (softmax | log-softmax | identity)."""
-    w, b = weights if weights is not None else linear_weights()
-    w, b = w[:, :classes], b[:classes]
-    nodes = []
-    x_name = "x"
-    if input_type != TensorProto.FLOAT:
-        nodes.append(helper.make_node("Cast", ["x"], ["xf"], to=TensorProto.FLOAT))
-        x_name = "xf"
-    nodes += [
-        helper.make_node("Reshape", [x_name, "flat_shape"], ["flat"]),
-        helper.make_node("MatMul", ["flat", "W"], ["mm"]),
-        helper.make_node("Add", ["mm", "B"], ["logits"] if output == "logits" else ["z"]),
-    ]
-    if output == "probabilities":
-        nodes.append(helper.make_node("Softmax", ["z"], ["logits"], axis=1))
-    elif output == "log_probabilities":
-        nodes.append(helper.make_node("LogSoftmax", ["z"], ["logits"], axis=1))
-    initializers = [
-        numpy_helper.from_array(np.array([-1, 784], dtype=np.int64), "flat_shape"),
-        numpy_helper.from_array(w, "W"),
-        numpy_helper.from_array(b, "B"),
-    ]
-    graph = helper.make_graph(
-        nodes,
-        "tiny",
-        [helper.make_tensor_value_info("x", input_type, [batch, *LAYOUT_SHAPES[layout]])],
-        [helper.make_tensor_value_info("logits", TensorProto.FLOAT, [batch, classes])],
-        initializers,
-    )
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)])
-    model.ir_version = 8
-    onnx.checker.check_model(model)
-    onnx.save(model, str(path))
-    if metadata:
-        write_metadata(path, metadata)  # the app's own (and only) metadata writer
-    return path
+from lab.linear_model import LAYOUT_SHAPES, OPSET, RNG_SEED, linear_weights
 
 
 def reference_probabilities(images: np.ndarray, *, scale: float = 1, mean: float = 0, std: float = 1) -> np.ndarray:
@@ -312,7 +254,7 @@ def make_exported_model(
     input_type: int = TensorProto.FLOAT,
     external_data: bool = False,
 ) -> Path:
-    """The linear digit model of :func:`make_linear_model` as exporters really write it.
+    """The linear digit model of :func:`lab.linear_model.make_linear_model` as exporters really write it.
 
     ``head``: "logits", "softmax", "quantised" (softmax rows × 0.988, as int8 models give),
     "sigmoid", "n1x10" ((N, 1, 10) logits), "flat10" ((10,) logits; one image per run),

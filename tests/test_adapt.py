@@ -82,10 +82,11 @@ def test_the_hand_model_follows_the_collection(tmp_path: Path) -> None:
 
 
 def test_features_are_the_embedding_when_the_model_has_one_else_logit_features(tmp_path: Path) -> None:
-    from onnx_models import make_embedding_model, make_linear_model
+    from onnx_models import make_embedding_model
 
     from digitcanvas.inference import Classifier
     from digitcanvas.reader import Reader
+    from lab.linear_model import make_linear_model
 
     # faint ink keeps every probability far above the clip of the logarithm (1e-12)
     images = (0.1 * np.random.default_rng(5).random((4, 28, 28))).astype(np.float32)
@@ -101,12 +102,13 @@ def test_features_are_the_embedding_when_the_model_has_one_else_logit_features(t
 
 
 def test_the_hand_model_uses_each_models_own_features(tmp_path: Path) -> None:
-    from onnx_models import make_embedding_model, make_linear_model
+    from onnx_models import make_embedding_model
     from strokes import compose
 
     from digitcanvas.collection import Collection
     from digitcanvas.inference import Classifier
     from digitcanvas.reader import Reader
+    from lab.linear_model import make_linear_model
 
     collection = Collection.open(tmp_path / "kept")
     for name, label in (("7crossed", 1), ("0", 0), ("3", 3)):

@@ -13,7 +13,8 @@ from digitcanvas import __version__
 from digitcanvas.cli import main
 from digitcanvas.commands.predict import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE
 from digitcanvas.drawing import Drawing, save_drawing
-from digitcanvas.reader import PARALLEL_THRESHOLD
+from digitcanvas.inference import bundled_model_path
+from digitcanvas.reader_files import PARALLEL_THRESHOLD
 
 
 def _one_image(size: int = 120, *, dark_ink: bool = True) -> np.ndarray:
@@ -54,6 +55,20 @@ def test_version_and_help() -> None:
     sub = subprocess.run([*run, "predict", "--help"], capture_output=True, text=True, check=True)
     for option in ("--json", "--top", "--recursive", "--model", "--verbose", "exit status"):
         assert option in sub.stdout
+
+
+@pytest.mark.parametrize("command", ["predict", "inspect"])
+def test_model_before_or_after_the_command_is_used(
+    command: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    save_drawing(_zero_drawing(), tmp_path / "zero.json")
+    drawing, missing = str(tmp_path / "zero.json"), str(tmp_path / "missing.onnx")
+    for argv in (["--model", missing, command, drawing], [command, "--model", missing, drawing]):
+        assert main(argv) == EXIT_USAGE, argv
+        assert missing in capsys.readouterr().err
+    bundled = str(bundled_model_path())
+    assert main(["--model", missing, command, "--model", bundled, drawing]) == EXIT_OK  # the later one wins
+    assert missing not in capsys.readouterr().err
 
 
 def test_table_output_on_images_and_drawings(inputs: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -244,7 +259,7 @@ def test_a_file_name_that_is_not_utf8_prints_on_a_strict_utf8_stdout(tmp_path: P
 def test_predict_adapts_to_a_collection(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from strokes import compose
 
-    from digitcanvas.collection import add_to_collection
+    from digitcanvas.collection_folder import add_to_collection
 
     seven, _ = compose(["7crossed"])
     add_to_collection(seven, 1, tmp_path / "mine")  # this writer's crossed 7 is their 1

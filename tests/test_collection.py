@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 from strokes import compose
 
-from digitcanvas.collection import add_to_collection, scan_collection, score_predictions
+from digitcanvas.collection import score_predictions
+from digitcanvas.collection_folder import add_to_collection, scan_collection
 from digitcanvas.drawing import DrawingFileError, load_drawing
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -82,7 +83,8 @@ def test_relabel_remove_and_restore_keep_files_and_state_in_step(tmp_path: Path)
 
 
 def test_a_collection_read_off_the_gui_thread_is_handed_over_whole(tmp_path: Path) -> None:
-    from digitcanvas.collection import Collection, ScanCancelled, predict_collection
+    from digitcanvas.collection import Collection, predict_collection
+    from digitcanvas.collection_folder import ScanCancelled
     from digitcanvas.inference import load_classifier
     from digitcanvas.reader import Reader
 

@@ -11,9 +11,9 @@ from digitcanvas.drawing import (
     DrawingFileError,
     DrawingWriteError,
     load_drawing,
-    parse_drawing,
     save_drawing,
 )
+from digitcanvas.drawing_file import parse_drawing
 
 
 def _sample() -> Drawing:

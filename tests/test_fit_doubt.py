@@ -8,13 +8,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from onnx_models import make_linear_model
 
 from digitcanvas.inference import Classifier
 from digitcanvas.model_info import META_DOUBT, META_NAME
 from digitcanvas.preprocessing import preprocess_drawing
 from lab.doubt_fit import fit_threshold
 from lab.fit_doubt import main
+from lab.linear_model import make_linear_model
 from lab.unipen import load_samples, to_canvas, writer_split
 
 

@@ -13,18 +13,14 @@ import time
 from pathlib import Path
 
 import pytest
-from hostile import drawing_text, huge_collection, poison_collection
+from hostile import huge_collection, poison_collection
 
-import digitcanvas.collection as collection_module
-from digitcanvas.collection import (
-    Collection,
-    ScanCancelled,
-    add_to_collection,
-    list_collection,
-    scan_collection,
-)
+import digitcanvas.collection_folder as collection_folder
+from digitcanvas.collection import Collection
+from digitcanvas.collection_folder import ScanCancelled, add_to_collection, list_collection, scan_collection
 from digitcanvas.drawing import Drawing, DrawingFileError, DrawingWriteError, load_drawing
 from digitcanvas.fileio import STALE_UNLOCKED_TEMP_SECONDS, TEMP_SUFFIX, is_temporary_name
+from lab.hostile import drawing_text
 
 ROOT = Path(__file__).resolve().parent.parent
 KEEPS_PER_PROCESS = 150
@@ -191,14 +187,14 @@ def test_a_huge_collection_opens_without_reading_a_file(tmp_path: Path, monkeypa
         reads.append(path)
         return load_drawing(path)
 
-    monkeypatch.setattr(collection_module, "load_drawing", counted)
+    monkeypatch.setattr(collection_folder, "load_drawing", counted)
     collection = Collection.open(folder)
     assert not collection.loaded and reads == []  # start-up reads nothing; the window loads it in the background
     files, problems = list_collection(folder)
     assert len(files) == HUGE + len(bad) and problems == []
     seen: list[tuple[int, int]] = []
     assert not collection.load(on_progress=lambda done, total: seen.append((done, total)), cancelled=lambda: bool(seen))
-    assert not collection.loaded and len(reads) <= collection_module.PROGRESS_EVERY  # cancelled at once
+    assert not collection.loaded and len(reads) <= collection_folder.PROGRESS_EVERY  # cancelled at once
 
 
 def test_a_collection_folder_that_is_a_file_is_named_as_such(tmp_path: Path) -> None:
@@ -213,16 +209,16 @@ def test_a_collection_folder_that_is_a_file_is_named_as_such(tmp_path: Path) -> 
 def test_a_folder_tree_like_root_is_bounded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     folder = tmp_path / "root"
     deep = folder
-    for level in range(collection_module.MAX_COLLECTION_DEPTH + 2):
+    for level in range(collection_folder.MAX_COLLECTION_DEPTH + 2):
         deep = deep / f"level{level}"
         deep.mkdir(parents=True)
         (deep / "kept.json").write_text(drawing_text(label=1))
     (folder / "loop").symlink_to(folder)  # a link back up is not followed
     files, _ = list_collection(folder)
-    assert len(files) == collection_module.MAX_COLLECTION_DEPTH
-    monkeypatch.setattr(collection_module, "MAX_COLLECTION_ENTRIES", 3)
+    assert len(files) == collection_folder.MAX_COLLECTION_DEPTH
+    monkeypatch.setattr(collection_folder, "MAX_COLLECTION_ENTRIES", 3)
     files, problems = list_collection(folder)
     assert any("stopped looking after 3 folder entries" in p for p in problems)
     with pytest.raises(ScanCancelled):
-        monkeypatch.setattr(collection_module, "PROGRESS_EVERY", 1)
+        monkeypatch.setattr(collection_folder, "PROGRESS_EVERY", 1)
         list_collection(folder, cancelled=lambda: True)

@@ -13,7 +13,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hostile import INKED_IMAGES, drawing_text, hostile_arrays, hostile_drawings, hostile_images
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -28,11 +27,13 @@ from digitcanvas.drawing import (
     DrawingReadError,
     DrawingWriteError,
     load_drawing,
-    parse_drawing,
     save_drawing,
 )
+from digitcanvas.drawing_file import parse_drawing
 from digitcanvas.inference import load_classifier
-from digitcanvas.reader import READ_ERRORS, Reader
+from digitcanvas.reader import Reader
+from digitcanvas.reader_files import READ_ERRORS
+from lab.hostile import INKED_IMAGES, drawing_text, hostile_arrays, hostile_drawings, hostile_images
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -8,19 +8,23 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hostile import FAILS_ON_INK, drawing_text, hostile_models
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from onnx_models import make_single_image_model
 
 import digitcanvas.inference as inference
+import digitcanvas.session as session
 from digitcanvas.cli import main
 from digitcanvas.commands.predict import EXIT_SOME_FAILED
-from digitcanvas.inference import Classifier, ModelLoadError, ModelRunError, usable_probabilities
+from digitcanvas.inference import Classifier, ModelLoadError, ModelRunError
 from digitcanvas.inside import Inspector
 from digitcanvas.model_file import MAX_MODEL_TENSOR_BYTES
 from digitcanvas.model_info import INPUT_KEYS, META_DOUBT, META_OUTPUT, OUTPUT_CHOICES, ModelInfo, ModelInfoError
-from digitcanvas.reader import READ_ERRORS, Reader
+from digitcanvas.outputs import usable_probabilities
+from digitcanvas.reader import Reader
+from digitcanvas.reader_files import READ_ERRORS
+from lab.hostile import drawing_text
+from lab.hostile_models import FAILS_ON_INK, hostile_models
 
 LOAD_SECONDS = 1.0  # the tests' load-time limit: the Loop case waits for it
 RUN_SECONDS = 0.5  # the tests' run-time limit, where a test needs one
@@ -35,7 +39,7 @@ def models(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 @pytest.fixture(autouse=True)
 def _short_limits(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(inference, "MODEL_LOAD_SECONDS", LOAD_SECONDS)
-    monkeypatch.setattr(inference, "MODEL_RUN_SECONDS", 2.0)  # the never-ending Loop on ink waits for it
+    monkeypatch.setattr(session, "MODEL_RUN_SECONDS", 2.0)  # the never-ending Loop on ink waits for it
 
 
 def _ink() -> np.ndarray:
@@ -98,9 +102,9 @@ def test_a_run_that_never_ends_is_stopped_at_the_run_limit(
     models: dict[str, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     classifier = Classifier(models["a Loop that never ends on ink"])
-    monkeypatch.setattr(inference, "MODEL_RUN_SECONDS", RUN_SECONDS)
+    monkeypatch.setattr(session, "MODEL_RUN_SECONDS", RUN_SECONDS)
     started = time.monotonic()
-    with pytest.raises(inference.ModelTimeoutError, match=f"did not finish within {RUN_SECONDS:g} s"):
+    with pytest.raises(session.ModelTimeoutError, match=f"did not finish within {RUN_SECONDS:g} s"):
         classifier.predict_proba(_ink())
     assert time.monotonic() - started < RUN_SECONDS + 5
 
@@ -110,9 +114,9 @@ def test_looking_inside_a_run_that_never_ends_is_stopped_too(
 ) -> None:
     """The inspector's copy of the model (every layer an output) runs under the same bounds."""
     inspector = Inspector(Classifier(models["a Loop that never ends on ink"]))
-    monkeypatch.setattr(inference, "MODEL_RUN_SECONDS", RUN_SECONDS)
+    monkeypatch.setattr(session, "MODEL_RUN_SECONDS", RUN_SECONDS)
     started = time.monotonic()
-    with pytest.raises(inference.ModelTimeoutError, match=f"did not finish within {RUN_SECONDS:g} s"):
+    with pytest.raises(session.ModelTimeoutError, match=f"did not finish within {RUN_SECONDS:g} s"):
         inspector.activations(_ink())
     assert time.monotonic() - started < RUN_SECONDS + 5
 

@@ -5,12 +5,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from onnx import TensorProto
-from onnx_models import (
-    make_failing_model,
-    make_linear_model,
-    make_two_input_model,
-    reference_probabilities,
-)
+from onnx_models import make_failing_model, make_two_input_model, reference_probabilities
 
 from digitcanvas.inference import (
     MAX_BATCH,
@@ -21,6 +16,7 @@ from digitcanvas.inference import (
 )
 from digitcanvas.model_info import META_MEAN, META_NAME, META_SCALE, META_STD
 from digitcanvas.outputs import output_kind, to_probabilities
+from lab.linear_model import make_linear_model
 
 
 @pytest.fixture

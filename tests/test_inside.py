@@ -21,7 +21,6 @@ from inside_models import (
     make_pixel_weights_model,
     numpy_conv,
 )
-from onnx_models import make_linear_model
 
 from digitcanvas.compare import MARK_GAP, compare
 from digitcanvas.inference import Classifier
@@ -40,6 +39,7 @@ from digitcanvas.inside_images import (
 from digitcanvas.model_info import META_SCALE
 from digitcanvas.onnx_graph import GraphReadError, _ints, read_graph, with_outputs
 from digitcanvas.saliency import CELL, SaliencyStopped, explain
+from lab.linear_model import make_linear_model
 
 TOLERANCE = 1e-5  # float32 convolution against float64 numpy
 

@@ -13,14 +13,14 @@ import numpy as np
 import pytest
 from strokes import compose
 
-from digitcanvas.collection import add_to_collection
+from digitcanvas.collection_folder import add_to_collection
 from digitcanvas.doubt import REASON_TOO_SMALL
 from digitcanvas.drawing import Drawing
 from digitcanvas.inference import Classifier
 from digitcanvas.preprocessing import preprocess_drawing
 from digitcanvas.reader import Reader
 from lab import evaluate, evaluate_doubt, evaluate_drawn, evaluate_numbers
-from lab.common import REPO_ROOT, REPORTS_DIR, probabilities, read_drawings
+from lab.common import REPO_ROOT, REPORTS_DIR, probabilities
 from lab.mnist import write_idx
 
 MODULES = (
@@ -72,12 +72,12 @@ def test_read_drawings_gives_the_classifiers_own_probabilities(linear_model: Pat
     drawings = [compose([name])[0] for name in ("0", "1", "7")]
     dot = Drawing((np.array([[200.0, 200.0]]),), 420, 420)
     classifier = Classifier(linear_model)
-    readings = read_drawings(Reader(classifier), [*drawings, dot])
+    readings = Reader(classifier).read_drawings([*drawings, dot])
     by_hand = classifier.predict_proba(np.stack([preprocess_drawing(d) for d in [*drawings, dot]]))
     np.testing.assert_array_equal(probabilities(readings), by_hand)  # the same figures as before the Reader
     assert readings[-1].digits[0].verdict.reason == REASON_TOO_SMALL
     assert evaluate_doubt.flagged(readings[-1:], 0.0).tolist() == [True]  # too small at any threshold
-    assert read_drawings(Reader(classifier), []) == [] and probabilities([]).shape == (0, 10)
+    assert Reader(classifier).read_drawings([]) == [] and probabilities([]).shape == (0, 10)
 
 
 def test_reports_go_to_the_repositorys_reports_folder() -> None:

@@ -5,7 +5,6 @@ from pathlib import Path
 import numpy as np
 import onnx
 import pytest
-from onnx_models import make_linear_model
 
 from digitcanvas.inference import Classifier
 from digitcanvas.model_info import (
@@ -23,6 +22,7 @@ from digitcanvas.model_info import (
     with_metadata,
     write_metadata,
 )
+from lab.linear_model import make_linear_model
 
 
 def test_facts_are_parsed_once_from_metadata() -> None:

@@ -9,11 +9,12 @@ import numpy as np
 import onnx
 import pytest
 from onnx import TensorProto
-from onnx_models import linear_weights, make_convention_model, make_exported_model, reference_probabilities
+from onnx_models import make_convention_model, make_exported_model, reference_probabilities
 
 from digitcanvas.conventions import PRESETS, PRESETS_BY_KEY, reference_digits
 from digitcanvas.inference import Classifier, ModelLoadError
 from digitcanvas.model_info import META_SCALE, InputScaling, write_metadata
+from lab.linear_model import linear_weights
 
 
 @pytest.fixture

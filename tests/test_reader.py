@@ -8,14 +8,16 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from onnx_models import make_ink_failing_model, make_linear_model
+from onnx_models import make_ink_failing_model
 from strokes import compose
 
 from digitcanvas.drawing import Drawing, save_drawing
 from digitcanvas.inference import Classifier, ModelRunError, load_classifier
 from digitcanvas.model_info import META_DOUBT
 from digitcanvas.preprocessing import EmptyInputError
-from digitcanvas.reader import READ_ERRORS, Reader, gather_files
+from digitcanvas.reader import Reader
+from digitcanvas.reader_files import READ_ERRORS, gather_files
+from lab.linear_model import make_linear_model
 
 
 @pytest.fixture(scope="module")

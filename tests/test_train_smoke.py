@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from strokes import compose
 
-from digitcanvas.collection import add_to_collection
+from digitcanvas.collection_folder import add_to_collection
 from digitcanvas.inference import Classifier
 from digitcanvas.model_info import META_DOUBT, META_NAME, META_TEMPERATURE, META_TRAINING_COMMAND
 from lab.mnist import write_idx

@@ -14,7 +14,7 @@ PROBE = r"""
 import sys
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
-import digitcanvas.app as app
+import digitcanvas.ui.app as app
 
 def quit_when_shown():
     windows = [w for w in QApplication.topLevelWidgets() if w.isVisible() and hasattr(w, "ui_actions")]

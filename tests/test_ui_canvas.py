@@ -13,7 +13,8 @@ from qt_helpers import draw_stroke, ellipse, line, release, to_widget
 
 from digitcanvas.drawing import Drawing
 from digitcanvas.ui import theme
-from digitcanvas.ui.canvas import DOCUMENT_SIZE, DrawingCanvas, render_drawing
+from digitcanvas.ui.canvas import DOCUMENT_SIZE, DrawingCanvas
+from digitcanvas.ui.ink import render_drawing
 
 
 @pytest.fixture

@@ -14,13 +14,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 from hostile import huge_collection, poison_collection
-from onnx_models import make_linear_model
 from PySide6.QtCore import QSettings
 from pytestqt.qtbot import QtBot
 from qt_helpers import draw_one, draw_seven
 
-import digitcanvas.adapt as adapt_module
 import digitcanvas.collection as collection_module
+import digitcanvas.collection_folder as collection_folder
+import digitcanvas.reader as reader_module
 from digitcanvas.adapt import MIN_EXAMPLES
 from digitcanvas.drawing import Drawing, DrawingFileError, load_drawing
 from digitcanvas.preprocessing import preprocess_drawing
@@ -28,6 +28,7 @@ from digitcanvas.ui.collection_control import READING, SCORING, WORKER_NAME
 from digitcanvas.ui.keeper import INLINE_DRAWINGS
 from digitcanvas.ui.settings import KEY_ADAPT, KEY_COLLECTION
 from digitcanvas.ui.window import MainWindow
+from lab.linear_model import make_linear_model
 
 WAIT_MS = 60_000  # generous: CI machines are slow and shared
 HELD_S = 30  # the longest a held worker waits (a failing test must not hang the run)
@@ -69,7 +70,7 @@ def reads(monkeypatch: pytest.MonkeyPatch) -> Iterator[Reads]:
             record.go.wait(HELD_S)
         return load_drawing(path)
 
-    monkeypatch.setattr(collection_module, "load_drawing", counted)
+    monkeypatch.setattr(collection_folder, "load_drawing", counted)
     yield record
     record.release()  # never leave the worker waiting
 
@@ -83,8 +84,7 @@ def model_runs(monkeypatch: pytest.MonkeyPatch) -> list[threading.Thread]:
         threads.append(threading.current_thread())
         return preprocess_drawing(drawing, *args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(collection_module, "preprocess_drawing", counted)
-    monkeypatch.setattr(adapt_module, "preprocess_drawing", counted)
+    monkeypatch.setattr(reader_module, "preprocess_drawing", counted)  # Reader.images28: scoring and adapting
     return threads
 
 

@@ -9,7 +9,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 from inside_models import FIELD, HALF, make_conv_model, make_left_half_model
-from onnx_models import make_linear_model
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
@@ -17,6 +16,7 @@ from digitcanvas.inference import Classifier
 from digitcanvas.model_info import META_SCALE
 from digitcanvas.ui.inside_parts import LatestJobRunner
 from digitcanvas.ui.inside_view import NO_FILTERS, InsideView
+from lab.linear_model import make_linear_model
 
 WAIT_MS = 10_000  # worker threads on a busy two-core machine
 

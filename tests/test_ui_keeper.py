@@ -57,7 +57,7 @@ def test_undo_still_finds_the_entry_when_the_clock_ticks(keeper: Keeper, monkeyp
     """A relabel writes a new file named by the second; undoing the keep afterwards must
     remove that file, not look for the first one (a slow machine made this flaky)."""
     seconds = iter(range(100))
-    monkeypatch.setattr("digitcanvas.collection.time.strftime", lambda _: f"20261201-1200{next(seconds):02d}")
+    monkeypatch.setattr("digitcanvas.collection_folder.time.strftime", lambda _: f"20261201-1200{next(seconds):02d}")
     kept = keeper.keep(_drawing(300), 8, read_as=8, sure=True)
     relabel = keeper.keep(_drawing(300), 7, read_as=8, sure=True)
     assert relabel.undo is not None and relabel.undo() == "Kept as an 8 again."

@@ -7,7 +7,8 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from digitcanvas.ui.preview import FIELD, MAX_TILE, InputPreview, Tile, tile_layout
+from digitcanvas.preprocessing import FIELD
+from digitcanvas.ui.preview import MAX_TILE, InputPreview, Tile, tile_layout
 
 
 @pytest.fixture

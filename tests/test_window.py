@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from onnx_models import make_failing_model, make_linear_model, make_two_input_model
+from onnx_models import make_failing_model, make_two_input_model
 from PySide6.QtCore import QMimeData, QPoint, QPointF, QSettings, Qt, QUrl
 from PySide6.QtGui import QDesktopServices, QDropEvent, QGuiApplication, QImage
 from PySide6.QtWidgets import QMessageBox
@@ -20,6 +20,7 @@ from digitcanvas.drawing import Drawing, load_drawing, save_drawing
 from digitcanvas.inference import ModelRunError
 from digitcanvas.ui.settings import KEY_COLLECTION, KEY_MODEL
 from digitcanvas.ui.window import MainWindow
+from lab.linear_model import make_linear_model
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 WAIT_MS = 20_000  # generous: the collection is read on a worker thread

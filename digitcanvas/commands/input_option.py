@@ -1,4 +1,5 @@
-"""``--input``: how pixels are fed to the model, for every command that loads one."""
+"""Options of every command that loads a model: ``--model`` (which one) and ``--input``
+(how pixels are fed to it)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,15 @@ import argparse
 
 from ..conventions import SETTING_HELP, parse_setting
 from ..model_info import InputScaling
+
+MODEL_HELP = "ONNX model to use instead of the bundled one"
+
+
+def add_model_argument(parser: argparse.ArgumentParser, *, subcommand: bool) -> None:
+    """``--model PATH``, for the program (``digitcanvas --model X predict``) and for each
+    subcommand (``digitcanvas predict --model X``). A subcommand's option has no default
+    of its own, so leaving it out keeps the program's; given twice, the later one wins."""
+    parser.add_argument("--model", metavar="PATH", help=MODEL_HELP, default=argparse.SUPPRESS if subcommand else None)
 
 
 def add_input_argument(parser: argparse.ArgumentParser) -> None:

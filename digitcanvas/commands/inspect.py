@@ -22,7 +22,7 @@ from ..imagefile import write_png
 from ..inside import KIND_MAPS, Activations, Inspector
 from ..inside_images import filters_picture, grey_picture, saliency_overlay, tile_maps, upscale, vector_picture
 from ..saliency import Saliency
-from .input_option import add_input_argument
+from .input_option import add_input_argument, add_model_argument
 from .predict import DECIMALS, EXIT_OK, EXIT_USAGE, printable
 
 FILE_NAME_SAFE = re.compile(r"[^A-Za-z0-9_.-]+")
@@ -32,7 +32,7 @@ NAME_COLUMN_MAX = 32  # characters of a layer's name in the table
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_input_argument(parser)
     parser.add_argument("file", metavar="FILE", help="an image or drawing file (read as one digit)")
-    parser.add_argument("--model", metavar="PATH", help="ONNX model to use instead of the bundled one")
+    add_model_argument(parser, subcommand=True)
     parser.add_argument(
         "--json", action="store_true", help="print one JSON object: input, probabilities, saliency, layers"
     )
@@ -53,7 +53,8 @@ def run(args: argparse.Namespace, *, stdout: TextIO | None = None, stderr: TextI
     """Run ``inspect`` with parsed arguments; returns the exit status (2: bad file, model or digit)."""
     from ..inference import ModelLoadError, ModelRunError, load_classifier
     from ..inside import InsideError
-    from ..reader import READ_ERRORS, Reader
+    from ..reader import Reader
+    from ..reader_files import READ_ERRORS
     from ..saliency import explain
 
     stdout = stdout or sys.stdout

@@ -15,11 +15,12 @@ import time
 from typing import Any, TextIO
 
 from ..adapt import Adaptation, HandModel
-from ..collection import scan_collection
+from ..collection_folder import scan_collection
 from ..drawing import DrawingFileError
 from ..inference import ModelRunError
-from ..reader import DigitReading, FileReading, Reader, Reading, gather_files
-from .input_option import add_input_argument
+from ..reader import DigitReading, Reader, Reading
+from ..reader_files import FileReading, gather_files
+from .input_option import add_input_argument, add_model_argument
 
 PATH_COLUMN_MAX = 60  # characters of the file column in the table
 DIGIT_COLUMN = 5  # "digit" / "number" columns are at least this wide
@@ -44,7 +45,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "'Adapt to My Handwriting' does",
     )
     parser.add_argument("files", nargs="+", metavar="FILE", help="image or drawing files, or folders")
-    parser.add_argument("--model", metavar="PATH", help="ONNX model to use instead of the bundled one")
+    add_model_argument(parser, subcommand=True)
     parser.add_argument("-r", "--recursive", action="store_true", help="walk folders recursively")
     parser.add_argument(
         "--json", action="store_true", help="one JSON object per line: file, digit, probabilities, sure, doubt"

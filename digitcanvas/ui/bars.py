@@ -15,16 +15,20 @@ from PySide6.QtCore import QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QMouseEvent, QPainter, QPainterPath, QPaintEvent
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from ..preprocessing import NUM_CLASSES as DIGITS  # ui/compare_panel.py imports DIGITS from here
 from . import theme
 
-DIGITS = 10
 ROW_HEIGHT = 24  # preferred; rows shrink to MIN_ROW_HEIGHT in a small window and grow to MAX_ROW_HEIGHT
 MIN_ROW_HEIGHT = 16
-MAX_ROW_HEIGHT = 34
+MAX_ROW_HEIGHT = 52  # a big window: the bars grow with it, and thicken (BAR_SHARE)
 LABEL_WIDTH = 22
 PERCENT_WIDTH = 56
-BAR_THICKNESS = 12
+BAR_THICKNESS = 12  # the thinnest bar; a taller row gets a thicker one, up to MAX_BAR_THICKNESS
+MAX_BAR_THICKNESS = 20
+BAR_SHARE = 0.4  # of the row's height
 MIN_WIDTH = 200
+CLICK_TIP = "Confidence for each digit. Click a digit (or press its key) to say what you really drew."
+EXPLAIN_TIP = "How sure the model is of each digit (for a number: of the digit selected above)."
 
 
 class ConfidenceBars(QWidget):
@@ -32,7 +36,7 @@ class ConfidenceBars(QWidget):
 
     ``set_probabilities(probs, sure_digit=…, candidates=…)`` takes ten probabilities (or
     None to clear) and what to emphasise. Clicking a row emits ``digit_clicked(digit)``
-    (used to correct a guess).
+    (used to correct a guess) unless ``set_clickable(False)``.
     """
 
     digit_clicked = Signal(int)
@@ -46,8 +50,8 @@ class ConfidenceBars(QWidget):
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setMinimumWidth(MIN_WIDTH)
         self.setMaximumHeight(MAX_ROW_HEIGHT * DIGITS)
-        self.setCursor(Qt.CursorShape.PointingHandCursor)
-        self.setToolTip("Confidence for each digit. Click a digit (or press its key) to say what you really drew.")
+        self._clickable = True
+        self.set_clickable(True)
         self.setAccessibleName("Confidence for each digit")
 
     def sizeHint(self) -> QSize:
@@ -92,6 +96,16 @@ class ConfidenceBars(QWidget):
         self.setAccessibleDescription(self._describe())
         self.update()
 
+    def set_clickable(self, clickable: bool) -> None:
+        """Whether a click on a row says what the digit really was (a single digit), or the bars
+        only explain (a number's selected digit: corrections are for single digits)."""
+        self._clickable = clickable
+        self.setCursor(Qt.CursorShape.PointingHandCursor if clickable else Qt.CursorShape.ArrowCursor)
+        self.setToolTip(CLICK_TIP if clickable else EXPLAIN_TIP)
+
+    def is_clickable(self) -> bool:
+        return self._clickable
+
     def set_stale(self, stale: bool) -> None:
         """Fade the bars: they belong to a drawing that has changed since."""
         self._stale = stale
@@ -109,7 +123,7 @@ class ConfidenceBars(QWidget):
         return self.height() / DIGITS
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
-        if event.button() == Qt.MouseButton.LeftButton:
+        if event.button() == Qt.MouseButton.LeftButton and self._clickable:
             digit = int(event.position().y() // self._row_height())
             if 0 <= digit < DIGITS:
                 self.digit_clicked.emit(digit)
@@ -146,7 +160,7 @@ class ConfidenceBars(QWidget):
         painter.setPen(text)
         label = QRectF(rect.left(), rect.top(), LABEL_WIDTH, rect.height())
         painter.drawText(label, Qt.AlignmentFlag.AlignCenter, str(digit))
-        thickness = min(BAR_THICKNESS, rect.height() - 4)
+        thickness = min(max(BAR_THICKNESS, round(rect.height() * BAR_SHARE)), MAX_BAR_THICKNESS, rect.height() - 4)
         track = QRectF(
             rect.left() + LABEL_WIDTH + 6,
             rect.center().y() - thickness / 2,

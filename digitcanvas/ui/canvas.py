@@ -36,6 +36,8 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 from ..drawing import CANVAS_SIZE, DEFAULT_PEN_WIDTH, Drawing
 from . import theme
 from .controls import PEN_WIDTH_RANGE
+from .ink import Points, exit_point, ink_pen, paint_stroke
+from .ink import render_drawing as render_drawing  # re-exported: ui/files.py imports it from here
 
 DOCUMENT_SIZE = CANVAS_SIZE  # logical canvas pixels; drawing files use these coordinates
 ASPECT = DOCUMENT_SIZE[0] / DOCUMENT_SIZE[1]
@@ -45,54 +47,6 @@ MIN_POINT_STEP = 0.75  # document px: closer mouse samples add nothing but size
 MIN_SIZE = QSize(240, 150)  # 240 / 150 = the document's 1.6
 CORNER_RADIUS = 8.0  # widget px
 TAIL_POINTS = 64  # of the stroke in progress, painted as a path on every repaint
-EXPORT_PAPER = 0  # grey level of the paper in an exported PNG: black, as on the canvas
-EXPORT_INK = 255  # ... and of the ink: white
-
-Points = list[QPointF]
-
-
-def _pen(colour: QColor, width: float) -> QPen:
-    return QPen(colour, width, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap, Qt.PenJoinStyle.RoundJoin)
-
-
-def _paint_stroke(painter: QPainter, stroke: Points) -> None:
-    """Paint one stroke as one path (a dot for a single point): no seams where segments meet."""
-    if len(stroke) == 1:
-        painter.drawPoint(stroke[0])
-        return
-    path = QPainterPath(stroke[0])
-    for point in stroke[1:]:
-        path.lineTo(point)
-    painter.drawPath(path)
-
-
-def render_drawing(drawing: Drawing) -> QImage:
-    """The drawing as the canvas shows it, at its own size: white ink on black, 8-bit grey.
-
-    A (``drawing.height``, ``drawing.width``) image with the drawing's pen width, for
-    File ▸ Export Drawing as PNG; ``digitcanvas predict`` reads it as the app read the strokes.
-    """
-    image = QImage(drawing.width, drawing.height, QImage.Format.Format_Grayscale8)
-    image.fill(QColor(EXPORT_PAPER, EXPORT_PAPER, EXPORT_PAPER))
-    painter = QPainter(image)
-    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    painter.setPen(_pen(QColor(EXPORT_INK, EXPORT_INK, EXPORT_INK), drawing.pen_width))
-    for stroke in drawing.strokes:
-        _paint_stroke(painter, [QPointF(float(x), float(y)) for x, y in stroke])
-    painter.end()
-    return image
-
-
-def _exit_point(inside: QPointF, outside: QPointF, width: float, height: float) -> QPointF:
-    """Where the segment from ``inside`` the paper to ``outside`` it crosses the paper's edge."""
-    dx, dy = outside.x() - inside.x(), outside.y() - inside.y()
-    t = 1.0
-    for delta, start, low, high in ((dx, inside.x(), 0.0, width), (dy, inside.y(), 0.0, height)):
-        if delta > 0 and start + delta * t > high:
-            t = (high - start) / delta
-        elif delta < 0 and start + delta * t < low:
-            t = (low - start) / delta
-    return QPointF(inside.x() + dx * t, inside.y() + dy * t)
 
 
 class DrawingCanvas(QWidget):
@@ -253,7 +207,7 @@ class DrawingCanvas(QWidget):
         if self._current is None:  # the pen is off the paper
             if self._on_paper(point) and self._off_paper is not None:
                 dw, dh = self._document
-                self._start_stroke(self._rounded(_exit_point(point, self._off_paper, dw, dh)))
+                self._start_stroke(self._rounded(exit_point(point, self._off_paper, dw, dh)))
                 self._add_point(self._rounded(point))
             else:
                 self._off_paper = point
@@ -262,7 +216,7 @@ class DrawingCanvas(QWidget):
             self._add_point(self._rounded(point))
             return
         dw, dh = self._document
-        self._add_point(self._rounded(_exit_point(self._current[-1], point, dw, dh)), force=True)
+        self._add_point(self._rounded(exit_point(self._current[-1], point, dw, dh)), force=True)
         self._off_paper = point
         self._commit()
 
@@ -293,7 +247,7 @@ class DrawingCanvas(QWidget):
             return
         if self._cache is not None:
             painter = self._ink_painter(self._cache)
-            _paint_stroke(painter, self._current)
+            paint_stroke(painter, self._current)
             painter.end()
         self._strokes.append(self._current)
         self._current, self._live, self._tail = None, None, 0
@@ -347,7 +301,7 @@ class DrawingCanvas(QWidget):
         painter = QPainter(image)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setTransform(self._transform())
-        painter.setPen(_pen(QColor(theme.colours().ink), self._pen_width))
+        painter.setPen(ink_pen(QColor(theme.colours().ink), self._pen_width))
         return painter
 
     def _ensure_cache(self) -> QImage:
@@ -366,7 +320,7 @@ class DrawingCanvas(QWidget):
         painter.end()
         painter = self._ink_painter(cache)
         for stroke in self._strokes:
-            _paint_stroke(painter, stroke)
+            paint_stroke(painter, stroke)
         painter.end()
         self._cache, self._live, self._tail = cache, None, 0
         return cache
@@ -377,7 +331,7 @@ class DrawingCanvas(QWidget):
         if self._live is None:
             self._live = self._ensure_cache().copy()
         painter = self._ink_painter(self._live)
-        _paint_stroke(painter, self._current[self._tail :])
+        paint_stroke(painter, self._current[self._tail :])
         painter.end()
         self._tail = len(self._current) - 1
 
@@ -396,8 +350,8 @@ class DrawingCanvas(QWidget):
         scale, _, _ = self._view_transform()
         painter.setTransform(self._transform())
         if self._current:
-            painter.setPen(_pen(QColor(theme.colours().ink), self._pen_width))
-            _paint_stroke(painter, self._current[self._tail :])
+            painter.setPen(ink_pen(QColor(theme.colours().ink), self._pen_width))
+            paint_stroke(painter, self._current[self._tail :])
         self._draw_outlines(painter, scale)
         if not self._strokes and self._current is None:
             self._draw_hint(painter)

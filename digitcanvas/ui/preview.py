@@ -18,9 +18,9 @@ from PySide6.QtGui import QColor, QFont, QImage, QMouseEvent, QPainter, QPaintEv
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from ..imagefile import image28_to_uint8
+from ..preprocessing import FIELD
 from . import theme
 
-FIELD = 28
 PREVIEW_SCALE = 4  # 28 px × 4 = 112 px: the preferred tile
 MIN_TILE = 2 * FIELD  # a single digit's tile never gets smaller than this ...
 MIN_NUMBER_TILE = FIELD  # ... a number's tiles may go down to one screen px per input px

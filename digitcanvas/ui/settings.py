@@ -15,6 +15,8 @@ from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, QStandardPaths
 
+from .. import APP_NAME
+
 KEY_MODEL = "model/path"
 KEY_PEN = "pen/width"
 KEY_LIVE = "live"
@@ -23,7 +25,6 @@ KEY_COLLECTION = "collection/path"
 KEY_GEOMETRY = "window/geometry"
 KEY_INPUTS = "inputs"  # group: remembered input settings, one per model file
 KEY_ADAPT = "adapt"  # Model ▸ Adapt to My Handwriting
-DATA_FOLDER = "DigitCanvas"  # under the user's data folder: ~/.local/share/DigitCanvas on Linux
 COLLECTION_FOLDER = "collection"
 FALSE_VALUES = (False, "false", "0", 0)  # how a QSettings backend may store False
 
@@ -78,8 +79,8 @@ class AppSettings:
         if stored:
             return Path(str(stored))
         base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.GenericDataLocation)
-        data = Path(base) / DATA_FOLDER if base else Path.home() / ".digitcanvas"
-        legacy = data / DATA_FOLDER / COLLECTION_FOLDER
+        data = Path(base) / APP_NAME if base else Path.home() / ".digitcanvas"
+        legacy = data / APP_NAME / COLLECTION_FOLDER
         current = data / COLLECTION_FOLDER
         return legacy if legacy.is_dir() and not current.exists() else current
 

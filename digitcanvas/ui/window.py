@@ -17,6 +17,7 @@ from PySide6.QtCore import QEvent, QSettings, QTimer
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QGuiApplication, QShowEvent
 from PySide6.QtWidgets import QMainWindow
 
+from .. import APP_NAME
 from ..drawing import Drawing, DrawingFileError
 from ..inference import Classifier, ModelRunError
 from ..model_info import InputScaling
@@ -41,7 +42,6 @@ from .status import STATUS_TIMEOUT_MS, StatusLine
 from .tools import ModelTools
 from .window_geometry import place_on_screen
 
-APP_NAME = "DigitCanvas"
 LIVE_INTERVAL_MS = 40  # re-classify at most ~25 times a second while the pen moves
 
 

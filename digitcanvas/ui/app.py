@@ -1,4 +1,5 @@
-"""Start the Qt application and show the main window."""
+"""Start the Qt application and show the main window: what ``digitcanvas`` without a
+command runs (:mod:`digitcanvas.cli` imports it only then, so the other commands never load Qt)."""
 
 from __future__ import annotations
 
@@ -9,13 +10,10 @@ from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 
-from . import __version__
-from .lazy_imports import warm_up
-from .ui.platform_check import EXIT_NO_DISPLAY, display_problem, qt_failure_guard
-from .ui.resources import DESKTOP_FILE_NAME, app_icon
-
-ORGANISATION = "DigitCanvas"  # settings in ~/.config/DigitCanvas/DigitCanvas.conf on Linux
-APPLICATION = "DigitCanvas"
+from .. import APP_NAME, __version__
+from ..lazy_imports import warm_up
+from .platform_check import EXIT_NO_DISPLAY, display_problem, qt_failure_guard
+from .resources import DESKTOP_FILE_NAME, app_icon
 
 
 def run_app(*, model_path: str | None = None) -> int:
@@ -24,8 +22,8 @@ def run_app(*, model_path: str | None = None) -> int:
     Without a display (or the system libraries Qt needs for one) it prints what to do
     and returns :data:`EXIT_NO_DISPLAY` instead of letting Qt abort.
     """
-    QCoreApplication.setOrganizationName(ORGANISATION)
-    QCoreApplication.setApplicationName(APPLICATION)
+    QCoreApplication.setOrganizationName(APP_NAME)  # settings in ~/.config/DigitCanvas/DigitCanvas.conf on Linux
+    QCoreApplication.setApplicationName(APP_NAME)
     QCoreApplication.setApplicationVersion(__version__)
     app = QApplication.instance()
     if app is None:
@@ -36,7 +34,7 @@ def run_app(*, model_path: str | None = None) -> int:
             app = QApplication(sys.argv[:1])
     QGuiApplication.setDesktopFileName(DESKTOP_FILE_NAME)
     QGuiApplication.setWindowIcon(app_icon())
-    from .ui.window import MainWindow
+    from .window import MainWindow
 
     window = MainWindow(model_path=model_path)
     window.place_on_screen()
