@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 
 import numpy as np
@@ -22,8 +22,9 @@ from .model_info import INPUT_SETTING_KEYS, NORMALIZE_L2_COLUMNS, InputScaling, 
 REFERENCE_FILE = "reference-digits.npz"  # made by `python -m lab.make_reference`
 # Detection in two rounds: every preset on a first share of the digits, then the best few
 # on all of them. Keeps loading plus detection quick for models of a few MB.
-SCREEN_DIGITS = 60
-FINALISTS = 3
+SCREEN_PER_DIGIT = 3  # reference digits of each kind every preset is screened on
+FINALISTS = 3  # at most this many presets are run on all the reference digits...
+FINALIST_MARGIN = 0.2  # ...those within this share of the screen digits of the best one
 POOR_ACCURACY = 0.8  # the best preset under this: the model may expect an input we do not know
 MIN_PROBABILITY = 1e-12  # floor for the cross-entropy of a digit the model rules out
 
@@ -90,6 +91,8 @@ class Detection:
     preset: Preset
     accuracy: float  # on all the reference digits
     scores: dict[str, float]  # preset key → accuracy on the digits it was tried on
+    # the model's raw outputs on all the reference digits under the chosen preset
+    outputs: NDArray[np.float64] | None = field(default=None, repr=False, compare=False)
 
     @property
     def poor(self) -> bool:
@@ -106,6 +109,12 @@ def reference_accuracy(
     return float((np.argmax(predict(ref.images, scaling), axis=1) == ref.labels).mean())
 
 
+def screen_digits(labels: NDArray[np.int64]) -> NDArray[np.int64]:
+    """The first ``SCREEN_PER_DIGIT`` reference digits of each kind, in order."""
+    chosen = [np.flatnonzero(labels == digit)[:SCREEN_PER_DIGIT] for digit in np.unique(labels)]
+    return np.sort(np.concatenate(chosen))
+
+
 def detect(
     predict: Callable[[NDArray[np.float32], InputScaling], NDArray[np.floating]],
     *,
@@ -115,8 +124,9 @@ def detect(
     """The preset under which ``predict(images, scaling)`` (raw outputs, (N, 10)) reads the
     reference digits best.
 
-    Every preset is screened on the first digits by accuracy; the best few are then run on
-    all of them and the one with the lowest cross-entropy of the true digit wins. Accuracy
+    Every preset is screened by accuracy on a few digits of each kind; the best few (those
+    close to the best: a wrong convention costs tens of points) are then run on all of them
+    and the one with the lowest cross-entropy of the true digit wins. Accuracy
     alone often ties (a CNN trained on MNIST mean/std still reads 99 % of clear digits fed
     0-1 pixels) while the convention it was trained on gives it clearly more confidence.
     """
@@ -124,26 +134,29 @@ def detect(
 
     ref = reference or reference_digits()
     keys = list(candidates) if candidates is not None else [p.key for p in PRESETS]
-    screen = slice(0, min(SCREEN_DIGITS, len(ref.labels)))
+    screen = screen_digits(ref.labels)
+    everything = np.arange(len(ref.labels))
 
-    def outputs(key: str, part: slice) -> NDArray[np.float64]:
+    def outputs(key: str, part: NDArray[np.int64]) -> NDArray[np.float64]:
         return np.asarray(predict(ref.images[part], PRESETS_BY_KEY[key].scaling), dtype=np.float64)
 
     def accuracy(raw: NDArray[np.float64], labels: NDArray[np.int64]) -> float:
         return float((np.argmax(raw, axis=1) == labels).mean())
 
     scores = {key: accuracy(outputs(key, screen), ref.labels[screen]) for key in keys}
-    finalists = sorted(keys, key=lambda k: (-scores[k], keys.index(k)))[:FINALISTS]
+    ranked = sorted(keys, key=lambda k: (-scores[k], keys.index(k)))
+    finalists = [k for k in ranked[:FINALISTS] if scores[k] >= scores[ranked[0]] - FINALIST_MARGIN]
     full: dict[str, tuple[float, float]] = {}
+    raws: dict[str, NDArray[np.float64]] = {}
     for key in finalists:
-        raw = outputs(key, slice(None))
+        raw = raws[key] = outputs(key, everything)
         with np.errstate(all="ignore"):
             probs = to_probabilities(raw, output_kind(raw))
         picked = np.clip(probs[np.arange(len(ref.labels)), ref.labels], MIN_PROBABILITY, 1.0)
         full[key] = (accuracy(raw, ref.labels), float(-np.log(picked).mean()))
     best = min(finalists, key=lambda k: (full[k][1], -full[k][0], keys.index(k)))
     scores.update({key: value[0] for key, value in full.items()})
-    return Detection(PRESETS_BY_KEY[best], full[best][0], scores)
+    return Detection(PRESETS_BY_KEY[best], full[best][0], scores, raws[best])
 
 
 SETTING_HELP = (

@@ -85,3 +85,19 @@ def assess(probabilities: NDArray[np.floating], threshold: float, *, small: bool
     if confidence < threshold:
         return Verdict(False, digit, confidence, candidates(probs), REASON_LOW_CONFIDENCE)
     return Verdict(True, digit, confidence, (digit,), "")
+
+
+def format_percent(p: float | None, *, decimals: int = 1) -> str:
+    """A probability as DigitCanvas shows it: "97.3%", ">99.9%", "<0.1%", "–" for none.
+
+    Nothing rounds up to "100%" (beside "Sure (over 99.9%)" a bar says ">99.9%"), and
+    nothing above zero rounds down to "0%".
+    """
+    if p is None:
+        return "–"
+    step = 10.0**-decimals / 100  # the smallest share shown: 0.001 for one decimal
+    if p >= 1 - step / 2:
+        return f">{1 - step:.{decimals}%}"
+    if p < step:
+        return f"<{step:.{decimals}%}" if p > 0 else "0%"
+    return f"{p:.{decimals}%}"

@@ -228,16 +228,20 @@ class Classifier:
         return self.detection.preset.scaling, SOURCE_DETECTED
 
     def _detect_output_kind(self) -> str:
-        reference = conventions.reference_digits()
-        raw = self.raw_outputs(reference.images[: conventions.SCREEN_DIGITS], self.scaling)
+        detection = self.detection
+        if detection is not None and detection.outputs is not None and detection.preset.scaling == self.scaling:
+            raw = detection.outputs  # detection has run the model on the reference digits already
+        else:
+            reference = conventions.reference_digits()
+            raw = self.raw_outputs(reference.images[conventions.screen_digits(reference.labels)], self.scaling)
         return output_kind(np.vstack([raw, self._run(np.zeros((1, FIELD, FIELD), np.float32), self.scaling)]))
 
     # --- running ------------------------------------------------------------------------
 
     def _feed(self, batch: NDArray[np.float32], scaling: InputScaling) -> NDArray[np.generic]:
         values = scaling.apply(batch)
-        if self.integer_input:
-            values = np.clip(np.rint(values), 0, PIXEL_MAX)
+        if self.integer_input:  # 0-255 pixels, within what the type holds (int8: up to 127)
+            values = np.clip(np.rint(values), 0, min(PIXEL_MAX, int(np.iinfo(np.dtype(self._input_dtype)).max)))
         return values.reshape((len(batch), *self.layout.shape_tail)).astype(self._input_dtype, copy=False)
 
     def _run(self, batch: NDArray[np.float32], scaling: InputScaling) -> NDArray[np.float64]:

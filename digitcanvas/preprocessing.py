@@ -39,6 +39,7 @@ MIN_EXTENT = 1e-6  # canvas px: ink narrower than this in both directions is a d
 MIN_SEGMENT = 0.5  # px at target scale: closer points add cost, not shape
 MAX_CORRECTIONS = 4  # clipped or heavily overlapping ink may need more than one
 INK_THRESHOLD = 0.15  # image path: a pixel darker/brighter than this (0..1) above paper is ink
+FRINGE = np.ones((3, 3), dtype=bool)  # image path: fainter pixels among these neighbours of ink are its edge
 COM_TOLERANCE = 0.3  # px; drawings are re-rendered when the vector estimate misses by more
 IMAGE_COM_TOLERANCE = 0.5  # px; images, like MNIST's own, are shifted by whole pixels
 
@@ -261,7 +262,8 @@ def ink_map(pixels: NDArray[np.generic]) -> NDArray[np.float64]:
     """How much ink each pixel holds, in [0, 1] (1 = the darkest ink against its paper).
 
     The paper colour is read from the border, so dark-on-light and light-on-dark images
-    give the same map; faint specks under ``INK_THRESHOLD`` are dropped.
+    give the same map; faint pixels under ``INK_THRESHOLD`` are dropped unless they touch
+    ink (an anti-aliased edge).
     Raises :class:`EmptyInputError` if no ink stands out from the paper.
     """
     grey = to_grey(pixels)
@@ -272,7 +274,10 @@ def ink_map(pixels: NDArray[np.generic]) -> NDArray[np.float64]:
     if contrast < INK_THRESHOLD:
         raise EmptyInputError("the image has no ink that stands out from its background")
     ink = np.clip(ink / contrast, 0.0, 1.0)
-    ink[ink < INK_THRESHOLD] = 0.0
+    # Faint pixels stay where they fringe the ink (anti-aliased edges, as MNIST's digits
+    # have); faint specks on their own are paper noise.
+    strong = ink >= INK_THRESHOLD
+    ink[~ndimage.binary_dilation(strong, structure=FRINGE)] = 0.0
     return ink
 
 

@@ -83,6 +83,35 @@ def test_table_output_on_images_and_drawings(inputs: Path, capsys: pytest.Captur
     assert rows["zero.json"][2].endswith("%")
 
 
+def test_table_columns_line_up_under_the_header(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # short paths: longer ones than the file column's maximum push the row
+    Image.fromarray(_one_image()).save(tmp_path / "one.png")
+    dot = np.full((60, 60), 255, np.uint8)
+    dot[28:31, 28:31] = 0  # a dot: not sure
+    Image.fromarray(dot).save(tmp_path / "a-dot-with-a-long-name.png")
+    save_drawing(_zero_drawing(), tmp_path / "zero.json")
+    assert main(["predict", "--top", "3", "."]) == EXIT_OK
+    header, *rows = capsys.readouterr().out.splitlines()
+    verdict, others = header.index("verdict"), header.index("next best")
+    assert {row[verdict:].split("  ")[0] for row in rows} >= {"sure", "not sure (low confidence)"}
+    for row in rows:
+        assert row[verdict - 1] == " " and row[verdict] != " "  # the verdict starts under its heading
+        assert row[others - 2 : others] == "  " and row[others].isdigit()  # "3:<0.1%" under "next best"
+        assert "100" not in row and ":0.0%" not in row  # ">99.99%" and "<0.1%", as the app says them
+
+    t = np.linspace(0, 2 * np.pi, 40)
+    zeros = [np.stack([60 + x0 + 30 * np.sin(t), 200 - 70 * np.cos(t)], axis=1) for x0 in range(0, 900, 100)]
+    save_drawing(Drawing.from_points(zeros, width=1000, height=400), tmp_path / "zeros.json")
+    assert main(["predict", "--number", "zero.json", "zeros.json"]) == EXIT_OK
+    header, *rows = capsys.readouterr().out.splitlines()
+    number, confidences = header.index("number"), header.index("digit confidences")
+    assert [row[number:].split()[0] for row in rows] == ["0", "000000000"]
+    for row in rows:
+        assert row[confidences - 2 : confidences] == "  " and row[confidences:].split()[0].endswith("%")
+
+
 def test_recursive_json_and_top(inputs: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["predict", "--recursive", "--json", "--top", "3", str(inputs)]) == EXIT_OK
     records = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
@@ -122,6 +151,35 @@ def test_bad_model_exits_with_a_message(inputs: Path, tmp_path: Path, capsys: py
     model.write_bytes(b"nope")
     assert main(["predict", "--model", str(model), str(inputs)]) == EXIT_USAGE
     assert "model.onnx" in capsys.readouterr().err
+
+
+def test_verbose_gives_onnxruntimes_own_words_for_a_model_it_cannot_load(
+    inputs: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    model = tmp_path / "model.onnx"
+    model.write_bytes(b"nope")
+    assert main(["predict", "--model", str(model), str(inputs)]) == EXIT_USAGE
+    assert "ONNXRuntimeError" not in capsys.readouterr().err
+    assert main(["predict", "-v", "--model", str(model), str(inputs)]) == EXIT_USAGE
+    details = [line for line in capsys.readouterr().err.splitlines() if line.startswith("details: ")]
+    assert len(details) == 1 and "ONNXRuntimeError" in details[0]
+
+
+def test_a_model_that_needs_a_look_is_warned_about(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from onnx_models import make_convention_model, make_exported_model
+
+    save_drawing(_zero_drawing(), tmp_path / "zero.json")
+    drawing = str(tmp_path / "zero.json")
+    random = make_exported_model(tmp_path / "random.onnx", head="sigmoid")  # random weights, sigmoid units
+    assert main(["predict", "--model", str(random), drawing]) == EXIT_OK
+    warnings = [line for line in capsys.readouterr().err.splitlines() if line.startswith("warning: ")]
+    assert len(warnings) == 2
+    assert "no convention fits" in warnings[0] and "normalises them to sum to 1" in warnings[1]
+    fitting = make_convention_model(tmp_path / "fits.onnx", "0-255")
+    assert main(["predict", "--model", str(fitting), drawing]) == EXIT_OK
+    assert capsys.readouterr().err == ""
+    assert main(["predict", "-v", "--model", str(fitting), drawing]) == EXIT_OK
+    assert "Input: pixels 0–255 (detected; 100% on reference digits)" in capsys.readouterr().err
 
 
 def test_no_files_and_bad_top(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -167,7 +225,7 @@ def test_predict_number_on_a_drawing_and_an_image(tmp_path: Path, capsys: pytest
         assert all(len(d["probabilities"]) == 10 for d in records[name]["digits"])
     assert main(["predict", "--number", str(tmp_path / "number.json")]) == EXIT_OK
     table = capsys.readouterr().out.splitlines()
-    assert table[1].split()[1] == "207"
+    assert table[1].split()[2] == "207"
 
 
 def test_predict_number_reports_bad_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -64,6 +64,13 @@ def test_integer_inputs_take_0_255_pixels(tmp_path: Path) -> None:
         assert classifier.reference_accuracy() == 1.0
 
 
+def test_int8_inputs_get_pixels_clipped_to_what_int8_holds(tmp_path: Path) -> None:
+    classifier = Classifier(make_convention_model(tmp_path / "int8.onnx", "0-255", input_type=TensorProto.INT8))
+    fed = classifier.fed(np.linspace(0, 1, 28 * 28, dtype=np.float32).reshape(28, 28))
+    assert fed.dtype == np.int8 and fed.min() == 0 and fed.max() == 127  # no wrap to negative values
+    assert np.all(np.diff(fed.astype(np.int64).ravel()) >= 0)  # brighter stays brighter
+
+
 @pytest.mark.parametrize("head", ["logits", "softmax", "quantised", "n1x10", "zipmap", "float16"])
 def test_output_kinds_become_the_right_probabilities(tmp_path: Path, images: np.ndarray, head: str) -> None:
     """Logits are softmaxed; probabilities (a ZipMap's too, and int8 rows × 0.988) are kept, renormalised."""

@@ -14,6 +14,7 @@ from digitcanvas.preprocessing import (
     PenMode,
     PreprocessOptions,
     centre_of_mass,
+    ink_map,
     preprocess_drawing,
     preprocess_image,
 )
@@ -171,9 +172,18 @@ def test_mnist_images_pass_through_the_image_path_all_but_unchanged() -> None:
 
     ref = reference_digits()
     out = np.stack([preprocess_image(np.rint(image * 255).astype(np.uint8)) for image in ref.images])
-    changed = np.abs(out - ref.images).reshape(len(out), -1)
-    ink = ref.images.reshape(len(out), -1).sum(axis=1)
-    assert np.median(changed.sum(axis=1) / ink) < 0.05  # faint fringe pixels under INK_THRESHOLD go
-    assert np.mean(changed.max(axis=1) < 0.2) > 0.9
+    changed = np.abs(out - ref.images).reshape(len(out), -1).max(axis=1)
+    assert np.mean(changed == 0) > 0.8  # most come out identical, faint anti-aliased edges included
+    assert changed.max() < 0.01  # the rest differ by the rounding of a uint8 pixel
     rows, cols = zip(*(centre_of_mass(image.astype(np.float64)) for image in out), strict=True)
     assert abs(np.mean(rows) - 14.0) < 0.1 and abs(np.mean(cols) - 14.0) < 0.1
+
+
+def test_faint_edges_of_ink_stay_and_faint_specks_on_their_own_go() -> None:
+    paper = np.full((40, 40), 1.0)
+    paper[10:20, 10:20] = 0.0  # ink
+    paper[9, 10:20] = 0.92  # a faint anti-aliased edge along its top (ink 0.08)
+    paper[30, 30] = 0.92  # the same faintness far from any ink: noise
+    ink = ink_map(paper)
+    assert np.allclose(ink[9, 10:20], 0.08) and ink[30, 30] == 0.0
+    assert ink[10:20, 10:20].min() == 1.0

@@ -16,15 +16,19 @@ from typing import Any, TextIO
 
 from ..adapt import Adaptation, HandModel
 from ..collection_folder import scan_collection
+from ..doubt import REASON_LOW_CONFIDENCE, REASON_TOO_SMALL, format_percent
 from ..drawing import DrawingFileError
-from ..inference import ModelRunError
+from ..inference import SOURCE_FALLBACK, Classifier, ModelRunError
 from ..reader import DigitReading, Reader, Reading
 from ..reader_files import FileReading, gather_files
 from .input_option import add_input_argument, add_model_argument
 
 PATH_COLUMN_MAX = 60  # characters of the file column in the table
-DIGIT_COLUMN = 5  # "digit" / "number" columns are at least this wide
+DIGIT_COLUMN = 5  # "digit"
 CONFIDENCE_COLUMN = 10  # "confidence"
+VERDICT_COLUMN = max(len(f"not sure ({reason})") for reason in (REASON_LOW_CONFIDENCE, REASON_TOO_SMALL))
+SHORT_VERDICT_COLUMN = len("not sure")  # --number: the reason, naming the digit, ends the line
+NUMBER_COLUMN = 10  # --number: longer numbers push the confidences right
 PROGRESS_INTERVAL_S = 0.25
 PROGRESS_MIN_FILES = 200  # smaller runs finish before a progress line would help
 DECIMALS = 6  # probabilities in JSON
@@ -73,7 +77,13 @@ def run(args: argparse.Namespace, *, stdout: TextIO | None = None, stderr: TextI
         reader = Reader(load_classifier(args.model, threads=1, scaling=args.input))
     except ModelLoadError as e:
         print(f"error: {printable(str(e))}", file=stderr)
+        if args.verbose and e.details:  # onnxruntime's own words, for whoever debugs the model
+            print(f"details: {printable(e.details)}", file=stderr)
         return EXIT_USAGE
+    for line in model_warnings(reader.classifier):
+        print(f"warning: {printable(line)}", file=stderr)
+    if args.verbose:
+        print(f"{reader.classifier.describe()} · {printable(reader.classifier.describe_input())}", file=stderr)
     if args.adapt is not None:
         try:
             reader.adaptation = adaptation_from(reader, args.adapt)
@@ -93,6 +103,20 @@ def run(args: argparse.Namespace, *, stdout: TextIO | None = None, stderr: TextI
         stdout=stdout,
         stderr=stderr,
     )
+
+
+def model_warnings(classifier: Classifier) -> list[str]:
+    """What a person should know about how the model is read: no input convention fitted
+    it, or its scores are independent (sigmoid) units that DigitCanvas normalises."""
+    warnings = []
+    if classifier.input_source == SOURCE_FALLBACK:
+        warnings.append(f"{classifier.path}: {classifier.describe_input()}")
+    if classifier.scores_normalised:
+        warnings.append(
+            f"{classifier.path}: its scores are independent (sigmoid) units, not probabilities; "
+            "DigitCanvas normalises them to sum to 1"
+        )
+    return warnings
 
 
 def adaptation_from(reader: Reader, folder: str) -> Adaptation:
@@ -187,9 +211,12 @@ def _finite(value: float) -> float:
 
 def table_header(width: int, *, number: bool, top: int) -> str:
     if number:
-        return f"{'file':<{width}}  {'number':<{DIGIT_COLUMN + 1}}  verdict  digit confidences"
-    header = f"{'file':<{width}}  {'digit':>{DIGIT_COLUMN}}  {'confidence':>{CONFIDENCE_COLUMN}}  verdict"
-    return header + ("   next best" if top > 1 else "")
+        return f"{'file':<{width}}  {'verdict':<{SHORT_VERDICT_COLUMN}}  {'number':<{NUMBER_COLUMN}}  digit confidences"
+    header = (
+        f"{'file':<{width}}  {'digit':>{DIGIT_COLUMN}}  {'confidence':>{CONFIDENCE_COLUMN}}  "
+        f"{'verdict':<{VERDICT_COLUMN}}"
+    )
+    return (header + "  next best" if top > 1 else header).rstrip()
 
 
 def _verdict_text(doubt: str | None) -> str:
@@ -197,20 +224,21 @@ def _verdict_text(doubt: str | None) -> str:
 
 
 def table_row(result: FileReading, width: int, top: int, *, number: bool) -> str:
+    """One file's line of the table. Every column but the last has a fixed width, so the
+    columns line up under the header however the rows differ (a verdict, a long number)."""
     reading = result.reading
     assert reading is not None
     if number:
-        confidences = " ".join(f"{_finite(d.confidence):.0%}" for d in reading.digits)
-        verdict = _verdict_text(reading.doubt)
-        return f"{printable(result.path):<{width}}  {reading.text:<{DIGIT_COLUMN + 1}}  {verdict}  {confidences}"
+        confidences = " ".join(f"{format_percent(_finite(d.confidence), decimals=0):>5}" for d in reading.digits)
+        verdict = "sure" if reading.doubt is None else "not sure"
+        row = f"{printable(result.path):<{width}}  {verdict:<{SHORT_VERDICT_COLUMN}}  {reading.text:<{NUMBER_COLUMN}}"
+        return f"{row}  {confidences}" + (f"  ({reading.doubt})" if reading.doubt else "")
     digit = reading.digits[0]
-    confidence = _finite(digit.confidence)
-    row = (
-        f"{printable(result.path):<{width}}  {digit.digit:>{DIGIT_COLUMN}}  {confidence:>{CONFIDENCE_COLUMN}.2%}"
-        f"  {_verdict_text(digit.doubt)}"
-    )
-    others = "  ".join(f"{d}:{p:.1%}" for d, p in digit.ranked(top)[1:])
-    return row + (f"   {others}" if others else "")
+    confidence = format_percent(_finite(digit.confidence), decimals=2)
+    row = f"{printable(result.path):<{width}}  {digit.digit:>{DIGIT_COLUMN}}  {confidence:>{CONFIDENCE_COLUMN}}"
+    row += f"  {_verdict_text(digit.doubt):<{VERDICT_COLUMN}}"
+    others = "  ".join(f"{d}:{format_percent(p)}" for d, p in digit.ranked(top)[1:])
+    return (f"{row}  {others}" if others else row).rstrip()
 
 
 def digit_record(digit: DigitReading) -> dict[str, Any]:
