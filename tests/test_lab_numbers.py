@@ -13,7 +13,7 @@ import pytest
 from scipy import ndimage
 from strokes import compose as compose_digits
 
-from lab import benchmark_numbers, evaluate_numbers
+from lab import benchmark_numbers, evaluate_numbers, tune_numbers
 from lab.evaluate_numbers import as_image, compose
 from lab.unipen import PenSample
 
@@ -73,13 +73,13 @@ def test_run_on_strokes_join_where_a_digit_ends_near_the_next_start() -> None:
 
 def test_tuning_gets_run_on_numbers_that_all_have_a_join() -> None:
     samples = _samples(["5flag", "7", "0", "1"])
-    found = list(evaluate_numbers.joined_numbers(samples, [3], 4, np.random.default_rng(0)))
+    found = list(tune_numbers.joined_numbers(samples, [3], 4, np.random.default_rng(0)))
     assert [key for key, _ in found] == [
-        (3, w, evaluate_numbers.ALL_JOINED) for w in ("upright", "slanted") for _ in range(4)
+        (3, w, tune_numbers.ALL_JOINED) for w in ("upright", "slanted") for _ in range(4)
     ]
     assert all(c.joins >= 1 and len(c.drawing.strokes) < sum(len(g) for g in c.groups) for _, c in found)
     # Digits that never end near the next one's start give up after a bounded number of tries.
-    assert list(evaluate_numbers.joined_numbers(_samples(["1"] * 3), [3], 2, np.random.default_rng(0))) == []
+    assert list(tune_numbers.joined_numbers(_samples(["1"] * 3), [3], 2, np.random.default_rng(0))) == []
 
 
 def test_touching_digits_render_as_connected_ink() -> None:
