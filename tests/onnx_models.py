@@ -258,8 +258,9 @@ def make_exported_model(
 
     ``head``: "logits", "softmax", "quantised" (softmax rows × 0.988, as int8 models give),
     "sigmoid", "n1x10" ((N, 1, 10) logits), "flat10" ((10,) logits; one image per run),
-    "zipmap" (skl2onnx: a label output and a ZipMap of probabilities), "labels" (a label
-    output only), "float16" (half-precision input and output).
+    "zipmap" (skl2onnx: a label output and a ZipMap of probabilities), "label+probabilities"
+    (skl2onnx with ``zipmap=False``: a label output and a probability tensor), "labels" (a
+    label output only), "float16" (half-precision input and output).
     """
     w, b = linear_weights()
     shape = input_shape or ["N", 1, 28, 28]
@@ -282,7 +283,7 @@ def make_exported_model(
     opsets = [helper.make_opsetid("", OPSET)]
     if head == "logits":
         nodes.append(helper.make_node("Identity", ["z"], ["y"]))
-    elif head in ("softmax", "quantised", "zipmap", "labels"):
+    elif head in ("softmax", "quantised", "zipmap", "labels", "label+probabilities"):
         nodes.append(helper.make_node("Softmax", ["z"], ["p"], axis=1))
         if head == "quantised":
             init.append(numpy_helper.from_array(np.array(0.988, np.float32), "q"))
@@ -293,6 +294,9 @@ def make_exported_model(
             nodes.append(helper.make_node("ArgMax", ["p"], ["label"], axis=1, keepdims=0))
             label = helper.make_tensor_value_info("label", TensorProto.INT64, [batch])
             outputs = [label]
+            if head == "label+probabilities":
+                nodes.append(helper.make_node("Identity", ["p"], ["y"]))
+                outputs.append(helper.make_tensor_value_info("y", TensorProto.FLOAT, [batch, 10]))
             if head == "zipmap":
                 nodes.append(
                     helper.make_node("ZipMap", ["p"], ["y"], domain="ai.onnx.ml", classlabels_int64s=list(range(10)))

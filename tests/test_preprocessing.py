@@ -81,6 +81,20 @@ def test_a_dot_is_a_centred_dot() -> None:
     assert (image > 0.5).sum() <= 9
 
 
+def test_drawings_centre_on_mnists_centre_not_the_fields_middle() -> None:
+    """MNIST's centre of mass is (14, 14), not the field's middle (13.5): over many drawings
+    the centre lands on it, so a half-pixel slip (as before) shows."""
+    rng = np.random.default_rng(4)
+    centres = []
+    for _ in range(40):
+        points = np.cumsum(rng.normal(0, 15, (30, 2)), axis=0) + 200
+        drawing = Drawing.from_points([points], width=400, height=400, pen_width=float(rng.uniform(8, 30)))
+        centres.append(centre_of_mass(preprocess_drawing(drawing).astype(np.float64)))
+    rows, cols = np.array(centres).T
+    assert abs(rows.mean() - 14.0) < 0.1 and abs(cols.mean() - 14.0) < 0.1
+    assert np.abs(rows - 14.0).max() < 0.35 and np.abs(cols - 14.0).max() < 0.35
+
+
 def test_empty_drawing_is_refused() -> None:
     with pytest.raises(EmptyInputError):
         preprocess_drawing(Drawing((), 400, 400))
