@@ -69,7 +69,7 @@ def test_readings_are_compared_by_their_digits(panel: ComparePanel) -> None:
 def test_without_a_second_model_its_side_is_empty(panel: ComparePanel) -> None:
     panel.show_probabilities(_probabilities(2), _probabilities(5))
     panel.set_model_names("CNN", None)
-    assert panel.caption_text() == NO_SECOND_MODEL
+    assert panel.caption_text() == NO_SECOND_MODEL.format(command="Model ▸ Compare with Model…")
     assert panel.first_bars.probabilities() is None and panel.marks.marked() == ()
 
 

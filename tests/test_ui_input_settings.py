@@ -66,3 +66,15 @@ def test_the_bundled_model_is_changed_for_this_session_only(qtbot: QtBot) -> Non
     assert widget.choice().keep is Keep.SESSION
     assert not widget.remember_button.isEnabled() and not widget.write_button.isEnabled()
     assert "this session" in widget.write_button.toolTip()
+
+
+def test_why_the_bundled_models_choices_are_off_is_in_view(qtbot: QtBot, dialog: InputSettingsDialog) -> None:
+    assert not dialog.bundled_note.isVisible()  # a user's model: every choice is open
+    widget = InputSettingsDialog(Classifier(bundled_model_path()), bundled=True)
+    qtbot.addWidget(widget)
+    widget.show()
+    qtbot.waitExposed(widget)
+    note = widget.bundled_note
+    assert note.isVisible() and "part of DigitCanvas" in note.text() and "this session" in note.text()
+    below = widget.write_button.geometry().bottom()
+    assert note.geometry().top() > below and widget.rect().contains(note.geometry())

@@ -90,3 +90,29 @@ def test_a_platform_qt_cannot_start_is_reported_in_words() -> None:
         result.stderr
     )
     assert "Reinstalling the application may fix this problem" not in result.stderr
+
+
+def test_a_display_that_cannot_be_reached_is_said_as_such() -> None:
+    messages = [
+        "qt.qpa.xcb: could not connect to display :99",
+        "This application failed to start because no Qt platform plugin could be initialized.",
+    ]
+    text = failure_message(messages, {"DISPLAY": ":99"}, load=_loader(set()))
+    assert text.startswith("DigitCanvas cannot open its window: the display :99 cannot be reached.")
+    assert "apt-get" not in text  # nothing is missing: nothing to install
+
+
+def test_packages_are_named_only_when_missing() -> None:
+    text = failure_message(["qt.qpa.plugin: Could not load the Qt platform plugin"], {}, load=_loader(set()))
+    assert "apt-get" not in text
+    missing = _loader({"libxcb-icccm.so.4"})
+    text = failure_message(["qt.qpa.plugin: Could not load the Qt platform plugin"], {}, load=missing)
+    assert "sudo apt-get install libxcb-icccm4\n" in text and "libxcb-cursor0" not in text
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the xcb plug-in is Linux's")
+def test_an_unreachable_display_is_reported_by_the_app() -> None:
+    result = _run_app({"QT_QPA_PLATFORM": "xcb", "DISPLAY": ":7391"})  # no X server there (xvfb-run takes :99)
+    assert result.returncode == EXIT_NO_DISPLAY, result.stderr
+    assert result.stderr.startswith("DigitCanvas cannot open its window: the display :7391 cannot be reached")
+    assert "apt-get" not in result.stderr

@@ -211,10 +211,26 @@ def test_ordinal(n: int, text: str) -> None:
 
 @pytest.mark.parametrize("digit", [0, 3, 9])
 def test_clicking_a_bar_is_passed_on(panel: ResultPanel, qtbot: QtBot, digit: int) -> None:
+    probs = probabilities(d7=0.95)
+    panel.show_reading(Reading((sure(7, probs),)))
     row = panel.bars.row_rect(digit)
     with qtbot.waitSignal(panel.digit_clicked, timeout=1000) as blocker:
         qtbot.mouseClick(panel.bars, Qt.MouseButton.LeftButton, pos=row.center().toPoint())
     assert blocker.args == [digit]
+
+
+def test_a_numbers_bars_only_explain(panel: ResultPanel, qtbot: QtBot) -> None:
+    """Corrections are for single digits: a number's bars (and empty ones) are no buttons."""
+    assert not panel.bars.is_clickable()  # nothing read yet
+    probs = probabilities(d1=0.97)
+    panel.show_reading(Reading((sure(1, probs), sure(1, probs))))
+    bars = panel.bars
+    assert not bars.is_clickable() and bars.cursor().shape() == Qt.CursorShape.ArrowCursor
+    assert "Click" not in bars.toolTip()
+    with qtbot.assertNotEmitted(panel.digit_clicked):
+        qtbot.mouseClick(bars, Qt.MouseButton.LeftButton, pos=bars.row_rect(4).center().toPoint())
+    panel.show_reading(Reading((sure(1, probs),)))
+    assert bars.is_clickable() and bars.cursor().shape() == Qt.CursorShape.PointingHandCursor
 
 
 def test_shows_what_the_bundled_model_reads(panel: ResultPanel) -> None:

@@ -40,7 +40,7 @@ def _dialog(window: MainWindow, qtbot: QtBot) -> InputSettingsDialog:
 
 def test_a_loaded_model_says_how_its_input_is_read(window: MainWindow, tmp_path: Path) -> None:
     assert window.load_model(make_convention_model(tmp_path / "m.onnx", "0-255"))
-    assert "Input: pixels 0–255 (detected;" in window.status.message()
+    assert window.model_note.text().startswith("pixels 0–255 (detected;")  # in view for as long as it is used
 
 
 def test_input_settings_remembered_for_the_file(window: MainWindow, qtbot: QtBot, tmp_path: Path) -> None:
@@ -67,7 +67,7 @@ def test_input_settings_written_into_the_file(window: MainWindow, qtbot: QtBot, 
     keys = {p.key: p.value for p in onnx.load(str(path)).metadata_props}
     assert keys["digitcanvas.input_scale"] == "255"
     assert window.classifier is not None and window.classifier.input_source == "metadata"
-    assert "from the model file" in window.status.message()
+    assert window.model_note.text() == "pixels 0–255 (from the model file)"
 
 
 def test_comparing_with_a_second_model_marks_disagreements(window: MainWindow, qtbot: QtBot, tmp_path: Path) -> None:

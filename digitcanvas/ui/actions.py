@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import NamedTuple
 
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
-from PySide6.QtWidgets import QMenuBar, QWidget
+from PySide6.QtWidgets import QMenu, QMenuBar, QWidget
 
 from ..preprocessing import NUM_CLASSES
 from .controls import PEN_WIDTH_RANGE, ControlBar
@@ -23,6 +23,7 @@ Shortcut = QKeySequence | QKeySequence.StandardKey | str
 Slot = Callable[[], object]
 CORRECTIONS_MENU = "That &Was a…"
 UNDO_HELP = "Undo the last change: a stroke, Clear, an opened drawing, a keep"
+NBSP = "\u00a0"
 
 
 class Slots(NamedTuple):
@@ -196,11 +197,13 @@ def update_actions(
     several_digits: bool,
 ) -> None:
     """Enable what can act: ``ink`` on the canvas, a ``model`` loaded (the ``bundled`` one),
-    the step Ctrl+Z would ``undo``, a number shown (``several_digits``); the buttons follow."""
+    the step Ctrl+Z would ``undo``, a number shown (``several_digits``: no corrections, which
+    are for single digits, and the digit keys and bar clicks go through them); the buttons follow."""
     for action in (actions.save_drawing, actions.export_png, actions.export_input, actions.clear):
         action.setEnabled(ink)
-    for action in (actions.submit, *actions.corrections):
-        action.setEnabled(ink and model)
+    actions.submit.setEnabled(ink and model)
+    for action in actions.corrections:  # a number's digits cannot be kept one by one
+        action.setEnabled(ink and model and not several_digits)
     actions.undo.setEnabled(undo is not None)
     actions.undo.setText(f"&Undo {undo}" if undo else "&Undo")
     actions.use_bundled.setEnabled(not bundled)
@@ -216,10 +219,33 @@ def update_actions(
     controls.clear_button.setEnabled(actions.clear.isEnabled())
 
 
+def menu_path(action: QAction) -> str:
+    """Where ``action`` is, as the menus show it, with its shortcut: "Model ▸ Open Model… (Ctrl+O)",
+    for messages that send the person there (non-breaking spaces inside the path)."""
+    names = [_plain(action.text())]
+    item: QAction | None = action
+    # The menu holding the item (not the menu bar's untitled overflow menu), then its parent menus.
+    while item is not None and (menu := _menu_of(item)) is not None:
+        names.insert(0, _plain(menu.title()))
+        item = menu.menuAction()
+    keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+    path = " ▸ ".join(names).replace(" ", NBSP)  # a wrapped text keeps the path on one line
+    return path + (f" ({keys})" if keys else "")
+
+
+def _menu_of(action: QAction) -> QMenu | None:
+    menus = [m for m in action.associatedObjects() if isinstance(m, QMenu) and m.title()]
+    return menus[0] if menus else None
+
+
+def _plain(text: str) -> str:
+    return text.replace("&", "")
+
+
 # Things done without a shortcut of their own, for the help list.
 GESTURES = (
-    ("0 … 9", "Say what the digit really was: keeps the drawing in your collection (again: relabels it)"),
-    ("Click a bar", "The same, with the mouse"),
+    ("0 … 9", "Say what a single digit really was: keeps the drawing in your collection (again: relabels it)"),
+    ("Click a bar", "The same, with the mouse (a number's digits are not kept: draw them one at a time)"),
     ("Click a digit's image", "Show that digit's bars (a number)"),
     ("Mouse wheel on Pen", "Pen width"),
     ("Drag and drop", "Drop a model (.onnx) or a drawing (.json) on the window to open it"),

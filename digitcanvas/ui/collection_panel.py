@@ -52,7 +52,8 @@ class CollectionPanel(QWidget):
 
         top = QHBoxLayout()
         top.setSpacing(8)
-        top.addWidget(theme.heading("YOUR COLLECTION"), 0, Qt.AlignmentFlag.AlignTop)
+        self.heading_label = theme.heading("YOUR COLLECTION")
+        top.addWidget(self.heading_label, 0, Qt.AlignmentFlag.AlignTop)
         top.addWidget(self.summary_label, 1)
         folder = QHBoxLayout()
         folder.setSpacing(4)

@@ -20,7 +20,7 @@ from .bars import DIGITS, ROW_HEIGHT, ConfidenceBars
 
 MARKS_WIDTH = 28  # px between the two sets of bars
 MARK = "≠"
-NO_SECOND_MODEL = "Load a second model to compare (Model ▸ Compare with…)."
+NO_SECOND_MODEL = "Load a second model to compare ({command})."  # the command that does, as the menu says
 
 
 class DisagreementMarks(QWidget):
@@ -68,8 +68,9 @@ class ComparePanel(QWidget):
 
     inspect_requested = Signal(int)
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, *, load_command: str = "Model ▸ Compare with Model…") -> None:
         super().__init__(parent)
+        self._load_command = load_command  # the window passes the menu item's own path
         self.first_bars = ConfidenceBars()
         self.second_bars = ConfidenceBars()
         self.marks = DisagreementMarks()
@@ -91,7 +92,8 @@ class ComparePanel(QWidget):
             layout.addWidget(button, 2, column, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.caption, 3, 0, 1, 3)
         for bars in (self.first_bars, self.second_bars):
-            bars.setToolTip("")  # clicking a row corrects nothing here
+            bars.set_clickable(False)  # clicking a row corrects nothing here
+            bars.setToolTip("")
         self.set_model_names("first model", None)
 
     # --- public API ---------------------------------------------------------------------
@@ -103,7 +105,7 @@ class ComparePanel(QWidget):
         self.second_name.setText((second or "—").upper())
         if second is None:
             self.show_probabilities(None, None)
-            self.caption.setText(NO_SECOND_MODEL)
+            self.caption.setText(NO_SECOND_MODEL.format(command=self._load_command))
 
     def show_probabilities(self, first: ArrayLike | None, second: ArrayLike | None) -> None:
         """Show two (10,) probability vectors (None: that side empty) and mark the differences."""

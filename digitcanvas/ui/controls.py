@@ -1,7 +1,9 @@
 """The row under the canvas: Classify, Undo, Clear, the pen width and the Live switch.
 
 None of these controls takes the keyboard focus: digit keys must reach the window,
-where they correct a guess. The window connects to the buttons' and boxes' signals.
+where they correct a guess. So the pen width box never looks as if it were being typed
+in either: a step (arrows, wheel) leaves its number unselected. The window connects to
+the buttons' and boxes' signals.
 """
 
 from __future__ import annotations
@@ -14,6 +16,14 @@ from . import theme
 PEN_WIDTH_RANGE = (4, 48)
 PEN_KEY_STEP = 2  # px per press of [ or ]
 SPACING = 8  # between the controls
+
+
+class PenBox(QSpinBox):
+    """The pen width in px: stepped with the arrows, the wheel or [ and ], never typed in."""
+
+    def stepBy(self, steps: int) -> None:
+        super().stepBy(steps)
+        self.lineEdit().deselect()  # a step selects the text, which reads as "being edited"
 
 
 class ControlBar(QWidget):
@@ -29,7 +39,7 @@ class ControlBar(QWidget):
         self.clear_button.setToolTip("Start again (Esc or Delete; Ctrl+Z brings it back)")
         self.live_box = QCheckBox("Live")
         self.live_box.setToolTip("Classify while you draw (Ctrl+L)")
-        self.pen_box = QSpinBox(suffix=" px", minimum=PEN_WIDTH_RANGE[0], maximum=PEN_WIDTH_RANGE[1])
+        self.pen_box = PenBox(suffix=" px", minimum=PEN_WIDTH_RANGE[0], maximum=PEN_WIDTH_RANGE[1])
         self.pen_box.setToolTip("Pen width on the canvas ([ and ], the arrows or the mouse wheel)")
         self.pen_box.setAccessibleName("Pen width")
         for widget in (self.submit_button, self.undo_button, self.clear_button, self.pen_box, self.live_box):
@@ -48,9 +58,12 @@ class ControlBar(QWidget):
         layout.addWidget(self.pen_box)
         layout.addWidget(self.live_box)
 
-    def set_pen_width(self, width: float) -> None:
-        """Show ``width`` rounded and clamped to :data:`PEN_WIDTH_RANGE`."""
+    def set_pen_width(self, width: float, *, quiet: bool = False) -> None:
+        """Show ``width`` rounded and clamped to :data:`PEN_WIDTH_RANGE` (``quiet``: without
+        ``valueChanged``, for a drawing that brings its own pen)."""
+        blocked = self.pen_box.blockSignals(quiet)
         self.pen_box.setValue(round(min(max(width, PEN_WIDTH_RANGE[0]), PEN_WIDTH_RANGE[1])))
+        self.pen_box.blockSignals(blocked)
 
     def step_pen(self, steps: int) -> None:
         """Make the pen ``steps`` × :data:`PEN_KEY_STEP` px wider (negative: thinner), within range."""

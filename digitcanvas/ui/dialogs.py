@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import html
 import platform
+from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
 
 from PySide6 import __version__ as pyside_version
-from PySide6.QtCore import Qt, qVersion
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, qVersion
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from .. import __version__
+from ..conventions import reference_digits
 from ..inference import Classifier, bundled_model_path
 from .settings import AppSettings
 
@@ -54,17 +56,44 @@ def ask_folder(parent: QWidget, title: str, folder: Path) -> str | None:
     return QFileDialog.getExistingDirectory(parent, title, str(folder)) or None
 
 
-def _box(parent: QWidget, icon: QMessageBox.Icon, title: str, text: str) -> QMessageBox:
+def _box(parent: QWidget, icon: QMessageBox.Icon, title: str, text: str, details: str = "") -> QMessageBox:
     box = QMessageBox(icon, title, text, QMessageBox.StandardButton.Ok, parent)
     box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     box.setWindowModality(Qt.WindowModality.WindowModal)
+    if details:  # a library's own text, for someone who wants it: behind "Show Details…"
+        box.setDetailedText(details)
     box.open()
     return box
 
 
-def show_error(parent: QWidget, title: str, message: str) -> QMessageBox:
-    """A window-modal, non-blocking warning; the app keeps working behind it."""
-    return _box(parent, QMessageBox.Icon.Warning, title, message)
+class _OnShow(QObject):
+    """Opens a box once ``window`` is shown (a box opened before sits at the screen's corner)."""
+
+    def __init__(self, window: QWidget, open_box: Callable[[], object]) -> None:
+        super().__init__(window)
+        self._open_box = open_box
+        window.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Show:
+            watched.removeEventFilter(self)
+            QTimer.singleShot(0, self._open_box)  # once the window has its place on the screen
+            self.deleteLater()
+        return False
+
+
+def when_shown(window: QWidget, open_box: Callable[[], object]) -> None:
+    """Open a box now if ``window`` is on screen, else as soon as it is shown."""
+    if window.isVisible():
+        open_box()
+    else:
+        _OnShow(window, open_box)
+
+
+def show_error(parent: QWidget, title: str, message: str, *, details: str = "") -> QMessageBox:
+    """A window-modal, non-blocking warning; the app keeps working behind it. ``details``
+    (onnxruntime's own text, say) goes behind the box's "Show Details…" button."""
+    return _box(parent, QMessageBox.Icon.Warning, title, message, details)
 
 
 def show_info(parent: QWidget, title: str, message: str) -> QMessageBox:
@@ -82,8 +111,31 @@ def _version(distribution: str) -> str:
         return "?"
 
 
+def app_licence() -> str:
+    """The app's licence as its package metadata (from ``pyproject.toml``) declares it."""
+    try:
+        meta = metadata.metadata("digitcanvas")
+    except metadata.PackageNotFoundError:
+        return "?"
+    return meta["License-Expression"] or meta["License"] or "?"
+
+
+# What the bundled model learned from, and the reference digits the app ships (for detecting
+# a user's model's input): (data, whose, licence), from the data sets' own READMEs.
+DATA = (
+    ("MNIST digits", "LeCun, Cortes, Burges", "CC BY-SA 3.0"),
+    ("UNIPEN pen digits", "International Unipen Foundation", "CC BY 4.0"),
+    ("DigiLeTs digits, letters", "Univ. of Tübingen (Fabi, Otte, Butz 2022)", "no licence stated"),
+)
+
+
+def _rows(rows: list[tuple[str, str, str]]) -> str:
+    return "".join("<tr>" + "".join(f"<td>{html.escape(cell)}</td>" for cell in row) + "</tr>" for row in rows)
+
+
 def about_text(classifier: Classifier | None) -> str:
-    """The About box: the app, the model in use, the versions it runs on and their licences."""
+    """The About box: the app and its licence, the model in use, what the bundled model
+    learned from and under which licences, and the versions it runs on."""
     if classifier is None:
         model = "No model is loaded."
     else:
@@ -93,18 +145,24 @@ def about_text(classifier: Classifier | None) -> str:
             f"{html.escape(classifier.describe_input())}<br>"
             f'Says "Not sure" under {classifier.info.doubt_threshold:.1%} confidence'
         )
+    data = (
+        "<p>The bundled model learned from MNIST digits, UNIPEN and DigiLeTs pen digits, and from DigiLeTs "
+        f"letters what is not a digit. The {len(reference_digits().labels)} reference digits that "
+        "find out how a model wants its pixels are MNIST test images.</p>"
+    )
     versions = [("Python", platform.python_version(), "PSF-2.0"), ("Qt", qVersion(), "LGPL-3.0")]
     versions += [
         (name, pyside_version if dist.startswith("PySide6") else _version(dist), lic) for dist, name, lic in COMPONENTS
     ]
-    rows = "".join(f"<tr><td>{n}</td><td>{v}</td><td>{lic}</td></tr>" for n, v, lic in versions)
     return (
         f"<h3>DigitCanvas {__version__}</h3><p>{html.escape(DESCRIPTION)}</p>"
+        f"<p>DigitCanvas is free software under the {html.escape(app_licence())} licence.</p>"
         f"<p><b>Model</b><br>{model}</p>"
-        f"<p>DigitCanvas is free software under the MIT licence. The bundled model was trained on "
-        f"MNIST and UNIPEN digits; its model card (assets/MODEL_CARD.md) tells how.</p>"
+        f"{data}"
+        f"<table cellpadding=2><tr><th align=left>Data</th><th align=left>by</th><th align=left>licence</th></tr>"
+        f"{_rows(list(DATA))}</table><p></p>"
         f"<table cellpadding=2><tr><th align=left>Runs on</th><th align=left>version</th>"
-        f"<th align=left>licence</th></tr>{rows}</table>"
+        f"<th align=left>licence</th></tr>{_rows(versions)}</table>"
     )
 
 

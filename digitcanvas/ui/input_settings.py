@@ -84,6 +84,8 @@ class InputSettingsDialog(QDialog):
         for button in (self.session_button, self.remember_button, self.write_button):
             self._keep.addButton(button)
         self.remember_button.setChecked(True)
+        self.bundled_note = QLabel(BUNDLED_NOTE, wordWrap=True)  # why two choices are off, in view
+        self.bundled_note.setVisible(bundled)
         if bundled:  # the app's own file: a change is for this session only
             self.session_button.setChecked(True)
             for button in (self.remember_button, self.write_button):
@@ -108,6 +110,7 @@ class InputSettingsDialog(QDialog):
         layout.addWidget(self.accuracy_label)
         for button in (self.session_button, self.remember_button, self.write_button):
             layout.addWidget(button)
+        layout.addWidget(self.bundled_note)
         layout.addWidget(buttons)
 
         self._set_scaling(classifier.scaling)

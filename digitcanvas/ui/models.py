@@ -2,15 +2,17 @@
 
 :class:`ModelChoice` holds the :class:`~digitcanvas.reader.Reader` of the model in use
 and remembers it in the settings; the window shows what it says (the title, the status
-bar's label) and reports its errors.
+bar's label, the model-input line, a warning once per model file that deserves one) and
+reports its errors, with onnxruntime's own text as the error's details.
 """
 
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
-from ..conventions import parse_setting
-from ..inference import Classifier, ModelLoadError, load_classifier
+from ..conventions import describe_scaling, parse_setting, reference_digits
+from ..inference import SOURCE_FALLBACK, Classifier, ModelLoadError, load_classifier
 from ..model_info import InputScaling
 from ..reader import Reader
 from .settings import AppSettings
@@ -28,6 +30,7 @@ class ModelChoice:
         self._settings = settings
         self.reader: Reader | None = None
         self.bundled = False
+        self._warned: set[Path] = set()  # model files warned about in this session
 
     @property
     def classifier(self) -> Classifier | None:
@@ -35,9 +38,10 @@ class ModelChoice:
 
     def switch(
         self, path: str | os.PathLike[str] | None, *, remember: bool = True, scaling: InputScaling | None = None
-    ) -> str | None:
+    ) -> ModelLoadError | None:
         """Use the model at ``path`` (None: the bundled one) fed with ``scaling`` (None: the setting
-        remembered for that file, else its metadata or detection); returns why it cannot be used."""
+        remembered for that file, else its metadata or detection); returns why it cannot be used
+        (its ``details``: onnxruntime's own text, for an error box's details)."""
         if scaling is None and path is not None and (remembered := self._settings.input_setting(path)):
             try:
                 scaling = parse_setting(remembered)
@@ -46,7 +50,7 @@ class ModelChoice:
         try:
             classifier = load_classifier(path, scaling=scaling)
         except ModelLoadError as e:
-            return str(e)
+            return e
         self.reader = Reader(classifier)
         self.bundled = path is None
         if remember:
@@ -61,15 +65,44 @@ class ModelChoice:
         return f"{info.name} {short_version(info.version)}".strip()
 
     def input_note(self) -> str:
-        """How the model's input is read ("Input: pixels 0–255 (detected; 98 % …)"), and a word
-        when its scores are independent sigmoid units that DigitCanvas normalises."""
+        """How the model's input is read ("pixels 0–255 (detected; 98 % on reference digits)"),
+        and a word when its scores are independent sigmoid units that DigitCanvas normalises."""
         classifier = self.classifier
         if classifier is None:
             return ""
-        note = classifier.describe_input()
+        note = classifier.describe_input().removeprefix("Input: ")
         if classifier.scores_normalised:
-            note += " · the model's scores were normalised to sum to 1"
+            note += " · its scores are normalised to sum to 1"
         return note
+
+    def needs_a_look(self) -> bool:
+        """True when no input convention fitted the model, or its scores had to be normalised."""
+        classifier = self.classifier
+        return classifier is not None and (classifier.input_source == SOURCE_FALLBACK or classifier.scores_normalised)
+
+    def take_warning(self, input_settings: str) -> str | None:
+        """What to tell the person about the model just loaded, once per model file and session
+        (None: nothing, or already told); ``input_settings`` names the command that helps."""
+        classifier = self.classifier
+        if classifier is None or not self.needs_a_look() or classifier.path.resolve() in self._warned:
+            return None
+        self._warned.add(classifier.path.resolve())
+        name, parts = classifier.path.name, []
+        if classifier.input_source == SOURCE_FALLBACK and (detection := classifier.detection) is not None:
+            parts.append(
+                f"No input convention DigitCanvas knows works well with {name}: tried on "
+                f"{len(reference_digits().labels)} reference digits, the best ({detection.preset.label}) reads "
+                f"{detection.accuracy:.0%} of them right. DigitCanvas feeds it "
+                f"{describe_scaling(classifier.scaling)} for now, but the model may expect its pixels in a way "
+                f"DigitCanvas does not know, so its readings may be wrong. {input_settings} sets the input by hand."
+            )
+        if classifier.scores_normalised:
+            parts.append(
+                f"{name}'s ten scores are not probabilities (they do not sum to 1: independent sigmoid "
+                "outputs). DigitCanvas divides them by their sum, so the percentages shown are shares of "
+                "the scores, not probabilities the model gave."
+            )
+        return "\n\n".join(parts)
 
     def label(self) -> tuple[str, str]:
         """The status bar's model label and its tooltip (the full version and the file)."""

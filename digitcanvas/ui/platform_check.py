@@ -5,7 +5,8 @@ desktop may lack, and Qt's own message names the wrong one. :func:`display_probl
 looks for each library the plug-in needs (``dlopen``, as Qt would) before the
 ``QApplication`` exists and names the Debian/Ubuntu packages that provide the missing
 ones. :func:`qt_failure_guard` catches any other platform-plug-in failure while the
-application starts and prints a plain message instead of Qt's text.
+application starts and prints a plain message instead of Qt's text: a display that cannot
+be reached is said as such, and packages are suggested only when one is missing.
 """
 
 from __future__ import annotations
@@ -107,19 +108,34 @@ def display_problem(
     return None
 
 
-def failure_message(qt_messages: list[str], environ: Mapping[str, str] = os.environ) -> str:
-    """The message for a platform-plug-in failure Qt reported (its own text as a last line)."""
+def failure_message(
+    qt_messages: list[str], environ: Mapping[str, str] = os.environ, *, load: Callable[[str], object] = _dlopen
+) -> str:
+    """The message for a platform-plug-in failure Qt reported (its own text as a last line):
+    a display that cannot be reached is said as such; packages are named only when missing."""
     platform = environ.get("QT_QPA_PLATFORM", "") or "the default"
     # Qt's closing line ("failed to start … Reinstalling the application may fix this") misleads: skip it.
     specific = [m for m in qt_messages if "failed to start because" not in m]
     detail = next((m for m in specific if "display" in m.lower() or "plugin" in m.lower()), "")
-    text = (
+    said = f"\n(Qt said: {detail.strip().splitlines()[0]})" if detail else ""
+    if any("could not connect to display" in m for m in qt_messages):  # the plug-in loaded: no library missing
+        display = environ.get("DISPLAY", "")
+        return (
+            f"DigitCanvas cannot open its window: the display {display or '(DISPLAY is empty)'} cannot be "
+            "reached. Check that the desktop session (the X server) is running and that you may use it "
+            "(DISPLAY, XAUTHORITY), or run with QT_QPA_PLATFORM=offscreen to work without a display." + said
+        )
+    missing = missing_libraries(load) if uses_xcb(environ) else []
+    if missing:
+        return (
+            f"DigitCanvas cannot open its window: Qt could not start its display plug-in ({platform}); "
+            f"it needs system libraries that are not installed ({', '.join(missing)}).\n" + install_hint(missing) + said
+        )
+    asked = f" and that Qt has a display plug-in called {platform!r}" if environ.get("QT_QPA_PLATFORM") else ""
+    return (
         f"DigitCanvas cannot open its window: Qt could not start its display plug-in ({platform}).\n"
-        "Check that you are in a desktop session (DISPLAY or WAYLAND_DISPLAY is set) and that Qt's "
-        "system libraries are installed. On Debian or Ubuntu:\n\n"
-        f"    sudo apt-get install {APT_PACKAGES}\n"
+        f"Check that you are in a desktop session (DISPLAY or WAYLAND_DISPLAY is set){asked}." + said
     )
-    return text + (f"\n(Qt said: {detail.strip().splitlines()[0]})" if detail else "")
 
 
 @contextmanager

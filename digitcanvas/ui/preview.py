@@ -3,7 +3,10 @@
 A number gets a strip of tiles, left to right, each labelled with the digit read ("?"
 where the app is not sure); clicking a tile selects that digit (``tile_clicked``), and the
 selected tile is outlined. Tiles grow with the space they get, by whole multiples of 28
-px while there is room, so every input pixel stays square; many digits wrap into rows.
+px while there is room, so every input pixel stays square. A number stays in one row
+(it reads left to right) unless its tiles would get smaller than two screen px per
+input px there, or the panel has the room (:meth:`InputPreview.set_room`) for rows of
+tiles at least twice as big. The widget asks for no more height than its tiles use.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 from PySide6.QtCore import QRect, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QImage, QMouseEvent, QPainter, QPaintEvent, QPen
+from PySide6.QtGui import QColor, QFont, QImage, QMouseEvent, QPainter, QPaintEvent, QPen, QResizeEvent
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from ..imagefile import image28_to_uint8
@@ -24,11 +27,12 @@ from . import theme
 PREVIEW_SCALE = 4  # 28 px × 4 = 112 px: the preferred tile
 MIN_TILE = 2 * FIELD  # a single digit's tile never gets smaller than this ...
 MIN_NUMBER_TILE = FIELD  # ... a number's tiles may go down to one screen px per input px
-MAX_TILE = 6 * FIELD
+MAX_TILE = 10 * FIELD  # a single digit in a big window: 10 screen px per input px
 GAP = 6
 LABEL_HEIGHT = 16  # under each tile of a number: the digit read
 BORDER = 1
 SELECTED_BORDER = 2
+TALLEST = MAX_TILE + LABEL_HEIGHT + 2 * SELECTED_BORDER  # the widget's height at most: one row of the biggest
 
 
 @dataclass(frozen=True)
@@ -48,21 +52,27 @@ def image_to_qimage(image: NDArray[np.floating]) -> QImage:
 
 
 def tile_layout(count: int, width: int, height: int, *, labels: bool) -> tuple[int, int]:
-    """(columns, tile side in px) that show ``count`` tiles biggest in ``width`` × ``height``."""
+    """(columns, tile side in px) for ``count`` tiles in ``width`` × ``height``: as few rows as
+    keep the tiles at least :data:`MIN_TILE` and more than half the biggest side any layout
+    allows (else the biggest)."""
     if count == 0:
         return 1, 0
     label = LABEL_HEIGHT if labels else 0
-    best = (1, 0)
-    for columns in range(1, count + 1):
-        rows = math.ceil(count / columns)
+    layouts: list[tuple[int, int]] = []  # (columns, side), from one row to one column
+    for columns in dict.fromkeys(math.ceil(count / rows) for rows in range(1, count + 1)):
+        rows = math.ceil(count / columns)  # balanced: 9 tiles in two rows are 5 + 4
         side = min((width - GAP * (columns - 1)) // columns, (height - rows * label - GAP * (rows - 1)) // rows)
-        if side > best[1]:
-            best = (columns, side)
-    columns, side = best
+        layouts.append((columns, _whole(side)))
+    biggest = max(layouts, key=lambda layout: layout[1])
+    return next(((c, s) for c, s in layouts if s >= MIN_TILE and 2 * s > biggest[1]), biggest)
+
+
+def _whole(side: int) -> int:
+    """``side`` within :data:`MAX_TILE`, cut to a whole multiple of 28 once it can be one."""
     side = min(side, MAX_TILE)
     if side >= MIN_TILE:
         side -= side % FIELD  # whole multiples of 28: square input pixels
-    return columns, max(side, 1)
+    return max(side, 1)
 
 
 class InputPreview(QWidget):
@@ -80,8 +90,9 @@ class InputPreview(QWidget):
         self._images: list[QImage | None] = []
         self._selected: int | None = None
         self._stale = False
+        self._room = TALLEST
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self.setMaximumHeight(MAX_TILE + LABEL_HEIGHT + 2 * SELECTED_BORDER)
+        self.setMaximumHeight(TALLEST)
         self.setToolTip("What the network sees: your drawing as 28×28 MNIST-style images, one per digit")
         self.setAccessibleName("Network input preview")
 
@@ -106,6 +117,7 @@ class InputPreview(QWidget):
         self._stale = False
         self.setCursor(Qt.CursorShape.PointingHandCursor if len(tiles) > 1 else Qt.CursorShape.ArrowCursor)
         self.setAccessibleDescription(self._describe())
+        self._fit_height()
         self.update()
 
     def set_selected(self, index: int | None) -> None:
@@ -157,7 +169,40 @@ class InputPreview(QWidget):
         selected = f", digit {self._selected + 1} selected" if self._selected is not None else ""
         return f"{len(self._tiles)} inputs: " + " ".join(t.label for t in self._tiles) + selected
 
+    def set_room(self, height: int) -> None:
+        """The height the panel can give the tiles without squeezing what is below them; a
+        number's tiles are laid out in it (at least one row, at most :data:`TALLEST`)."""
+        self._room = height
+        self._fit_height()
+
+    def _fit_height(self) -> None:
+        """Ask for no more height than the tiles use at this width and in the room the panel
+        has, so a row of small tiles leaves the height to the bars, not as a gap around it."""
+        count = len(self._tiles)
+        if count == 0:
+            self.setMaximumHeight(TALLEST)
+            return
+        budget = TALLEST
+        if count > 1:
+            one_row = _whole((self.width() - 2 - GAP * (count - 1)) // count) + LABEL_HEIGHT + 2 * SELECTED_BORDER
+            budget = min(TALLEST, max(self._room, one_row))
+        self.setMaximumHeight(self._used_height(budget))
+
+    def _used_height(self, height: int) -> int:
+        """The height the tiles take when laid out in this width and ``height``."""
+        count, label = len(self._tiles), LABEL_HEIGHT if self._labelled() else 0
+        columns, side = tile_layout(count, self.width() - 2, height - 2, labels=self._labelled())
+        rows = math.ceil(count / columns)
+        return min(height, rows * (side + label) + GAP * (rows - 1) + 2 * SELECTED_BORDER)
+
     # --- events -------------------------------------------------------------------------
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            self._fit_height()
+        elif self._tiles and (used := self._used_height(self.height())) < self.height():
+            self.setMaximumHeight(used)  # got less than asked: tiles a size smaller; give back the rest
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
         if event.button() == Qt.MouseButton.LeftButton and self._labelled():

@@ -5,7 +5,7 @@ for a digit it is not sure of), a caption (how sure, the next best digit, which 
 a number is in doubt), the 28×28 input of each digit and the ten confidence bars of the
 selected digit (a number's least certain one at first; click a tile, or press Left and
 Right, to see another). Every text about a reading is composed here; the window only
-hands readings over.
+hands readings over. In a tall window the tiles, the bars and the big text grow with it.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from __future__ import annotations
 import html
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from ..doubt import FLAT_CONFIDENCE, REASON_TOO_SMALL, Verdict
@@ -30,6 +31,8 @@ CAPTION_LINES = 2  # the caption keeps room for two lines (a number's three), so
 NUMBER_CAPTION_LINES = 3
 SECTION_SPACING = 6
 BIG_TEXT_FULL_SIZE_CHARS = 4  # up to this many characters keep the full digit size
+BIG_TEXT_HEIGHT = 700  # px of panel height for theme.DIGIT_FONT_PX; a taller panel gets a bigger text ...
+BIG_TEXT_MAX_SCALE = 1.75  # ... up to this much bigger (64 px → 112 px)
 NBSP = "\u00a0"
 KEEP_TOGETHER_CHARS = 24  # caption items up to this long never break across lines
 
@@ -48,6 +51,7 @@ class ResultPanel(QWidget):
         self._reading: Reading | None = None
         self._selected: int | None = None
         self._big_text = NO_READING
+        self._shown_full_size = theme.DIGIT_FONT_PX
         self.bars = ConfidenceBars()
         self.preview = InputPreview()
         self.digit_label = theme.named(QLabel(NO_READING, alignment=Qt.AlignmentFlag.AlignCenter), "digit")
@@ -56,7 +60,7 @@ class ResultPanel(QWidget):
         self._set_caption_lines(CAPTION_LINES)
         self.bars_heading = theme.heading("CONFIDENCE")
 
-        layout = QVBoxLayout(self)
+        layout = self._layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(4)
         layout.addWidget(theme.heading("PREDICTION"))
@@ -68,7 +72,7 @@ class ResultPanel(QWidget):
         layout.addSpacing(SECTION_SPACING)
         layout.addWidget(self.bars_heading)
         layout.addWidget(self.bars, 3)
-        layout.addStretch(0)  # once the tiles and bars are at their largest, the room is left below
+        layout.addStretch(0)  # only what is left once the tiles, the bars and the text are at their largest
 
         self.bars.digit_clicked.connect(self.digit_clicked)
         self.preview.tile_clicked.connect(self.select_digit)
@@ -83,13 +87,16 @@ class ResultPanel(QWidget):
         tiles = [_tile(d, numbered=len(reading.digits) > 1) for d in reading.digits]
         self.preview.set_tiles(tiles, selected=self._selected)
         self._set_big_text(reading.text, stale=False)
+        self.bars.set_clickable(len(reading.digits) == 1)  # corrections are for single digits
         self._set_caption_lines(NUMBER_CAPTION_LINES if len(reading.digits) > 1 else CAPTION_LINES)
         self._show_selected()
+        self._share_room()
 
     def show_idle(self, message: str = IDLE_MESSAGE) -> None:
         """No reading: empty bars and preview, a dash, and ``message`` (a hint or a problem)."""
         self._reading, self._selected = None, None
         self.bars.set_probabilities(None)
+        self.bars.set_clickable(False)  # nothing read: nothing to correct
         self.bars_heading.setText("CONFIDENCE")
         self.preview.set_tiles([])
         self._set_big_text(NO_READING, stale=False)
@@ -159,7 +166,8 @@ class ResultPanel(QWidget):
     def _set_big_text(self, text: str, *, stale: bool) -> None:
         """Show ``text`` large; a "?" (a digit the app is not sure of) in the doubt colour, unless faded."""
         self._big_text = text
-        self.digit_label.setStyleSheet(theme.big_text_style(big_text_size(text)))
+        self._shown_full_size = self._full_text_size()
+        self.digit_label.setStyleSheet(theme.big_text_style(big_text_size(text, full=self._shown_full_size)))
         if "?" in text and not stale:
             doubt = f'<span style="color: {theme.colours().doubt_text}">?</span>'
             self.digit_label.setText(html.escape(text).replace("?", doubt))
@@ -167,6 +175,22 @@ class ResultPanel(QWidget):
             self.digit_label.setText(text)
         self.digit_label.setProperty("stale", stale)
         theme.restyle(self.digit_label)
+
+    def _full_text_size(self) -> int:
+        """The big text's size for one digit: :data:`theme.DIGIT_FONT_PX`, more in a tall panel."""
+        scale = min(max(self.height() / BIG_TEXT_HEIGHT, 1.0), BIG_TEXT_MAX_SCALE)
+        return round(theme.DIGIT_FONT_PX * scale)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if self._full_text_size() != self._shown_full_size:
+            self._set_big_text(self._big_text, stale=self.is_stale())
+        self._share_room()
+
+    def _share_room(self) -> None:
+        """Tell the tiles how much height is theirs with the rest at its preferred size."""
+        others = self._layout.sizeHint().height() - self.preview.sizeHint().height()
+        self.preview.set_room(self.height() - others)
 
     def _set_caption_lines(self, lines: int) -> None:
         self.caption.setMinimumHeight(self.caption.fontMetrics().lineSpacing() * lines + 4)
@@ -230,9 +254,8 @@ def join_words(words: list[str]) -> str:
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
-def big_text_size(text: str) -> int:
-    """The big text's font size in px: full size up to four characters, smaller for longer numbers."""
-    full = theme.DIGIT_FONT_PX
+def big_text_size(text: str, *, full: int = theme.DIGIT_FONT_PX) -> int:
+    """The big text's font size in px: ``full`` up to four characters, smaller for longer numbers."""
     scaled = int(full * BIG_TEXT_FULL_SIZE_CHARS / max(len(text), BIG_TEXT_FULL_SIZE_CHARS))
     return max(theme.NUMBER_FONT_MIN_PX, min(full, scaled))
 

@@ -173,6 +173,7 @@ QLabel#stale {{ color: {c.text_secondary}; font-size: {CAPTION_FONT_PX}px; font-
 QLabel#heading {{ color: {c.muted}; font-size: {HEADING_FONT_PX}px; font-weight: 600; letter-spacing: 1px; }}
 QLabel#collection {{ color: {c.text_secondary}; font-size: {COLLECTION_FONT_PX}px; }}
 QLabel#folder {{ color: {c.muted}; font-size: {COLLECTION_FONT_PX}px; }}
+QLabel#note_warning {{ color: {c.doubt_text}; font-size: {COLLECTION_FONT_PX}px; }}
 QLabel {{ color: {c.text}; }}
 QCheckBox {{ color: {c.text}; }}
 QPushButton#link {{ border: none; background: transparent; color: {c.link}; padding: 0 4px; \

@@ -18,6 +18,7 @@ from ..inference import ModelLoadError, ModelRunError, load_classifier
 from ..model_info import ModelWriteError, write_metadata
 from ..reader import Reader, Reading
 from . import dialogs
+from .actions import menu_path
 from .collection_browser import CollectionBrowser
 from .compare_panel import ComparePanel
 from .input_settings import InputSettingsDialog, Keep
@@ -88,7 +89,7 @@ class ModelTools:
         try:
             self.second = Reader(load_classifier(path))
         except ModelLoadError as e:
-            self.window.show_error("Could not load the model to compare with", str(e))
+            self.window.show_error("Could not load the model to compare with", str(e), details=e.details)
             return False
         panel = self._compare()
         panel.set_model_names(self._first_name(), self.second.classifier.describe())
@@ -104,7 +105,7 @@ class ModelTools:
 
     def _compare(self) -> ComparePanel:
         if self.compare_panel is None:
-            self.compare_panel = ComparePanel()
+            self.compare_panel = ComparePanel(load_command=menu_path(self.window.ui_actions.compare_model))
             self.compare_panel.inspect_requested.connect(self.inspect)
             self._compare_window = QDialog(self.window)
             self._compare_window.setWindowTitle(COMPARE_TITLE)
@@ -145,7 +146,7 @@ class ModelTools:
         """Edit ▸ Browse Collection… (Ctrl+B)."""
         if self.browser is None:
             self.browser = CollectionBrowser(self.window.keeper.collection, self.window.models.reader, self.window)
-            self.browser.changed.connect(self.window.collection_edited)
+            self.browser.changed.connect(self.window.collection.edited)
             self.browser.open_requested.connect(self._open_kept)
         else:
             self.browser.set_reader(self.window.models.reader)

@@ -14,17 +14,17 @@ import os
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QSettings, QTimer
-from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QGuiApplication, QShowEvent
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QGuiApplication
 from PySide6.QtWidgets import QMainWindow
 
 from .. import APP_NAME
 from ..drawing import Drawing, DrawingFileError
-from ..inference import Classifier, ModelRunError
+from ..inference import Classifier, ModelLoadError, ModelRunError
 from ..model_info import InputScaling
 from ..preprocessing import EmptyInputError
 from ..reader import DigitReading, Reader, Reading
 from . import dialogs, theme
-from .actions import Slots, build_actions, build_menus, shortcuts_help, update_actions
+from .actions import Slots, build_actions, build_menus, menu_path, shortcuts_help, update_actions
 from .adaptation import AdaptationControl
 from .canvas import DrawingCanvas
 from .collection_control import CollectionControl
@@ -34,6 +34,7 @@ from .files import DrawingFiles, droppable
 from .history import History
 from .keeper import Keeper
 from .layout import arrange
+from .model_note import ModelNote
 from .models import ModelChoice
 from .resources import app_icon
 from .result_panel import IDLE_MESSAGE, UNREAD_MESSAGE, ResultPanel
@@ -58,7 +59,6 @@ class MainWindow(QMainWindow):
         self.collection = CollectionControl(self, self._settings)
         self.history = History(self._update_actions)
         self.last_error: str | None = None
-        self._after_show: list[tuple[str, str]] = []  # errors found before the window was shown
         self._live_timer = QTimer(self, singleShot=True, interval=LIVE_INTERVAL_MS)
         self._live_timer.timeout.connect(self._classify_live)
         self.setAcceptDrops(True)
@@ -81,7 +81,8 @@ class MainWindow(QMainWindow):
         self.controls = ControlBar()
         self.result_panel = ResultPanel()
         self.collection_panel = CollectionPanel()
-        self.area = arrange(self.canvas, self.controls, self.result_panel, self.collection_panel)
+        self.model_note = ModelNote()
+        self.area = arrange(self.canvas, self.controls, self.result_panel, self.collection_panel, self.model_note)
         self.setCentralWidget(self.area)
         self.status = StatusLine(self.statusBar())
 
@@ -93,7 +94,7 @@ class MainWindow(QMainWindow):
         self.controls.clear_button.clicked.connect(self.clear)
         self.controls.pen_box.valueChanged.connect(self._on_pen_width)
         self.controls.live_box.toggled.connect(self._on_live_toggled)
-        self.result_panel.digit_clicked.connect(self.correct)
+        self.result_panel.digit_clicked.connect(lambda d: self.ui_actions.corrections[d].trigger())  # if enabled
         self.collection_panel.open_folder_requested.connect(self.open_collection_folder)
         self.collection_panel.change_folder_requested.connect(lambda: self.files.choose_collection_dialog())
 
@@ -147,7 +148,8 @@ class MainWindow(QMainWindow):
             if error is not None:
                 self.use_bundled_model()
                 using = f"Using {self.models.title()} (bundled) instead." if self.classifier else ""
-                self._after_show.append(("Could not load the model", f"{error}\n\n{using}".strip()))
+                text, details = f"{error}\n\n{using}".strip(), error.details
+                dialogs.when_shown(self, lambda: self.show_error("Could not load the model", text, details=details))
             return
         remembered = self._settings.model_path
         if remembered and Path(remembered).is_file() and self._switch_model(remembered, remember=False) is None:
@@ -170,19 +172,20 @@ class MainWindow(QMainWindow):
         error = self._switch_model(path, remember=remember, scaling=scaling)
         if error is not None:
             kept = f"\n\nStill using {self.classifier.describe()}." if self.classifier else ""
-            self.show_error("Could not load the model", f"{error}{kept}")
+            self.show_error("Could not load the model", f"{error}{kept}", details=error.details)
         return error is None
 
     def _switch_model(
         self, path: str | os.PathLike[str] | None, *, remember: bool = True, scaling: InputScaling | None = None
-    ) -> str | None:
+    ) -> ModelLoadError | None:
         """Read with the model at ``path`` (None: bundled) from now on; returns why it cannot be used."""
         if (error := self.models.switch(path, remember=remember, scaling=scaling)) is not None:
             return error
         self._reader = self.models.reader
-        self.status.set_model(*self.models.label())
-        self.setWindowTitle(f"{APP_NAME} — {self.models.title()}")
-        self.status.show(f"Loaded {(path and Path(path).name) or 'the bundled model'} · {self.models.input_note()}")
+        self._show_model()
+        self.status.show(f"Loaded {(path and Path(path).name) or 'the bundled model'}")
+        if warning := self.models.take_warning(menu_path(self.ui_actions.input_settings)):
+            dialogs.when_shown(self, lambda: dialogs.show_error(self, "About the model you loaded", warning))
         self.tools.model_changed()
         if not self.canvas.is_empty():
             self.classify(self.canvas.drawing())
@@ -192,8 +195,13 @@ class MainWindow(QMainWindow):
 
     def use_bundled_model(self) -> None:
         if not self.load_model(None) and self._reader is None:
-            self.setWindowTitle(f"{APP_NAME} — no model")
-            self.status.set_model(*self.models.label())
+            self._show_model()
+
+    def _show_model(self) -> None:
+        """The model's name in the title and the status bar, how it is fed under the controls."""
+        self.setWindowTitle(f"{APP_NAME} — {self.models.title()}")
+        self.status.set_model(*self.models.label())
+        self.model_note.show_model(self.models)
 
     # --- drawing and classifying --------------------------------------------------------
     @property
@@ -255,14 +263,12 @@ class MainWindow(QMainWindow):
             self.canvas.clear()
         else:
             self.canvas.set_drawing(drawing)
-            self.controls.pen_box.blockSignals(True)
-            self.controls.set_pen_width(self.canvas.pen_width())
-            self.controls.pen_box.blockSignals(False)
+            self.controls.set_pen_width(self.canvas.pen_width(), quiet=True)
         return message
 
     def classify(self, drawing: Drawing) -> None:
         if self._reader is None:
-            self._show_idle("No model is loaded. Use File ▸ Open Model….")
+            self._show_idle(f"No model is loaded: open one with {menu_path(self.ui_actions.open_model)}")
             return
         try:
             reading = self._reader.read_drawing(drawing)
@@ -309,8 +315,11 @@ class MainWindow(QMainWindow):
         self._update_actions()
 
     def _on_pen_width(self, value: int) -> None:
+        current = self.reading_is_current()
         self.canvas.set_pen_width(value)
         self._settings.set_pen_width(value)
+        if current:  # "too small" and a number's outlines depend on the pen: read it again
+            self.classify(self.canvas.drawing())
         self._update_actions()
 
     def _on_live_toggled(self, on: bool) -> None:
@@ -321,7 +330,6 @@ class MainWindow(QMainWindow):
     def _update_actions(self) -> None:
         """Enable what can act now; name what Undo would undo."""
         if hasattr(self, "ui_actions"):
-            several = self._reading is not None and len(self._reading.digits) > 1
             update_actions(
                 self.ui_actions,
                 self.controls,
@@ -329,7 +337,7 @@ class MainWindow(QMainWindow):
                 model=self._reader is not None,
                 bundled=self.models.bundled,
                 undo=self.history.next_name(),
-                several_digits=several,
+                several_digits=self._reading is not None and len(self._reading.digits) > 1,
             )
 
     # --- the personal collection (see :mod:`.collection_control`) ------------------------
@@ -348,9 +356,6 @@ class MainWindow(QMainWindow):
         """Keep the drawing on the canvas as ``digit`` (digit key or bar click); again: relabel it."""
         return self.collection.correct(digit)
 
-    def collection_edited(self) -> None:
-        self.collection.edited()
-
     def open_collection_folder(self) -> bool:
         return self.collection.open_folder()
 
@@ -364,11 +369,11 @@ class MainWindow(QMainWindow):
             event.acceptProposedAction()
 
     # --- messages, theme, window events -------------------------------------------------
-    def show_error(self, title: str, message: str) -> None:
-        """Say what went wrong in the status bar and a non-blocking box; remembered in ``last_error``."""
+    def show_error(self, title: str, message: str, *, details: str = "") -> None:
+        """Say what went wrong in the status bar and a box (``details`` behind "Show Details…")."""
         self.last_error = message
         self.status.show(message)
-        dialogs.show_error(self, title, message)
+        dialogs.show_error(self, title, message, details=details)
 
     def notify(self, message: str) -> None:
         self.status.show(message, STATUS_TIMEOUT_MS * 2)
@@ -384,13 +389,6 @@ class MainWindow(QMainWindow):
         super().changeEvent(event)
         if event.type() in (QEvent.Type.ApplicationPaletteChange, QEvent.Type.PaletteChange):
             self._apply_theme()
-
-    def showEvent(self, event: QShowEvent) -> None:
-        super().showEvent(event)
-        if self._after_show:  # once shown, a box opens centred on the window, not at the screen's corner
-            pending, self._after_show = self._after_show, []
-            for title, text in pending:
-                QTimer.singleShot(0, lambda title=title, text=text: self.show_error(title, text))
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.collection.shutdown()
