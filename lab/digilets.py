@@ -53,9 +53,7 @@ def _strokes(record: dict[str, object]) -> tuple[np.ndarray, ...]:
 
 def load_digits(path: str | os.PathLike[str]) -> list[PenSample]:
     """All DigiLeTs digits (``digits.jsonl.gz`` or its folder) as pen samples."""
-    return [
-        PenSample(int(str(r["label"])), SOURCE, str(r["writer"]), _strokes(r)) for r in _records(path, DIGITS_FILE)
-    ]
+    return [PenSample(int(str(r["label"])), SOURCE, str(r["writer"]), _strokes(r)) for r in _records(path, DIGITS_FILE)]
 
 
 def load_letters(path: str | os.PathLike[str]) -> list[Letter]:

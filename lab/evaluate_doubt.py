@@ -134,8 +134,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             mine = origin == name
             ok = mine & accepted
             print(
-                f"| {name} | {mine.sum():,} | {digit_flags[mine].mean():.2%} | "
-                f"{share(predicted[ok] == labels[ok])} |"
+                f"| {name} | {mine.sum():,} | {digit_flags[mine].mean():.2%} | {share(predicted[ok] == labels[ok])} |"
             )
         print()
     print("| non-digits | count | flagged |\n|---|---:|---:|")

@@ -202,9 +202,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--digilets-renderings", type=int, default=DIGILETS_RENDERINGS, help="renderings of each DigiLeTs digit"
     )
-    parser.add_argument(
-        "--letters", help="DigiLeTs letters: training writers' letters as outliers (needs --digilets)"
-    )
+    parser.add_argument("--letters", help="DigiLeTs letters: training writers' letters as outliers (needs --digilets)")
     parser.add_argument(
         "--collection", action="append", help="a personal collection folder of labelled drawings (repeatable)"
     )

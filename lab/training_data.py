@@ -132,9 +132,7 @@ def _digilets_parts(path: str, limit: int) -> _PenParts:
     return parts
 
 
-def _add_pen_source(
-    data: DataSets, name: str, parts: _PenParts, renderings: int, rng: np.random.Generator
-) -> None:
+def _add_pen_source(data: DataSets, name: str, parts: _PenParts, renderings: int, rng: np.random.Generator) -> None:
     started = time.perf_counter()
     px, py = render_pen_samples(parts.train, rng, renderings=renderings)
     vx, vy = render_pen_samples(parts.val, rng, renderings=1)
