@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from . import __version__
 from .commands import inspect, predict
-from .commands.input_option import add_model_argument
+from .commands.input_option import add_input_argument, add_model_argument
 
 DESCRIPTION = "Draw a digit and see what a neural network reads. Without a command, opens the window."
 PREDICT_HELP = "read digits (or, with --number, whole numbers) from images and drawing files"
@@ -29,6 +29,7 @@ INSPECT_EPILOG = "exit status: 0 done, 2 bad arguments, bad model, or a file tha
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="digitcanvas", description=DESCRIPTION)
     add_model_argument(parser, subcommand=False)
+    add_input_argument(parser, subcommand=False)
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
     predict_parser = commands.add_parser(
@@ -58,7 +59,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.run(args))
     from .ui.app import run_app
 
-    return run_app(model_path=args.model)
+    return run_app(model_path=args.model, input_scaling=args.input)
 
 
 if __name__ == "__main__":

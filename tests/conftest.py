@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -11,6 +12,12 @@ import numpy as np
 import pytest
 
 from lab.linear_model import make_linear_model
+
+if TYPE_CHECKING:  # the window fixtures import the UI when a test asks for them, not for every test
+    from PySide6.QtCore import QSettings
+    from pytestqt.qtbot import QtBot
+
+    from digitcanvas.ui.window import MainWindow
 
 
 @pytest.fixture
@@ -24,6 +31,24 @@ def linear_model(tmp_path: Path) -> Path:
 @pytest.fixture
 def rng() -> np.random.Generator:
     return np.random.default_rng(1234)
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> QSettings:
+    """The window's settings for this test only, its collection in ``tmp_path / "collection"``."""
+    from window_helpers import isolated_settings
+
+    return isolated_settings(tmp_path)
+
+
+@pytest.fixture
+def window(qtbot: QtBot, settings: QSettings) -> MainWindow:
+    """The main window on the bundled model, shown and active (shortcuts reach it)."""
+    from window_helpers import shown
+
+    from digitcanvas.ui.window import MainWindow
+
+    return shown(qtbot, MainWindow(settings=settings))
 
 
 from hypothesis import settings as _hypothesis_settings  # noqa: E402

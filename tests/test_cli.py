@@ -51,7 +51,7 @@ def test_version_and_help() -> None:
     version = subprocess.run([*run, "--version"], capture_output=True, text=True, check=True)
     assert __version__ in version.stdout
     top = subprocess.run([*run, "--help"], capture_output=True, text=True, check=True)
-    assert "predict" in top.stdout and "--model" in top.stdout
+    assert "predict" in top.stdout and "--model" in top.stdout and "--input" in top.stdout
     sub = subprocess.run([*run, "predict", "--help"], capture_output=True, text=True, check=True)
     for option in ("--json", "--top", "--recursive", "--model", "--verbose", "exit status"):
         assert option in sub.stdout
@@ -293,6 +293,48 @@ def test_predict_takes_an_input_setting(tmp_path: Path, capsys: pytest.CaptureFi
     with pytest.raises(SystemExit):
         main(["predict", "--input", "sideways", str(tmp_path)])
     assert "unknown input setting 'sideways'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", ["predict", "inspect"])
+def test_input_before_or_after_the_command_is_used(
+    command: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from onnx_models import make_convention_model
+
+    model = str(make_convention_model(tmp_path / "m.onnx", "0-255"))
+    save_drawing(_zero_drawing(), tmp_path / "zero.json")
+    rest = ["--json", "--model", model, str(tmp_path / "zero.json")]
+
+    def probabilities(*argv: str) -> list[float]:
+        assert main([*argv, *rest]) == EXIT_OK, argv
+        return list(json.loads(capsys.readouterr().out)["probabilities"])
+
+    detected = probabilities(command)  # 0-255, the model's own convention
+    assert max(detected) > 0.5
+    assert probabilities("--input", "unit", command) != detected
+    assert probabilities(command, "--input", "unit") != detected
+    assert probabilities("--input", "unit", command, "--input", "0-255") == detected  # the later one wins
+
+
+def test_the_window_opens_with_the_model_and_input_given(monkeypatch: pytest.MonkeyPatch) -> None:
+    import digitcanvas.ui.app as app
+    from digitcanvas.conventions import parse_setting
+
+    opened: list[dict[str, object]] = []
+
+    def run_app(**options: object) -> int:
+        opened.append(options)
+        return 0
+
+    monkeypatch.setattr(app, "run_app", run_app)
+    assert main(["--model", "mine.onnx", "--input", "0-255"]) == 0
+    assert main(["--input", "unit"]) == 0
+    assert main([]) == 0
+    assert opened == [
+        {"model_path": "mine.onnx", "input_scaling": parse_setting("0-255")},
+        {"model_path": None, "input_scaling": parse_setting("unit")},
+        {"model_path": None, "input_scaling": None},
+    ]
 
 
 def test_a_file_name_that_is_not_utf8_prints_on_a_strict_utf8_stdout(tmp_path: Path) -> None:

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from strokes import compose
 
-from digitcanvas.doubt import assess, candidates, too_small
+from digitcanvas.doubt import assess, candidates, format_percent, too_small
 from digitcanvas.drawing import Drawing
 from digitcanvas.inference import load_classifier
 from digitcanvas.reader import Reader
@@ -70,3 +70,19 @@ def test_bundled_model_is_sure_of_clear_digits(reader: Reader, name: str) -> Non
     verdict = reader.read_drawing(drawing, number=False).digits[0].verdict
     assert verdict.sure, (name, verdict)
     assert verdict.digit == int(name[0])
+
+
+@pytest.mark.parametrize(
+    ("p", "text"),
+    [
+        (None, "–"),
+        (1.0, ">99.9%"),
+        (0.9996, ">99.9%"),
+        (0.973, "97.3%"),
+        (0.5, "50.0%"),
+        (0.0005, "<0.1%"),
+        (0.0, "0%"),
+    ],
+)
+def test_format_percent(p: float | None, text: str) -> None:
+    assert format_percent(p) == text

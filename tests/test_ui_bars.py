@@ -9,7 +9,7 @@ from PySide6.QtGui import QColor
 from pytestqt.qtbot import QtBot
 
 from digitcanvas.ui import theme
-from digitcanvas.ui.bars import LABEL_WIDTH, ConfidenceBars, format_percent
+from digitcanvas.ui.bars import LABEL_WIDTH, ConfidenceBars
 
 
 @pytest.fixture
@@ -111,19 +111,3 @@ def test_a_stale_reading_is_faded(bars: ConfidenceBars) -> None:
     assert faded.saturation() < fresh.saturation() / 2  # the accent washed out towards the background
     bars.set_probabilities(probs, sure_digit=6)  # a new reading is fresh again
     assert not bars.is_stale()
-
-
-@pytest.mark.parametrize(
-    ("p", "text"),
-    [
-        (None, "–"),
-        (1.0, ">99.9%"),
-        (0.9996, ">99.9%"),
-        (0.973, "97.3%"),
-        (0.5, "50.0%"),
-        (0.0005, "<0.1%"),
-        (0.0, "0%"),
-    ],
-)
-def test_format_percent(p: float | None, text: str) -> None:
-    assert format_percent(p) == text

@@ -86,6 +86,23 @@ def test_comparing_with_a_second_model_marks_disagreements(window: MainWindow, q
     assert second.describe().startswith(("Both read", "They disagree"))
 
 
+def test_comparing_with_a_model_feeds_it_as_remembered_for_its_file(
+    window: MainWindow, qtbot: QtBot, tmp_path: Path
+) -> None:
+    path = make_convention_model(tmp_path / "m.onnx", "0-255")
+    window.load_model(path)
+    dialog = _dialog(window, qtbot)
+    dialog.select_preset("mnist")
+    assert dialog.choice().keep is Keep.REMEMBER
+    dialog.accept()
+    window.use_bundled_model()
+    assert window.tools.compare_with(str(path))
+    second = window.tools.second
+    assert second is not None and second.classifier.path == path
+    assert second.classifier.input_source == "chosen"
+    assert second.classifier.scaling == PRESETS_BY_KEY["mnist"].scaling  # not detection's 0-255
+
+
 def test_ctrl_i_opens_the_inside_view_on_the_current_input(window: MainWindow, qtbot: QtBot) -> None:
     draw_seven(window.canvas)
     qtbot.keyClick(window, Qt.Key.Key_I, Qt.KeyboardModifier.ControlModifier)

@@ -15,45 +15,19 @@ from onnx_models import make_convention_model, make_exported_model
 from PySide6 import __version__ as pyside_version
 from PySide6.QtCore import QPoint, QPointF, QSettings, Qt, qVersion
 from PySide6.QtGui import QWheelEvent
-from PySide6.QtWidgets import QApplication, QMenu, QMessageBox, QSpinBox
+from PySide6.QtWidgets import QApplication, QMenu, QSpinBox
 from pytestqt.qtbot import QtBot
 from qt_helpers import draw_one, draw_seven, draw_ten
+from window_helpers import boxes, shown
 
 from digitcanvas.inference import ModelLoadError
 from digitcanvas.ui import models
 from digitcanvas.ui.actions import menu_path
 from digitcanvas.ui.compare_panel import NO_SECOND_MODEL
-from digitcanvas.ui.settings import KEY_COLLECTION
 from digitcanvas.ui.window import MainWindow
 from lab.linear_model import make_linear_model
 
 README = Path(__file__).resolve().parents[1] / "README.md"
-
-
-@pytest.fixture
-def settings(tmp_path: Path) -> QSettings:
-    store = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    store.setValue(KEY_COLLECTION, str(tmp_path / "collection"))
-    return store
-
-
-def _shown(qtbot: QtBot, win: MainWindow) -> MainWindow:
-    qtbot.addWidget(win)
-    win.resize(1000, 620)
-    win.show()
-    qtbot.waitExposed(win)
-    win.activateWindow()
-    qtbot.waitUntil(win.isActiveWindow, timeout=2000)  # shortcuts reach the active window only
-    return win
-
-
-@pytest.fixture
-def window(qtbot: QtBot, settings: QSettings) -> MainWindow:
-    return _shown(qtbot, MainWindow(settings=settings))
-
-
-def boxes(win: MainWindow) -> list[QMessageBox]:
-    return [b for b in win.findChildren(QMessageBox) if b.isVisible()]
 
 
 def plain(text: str) -> str:
@@ -142,7 +116,7 @@ def test_without_any_model_the_caption_names_the_real_command(
         raise ModelLoadError("the bundled model is missing", details="[ONNXRuntimeError] : 3 : NO_SUCHFILE")
 
     monkeypatch.setattr(models, "load_classifier", refuse)
-    win = _shown(qtbot, MainWindow(settings=settings))
+    win = shown(qtbot, MainWindow(settings=settings))
     qtbot.waitUntil(lambda: bool(boxes(win)), timeout=2000)
     (box,) = boxes(win)
     assert box.detailedText() == "[ONNXRuntimeError] : 3 : NO_SUCHFILE" and "ONNXRuntimeError" not in box.text()

@@ -30,7 +30,7 @@ NAME_COLUMN_MAX = 32  # characters of a layer's name in the table
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    add_input_argument(parser)
+    add_input_argument(parser, subcommand=True)
     parser.add_argument("file", metavar="FILE", help="an image or drawing file (read as one digit)")
     add_model_argument(parser, subcommand=True)
     parser.add_argument(

@@ -41,7 +41,7 @@ EXIT_USAGE = 2  # bad arguments, a bad model, or no input files at all
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    add_input_argument(parser)
+    add_input_argument(parser, subcommand=True)
     parser.add_argument(
         "--adapt",
         metavar="FOLDER",

@@ -12,12 +12,14 @@ from PySide6.QtWidgets import QApplication
 
 from .. import APP_NAME, __version__
 from ..lazy_imports import warm_up
+from ..model_info import InputScaling
 from .platform_check import EXIT_NO_DISPLAY, display_problem, qt_failure_guard
 from .resources import DESKTOP_FILE_NAME, app_icon
 
 
-def run_app(*, model_path: str | None = None) -> int:
-    """Open the window and run until it closes; the exit status.
+def run_app(*, model_path: str | None = None, input_scaling: InputScaling | None = None) -> int:
+    """Open the window and run until it closes; the exit status. ``model_path`` and
+    ``input_scaling`` are ``--model`` and ``--input`` (see :class:`~.window.MainWindow`).
 
     Without a display (or the system libraries Qt needs for one) it prints what to do
     and returns :data:`EXIT_NO_DISPLAY` instead of letting Qt abort.
@@ -36,7 +38,7 @@ def run_app(*, model_path: str | None = None) -> int:
     QGuiApplication.setWindowIcon(app_icon())
     from .window import MainWindow
 
-    window = MainWindow(model_path=model_path)
+    window = MainWindow(model_path=model_path, input_scaling=input_scaling)
     window.place_on_screen()
     window.show()
     warm_up()  # what the first drawing needs, imported while the user reaches for the mouse

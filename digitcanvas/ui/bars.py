@@ -15,6 +15,7 @@ from PySide6.QtCore import QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QMouseEvent, QPainter, QPainterPath, QPaintEvent
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from ..doubt import format_percent
 from ..preprocessing import NUM_CLASSES as DIGITS  # ui/compare_panel.py imports DIGITS from here
 from . import theme
 
@@ -184,17 +185,3 @@ class ConfidenceBars(QWidget):
         bar = QPainterPath()
         bar.addRoundedRect(filled, radius, radius)
         painter.fillPath(bar, emphasis if emphasis is not None else QColor(c.bar))
-
-
-def format_percent(p: float | None) -> str:
-    """A probability as the bars and captions show it: "97.3%", ">99.9%", "<0.1%", "–" for none.
-
-    Nothing rounds up to "100%": beside a caption saying "Sure (over 99.9%)" the bar says ">99.9%".
-    """
-    if p is None:
-        return "–"
-    if p >= 0.9995:
-        return ">99.9%"
-    if p < 0.001:
-        return "<0.1%" if p > 0 else "0%"
-    return f"{p:.1%}"

@@ -1,9 +1,11 @@
 """Which model the window reads with: loading one, the bundled fallback, and its names.
 
 :class:`ModelChoice` holds the :class:`~digitcanvas.reader.Reader` of the model in use
-and remembers it in the settings; the window shows what it says (the title, the status
-bar's label, the model-input line, a warning once per model file that deserves one) and
-reports its errors, with onnxruntime's own text as the error's details.
+and remembers it in the settings, feeding a model file as Input Settings remembered for it
+(:func:`remembered_scaling`, which comparing with a second model uses too);
+:mod:`.model_control` shows what it says (the title, the status bar's label, the
+model-input line, a warning once per model file that deserves one) and reports its
+errors, with onnxruntime's own text as the error's details.
 """
 
 from __future__ import annotations
@@ -21,6 +23,17 @@ from .settings import AppSettings
 def short_version(version: str | None) -> str:
     """A model version without its local part: "0.1.0+seed20261121" → "0.1.0"."""
     return (version or "").split("+", 1)[0]
+
+
+def remembered_scaling(settings: AppSettings, path: str | os.PathLike[str]) -> InputScaling | None:
+    """The input setting remembered for the model file at ``path`` (Input Settings' "Remember"),
+    None when there is none; one this version cannot read is forgotten."""
+    if remembered := settings.input_setting(path):
+        try:
+            return parse_setting(remembered)
+        except ValueError:
+            settings.set_input_setting(path, None)
+    return None
 
 
 class ModelChoice:
@@ -42,11 +55,8 @@ class ModelChoice:
         """Use the model at ``path`` (None: the bundled one) fed with ``scaling`` (None: the setting
         remembered for that file, else its metadata or detection); returns why it cannot be used
         (its ``details``: onnxruntime's own text, for an error box's details)."""
-        if scaling is None and path is not None and (remembered := self._settings.input_setting(path)):
-            try:
-                scaling = parse_setting(remembered)
-            except ValueError:
-                self._settings.set_input_setting(path, None)  # a setting this version cannot read
+        if scaling is None and path is not None:
+            scaling = remembered_scaling(self._settings, path)
         try:
             classifier = load_classifier(path, scaling=scaling)
         except ModelLoadError as e:

@@ -16,10 +16,10 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
-from ..doubt import FLAT_CONFIDENCE, REASON_TOO_SMALL, Verdict
+from ..doubt import FLAT_CONFIDENCE, REASON_TOO_SMALL, Verdict, format_percent
 from ..reader import DigitReading, Reading
 from . import theme
-from .bars import ConfidenceBars, format_percent
+from .bars import ConfidenceBars
 from .preview import InputPreview, Tile
 
 IDLE_MESSAGE = "Draw a digit — or a whole number — on the canvas."

@@ -23,6 +23,7 @@ from .collection_browser import CollectionBrowser
 from .compare_panel import ComparePanel
 from .input_settings import InputSettingsDialog, Keep
 from .inside_view import InsideView
+from .models import remembered_scaling
 from .settings import AppSettings
 from .window_geometry import place_on_screen
 
@@ -85,9 +86,11 @@ class ModelTools:
             self.compare_with(path)
 
     def compare_with(self, path: str | None) -> bool:
-        """Read every drawing with the model at ``path`` too (None: the bundled one)."""
+        """Read every drawing with the model at ``path`` too (None: the bundled one), fed as
+        Input Settings remembered for that file, else as its metadata or detection say."""
+        scaling = remembered_scaling(self.settings, path) if path is not None else None
         try:
-            self.second = Reader(load_classifier(path))
+            self.second = Reader(load_classifier(path, scaling=scaling))
         except ModelLoadError as e:
             self.window.show_error("Could not load the model to compare with", str(e), details=e.details)
             return False

@@ -3,9 +3,11 @@
 The window owns the state (the model, the reading shown, the collection, the undo
 history, the settings) and does what needs a window: dialogs, drag and drop, the theme.
 It reads drawings only through ``Reader.read_drawing`` and hands each :class:`Reading`
-to the :class:`ResultPanel`, which composes every text about it. Files are
-:mod:`.files`'s business, the collection's :mod:`.collection_control`'s, and the model
-tools' (Input Settings, comparing, the inside view, the browser) :mod:`.tools`'.
+to the :class:`ResultPanel`, which composes every text about it. Which model reads is
+:mod:`.model_control`'s business, files are :mod:`.files`', the collection's
+:mod:`.collection_control`'s, live reading :mod:`.live`'s, the model tools' (Input
+Settings, comparing, the inside view, the browser) :mod:`.tools`', and what each action
+calls :mod:`.wiring`'s.
 """
 
 from __future__ import annotations
@@ -13,18 +15,17 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QSettings, QTimer
+from PySide6.QtCore import QEvent, QSettings
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QGuiApplication
 from PySide6.QtWidgets import QMainWindow
 
-from .. import APP_NAME
 from ..drawing import Drawing, DrawingFileError
-from ..inference import Classifier, ModelLoadError, ModelRunError
+from ..inference import Classifier, ModelRunError
 from ..model_info import InputScaling
 from ..preprocessing import EmptyInputError
-from ..reader import DigitReading, Reader, Reading
+from ..reader import DigitReading, Reading
 from . import dialogs, theme
-from .actions import Slots, build_actions, build_menus, menu_path, shortcuts_help, update_actions
+from .actions import build_actions, build_menus, menu_path, update_actions
 from .adaptation import AdaptationControl
 from .canvas import DrawingCanvas
 from .collection_control import CollectionControl
@@ -34,33 +35,40 @@ from .files import DrawingFiles, droppable
 from .history import History
 from .keeper import Keeper
 from .layout import arrange
+from .live import LiveReading
+from .model_control import ModelControl
 from .model_note import ModelNote
-from .models import ModelChoice
 from .resources import app_icon
 from .result_panel import IDLE_MESSAGE, UNREAD_MESSAGE, ResultPanel
 from .settings import AppSettings
 from .status import STATUS_TIMEOUT_MS, StatusLine
 from .tools import ModelTools
 from .window_geometry import place_on_screen
-
-LIVE_INTERVAL_MS = 40  # re-classify at most ~25 times a second while the pen moves
+from .wiring import window_slots
 
 
 class MainWindow(QMainWindow):
     """DigitCanvas's window: draw on the canvas, read what the model says, keep corrections."""
 
-    def __init__(self, *, model_path: str | os.PathLike[str] | None = None, settings: QSettings | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        model_path: str | os.PathLike[str] | None = None,
+        input_scaling: InputScaling | None = None,
+        settings: QSettings | None = None,
+    ) -> None:
+        """``model_path`` and ``input_scaling`` come from ``--model`` and ``--input`` (see
+        :meth:`.ModelControl.load_startup`); ``settings`` defaults to the app's own."""
         super().__init__()
         self._settings = AppSettings(settings if settings is not None else QSettings())
-        self.models = ModelChoice(self._settings)
-        self._reader: Reader | None = None
+        self.model_control = ModelControl(self, self._settings)
+        self.models = self.model_control.choice  # the model in use and its names
         self._reading: Reading | None = None
         self._reading_drawing: Drawing | None = None
         self.collection = CollectionControl(self, self._settings)
-        self.history = History(self._update_actions)
+        self.history = History(self.refresh_actions)
         self.last_error: str | None = None
-        self._live_timer = QTimer(self, singleShot=True, interval=LIVE_INTERVAL_MS)
-        self._live_timer.timeout.connect(self._classify_live)
+        self.live = LiveReading(self, self._settings)
         self.setAcceptDrops(True)
         self.setWindowIcon(app_icon())
         self._build_widgets()
@@ -70,7 +78,7 @@ class MainWindow(QMainWindow):
         self.adaptation = AdaptationControl(self, self._settings)
         self._apply_theme()
         self._restore_settings()
-        self._load_startup_model(model_path)
+        self.model_control.load_startup(model_path, scaling=input_scaling)
         self.collection.load()
         self._show_idle()
         QGuiApplication.styleHints().colorSchemeChanged.connect(self._apply_theme)
@@ -86,47 +94,20 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.area)
         self.status = StatusLine(self.statusBar())
 
-        self.canvas.stroke_progress.connect(self._on_stroke_progress)
+        self.canvas.stroke_progress.connect(self.live.stroke_progressed)
         self.canvas.stroke_finished.connect(lambda: self.history.push("Stroke", self._undo_stroke))
         self.canvas.strokes_changed.connect(self._on_strokes_changed)
         self.controls.submit_button.clicked.connect(self.submit)
         self.controls.undo_button.clicked.connect(self.undo)
         self.controls.clear_button.clicked.connect(self.clear)
         self.controls.pen_box.valueChanged.connect(self._on_pen_width)
-        self.controls.live_box.toggled.connect(self._on_live_toggled)
+        self.controls.live_box.toggled.connect(self.live.toggled)
         self.result_panel.digit_clicked.connect(lambda d: self.ui_actions.corrections[d].trigger())  # if enabled
         self.collection_panel.open_folder_requested.connect(self.open_collection_folder)
         self.collection_panel.change_folder_requested.connect(lambda: self.files.choose_collection_dialog())
 
     def _build_actions(self) -> None:
-        slots = Slots(
-            open_model=lambda: self.files.open_model_dialog(),
-            use_bundled=self.use_bundled_model,
-            open_drawing=lambda: self.files.open_dialog(),
-            save_drawing=lambda: self.files.save_dialog(),
-            export_png=lambda: self.files.export_png_dialog(),
-            export_input=lambda: self.files.export_input_dialog(),
-            quit=self.close,
-            submit=self.submit,
-            undo=self.undo,
-            clear=self.clear,
-            correct=self.correct,
-            choose_collection=lambda: self.files.choose_collection_dialog(),
-            open_collection=self.open_collection_folder,
-            toggle_live=self.controls.live_box.toggle,
-            thinner_pen=lambda: self.controls.step_pen(-1),
-            thicker_pen=lambda: self.controls.step_pen(1),
-            previous_digit=lambda: self.result_panel.select_next(-1),
-            next_digit=lambda: self.result_panel.select_next(1),
-            input_settings=lambda: self.tools.input_settings_dialog(),
-            compare_model=lambda: self.tools.compare_dialog(),
-            toggle_adapt=lambda: self.adaptation.set_on(self.ui_actions.adapt.isChecked()),
-            inside_view=lambda: self.tools.show_inside(),
-            browse_collection=lambda: self.collection.browse(),
-            shortcuts=lambda: dialogs.show_shortcuts(self, shortcuts_help(self.ui_actions)),
-            about=lambda: dialogs.show_about(self, self.classifier),
-        )
-        self.ui_actions = build_actions(self, slots)
+        self.ui_actions = build_actions(self, window_slots(self))
         build_menus(self.menuBar(), self.ui_actions)
         self.controls.live_box.toggled.connect(self.ui_actions.live.setChecked)
         self.ui_actions.adapt.setChecked(self._settings.adapt)
@@ -141,25 +122,7 @@ class MainWindow(QMainWindow):
         """Where the window was last time, else a size that suits the screen, centred on it."""
         place_on_screen(self, self._settings.geometry)
 
-    def _load_startup_model(self, model_path: str | os.PathLike[str] | None) -> None:
-        """The model named on the command line, else the one used last, else the bundled one."""
-        if model_path is not None:
-            error = self._switch_model(model_path)
-            if error is not None:
-                self.use_bundled_model()
-                using = f"Using {self.models.title()} (bundled) instead." if self.classifier else ""
-                text, details = f"{error}\n\n{using}".strip(), error.details
-                dialogs.when_shown(self, lambda: self.show_error("Could not load the model", text, details=details))
-            return
-        remembered = self._settings.model_path
-        if remembered and Path(remembered).is_file() and self._switch_model(remembered, remember=False) is None:
-            return
-        self._settings.set_model_path(None)
-        self.use_bundled_model()
-        if remembered:
-            self.notify(f"The model you used last ({remembered}) is gone; using the bundled model.")
-
-    # --- model --------------------------------------------------------------------------
+    # --- model (see :mod:`.model_control`) ------------------------------------------------
     @property
     def classifier(self) -> Classifier | None:
         return self.models.classifier
@@ -169,39 +132,10 @@ class MainWindow(QMainWindow):
     ) -> bool:
         """Load a model (None: the bundled one), fed with ``scaling`` if given (else its remembered
         setting, metadata or detection). On failure, say why and keep the old one."""
-        error = self._switch_model(path, remember=remember, scaling=scaling)
-        if error is not None:
-            kept = f"\n\nStill using {self.classifier.describe()}." if self.classifier else ""
-            self.show_error("Could not load the model", f"{error}{kept}", details=error.details)
-        return error is None
-
-    def _switch_model(
-        self, path: str | os.PathLike[str] | None, *, remember: bool = True, scaling: InputScaling | None = None
-    ) -> ModelLoadError | None:
-        """Read with the model at ``path`` (None: bundled) from now on; returns why it cannot be used."""
-        if (error := self.models.switch(path, remember=remember, scaling=scaling)) is not None:
-            return error
-        self._reader = self.models.reader
-        self._show_model()
-        self.status.show(f"Loaded {(path and Path(path).name) or 'the bundled model'}")
-        if warning := self.models.take_warning(menu_path(self.ui_actions.input_settings)):
-            dialogs.when_shown(self, lambda: dialogs.show_error(self, "About the model you loaded", warning))
-        self.tools.model_changed()
-        if not self.canvas.is_empty():
-            self.classify(self.canvas.drawing())
-        self.collection.model_changed(self._reader)
-        self._update_actions()
-        return None
+        return self.model_control.load(path, remember=remember, scaling=scaling)
 
     def use_bundled_model(self) -> None:
-        if not self.load_model(None) and self._reader is None:
-            self._show_model()
-
-    def _show_model(self) -> None:
-        """The model's name in the title and the status bar, how it is fed under the controls."""
-        self.setWindowTitle(f"{APP_NAME} — {self.models.title()}")
-        self.status.set_model(*self.models.label())
-        self.model_note.show_model(self.models)
+        self.model_control.use_bundled()
 
     # --- drawing and classifying --------------------------------------------------------
     @property
@@ -224,7 +158,7 @@ class MainWindow(QMainWindow):
 
     def submit(self) -> None:
         """Classify the current drawing (Enter / the Classify button)."""
-        self._live_timer.stop()
+        self.live.stop()
         drawing = self.canvas.drawing()
         if drawing.is_empty:
             self._show_idle("Draw a digit first.")
@@ -250,7 +184,7 @@ class MainWindow(QMainWindow):
 
     def clear(self) -> None:
         """Clear the canvas (Esc); Undo brings the drawing back."""
-        self._live_timer.stop()
+        self.live.stop()
         if not self.canvas.is_empty():
             drawing = self.canvas.drawing()
             self.history.push("Clear", lambda: self.restore_drawing(drawing, "The drawing is back."))
@@ -267,52 +201,44 @@ class MainWindow(QMainWindow):
         return message
 
     def classify(self, drawing: Drawing) -> None:
-        if self._reader is None:
+        reader = self.models.reader
+        if reader is None:
             self._show_idle(f"No model is loaded: open one with {menu_path(self.ui_actions.open_model)}")
             return
         try:
-            reading = self._reader.read_drawing(drawing)
+            reading = reader.read_drawing(drawing)
         except EmptyInputError:
             self._show_idle()
             return
         except ModelRunError as e:  # a user's model may fail at run time on some inputs
             self._show_idle(f"The model failed on this drawing: {e}")
-            self.status.show(f"{self._reader.classifier.path.name} failed: {e}")
+            self.status.show(f"{reader.classifier.path.name} failed: {e}")
             return
         self._reading, self._reading_drawing = reading, drawing
         self.result_panel.show_reading(reading)
         self.tools.reading_shown(reading, drawing)
         number = len(reading.digits) > 1
         self.canvas.set_outlines([d.box for d in reading.digits if d.box is not None] if number else [])
-        self._update_actions()
+        self.refresh_actions()
 
     def _show_idle(self, message: str = IDLE_MESSAGE) -> None:
         self._reading, self._reading_drawing = None, None
         self.canvas.set_outlines([])
         self.result_panel.show_idle(message)
         self.tools.reading_shown(None, None)
-        self._update_actions()
-
-    def _on_stroke_progress(self) -> None:
-        if self.controls.live_box.isChecked() and not self._live_timer.isActive():
-            self._live_timer.start()
-
-    def _classify_live(self) -> None:
-        drawing = self.canvas.drawing(include_current=True)
-        if not drawing.is_empty:
-            self.classify(drawing)
+        self.refresh_actions()
 
     def _on_strokes_changed(self) -> None:
         if self.canvas.is_empty():
             self._show_idle()
-        elif self.controls.live_box.isChecked():
-            self._live_timer.stop()
+        elif self.live.on:
+            self.live.stop()
             self.classify(self.canvas.drawing())
         elif self._reading is not None:
             self.result_panel.show_stale()
         else:
             self.result_panel.show_idle(UNREAD_MESSAGE)
-        self._update_actions()
+        self.refresh_actions()
 
     def _on_pen_width(self, value: int) -> None:
         current = self.reading_is_current()
@@ -320,21 +246,16 @@ class MainWindow(QMainWindow):
         self._settings.set_pen_width(value)
         if current:  # "too small" and a number's outlines depend on the pen: read it again
             self.classify(self.canvas.drawing())
-        self._update_actions()
+        self.refresh_actions()
 
-    def _on_live_toggled(self, on: bool) -> None:
-        self._settings.set_live(on)
-        if on and not self.canvas.is_empty():
-            self.classify(self.canvas.drawing())
-
-    def _update_actions(self) -> None:
+    def refresh_actions(self) -> None:
         """Enable what can act now; name what Undo would undo."""
         if hasattr(self, "ui_actions"):
             update_actions(
                 self.ui_actions,
                 self.controls,
                 ink=not self.canvas.is_empty(),
-                model=self._reader is not None,
+                model=self.models.reader is not None,
                 bundled=self.models.bundled,
                 undo=self.history.next_name(),
                 several_digits=self._reading is not None and len(self._reading.digits) > 1,
