@@ -20,6 +20,7 @@ import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -30,8 +31,7 @@ SEED = 5
 
 
 def make_mlp(path: Path) -> Path:
-    import onnx
-    from onnx import TensorProto, helper, numpy_helper
+    from onnx import helper, numpy_helper
 
     rng = np.random.default_rng(SEED)
     weights = [
@@ -47,22 +47,12 @@ def make_mlp(path: Path) -> Path:
         helper.make_node("Relu", ["h0"], ["h"]),
         helper.make_node("Gemm", ["h", "W2", "B2"], ["y"]),
     ]
-    graph = helper.make_graph(
-        nodes,
-        "mlp",
-        [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 1, 28, 28])],
-        [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["N", 10])],
-        weights,
-    )
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
-    model.ir_version = 8
-    onnx.save(model, str(path))
-    return path
+    return _save(path, "mlp", nodes, weights)
 
 
 def make_cnn(path: Path) -> Path:
     import onnx
-    from onnx import TensorProto, helper, numpy_helper
+    from onnx import helper, numpy_helper
 
     rng = np.random.default_rng(SEED)
 
@@ -90,9 +80,17 @@ def make_cnn(path: Path) -> Path:
         helper.make_node("Gemm", ["h", "W2", "B2"], ["z"], transB=1),
         helper.make_node("LogSoftmax", ["z"], ["y"], axis=1),
     ]
+    return _save(path, "cnn", nodes, weights)
+
+
+def _save(path: Path, name: str, nodes: list[Any], weights: list[Any]) -> Path:
+    """A graph from image ``x`` (N, 1, 28, 28) to scores ``y`` (N, 10), saved at ``path``."""
+    import onnx
+    from onnx import TensorProto, helper
+
     graph = helper.make_graph(
         nodes,
-        "cnn",
+        name,
         [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 1, 28, 28])],
         [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["N", 10])],
         weights,

@@ -20,6 +20,7 @@ from digitcanvas.collection import Collection
 from digitcanvas.collection_folder import ScanCancelled, add_to_collection, list_collection, scan_collection
 from digitcanvas.drawing import Drawing, DrawingFileError, DrawingWriteError, load_drawing
 from digitcanvas.fileio import STALE_UNLOCKED_TEMP_SECONDS, TEMP_SUFFIX, is_temporary_name
+from lab.fuzz_soak import KEEPER
 from lab.hostile import drawing_text
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,24 +36,6 @@ def _python(code: str, *args: str) -> list[str]:
 def _tagged(tag: int) -> Drawing:
     """A drawing whose first point carries ``tag``: which process kept it, and when."""
     return Drawing.from_points([[[float(tag), 10.0], [200.0, 300.0]]], width=640, height=400)
-
-
-KEEPER = """
-import sys, time
-from pathlib import Path
-from digitcanvas.collection import Collection
-from digitcanvas.drawing import Drawing
-
-folder, worker, count, go = Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), Path(sys.argv[4])
-collection = Collection.open(folder)
-while not go.exists():
-    time.sleep(0.001)
-for i in range(count):
-    tag = worker * 100_000 + i
-    drawing = Drawing.from_points([[[float(tag), 10.0], [200.0, 300.0]]], width=640, height=400)
-    entry = collection.add(drawing, i % 10)  # same labels in the same seconds: names collide
-    print(tag, entry.path, flush=True)       # the app's "Kept as a 7 (name.json)"
-"""
 
 
 def test_two_processes_keeping_at_once_lose_no_confirmed_save(tmp_path: Path) -> None:

@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from PIL import Image, ImageDraw
 from scipy import ndimage
 from strokes import compose, run_on
 
@@ -29,6 +28,7 @@ from digitcanvas.segmentation import (
     segment_image,
 )
 from digitcanvas.touching import densify, find_cuts, split_polyline
+from lab.evaluate_numbers import as_image
 
 
 @pytest.fixture(scope="module")
@@ -99,20 +99,9 @@ def test_empty_drawing_is_refused(reader: Reader) -> None:
         reader.read_drawing(Drawing((), 640, 400))
 
 
-def _as_image(drawing: Drawing) -> np.ndarray:
-    image = Image.new("L", (drawing.width, drawing.height), 255)
-    draw = ImageDraw.Draw(image)
-    r = drawing.pen_width / 2
-    for stroke in drawing.strokes:
-        draw.line([tuple(p) for p in stroke], fill=0, width=int(drawing.pen_width), joint="curve")
-        for x, y in (stroke[0], stroke[-1]):
-            draw.ellipse((x - r, y - r, x + r, y + r), fill=0)
-    return np.asarray(image)
-
-
 def test_numbers_in_images_are_split_by_connected_ink(reader: Reader) -> None:
     drawing, _ = compose(["2", "0", "7"], gap=0.3)
-    reading = reader.read_image(_as_image(drawing), number=True)
+    reading = reader.read_image(as_image(drawing), number=True)
     assert reading.number == "207"
     lefts = [box_of(d)[0] for d in reading.digits]
     assert lefts == sorted(lefts)
@@ -178,7 +167,7 @@ IMAGE_CASES = {"38": (["3", "8"], -0.01), "22": (["2", "2"], -0.02), "57": (["5f
 def test_touching_ink_in_an_image_is_cut(reader: Reader, case: str) -> None:
     names, gap = IMAGE_CASES[case]
     drawing, _ = compose(names, gap=gap, ink_gap=True)
-    image = _as_image(drawing)
+    image = as_image(drawing)
     _, components = ndimage.label(image < 128, structure=np.ones((3, 3)))
     assert components == 1  # the digits' ink is connected
     assert reader.read_image(image, number=True).number == "".join(n[0] for n in names)
@@ -199,7 +188,7 @@ BOUND_CASES = {
 def test_classifying_only_the_runs_that_can_matter_gives_the_full_search(reader: Reader, case: str) -> None:
     names, gap, slant, image = BOUND_CASES[case]
     drawing, _ = compose(names, gap=gap, slant=slant, ink_gap=True)
-    plan = plan_image(_as_image(drawing)) if image else plan_drawing(drawing)
+    plan = plan_image(as_image(drawing)) if image else plan_drawing(drawing)
     costs = IMAGE_COSTS if image else DRAWING_COSTS
     every = classify_runs(plan, reader.classifier)
     confidence = {run: float(p.max()) for run, (p, _) in every.items()}
