@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import os
 import time
-from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -31,6 +30,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from . import conventions
+from .input_layout import MAX_BATCH, InputLayoutError, layout_for
 from .model_file import ModelFileError, check_model_file
 from .model_info import OUTPUT_SCORES, InputScaling, ModelInfo, ModelInfoError
 from .outputs import (
@@ -45,9 +45,7 @@ from .outputs import (
 from .preprocessing import FIELD, NUM_CLASSES
 from .session import ModelRunError, ModelTimeoutError, SessionRefusedError, open_session, run_session
 
-PIXELS = FIELD * FIELD
 BUNDLED_MODEL_NAME = "digitcanvas-cnn.onnx"
-MAX_BATCH = 1000  # images per inference call: bounds memory on large evaluations
 PIXEL_MAX = 255  # integer inputs take 0-255 pixels
 # The time bound on loading a model (each run after loading: session.MODEL_RUN_SECONDS).
 MODEL_LOAD_SECONDS = 10.0  # every run at load time together: the blank probe, detection, output kind
@@ -76,54 +74,6 @@ def bundled_model_path() -> Path:
 
 
 # --- input ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class InputLayout:
-    """How a (N, 28, 28) batch is shaped for the model."""
-
-    name: str  # "NCHW", "NHWC", "NHW" or "flat"
-    shape_tail: tuple[int, ...]  # the shape of one image
-    batch: int | None  # the fixed batch size; None: dynamic
-    batched: bool = True  # False: the input has no batch dimension (one image per run)
-
-    def step(self) -> int:
-        """Images per run."""
-        if not self.batched:
-            return 1
-        return self.batch or MAX_BATCH
-
-
-def _layout_for(shape: list[int | str | None], path: Path) -> InputLayout:
-    dims = [d if isinstance(d, int) and d > 0 else None for d in shape]
-
-    def fits(tail: list[int | None], expected: tuple[int, ...]) -> bool:
-        return len(tail) == len(expected) and all(d is None or d == e for d, e in zip(tail, expected, strict=True))
-
-    # With a batch dimension first ...
-    batch, tail = (dims[0] if dims else None), dims[1:]
-    if len(dims) == 4 and fits(tail, (1, FIELD, FIELD)) and tail[0] == 1:
-        return InputLayout("NCHW", (1, FIELD, FIELD), batch)
-    if len(dims) == 4 and fits(tail, (FIELD, FIELD, 1)) and tail[2] == 1:
-        return InputLayout("NHWC", (FIELD, FIELD, 1), batch)
-    if len(dims) == 4 and fits(tail, (1, FIELD, FIELD)):
-        return InputLayout("NCHW", (1, FIELD, FIELD), batch)  # all dynamic: assume channels first
-    # ... or none: one image, (28, 28), (28, 28, 1), (1, 28, 28) or (784,).
-    if fits(dims, (FIELD, FIELD)) and dims == [FIELD, FIELD]:
-        return InputLayout("NHW", (FIELD, FIELD), None, batched=False)
-    if fits(dims, (FIELD, FIELD, 1)) and dims[2] == 1:
-        return InputLayout("NHWC", (FIELD, FIELD, 1), None, batched=False)
-    if fits(dims, (PIXELS,)):
-        return InputLayout("flat", (PIXELS,), None, batched=False)
-    if len(dims) == 3 and fits(tail, (FIELD, FIELD)):
-        return InputLayout("NHW", (FIELD, FIELD), batch)  # (1, 28, 28) is also CHW: the same bytes
-    if len(dims) == 2 and fits(tail, (PIXELS,)):
-        return InputLayout("flat", (PIXELS,), batch)
-    shown = "(" + ", ".join("?" if d is None else str(d) for d in dims) + ")"
-    raise ModelLoadError(
-        f"{path}: expects input of shape {shown}; DigitCanvas feeds one 28×28 image as "
-        "(N, 1, 28, 28), (N, 28, 28, 1), (N, 28, 28) or (N, 784), with or without the batch N"
-    )
 
 
 class Classifier:
@@ -158,8 +108,13 @@ class Classifier:
         else:
             raise ModelLoadError(f"{self.path}: input type is {model_input.type}; expected pixels as numbers")
         self.integer_input = model_input.type in INTEGER_TYPES
+        # integer inputs take 0-255 pixels, within what the type holds (int8: up to 127)
+        self._pixel_max = min(PIXEL_MAX, int(np.iinfo(np.dtype(self._input_dtype)).max)) if self.integer_input else 0
         self._input_name = model_input.name
-        self.layout = _layout_for(list(model_input.shape or []), self.path)
+        try:
+            self.layout = layout_for(list(model_input.shape or []))
+        except InputLayoutError as e:
+            raise ModelLoadError(f"{self.path}: {e}") from e
         try:
             self._output = pick_output(outputs)
             self.embedding_output = _embedding_output(outputs)
@@ -240,8 +195,8 @@ class Classifier:
 
     def _feed(self, batch: NDArray[np.float32], scaling: InputScaling) -> NDArray[np.generic]:
         values = scaling.apply(batch)
-        if self.integer_input:  # 0-255 pixels, within what the type holds (int8: up to 127)
-            values = np.clip(np.rint(values), 0, min(PIXEL_MAX, int(np.iinfo(np.dtype(self._input_dtype)).max)))
+        if self.integer_input:
+            values = np.clip(np.rint(values), 0, self._pixel_max)
         return values.reshape((len(batch), *self.layout.shape_tail)).astype(self._input_dtype, copy=False)
 
     def _run(self, batch: NDArray[np.float32], scaling: InputScaling) -> NDArray[np.float64]:
@@ -361,17 +316,27 @@ class Classifier:
         """True when the model gives independent (sigmoid) scores that DigitCanvas normalises."""
         return self.output_kind == OUTPUT_SCORES
 
+    @property
+    def needs_a_look(self) -> bool:
+        """True when no input convention fitted the model (it is fed a fallback) or its scores
+        had to be normalised: what the window and ``predict`` warn about."""
+        return self.input_source == SOURCE_FALLBACK or self.scores_normalised
+
     def describe_input(self) -> str:
         """ "Input: pixels 0–255 (detected; 98 % on reference digits)" and the like."""
+        return f"Input: {self.input_description()}"
+
+    def input_description(self) -> str:
+        """ "pixels 0–255 (detected; 98 % on reference digits)": how the model is fed, and why."""
         label = conventions.describe_scaling(self.scaling)
         if self.input_source == SOURCE_DETECTED and self.detection is not None:
-            return f"Input: {label} (detected; {self.detection.accuracy:.0%} on reference digits)"
+            return f"{label} (detected; {self.detection.accuracy:.0%} on reference digits)"
         if self.input_source == SOURCE_FALLBACK and self.detection is not None:
             return (
-                f"Input: {label} (no convention fits: best {self.detection.accuracy:.0%} on reference digits; "
+                f"{label} (no convention fits: best {self.detection.accuracy:.0%} on reference digits; "
                 "the model may expect an input DigitCanvas does not know)"
             )
-        return f"Input: {label} ({'from the model file' if self.input_source == SOURCE_METADATA else 'your setting'})"
+        return f"{label} ({'from the model file' if self.input_source == SOURCE_METADATA else 'your setting'})"
 
     @property
     def name(self) -> str:

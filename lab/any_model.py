@@ -83,7 +83,7 @@ def check(
     predicted = np.array([read.get(n, -1) for n in names])
     return ModelCheck(
         classifier.describe(),
-        classifier.describe_input(),
+        classifier.input_description(),
         float((predicted == labels).mean()),
         raw_accuracy,
         int((predicted < 0).sum()),
@@ -96,10 +96,7 @@ def table(checks: Sequence[tuple[str, ModelCheck]]) -> str:
         "|---|---|---:|---:|---:|",
     ]
     for file, c in checks:
-        lines.append(
-            f"| {file} | {c.input.removeprefix('Input: ')} | {c.raw_accuracy:.2%} | {c.predict_accuracy:.2%} "
-            f"| {c.gap * 100:+.2f} |"
-        )
+        lines.append(f"| {file} | {c.input} | {c.raw_accuracy:.2%} | {c.predict_accuracy:.2%} | {c.gap * 100:+.2f} |")
     return "\n".join(lines)
 
 

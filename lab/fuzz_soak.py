@@ -14,7 +14,7 @@ import subprocess
 import sys
 import textwrap
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -62,19 +62,25 @@ while True:
 """
 
 
-def soak(work: Path, rng: np.random.Generator, record: Record) -> None:
-    """Run the soak in ``work``; each outcome goes to ``record("soak", outcome, detail)``."""
-    folder, go = work / "collection", work / "go"
-    folder.mkdir()
-    keepers = [
+def start_keepers(folder: Path, go: Path, count: int, workers: Sequence[int] = (1, 2)) -> list[subprocess.Popen[str]]:
+    """One process per worker number running :data:`KEEPER`: each keeps ``count`` drawings in
+    ``folder`` once ``go`` exists, printing the tag and file of every keep it confirms."""
+    return [
         subprocess.Popen(
-            [sys.executable, "-c", textwrap.dedent(KEEPER), str(folder), str(w), str(KEEPS_PER_PROCESS), str(go)],
+            [sys.executable, "-c", textwrap.dedent(KEEPER), str(folder), str(w), str(count), str(go)],
             cwd=ROOT,
             stdout=subprocess.PIPE,
             text=True,
         )
-        for w in (1, 2)
+        for w in workers
     ]
+
+
+def soak(work: Path, rng: np.random.Generator, record: Record) -> None:
+    """Run the soak in ``work``; each outcome goes to ``record("soak", outcome, detail)``."""
+    folder, go = work / "collection", work / "go"
+    folder.mkdir()
+    keepers = start_keepers(folder, go, KEEPS_PER_PROCESS)
     time.sleep(1.0)
     go.touch()
     for _ in range(KILLS):  # meanwhile, a third process is killed mid-save again and again

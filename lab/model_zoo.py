@@ -263,8 +263,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print("|---|---|---:|---:|---:|")
     for name, own, result in rows:
         gap = (own - result.predict_accuracy) * 100
-        shown = result.input.removeprefix("Input: ")
-        print(f"| {name} | {shown} | {own:.2%} | {result.predict_accuracy:.2%} | {gap:+.2f} |")
+        print(f"| {name} | {result.input} | {own:.2%} | {result.predict_accuracy:.2%} | {gap:+.2f} |")
     return 0
 
 

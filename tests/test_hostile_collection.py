@@ -20,7 +20,7 @@ from digitcanvas.collection import Collection
 from digitcanvas.collection_folder import ScanCancelled, add_to_collection, list_collection, scan_collection
 from digitcanvas.drawing import Drawing, DrawingFileError, DrawingWriteError, load_drawing
 from digitcanvas.fileio import STALE_UNLOCKED_TEMP_SECONDS, TEMP_SUFFIX, is_temporary_name
-from lab.fuzz_soak import KEEPER
+from lab.fuzz_soak import start_keepers
 from lab.hostile import drawing_text
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,15 +40,7 @@ def _tagged(tag: int) -> Drawing:
 
 def test_two_processes_keeping_at_once_lose_no_confirmed_save(tmp_path: Path) -> None:
     folder, go = tmp_path / "shared", tmp_path / "go"
-    workers = [
-        subprocess.Popen(
-            _python(KEEPER, str(folder), str(worker), str(KEEPS_PER_PROCESS), str(go)),
-            cwd=ROOT,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        for worker in (1, 2)
-    ]
+    workers = start_keepers(folder, go, KEEPS_PER_PROCESS)
     time.sleep(0.5)
     go.touch()
     confirmed: dict[Path, int] = {}

@@ -43,13 +43,19 @@ def test_a_loaded_model_says_how_its_input_is_read(window: MainWindow, tmp_path:
     assert window.model_note.text().startswith("pixels 0–255 (detected;")  # in view for as long as it is used
 
 
-def test_input_settings_remembered_for_the_file(window: MainWindow, qtbot: QtBot, tmp_path: Path) -> None:
+def _remember_mnist_for_a_0_255_model(window: MainWindow, qtbot: QtBot, tmp_path: Path) -> Path:
+    """Load a model detection feeds 0-255, and choose "mnist" for it in Input Settings (remembered)."""
     path = make_convention_model(tmp_path / "m.onnx", "0-255")
     window.load_model(path)
     dialog = _dialog(window, qtbot)
     dialog.select_preset("mnist")
     assert dialog.choice().keep is Keep.REMEMBER
     dialog.accept()
+    return path
+
+
+def test_input_settings_remembered_for_the_file(window: MainWindow, qtbot: QtBot, tmp_path: Path) -> None:
+    path = _remember_mnist_for_a_0_255_model(window, qtbot, tmp_path)
     assert window.classifier is not None and window.classifier.scaling == PRESETS_BY_KEY["mnist"].scaling
     assert window.classifier.input_source == "chosen"
     window.use_bundled_model()
@@ -89,12 +95,7 @@ def test_comparing_with_a_second_model_marks_disagreements(window: MainWindow, q
 def test_comparing_with_a_model_feeds_it_as_remembered_for_its_file(
     window: MainWindow, qtbot: QtBot, tmp_path: Path
 ) -> None:
-    path = make_convention_model(tmp_path / "m.onnx", "0-255")
-    window.load_model(path)
-    dialog = _dialog(window, qtbot)
-    dialog.select_preset("mnist")
-    assert dialog.choice().keep is Keep.REMEMBER
-    dialog.accept()
+    path = _remember_mnist_for_a_0_255_model(window, qtbot, tmp_path)
     window.use_bundled_model()
     assert window.tools.compare_with(str(path))
     second = window.tools.second

@@ -11,10 +11,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
 from . import theme
+from .elided import ElidedLabel
 
 
 def display_path(folder: Path) -> str:
@@ -38,12 +38,9 @@ class CollectionPanel(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._folder_text = ""
         self.summary_label = theme.named(QLabel(wordWrap=True), "collection")
         self.summary_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.folder_label = theme.named(QLabel(), "folder")
-        self.folder_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.folder_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.folder_label = theme.named(ElidedLabel(Qt.TextElideMode.ElideMiddle), "folder")
         self.open_button = theme.named(QPushButton("Open folder"), "link")
         self.change_button = theme.named(QPushButton("Change…"), "link")
         for button in (self.open_button, self.change_button):
@@ -72,9 +69,8 @@ class CollectionPanel(QWidget):
     def show_summary(self, text: str, folder: Path) -> None:
         """Show the collection's summary line and where it is kept."""
         self.summary_label.setText(text)
-        self._folder_text = f"Kept in {display_path(folder)}"
         self.folder_label.setToolTip(str(folder))
-        self._elide_folder()
+        self.folder_label.set_full_text(f"Kept in {display_path(folder)}")
 
     def show_progress(self, activity: str, done: int, total: int, folder: Path) -> None:
         """Say what is being done with the collection and how far it is, e.g.
@@ -86,13 +82,4 @@ class CollectionPanel(QWidget):
 
     def folder_text(self) -> str:
         """The folder line in full (the label may show it shortened)."""
-        return self._folder_text
-
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        super().resizeEvent(event)
-        self._elide_folder()
-
-    def _elide_folder(self) -> None:
-        metrics = self.folder_label.fontMetrics()
-        width = max(self.folder_label.width(), 40)
-        self.folder_label.setText(metrics.elidedText(self._folder_text, Qt.TextElideMode.ElideMiddle, width))
+        return self.folder_label.full_text()

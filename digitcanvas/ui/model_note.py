@@ -9,11 +9,10 @@ use, shortened with "…" when it does not fit (the full text in the tooltip), a
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QResizeEvent
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QWidget
 
 from . import theme
+from .elided import ElidedLabel
 from .models import ModelChoice
 
 HEADING = "MODEL INPUT"
@@ -25,18 +24,15 @@ class ModelNote(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._text = NO_MODEL
         self._warning = False
-        self.note_label = theme.named(QLabel(), "collection")
-        self.note_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.note_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.note_label = theme.named(ElidedLabel(), "collection")
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(8)
         self.heading_label = theme.heading(HEADING)
         layout.addWidget(self.heading_label)
         layout.addWidget(self.note_label, 1)
-        self._elide()
+        self.note_label.set_full_text(NO_MODEL)
 
     def show_model(self, models: ModelChoice) -> None:
         """How the model in use is fed, from ``models`` (a warning colour when it needs a look)."""
@@ -49,27 +45,18 @@ class ModelNote(QWidget):
 
     def show_note(self, text: str, *, warning: bool = False, tooltip: str = "") -> None:
         """Show ``text`` (in the doubt colour when ``warning``); the tooltip says it in full."""
-        self._text, self._warning = text, warning
+        self._warning = warning
         self.note_label.setObjectName("note_warning" if warning else "collection")
         theme.restyle(self.note_label)
         self.note_label.setToolTip(tooltip or text)
-        self._elide()
+        self.note_label.set_full_text(text)
 
     def text(self) -> str:
         """The note in full (the label may show it shortened)."""
-        return self._text
+        return self.note_label.full_text()
 
     def shown(self) -> str:
         return self.note_label.text()
 
     def is_warning(self) -> bool:
         return self._warning
-
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        super().resizeEvent(event)
-        self._elide()
-
-    def _elide(self) -> None:
-        width = max(self.note_label.width(), 40)
-        metrics = self.note_label.fontMetrics()
-        self.note_label.setText(metrics.elidedText(self._text, Qt.TextElideMode.ElideRight, width))

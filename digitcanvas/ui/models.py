@@ -80,15 +80,14 @@ class ModelChoice:
         classifier = self.classifier
         if classifier is None:
             return ""
-        note = classifier.describe_input().removeprefix("Input: ")
+        note = classifier.input_description()
         if classifier.scores_normalised:
             note += " · its scores are normalised to sum to 1"
         return note
 
     def needs_a_look(self) -> bool:
         """True when no input convention fitted the model, or its scores had to be normalised."""
-        classifier = self.classifier
-        return classifier is not None and (classifier.input_source == SOURCE_FALLBACK or classifier.scores_normalised)
+        return self.classifier is not None and self.classifier.needs_a_look
 
     def take_warning(self, input_settings: str) -> str | None:
         """What to tell the person about the model just loaded, once per model file and session
