@@ -119,3 +119,16 @@ def test_the_hand_model_uses_each_models_own_features(tmp_path: Path) -> None:
     assert hand.sync(embedded, collection.entries).features.shape == (3, 16)
     plain = Reader(Classifier(make_linear_model(tmp_path / "plain.onnx")))
     assert hand.sync(plain, collection.entries).features.shape == (3, 10)  # the cache follows the model
+
+
+def test_the_reach_counts_errors_whose_nearest_kept_drawing_has_their_label() -> None:
+    from lab.evaluate_adapt import Writer, nearest_kept_right
+
+    # 0 and 1 are 1s, 2 is a 7; the model misreads 0 as a 7 and 3 (a 7) as a 1.
+    features = np.array([[1.0, 0.0], [0.9, 0.1], [0.0, 1.0], [0.95, 0.05]])
+    labels = np.array([1, 1, 7, 7])
+    writer = Writer("w", labels, np.full((4, 10), 0.1), features, {"embedding": features})
+    kept, misread = np.array([1, 2]), np.array([0, 3])
+    # 0's nearest kept drawing is the 1 beside it (right); 3 looks like the kept 1 (no help).
+    assert nearest_kept_right(writer, kept, misread) == 1
+    assert nearest_kept_right(writer, kept, np.array([], dtype=np.int64)) == 0
