@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .collection import Collection
-from .drawing import Drawing
+from .drawing import Drawing, ink_key
 from .drawing_file import drawing_from_dict, json_int
 from .fileio import describe_os_error, write_atomic
 from .reader import Reader
@@ -42,8 +42,9 @@ class ArchiveWriteError(OSError):
 @dataclass(frozen=True)
 class ImportResult:
     added: int
-    already_there: int
+    already_there: int  # drawings whose ink the collection (or the file, earlier) already holds
     problems: list[str]  # entries that are not valid labelled drawings
+    other_label: int = 0  # of ``already_there``, those kept there with another label (that one stays)
 
 
 def export_collection(drawings: Sequence[Drawing], path: str | os.PathLike[str]) -> Path:
@@ -103,15 +104,23 @@ def read_archive(path: str | os.PathLike[str]) -> tuple[list[Drawing], list[str]
 def import_collection(
     path: str | os.PathLike[str], collection: Collection, reader: Reader | None = None
 ) -> ImportResult:
-    """Add a collection file's drawings to ``collection`` (skipping those it already has);
-    ``reader`` scores them for the summary."""
+    """Add a collection file's drawings to ``collection``; ``reader`` scores them for the summary.
+
+    One drawing is one entry: a drawing whose ink the collection already holds is skipped,
+    also when it is kept there with another label (the collection's own label stays: it is
+    this user's word on their drawing), and so is a repeat within the file.
+    """
     drawings, problems = read_archive(path)
-    added = skipped = 0
+    labels = {ink_key(e.drawing): e.label for e in collection.entries}
+    added = skipped = other_label = 0
     for drawing in drawings:
-        if any(existing == drawing for existing in collection.drawings):
+        key = ink_key(drawing)
+        if key in labels:
             skipped += 1
+            other_label += labels[key] != drawing.label
             continue
         assert drawing.label is not None
         collection.add(drawing, drawing.label, reader)
+        labels[key] = drawing.label
         added += 1
-    return ImportResult(added, skipped, problems)
+    return ImportResult(added, skipped, problems, other_label)

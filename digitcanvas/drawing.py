@@ -139,6 +139,17 @@ class Drawing:
 
     __hash__ = None  # type: ignore[assignment]
 
+    def same_ink(self, other: Drawing) -> bool:
+        """True when both have the same strokes on the same canvas (pen and label aside)."""
+        return ink_key(self) == ink_key(other)
+
+
+def ink_key(drawing: Drawing) -> tuple[int, int, tuple[bytes, ...]]:
+    """What makes two drawings the same ink (canvas and strokes; pen and label aside), hashable."""
+    # + 0.0 makes -0.0 the 0.0 it equals; a stroke's bytes give its point count too (2 values each)
+    strokes = tuple((np.asarray(s, dtype=np.float64) + 0.0).tobytes() for s in drawing.strokes)
+    return drawing.width, drawing.height, strokes
+
 
 def _compact(value: float) -> float | int:
     """Whole coordinates as integers (small, readable files); others exactly, so a saved

@@ -58,3 +58,20 @@ def test_unreadable_collection_files_say_why(tmp_path: Path, payload: bytes, rea
         read_archive(path)
     with pytest.raises(ArchiveReadError, match="not a regular file"):
         read_archive(tmp_path)
+
+
+def test_a_drawing_kept_here_with_another_label_stays_one_entry_with_its_own_label(tmp_path: Path) -> None:
+    mine = _collection(tmp_path / "mine", ["1", "0"])
+    relabelled = [d.with_label(9) if d.label == 0 else d for d in mine.drawings]
+    archive = export_collection(relabelled + relabelled[:1], tmp_path / "theirs.dccollection")
+    result = import_collection(archive, mine)
+    assert (result.added, result.already_there, result.other_label) == (0, 3, 1)
+    assert sorted(Collection.open(tmp_path / "mine").labels) == [0, 1]
+
+
+def test_a_repeat_within_the_file_is_imported_once(tmp_path: Path) -> None:
+    drawings = _collection(tmp_path / "a", ["3"]).drawings
+    archive = export_collection(drawings * 2, tmp_path / "twice.dccollection")
+    result = import_collection(archive, Collection.open(tmp_path / "b"))
+    assert (result.added, result.already_there, result.other_label) == (1, 1, 0)
+    assert len(list((tmp_path / "b").glob("*.json"))) == 1

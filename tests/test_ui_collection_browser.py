@@ -72,3 +72,33 @@ def test_export_then_import_elsewhere(browser: CollectionBrowser, qtbot: QtBot, 
     assert len(other.item_texts()) == 3 and "Imported 3 drawings" in other.summary.text()
     assert not other.import_from(str(tmp_path / "missing.dccollection"))
     assert "Could not import" in other.summary.text()
+
+
+def test_the_first_tile_is_selected_on_opening_so_a_digit_key_relabels_it(
+    browser: CollectionBrowser, qtbot: QtBot, tmp_path: Path
+) -> None:
+    assert [e.label for e in browser.selected_entries()] == [1]  # the mistake, first
+    browser.grid.setFocus()
+    with qtbot.waitSignal(browser.changed):
+        qtbot.keyClick(browser.grid, Qt.Key.Key_7)
+    assert sorted(Collection.open(tmp_path / "c").labels) == [0, 4, 7]
+
+
+def test_importing_a_copy_with_another_label_keeps_one_entry_and_says_so(
+    browser: CollectionBrowser, qtbot: QtBot, tmp_path: Path, reader: Reader
+) -> None:
+    from digitcanvas.collection_archive import export_collection
+
+    drawings = Collection.open(tmp_path / "c").drawings
+    changed = [d.with_label(9) if d.label == 0 else d for d in drawings]
+    export_collection(changed, tmp_path / "changed.dccollection")
+    assert browser.import_from(str(tmp_path / "changed.dccollection"))
+    said = "Imported 0 drawings, 3 already here (1 of them with another label there: yours kept)."
+    assert browser.summary.text() == said
+    assert len(browser.item_texts()) == 3
+    single = Collection.open(tmp_path / "one")
+    export_collection(drawings[:1], tmp_path / "single.dccollection")
+    other = CollectionBrowser(single, reader)
+    qtbot.addWidget(other)
+    assert other.import_from(str(tmp_path / "single.dccollection"))
+    assert other.summary.text() == "Imported 1 drawing."

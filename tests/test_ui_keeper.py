@@ -12,7 +12,7 @@ from digitcanvas.collection import Collection
 from digitcanvas.drawing import Drawing, load_drawing
 from digitcanvas.inference import load_classifier
 from digitcanvas.reader import Reader
-from digitcanvas.ui.keeper import Keeper, a_digit, read_folder, same_ink
+from digitcanvas.ui.keeper import Keeper, a_digit, read_folder
 
 
 def _drawing(x: float, pen: float = 18.0) -> Drawing:
@@ -36,8 +36,8 @@ def test_a_digit(digit: int, text: str) -> None:
 
 
 def test_same_ink_ignores_pen_and_label() -> None:
-    assert same_ink(_drawing(200), _drawing(200, pen=30).with_label(4))
-    assert not same_ink(_drawing(200), _drawing(201))
+    assert _drawing(200).same_ink(_drawing(200, pen=30).with_label(4))
+    assert not _drawing(200).same_ink(_drawing(201))
 
 
 def test_keep_relabel_and_undo(keeper: Keeper) -> None:
@@ -122,3 +122,22 @@ def test_a_file_kept_and_removed_while_read_is_no_bad_file(reading: Keeper) -> N
     loaded = Collection(reading.folder, [], [f"{gone}: cannot read the file (no such file)", f"{bad}: not JSON"])
     assert reading.finish_load(loaded) == [f"{bad}: not JSON"]
     assert reading.collection.problems == [f"{bad}: not JSON"]
+
+
+def test_kept_drawings_are_scored_by_the_model_by_itself_not_the_adaptation(keeper: Keeper) -> None:
+    from digitcanvas import adapt
+    from digitcanvas.adapt import drawing_features
+
+    reader = keeper.reader
+    assert reader is not None
+    one = _drawing(200)  # a stroke the model reads as a 1
+    own = reader.read_drawing(one).digits[0].digit
+    # The user's hand says this stroke is a 7: the adapted reader reads it so.
+    features = drawing_features(reader, reader.images28([one]))
+    adapted = Reader(reader.classifier, reader.options, adaptation=adapt.fit(features, [7]))
+    assert adapted.read_drawing(one).digits[0].digit == 7 != own
+    keeper.set_reader(adapted)
+    keeper.keep(one, 7, read_as=7, sure=True)
+    assert keeper.collection.predictions() == [own]  # the score is the model's, as after a restart
+    keeper.keep(one, 3, read_as=7, sure=True)  # relabelled: scored the same way
+    assert keeper.collection.predictions() == [own]

@@ -36,6 +36,7 @@ from ..collection_archive import (
 from ..drawing import Drawing, DrawingFileError
 from ..preprocessing import NUM_CLASSES, EmptyInputError, preprocess_drawing
 from ..reader import Reader
+from .keeper import unadapted
 from .preview import image_to_qimage
 
 THUMBNAIL = 56  # px: the 28×28 input at twice its size
@@ -53,10 +54,10 @@ class CollectionBrowser(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Your Collection")
         self._collection = collection
-        self._reader = reader
+        self._reader = None if reader is None else unadapted(reader)  # the model by itself, as the window scores
         self._removed: list[tuple[Entry, int]] = []  # for undo, newest last
-        if reader is not None and collection.predictions() is None:
-            collection.rescore(reader)
+        if self._reader is not None and collection.predictions() is None:
+            collection.rescore(self._reader)
 
         self.summary = QLabel(wordWrap=True)
         self.grid = QListWidget()
@@ -93,6 +94,8 @@ class CollectionBrowser(QDialog):
         layout.addLayout(buttons)
         self.resize(640, 480)
         self.refresh()
+        if self.grid.count():
+            self.grid.setCurrentRow(0)  # the first tile (a mistake, if any) selected: 0-9 relabels it at once
 
     # --- showing ----------------------------------------------------------------------
 
@@ -100,7 +103,7 @@ class CollectionBrowser(QDialog):
         """Edit with ``reader`` from now on. The readings shown are the collection's: its
         owner scores it again (the window does that off the GUI thread) and calls
         :meth:`refresh`."""
-        self._reader = reader
+        self._reader = None if reader is None else unadapted(reader)
         self.refresh()
 
     def refresh(self) -> None:
@@ -206,8 +209,10 @@ class CollectionBrowser(QDialog):
             return False
         self._after_edit()
         skipped = f", {result.already_there} already here" if result.already_there else ""
+        if result.other_label:
+            skipped += f" ({result.other_label} of them with another label there: yours kept)"
         bad = f", {len(result.problems)} unusable" if result.problems else ""
-        self.summary.setText(f"Imported {result.added} drawings{skipped}{bad}.")
+        self.summary.setText(f"Imported {result.added} drawing{'s' * (result.added != 1)}{skipped}{bad}.")
         return True
 
     def _export_dialog(self) -> None:

@@ -19,8 +19,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-
 from ..collection import Cancelled, Collection, Entry, Progress, predict_collection, score_predictions
 from ..drawing import Drawing, DrawingFileError
 from ..reader import Reader
@@ -34,15 +32,6 @@ INLINE_DRAWINGS = 32
 def a_digit(digit: int) -> str:
     """ "a 7", "an 8": the article English uses before the digit's spoken name."""
     return f"{'an' if digit == 8 else 'a'} {digit}"
-
-
-def same_ink(a: Drawing, b: Drawing) -> bool:
-    """True when two drawings have the same strokes on the same canvas (pen and label aside)."""
-    return (
-        (a.width, a.height) == (b.width, b.height)
-        and len(a.strokes) == len(b.strokes)
-        and all(np.array_equal(x, y) for x, y in zip(a.strokes, b.strokes, strict=True))
-    )
 
 
 def unadapted(reader: Reader) -> Reader:
@@ -120,6 +109,10 @@ class Keeper:
         """Read with ``reader`` from now on; the entries are scored later (:meth:`score`)."""
         self._reader = reader
 
+    def _scorer(self) -> Reader | None:
+        """What scores a kept drawing: the model by itself (see :func:`unadapted`)."""
+        return None if self._reader is None else unadapted(self._reader)
+
     def rescore(self, reader: Reader | None) -> None:
         """Read with ``reader`` and score every entry now (on this thread)."""
         self._reader = reader
@@ -143,7 +136,7 @@ class Keeper:
 
     def entry_for(self, drawing: Drawing) -> Entry | None:
         """The entry holding this drawing's ink, newest first (None: not kept)."""
-        return next((e for e in reversed(self.collection.entries) if same_ink(e.drawing, drawing)), None)
+        return next((e for e in reversed(self.collection.entries) if e.drawing.same_ink(drawing)), None)
 
     def keep(self, drawing: Drawing, digit: int, *, read_as: int, sure: bool) -> Kept:
         """Keep ``drawing`` as ``digit`` (relabelling it if it is kept already).
@@ -153,7 +146,7 @@ class Keeper:
         """
         entry = self.entry_for(drawing)
         if entry is None:
-            added = self.collection.add(drawing, digit, self._reader)
+            added = self.collection.add(drawing, digit, self._scorer())
             self._touch(added.path)
             if read_as == digit and sure:
                 message = f"Kept as {a_digit(digit)} in your collection."
@@ -164,7 +157,7 @@ class Keeper:
         if entry.label == digit:
             return Kept(f"Already kept as {a_digit(digit)}.")
         old = entry.label
-        self._touch(entry.path, self.collection.relabel(entry, digit, self._reader).path)
+        self._touch(entry.path, self.collection.relabel(entry, digit, self._scorer()).path)
         return Kept(
             f"Now kept as {a_digit(digit)} (was {a_digit(old)}).",
             f"Relabel as {a_digit(digit)}",
@@ -188,7 +181,7 @@ class Keeper:
 
     def _relabel_back(self, drawing: Drawing, label: int) -> str:
         entry = self._current(drawing)
-        self._touch(entry.path, self.collection.relabel(entry, label, self._reader).path)
+        self._touch(entry.path, self.collection.relabel(entry, label, self._scorer()).path)
         return f"Kept as {a_digit(label)} again."
 
     def _touch(self, *paths: Path) -> None:
