@@ -102,3 +102,29 @@ def test_importing_a_copy_with_another_label_keeps_one_entry_and_says_so(
     qtbot.addWidget(other)
     assert other.import_from(str(tmp_path / "single.dccollection"))
     assert other.summary.text() == "Imported 1 drawing."
+
+
+def test_the_import_dialog_opens_where_the_last_export_went(
+    browser: CollectionBrowser, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtWidgets import QFileDialog
+
+    opened: list[str] = []
+    target = tmp_path / "shared" / "class"
+    target.parent.mkdir()
+
+    def save(_parent: object, _title: str, name: str, _kinds: str) -> tuple[str, str]:
+        opened.append(name)
+        return str(target), ""
+
+    def open_(_parent: object, _title: str, folder: str, _kinds: str) -> tuple[str, str]:
+        opened.append(folder)
+        return "", ""  # cancelled
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", save)
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", open_)
+    browser.export_button.click()
+    assert opened[0] == str(tmp_path / "collection.dccollection")  # first: beside the collection folder
+    assert (tmp_path / "shared" / "class.dccollection").is_file()
+    browser.import_button.click()
+    assert opened[1] == str(tmp_path / "shared")

@@ -10,6 +10,8 @@ adaptation, and ``open_requested(Drawing)`` to put a drawing on the canvas.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QIcon, QKeyEvent, QKeySequence, QPixmap, QShortcut
 from PySide6.QtWidgets import (
@@ -56,6 +58,7 @@ class CollectionBrowser(QDialog):
         self._collection = collection
         self._reader = None if reader is None else unadapted(reader)  # the model by itself, as the window scores
         self._removed: list[tuple[Entry, int]] = []  # for undo, newest last
+        self._last_folder: Path | None = None  # where the last export or import went
         if self._reader is not None and collection.predictions() is None:
             collection.rescore(self._reader)
 
@@ -215,16 +218,22 @@ class CollectionBrowser(QDialog):
         self.summary.setText(f"Imported {result.added} drawing{'s' * (result.added != 1)}{skipped}{bad}.")
         return True
 
+    def _dialog_folder(self) -> Path:
+        """Where the file dialogs open: the folder last exported to or imported from."""
+        return self._last_folder or self._collection.folder.parent
+
     def _export_dialog(self) -> None:
-        name = str(self._collection.folder.parent / f"collection{ARCHIVE_SUFFIX}")
+        name = str(self._dialog_folder() / f"collection{ARCHIVE_SUFFIX}")
         path, _ = QFileDialog.getSaveFileName(self, "Export Collection", name, f"Collections (*{ARCHIVE_SUFFIX})")
         if path:
+            self._last_folder = Path(path).parent
             self.export_to(path if path.endswith(ARCHIVE_SUFFIX) else path + ARCHIVE_SUFFIX)
 
     def _import_dialog(self) -> None:
         kinds = f"Collections (*{ARCHIVE_SUFFIX});;All files (*)"
-        path, _ = QFileDialog.getOpenFileName(self, "Import Collection", str(self._collection.folder.parent), kinds)
+        path, _ = QFileDialog.getOpenFileName(self, "Import Collection", str(self._dialog_folder()), kinds)
         if path:
+            self._last_folder = Path(path).parent
             self.import_from(path)
 
 
