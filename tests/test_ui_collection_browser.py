@@ -82,6 +82,12 @@ def test_the_first_tile_is_selected_on_opening_so_a_digit_key_relabels_it(
     with qtbot.waitSignal(browser.changed):
         qtbot.keyClick(browser.grid, Qt.Key.Key_7)
     assert sorted(Collection.open(tmp_path / "c").labels) == [0, 4, 7]
+    # The tile that took its place (the 0) is selected now: the next key acts on it.
+    assert [e.label for e in browser.selected_entries()] == [0]
+    qtbot.keyClick(browser.grid, Qt.Key.Key_Delete)
+    assert sorted(Collection.open(tmp_path / "c").labels) == [4, 7]
+    browser.set_reader(None)  # as when the window opens the browser again
+    assert len(browser.selected_entries()) == 1
 
 
 def test_importing_a_copy_with_another_label_keeps_one_entry_and_says_so(

@@ -145,3 +145,16 @@ def test_adaptation_starts_once_enough_drawings_are_kept(window: MainWindow, qtb
     assert window.reading is not None and window.reading.digits[0].digit == 1
     window.ui_actions.adapt.trigger()  # off
     assert reader.adaptation is None and window.reading.digits[0].digit == 7
+    assert window.status.message() == "Readings are the model's own again (not adapted to your handwriting)."
+    window.ui_actions.adapt.trigger()  # on again
+    assert window.status.message() == "Readings now adapt to your handwriting."
+
+
+def test_turning_adaptation_on_with_too_few_drawings_says_when_it_starts(window: MainWindow) -> None:
+    from digitcanvas.adapt import MIN_EXAMPLES
+
+    window.ui_actions.adapt.trigger()  # off (on by default)
+    window.ui_actions.adapt.trigger()  # on, with nothing kept
+    assert window.status.message() == (
+        f"Readings will adapt to your handwriting once you keep {MIN_EXAMPLES} drawings."
+    )

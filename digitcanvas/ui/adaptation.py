@@ -73,6 +73,12 @@ class AdaptationControl:
     def set_on(self, on: bool) -> None:
         self.settings.set_adapt(on)
         self.window.collection.show()  # refits here, or for many drawings on the worker thread
+        if not on:
+            self.window.status.show("Readings are the model's own again (not adapted to your handwriting).")
+        elif self.wanted(self.window.keeper.collection.entries):
+            self.window.status.show("Readings now adapt to your handwriting.")
+        else:
+            self.window.status.show(f"Readings will adapt to your handwriting once you keep {MIN_EXAMPLES} drawings.")
         if not self.window.canvas.is_empty():
             self.window.classify(self.window.canvas.drawing())
 

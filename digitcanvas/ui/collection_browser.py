@@ -97,8 +97,6 @@ class CollectionBrowser(QDialog):
         layout.addLayout(buttons)
         self.resize(640, 480)
         self.refresh()
-        if self.grid.count():
-            self.grid.setCurrentRow(0)  # the first tile (a mistake, if any) selected: 0-9 relabels it at once
 
     # --- showing ----------------------------------------------------------------------
 
@@ -110,7 +108,8 @@ class CollectionBrowser(QDialog):
         self.refresh()
 
     def refresh(self) -> None:
-        """Rebuild the grid from the collection: mistakes first, then by label."""
+        """Rebuild the grid from the collection: mistakes first, then by label; the tile at the
+        row that was current stays selected."""
         predictions = self._collection.predictions()
         entries = list(self._collection.entries)
         readings = predictions if predictions is not None else [None] * len(entries)
@@ -118,9 +117,14 @@ class CollectionBrowser(QDialog):
             range(len(entries)),
             key=lambda i: (readings[i] in (None, entries[i].label), entries[i].label, str(entries[i].path)),
         )
+        row = max(self.grid.currentRow(), 0)
         self.grid.clear()
         for i in order:
             self.grid.addItem(self._item(entries[i], readings[i]))
+        if self.grid.count():
+            # A tile is always selected, so 0-9 and Delete act at once: the first (a mistake, if
+            # any) on opening, and after an edit the one that took the edited tile's place.
+            self.grid.setCurrentRow(min(row, self.grid.count() - 1))
         mistakes = sum(1 for e, r in zip(entries, readings, strict=True) if r is not None and r != e.label)
         self.summary.setText(
             f"{len(entries)} kept drawing{'s' * (len(entries) != 1)} in {self._collection.folder}"
