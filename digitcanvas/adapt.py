@@ -64,7 +64,7 @@ class Adaptation:
         probs = np.asarray(probabilities, dtype=np.float64).reshape(-1, NUM_CLASSES)
         if self.count == 0:
             return probs
-        similarity = _unit_rows(features) @ self.features.T  # (N, K) cosines
+        similarity = unit_rows(features) @ self.features.T  # (N, K) cosines
         kernel = np.exp((similarity - 1.0) / self.bandwidth)
         votes = kernel @ np.eye(NUM_CLASSES)[self.labels]  # (N, 10)
         vote = votes / np.maximum(votes.sum(axis=1, keepdims=True), EPSILON)
@@ -92,10 +92,11 @@ def fit(
         raise ValueError("labels must be digits 0-9")
     if not np.isfinite(x).all():
         raise ValueError("features must be finite")
-    return Adaptation(_unit_rows(x), y, bandwidth, blend)
+    return Adaptation(unit_rows(x), y, bandwidth, blend)
 
 
-def _unit_rows(x: NDArray[np.floating]) -> NDArray[np.float64]:
+def unit_rows(x: NDArray[np.floating]) -> NDArray[np.float64]:
+    """Rows scaled to unit length (cosines become dot products); a zero row stays zero."""
     rows = np.asarray(x, dtype=np.float64)
     if rows.ndim == 1:
         rows = rows[None]

@@ -128,8 +128,8 @@ def nearest_kept_right(writer: Writer, kept: NDArray[np.int64], misread: NDArray
     their true label: the most that any vote of the kept drawings could set right."""
     if len(misread) == 0:
         return 0
-    unit = writer.features / np.maximum(np.linalg.norm(writer.features, axis=1, keepdims=True), adapt.EPSILON)
-    nearest = kept[(unit[misread] @ unit[kept].T).argmax(axis=1)]
+    similarity = adapt.unit_rows(writer.features[misread]) @ adapt.unit_rows(writer.features[kept]).T
+    nearest = kept[similarity.argmax(axis=1)]
     return int(np.count_nonzero(writer.labels[nearest] == writer.labels[misread]))
 
 

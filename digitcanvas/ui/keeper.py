@@ -116,22 +116,21 @@ class Keeper:
     def rescore(self, reader: Reader | None) -> None:
         """Read with ``reader`` and score every entry now (on this thread)."""
         self._reader = reader
-        self.collection.rescore(None if reader is None else unadapted(reader))
+        self.collection.rescore(self._scorer())
 
     def score(self, read: Mapping[Path, int] | None, *, at_most: int) -> bool:
         """Score the entries with digits already read (by file, off the GUI thread), reading
         here the few not among them; False (nothing changed) when more than ``at_most`` are."""
         entries = self.collection.entries
-        if self._reader is None or read is None:
+        scorer = self._scorer()
+        if scorer is None or read is None:
             self.collection.rescore(None)
             return True
         missing = [e.drawing for e in entries if e.path not in read]
         if len(missing) > at_most:
             return False
-        extra = iter(predict_collection(unadapted(self._reader), missing))
-        self.collection.rescore(
-            self._reader, predictions=[read[e.path] if e.path in read else next(extra) for e in entries]
-        )
+        extra = iter(predict_collection(scorer, missing))
+        self.collection.rescore(None, predictions=[read[e.path] if e.path in read else next(extra) for e in entries])
         return True
 
     def entry_for(self, drawing: Drawing) -> Entry | None:
