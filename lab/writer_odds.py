@@ -124,8 +124,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"| {name} | {o.writers} | {o.digits} | {o.median_digits:g} | {o.fewest} | "
             f"{o.one_error_fails} of {o.writers} | {o.chance:.1%} | {o.even_rate:.2%} |"
         )
-    needed = math.ceil(1 / (1.0 - args.share)) if args.share < 1.0 else 0
-    print(f"\nA writer with fewer than {needed} digits is under {args.share:.0%} with a single error.")
+    if args.share < 1.0:
+        needed = math.ceil(1 / (1.0 - args.share))
+        print(f"\nA writer with fewer than {needed} digits is under {args.share:.0%} with a single error.")
     return 0
 
 

@@ -64,6 +64,13 @@ def test_the_report_counts_each_writer_of_the_part(tmp_path: Path, capsys: pytes
     assert "fewer than 34 digits" in out
 
 
+def test_with_a_share_of_one_every_writer_must_be_perfect(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = _write(tmp_path / "digits.jsonl.gz", {f"digilets_{w:03d}": 40 for w in range(50)})
+    assert writer_odds.main(["--digilets", str(data), "--share", "1", "--error-rate", "0.01"]) == 0
+    out = capsys.readouterr().out
+    assert "| 12 of 12 |" in out and "fewer than" not in out
+
+
 @pytest.mark.parametrize(
     "args, message",
     [
