@@ -78,16 +78,70 @@ def test_the_first_tile_is_selected_on_opening_so_a_digit_key_relabels_it(
     browser: CollectionBrowser, qtbot: QtBot, tmp_path: Path
 ) -> None:
     assert [e.label for e in browser.selected_entries()] == [1]  # the mistake, first
-    browser.grid.setFocus()
+    assert browser.focusWidget() is browser.grid
     with qtbot.waitSignal(browser.changed):
         qtbot.keyClick(browser.grid, Qt.Key.Key_7)
     assert sorted(Collection.open(tmp_path / "c").labels) == [0, 4, 7]
-    # The tile that took its place (the 0) is selected now: the next key acts on it.
-    assert [e.label for e in browser.selected_entries()] == [0]
+    # The relabelled drawing moved behind the others; the selection went with it.
+    assert browser.grid.currentRow() == 2 and [e.label for e in browser.selected_entries()] == [7]
     qtbot.keyClick(browser.grid, Qt.Key.Key_Delete)
-    assert sorted(Collection.open(tmp_path / "c").labels) == [4, 7]
-    browser.set_reader(None)  # as when the window opens the browser again
+    assert sorted(Collection.open(tmp_path / "c").labels) == [0, 4]
+    # The tile that took the removed one's place is selected: 0-9 and Delete still act.
     assert len(browser.selected_entries()) == 1
+
+
+def test_reopening_selects_the_first_tile_again(browser: CollectionBrowser, qtbot: QtBot) -> None:
+    _select(browser, 2)
+    browser.hide()
+    browser.show()
+    qtbot.waitExposed(browser)
+    assert browser.grid.currentRow() == 0 and [e.label for e in browser.selected_entries()] == [1]
+    assert browser.focusWidget() is browser.grid
+
+
+def test_a_wrong_key_is_corrected_on_the_same_drawing_not_its_new_neighbour(
+    qtbot: QtBot, tmp_path: Path, reader: Reader
+) -> None:
+    collection = Collection.open(tmp_path / "c")
+    for name, label in (("0", 0), ("1", 1), ("4two", 4), ("7", 7)):
+        collection.add(compose([name])[0], label, reader)
+    browser = CollectionBrowser(collection, reader)
+    qtbot.addWidget(browser)
+    browser.show()
+    assert browser.item_texts() == ["0 · read 0", "1 · read 1", "4 · read 4", "7 · read 7"]
+    _select(browser, 2)
+    qtbot.keyClick(browser.grid, Qt.Key.Key_9)  # a slip: the 4 is now a mistake, shown first
+    assert browser.item_texts()[0] == "9 · read 4 ✗"
+    assert [e.label for e in browser.selected_entries()] == [9]
+    qtbot.keyClick(browser.grid, Qt.Key.Key_4)  # put right at once
+    assert browser.item_texts() == ["0 · read 0", "1 · read 1", "4 · read 4", "7 · read 7"]
+    assert sorted(Collection.open(tmp_path / "c").labels) == [0, 1, 4, 7]
+
+
+def test_ctrl_z_undoes_a_relabel_and_the_drawing_stays_selected(
+    browser: CollectionBrowser, qtbot: QtBot, tmp_path: Path
+) -> None:
+    _select(browser, 1)  # the 0
+    qtbot.keyClick(browser.grid, Qt.Key.Key_6)
+    assert sorted(Collection.open(tmp_path / "c").labels) == [1, 4, 6]
+    _select(browser, 2)  # look elsewhere, then undo
+    qtbot.keyClick(browser.grid, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert sorted(Collection.open(tmp_path / "c").labels) == [0, 1, 4]
+    assert [e.label for e in browser.selected_entries()] == [0]
+    qtbot.keyClick(browser.grid, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert "nothing to undo" in browser.summary.text()
+    assert sorted(Collection.open(tmp_path / "c").labels) == [0, 1, 4]
+
+
+def test_relabelling_several_keeps_them_all_selected_and_one_undo_takes_all_back(
+    browser: CollectionBrowser, qtbot: QtBot, tmp_path: Path
+) -> None:
+    browser.grid.selectAll()
+    qtbot.keyClick(browser.grid, Qt.Key.Key_8)
+    assert sorted(Collection.open(tmp_path / "c").labels) == [8, 8, 8]
+    assert len(browser.selected_entries()) == 3
+    qtbot.keyClick(browser.grid, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert sorted(Collection.open(tmp_path / "c").labels) == [0, 1, 4]
 
 
 def test_importing_a_copy_with_another_label_keeps_one_entry_and_says_so(

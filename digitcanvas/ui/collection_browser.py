@@ -1,8 +1,9 @@
 """The collection browser: every kept drawing with its label and what the model reads.
 
 A grid of thumbnails (the network's 28×28 view of each drawing), mistakes first. Keys:
-0-9 relabel the selected drawings, Delete removes them (Ctrl+Z brings them back), Enter
-or a double-click opens one on the canvas; Export… and Import… move a whole collection
+0-9 relabel the selected drawings (the selection follows them to their new place),
+Delete removes them, Ctrl+Z undoes the last relabel or removal, Enter or a double-click
+opens one on the canvas; Export… and Import… move a whole collection
 as one file. Edits go through the Qt-free :class:`~digitcanvas.collection.Collection`;
 the widget emits ``changed`` after each so the window can refresh its summary and
 adaptation, and ``open_requested(Drawing)`` to put a drawing on the canvas.
@@ -10,10 +11,11 @@ adaptation, and ``open_requested(Drawing)`` to put a drawing on the canvas.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QIcon, QKeyEvent, QKeySequence, QPixmap, QShortcut
+from PySide6.QtGui import QIcon, QKeyEvent, QKeySequence, QPixmap, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
@@ -46,6 +48,16 @@ GRID = QSize(THUMBNAIL + 36, THUMBNAIL + 40)
 ENTRY_ROLE = Qt.ItemDataRole.UserRole
 
 
+@dataclass(frozen=True)
+class _Edit:
+    """One drawing's part of an edit, for undo: removed from ``index``, or relabelled from
+    ``old_label`` (``entry`` is then the drawing as it is now)."""
+
+    entry: Entry
+    index: int = -1
+    old_label: int | None = None
+
+
 class CollectionBrowser(QDialog):
     """Browse and curate a collection; see the module docstring for the keys."""
 
@@ -57,7 +69,8 @@ class CollectionBrowser(QDialog):
         self.setWindowTitle("Your Collection")
         self._collection = collection
         self._reader = None if reader is None else unadapted(reader)  # the model by itself, as the window scores
-        self._removed: list[tuple[Entry, int]] = []  # for undo, newest last
+        self._undo: list[list[_Edit]] = []  # one list per key press, newest last
+        self._summary = ""  # what the summary line says when no message is shown
         self._last_folder: Path | None = None  # where the last export or import went
         if self._reader is not None and collection.predictions() is None:
             collection.rescore(self._reader)
@@ -73,7 +86,7 @@ class CollectionBrowser(QDialog):
         self.grid.setAccessibleName("Kept drawings")
         self.grid.itemActivated.connect(self._open_item)
         self.grid.installEventFilter(self)
-        self.hint = QLabel("0–9: relabel · Delete: remove (Ctrl+Z: undo) · Enter: open on the canvas")
+        self.hint = QLabel("0–9: relabel · Delete: remove · Ctrl+Z: undo · Enter: open on the canvas")
         self.export_button = QPushButton("Export…")
         self.import_button = QPushButton("Import…")
         close = QPushButton("Close")
@@ -83,7 +96,7 @@ class CollectionBrowser(QDialog):
         for button in (self.export_button, self.import_button, close):
             button.setAutoDefault(False)  # Enter opens the selected drawing, not a file dialog
         undo = QShortcut(QKeySequence(QKeySequence.StandardKey.Undo), self)
-        undo.activated.connect(self.undo_remove)
+        undo.activated.connect(self.undo)
 
         buttons = QHBoxLayout()
         buttons.addWidget(self.export_button)
@@ -107,9 +120,17 @@ class CollectionBrowser(QDialog):
         self._reader = None if reader is None else unadapted(reader)
         self.refresh()
 
-    def refresh(self) -> None:
-        """Rebuild the grid from the collection: mistakes first, then by label; the tile at the
-        row that was current stays selected."""
+    def showEvent(self, event: QShowEvent) -> None:
+        """Each time the browser opens: the first tile (a mistake, if any) selected, keys to the grid."""
+        super().showEvent(event)
+        if self.grid.count():
+            self.grid.setCurrentRow(0)
+            self.grid.scrollToItem(self.grid.item(0))
+        self.grid.setFocus()
+
+    def refresh(self, select: list[Path] | None = None) -> None:
+        """Rebuild the grid from the collection: mistakes first, then by label. The drawings
+        at ``select`` (files) are selected, else the tile at the row that was current."""
         predictions = self._collection.predictions()
         entries = list(self._collection.entries)
         readings = predictions if predictions is not None else [None] * len(entries)
@@ -121,15 +142,23 @@ class CollectionBrowser(QDialog):
         self.grid.clear()
         for i in order:
             self.grid.addItem(self._item(entries[i], readings[i]))
-        if self.grid.count():
-            # A tile is always selected, so 0-9 and Delete act at once: the first (a mistake, if
-            # any) on opening, and after an edit the one that took the edited tile's place.
+        chosen = [k for k in range(self.grid.count()) if self.grid.item(k).data(ENTRY_ROLE).path in (select or [])]
+        if chosen:
+            # A relabelled drawing moves (mistakes come first): the selection goes with it, so
+            # that the next key acts on the drawing the user just changed, not on its neighbour.
+            self.grid.setCurrentRow(chosen[0])
+            for k in chosen[1:]:
+                self.grid.item(k).setSelected(True)
+            self.grid.scrollToItem(self.grid.item(chosen[0]))
+        elif self.grid.count():
+            # A tile is always selected, so 0-9 and Delete act at once: after a removal, the one
+            # that took the removed tile's place.
             self.grid.setCurrentRow(min(row, self.grid.count() - 1))
         mistakes = sum(1 for e, r in zip(entries, readings, strict=True) if r is not None and r != e.label)
-        self.summary.setText(
-            f"{len(entries)} kept drawing{'s' * (len(entries) != 1)} in {self._collection.folder}"
-            + (f" · {mistakes} the current model misreads (shown first)" if mistakes else "")
+        self._summary = f"{len(entries)} kept drawing{'s' * (len(entries) != 1)} in {self._collection.folder}" + (
+            f" · {mistakes} the current model misreads (shown first)" if mistakes else ""
         )
+        self.summary.setText(self._summary)
 
     def _item(self, entry: Entry, reading: int | None) -> QListWidgetItem:
         text = f"{entry.label}" if reading is None else f"{entry.label} · read {reading}"
@@ -150,33 +179,56 @@ class CollectionBrowser(QDialog):
         return [item.data(ENTRY_ROLE) for item in self.grid.selectedItems()]
 
     def relabel_selected(self, label: int) -> None:
+        """Give the selected drawings ``label``; they stay selected, wherever they move to."""
+        step: list[_Edit] = []
+        selected = self.selected_entries()
+        error = None
         try:
-            for entry in self.selected_entries():
-                self._collection.relabel(entry, label, self._reader)
+            for entry in selected:
+                if entry.label != label:
+                    new = self._collection.relabel(entry, label, self._reader)
+                    step.append(_Edit(new, old_label=entry.label))
         except DrawingFileError as e:
-            self.summary.setText(f"Could not relabel: {e}")
-        self._after_edit()
+            error = f"Could not relabel: {e}"
+        kept = {e.entry.path for e in step}
+        unchanged = [e.path for e in selected if e.label == label]
+        self._after_edit(step, select=[*kept, *unchanged], error=error)
 
     def remove_selected(self) -> None:
+        step: list[_Edit] = []
+        error = None
         try:
             for entry in self.selected_entries():
-                self._removed.append((entry, self._collection.remove(entry)))
+                step.append(_Edit(entry, index=self._collection.remove(entry)))
         except DrawingFileError as e:
-            self.summary.setText(f"Could not remove: {e}")
-        self._after_edit()
+            error = f"Could not remove: {e}"
+        self._after_edit(step, error=error)
 
-    def undo_remove(self) -> None:
-        if not self._removed:
+    def undo(self) -> None:
+        """Ctrl+Z: undo the last relabel or removal; the drawings it brings back are selected."""
+        if not self._undo:
+            self.summary.setText(f"{self._summary} · nothing to undo")
             return
-        entry, index = self._removed.pop()
+        back: list[Path] = []
+        error = None
         try:
-            self._collection.restore(entry, index, self._reader)
-        except DrawingFileError as e:
-            self.summary.setText(f"Could not restore: {e}")
-        self._after_edit()
+            for edit in reversed(self._undo.pop()):
+                if edit.old_label is not None:
+                    back.append(self._collection.relabel(edit.entry, edit.old_label, self._reader).path)
+                else:
+                    back.append(self._collection.restore(edit.entry, edit.index, self._reader).path)
+        except (DrawingFileError, KeyError) as e:
+            error = f"Could not undo: {e}"
+        self._after_edit(select=back, error=error)
 
-    def _after_edit(self) -> None:
-        self.refresh()
+    def _after_edit(
+        self, step: list[_Edit] | None = None, *, select: list[Path] | None = None, error: str | None = None
+    ) -> None:
+        if step:
+            self._undo.append(step)
+        self.refresh(select)
+        if error is not None:
+            self.summary.setText(error)
         self.changed.emit()
 
     def _open_item(self, item: QListWidgetItem) -> None:
@@ -205,7 +257,8 @@ class CollectionBrowser(QDialog):
         except ArchiveWriteError as e:
             self.summary.setText(f"Could not export: {e}")
             return False
-        self.summary.setText(f"Exported {len(self._collection.entries)} drawings to {written}")
+        count = len(self._collection.entries)
+        self.summary.setText(f"Exported {count} drawing{'s' * (count != 1)} to {written}")
         return True
 
     def import_from(self, path: str) -> bool:
