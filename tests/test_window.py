@@ -65,6 +65,21 @@ def test_with_live_off_a_changed_drawing_looks_stale_until_enter(window: MainWin
     assert not panel.is_stale() and not panel.bars.is_stale() and panel.digit_label.property("stale") is False
 
 
+def test_undoing_back_to_the_drawing_that_was_read_shows_its_reading_fresh(window: MainWindow, qtbot: QtBot) -> None:
+    qtbot.keyClick(window, Qt.Key.Key_L, CTRL)  # Live off
+    draw_one(window.canvas)
+    qtbot.keyClick(window, Qt.Key.Key_Return)
+    panel = window.result_panel
+    draw_stroke(window.canvas, line((150, 80), (260, 80)))
+    assert panel.is_stale()
+    qtbot.keyClick(window, Qt.Key.Key_Z, CTRL)  # the added stroke undone: the drawing read is back
+    assert window.reading_is_current()
+    assert not panel.is_stale() and not panel.bars.is_stale() and not panel.preview.is_stale()
+    assert panel.big_text() == "1" and "press Enter" not in panel.caption_text()
+    qtbot.keyClick(window, Qt.Key.Key_Z, CTRL)  # and the 1 itself: nothing left to read
+    assert window.prediction is None
+
+
 def test_resizing_keeps_the_drawing(window: MainWindow, qtbot: QtBot) -> None:
     draw_seven(window.canvas)
     before = window.canvas.drawing()

@@ -234,6 +234,8 @@ class MainWindow(QMainWindow):
         elif self.live.on:
             self.live.stop()
             self.classify(self.canvas.drawing())
+        elif self._reading is not None and self.reading_is_current():  # back to the drawing read (an undo)
+            self.result_panel.show_reading(self._reading)
         elif self._reading is not None:
             self.result_panel.show_stale()
         else:
