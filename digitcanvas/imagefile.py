@@ -34,6 +34,33 @@ class ImageFileError(ValueError):
     """An image file cannot be read; the message names the file and the reason."""
 
 
+# How the common image formats begin (the first bytes of the file), for a kind word only:
+# reading goes by Pillow's own detection.
+IMAGE_SIGNATURES = (
+    (b"\x89PNG\r\n\x1a\n", "PNG"),
+    (b"\xff\xd8\xff", "JPEG"),
+    (b"GIF87a", "GIF"),
+    (b"GIF89a", "GIF"),
+    (b"BM", "BMP"),
+    (b"II*\x00", "TIFF"),
+    (b"MM\x00*", "TIFF"),
+)
+SIGNATURE_BYTES = 16  # enough for every signature above and WebP's
+
+
+def image_kind(path: str | os.PathLike[str]) -> str | None:
+    """ "PNG", "JPEG", ... when the file at ``path`` begins like an image; None when it does
+    not, or cannot be read (only a regular file's first SIGNATURE_BYTES are)."""
+    try:
+        with open_regular(Path(path)) as handle:
+            head = handle.read(SIGNATURE_BYTES)
+    except OSError:  # NotRegularFileError too
+        return None
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "WebP"
+    return next((kind for signature, kind in IMAGE_SIGNATURES if head.startswith(signature)), None)
+
+
 def read_image(path: str | os.PathLike[str], *, handle: IO[bytes] | None = None) -> NDArray[np.uint8]:
     """The pixels of an image file: (H, W) grey, (H, W, 3) RGB or (H, W, 4) RGBA, uint8.
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from digitcanvas.fileio import write_atomic, write_new
+from digitcanvas.imagefile import image_kind
 
 
 def _mode(path: Path) -> int:
@@ -129,3 +130,24 @@ def test_a_save_removes_what_a_killed_save_of_the_same_file_left(tmp_path: Path)
         os.utime(path, (past, past))
     write_atomic(tmp_path / "d.json", b"{}")
     assert sorted(p.name for p in tmp_path.iterdir()) == [".e.json.k1ll3d.tmp", "d.json"]
+
+
+@pytest.mark.parametrize(
+    ("head", "kind"),
+    [
+        (b"\x89PNG\r\n\x1a\n rest", "PNG"),
+        (b"\xff\xd8\xff\xe0 rest", "JPEG"),
+        (b"GIF89a rest", "GIF"),
+        (b"BM rest", "BMP"),
+        (b"II*\x00 rest", "TIFF"),
+        (b"RIFF\x10\x00\x00\x00WEBPVP8 ", "WebP"),
+        (b'{"format": "digitcanvas-drawing"}', None),
+        (b"", None),
+    ],
+)
+def test_image_kind_from_the_first_bytes(tmp_path: Path, head: bytes, kind: str | None) -> None:
+    path = tmp_path / "file.bin"
+    path.write_bytes(head)
+    assert image_kind(path) == kind
+    assert image_kind(tmp_path) is None  # a folder is not read
+    assert image_kind(tmp_path / "missing.png") is None

@@ -179,3 +179,11 @@ def test_the_runner_runs_the_first_and_the_latest_job_only(qtbot: QtBot, view: I
     qtbot.wait(100)
     assert ran == [0, 4] and finished == [(0, 0), (4, 40)]
     runner.shutdown()
+
+
+def test_escape_closes_the_view(qtbot: QtBot, view: InsideView) -> None:
+    view.show()
+    qtbot.waitExposed(view)
+    view.activateWindow()
+    qtbot.keyClick(view, Qt.Key.Key_Escape)
+    assert not view.isVisible()

@@ -156,5 +156,7 @@ def test_turning_adaptation_on_with_too_few_drawings_says_when_it_starts(window:
     window.ui_actions.adapt.trigger()  # off (on by default)
     window.ui_actions.adapt.trigger()  # on, with nothing kept
     assert window.status.message() == (
-        f"Readings will adapt to your handwriting once you keep {MIN_EXAMPLES} drawings."
+        f"Readings will adapt to your handwriting once you have kept {MIN_EXAMPLES} drawings (you have 0)."
     )
+    window.ui_actions.adapt.trigger()  # off again: it never adapted, so it does not say "again"
+    assert window.status.message() == "Adapt to My Handwriting is off."

@@ -156,6 +156,22 @@ def test_open_broken_drawing_keeps_the_canvas(window: MainWindow, tmp_path: Path
     assert window.canvas.drawing() == before
 
 
+def test_opening_an_image_as_a_drawing_says_how_images_are_read(window: MainWindow, tmp_path: Path) -> None:
+    draw_one(window.canvas)
+    before = window.canvas.drawing()
+    photo = tmp_path / "seven.png"
+    QImage(40, 40, QImage.Format.Format_Grayscale8).save(str(photo))
+    assert not window.files.open_drawing(photo)
+    assert window.last_error is not None
+    assert "seven.png is a PNG image, not a drawing" in window.last_error
+    assert "digitcanvas predict seven.png" in window.last_error
+    assert window.canvas.drawing() == before
+    junk = tmp_path / "junk.png"  # named like an image, but nothing of one: the reason is the file's
+    junk.write_bytes(b"\x00\x01 no picture here")
+    assert not window.files.open_drawing(junk)
+    assert "not a drawing" not in window.last_error and "junk.png" in window.last_error
+
+
 def _predict(path: Path) -> tuple[str, str]:
     """``digitcanvas predict FILE``: the digit and the verdict it prints."""
     out = io.StringIO()

@@ -79,7 +79,8 @@ def test_bad_model_shows_error_and_keeps_the_old_one(
     assert window.classifier is old
     assert window.last_error is not None and str(paths[kind]) in window.last_error
     (box,) = boxes(window)
-    assert "Still using" in box.text()
+    assert f"Still using {window.models.title()}." in box.text()  # named as in the title bar
+    assert "+seed" not in box.text()
     box.close()
     qtbot.keyClick(window, Qt.Key.Key_Return)  # the app keeps working
     assert window.prediction is not None and window.prediction.digit == 7

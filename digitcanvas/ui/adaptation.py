@@ -71,14 +71,23 @@ class AdaptationControl:
         return self.settings.adapt
 
     def set_on(self, on: bool) -> None:
+        entries = self.window.keeper.collection.entries
+        was_adapting = self.wanted(entries)
         self.settings.set_adapt(on)
         self.window.collection.show()  # refits here, or for many drawings on the worker thread
         if not on:
-            self.window.status.show("Readings are the model's own again (not adapted to your handwriting).")
-        elif self.wanted(self.window.keeper.collection.entries):
+            self.window.status.show(
+                "Readings are the model's own again (not adapted to your handwriting)."
+                if was_adapting
+                else "Adapt to My Handwriting is off."
+            )
+        elif self.wanted(entries):
             self.window.status.show("Readings now adapt to your handwriting.")
         else:
-            self.window.status.show(f"Readings will adapt to your handwriting once you keep {MIN_EXAMPLES} drawings.")
+            kept = len(entries)
+            self.window.status.show(
+                f"Readings will adapt to your handwriting once you have kept {MIN_EXAMPLES} drawings (you have {kept})."
+            )
         if not self.window.canvas.is_empty():
             self.window.classify(self.window.canvas.drawing())
 

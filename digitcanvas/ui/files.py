@@ -15,7 +15,7 @@ from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices, QGuiApplication
 
 from ..drawing import DrawingFileError, load_drawing, save_drawing
-from ..imagefile import image28_to_uint8, write_png
+from ..imagefile import image28_to_uint8, image_kind, write_png
 from . import dialogs
 from .canvas import render_drawing
 from .collection_panel import display_path
@@ -49,7 +49,14 @@ class DrawingFiles:
         try:
             drawing = load_drawing(path)
         except DrawingFileError as e:
-            window.show_error("Could not open the drawing", str(e))
+            message = str(e)
+            if (kind := image_kind(path)) is not None:  # a picture, not strokes: say where it is read
+                name = Path(path).name
+                message = (
+                    f"{name} is a {kind} image, not a drawing: the window reads what you draw. To read an "
+                    f"image, run  digitcanvas predict {name}  (add --number for a whole number)."
+                )
+            window.show_error("Could not open the drawing", message)
             return False
         before = window.canvas.drawing()
         window.restore_drawing(drawing)

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 from PySide6.QtCore import QSize, Signal, Slot
-from PySide6.QtGui import QCloseEvent, QShowEvent
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -118,6 +118,7 @@ class InsideView(QWidget):
         self._layers_runner.finished.connect(self._on_layers_job)
         self._saliency_runner.finished.connect(self._on_saliency_job)
         self._build()
+        QShortcut(QKeySequence.StandardKey.Cancel, self).activated.connect(self.close)  # Esc, like a dialog
 
     # --- construction -------------------------------------------------------------------
 

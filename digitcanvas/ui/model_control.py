@@ -71,7 +71,7 @@ class ModelControl:
         error = self._switch(path, remember=remember, scaling=scaling)
         if error is not None:
             classifier = self.choice.classifier
-            kept = f"\n\nStill using {classifier.describe()}." if classifier else ""
+            kept = f"\n\nStill using {self.choice.title()}." if classifier else ""  # named as in the title bar
             self.window.show_error(LOAD_FAILED, f"{error}{kept}", details=error.details)
         return error is None
 
