@@ -12,7 +12,7 @@ from inside_models import FIELD, HALF, make_conv_model, make_left_half_model
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from digitcanvas.inference import Classifier
+from digitcanvas.inference import Classifier, load_classifier
 from digitcanvas.model_info import META_SCALE
 from digitcanvas.ui.inside_parts import LatestJobRunner
 from digitcanvas.ui.inside_view import NO_FILTERS, InsideView
@@ -187,3 +187,13 @@ def test_escape_closes_the_view(qtbot: QtBot, view: InsideView) -> None:
     view.activateWindow()
     qtbot.keyClick(view, Qt.Key.Key_Escape)
     assert not view.isVisible()
+
+
+def test_a_narrow_window_keeps_the_bars_and_their_percentages_whole(qtbot: QtBot, view: InsideView) -> None:
+    view.set_classifier(load_classifier())  # the bundled model: 40 first-layer filters, a wide strip
+    qtbot.waitUntil(lambda: view.inspector() is not None, timeout=WAIT_MS)
+    view.resize(660, 700)
+    qtbot.wait(50)
+    side = view.side_scroll
+    assert side.horizontalScrollBar().maximum() == 0  # nothing of the column hidden sideways
+    assert side.viewport().width() >= view.bars.sizeHint().width()

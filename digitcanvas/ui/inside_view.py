@@ -44,7 +44,7 @@ from .inside_parts import PICTURE_SCALE, PictureView
 
 OVERLAY_SCALE = 8  # 28 px × 8 = 224 px: the saliency overlay
 STRIP_SCALE = 12  # px per value of the logits strip
-LIST_WIDTH, MAPS_WIDTH, SIDE_WIDTH = 340, 560, 420  # px: the three columns' first widths
+LIST_WIDTH, MAPS_WIDTH, SIDE_WIDTH = 420, 480, 420  # px: the three columns' first widths (all five of the list's)
 PREFERRED_HEIGHT = 820  # px: the window opens this tall where the screen allows (else 90 % of it)
 KNOWN_ERRORS = (ModelRunError, InsideError, ValueError)
 LAYER_COLUMNS = ("#", "Layer", "Operation", "Output shape", "Parameters")
@@ -143,9 +143,10 @@ class InsideView(QWidget):
         self.versus_box.currentIndexChanged.connect(lambda i: self.choose_versus(None if i <= 0 else i - 1))
         self.top_button = theme.named(QPushButton("Top digit"), "link")
         self.top_button.clicked.connect(lambda: self.choose_digit(None))
-        self.logits = PictureView(scale=STRIP_SCALE)
+        side_width = OVERLAY_SCALE * 28  # the side column's pictures are at most as wide as the overlay
+        self.logits = PictureView(scale=STRIP_SCALE, max_width=side_width)
         self.logits_caption = theme.named(QLabel(), "caption")
-        self.filters = PictureView(scale=PICTURE_SCALE * 2)
+        self.filters = PictureView(scale=PICTURE_SCALE * 2, max_width=side_width)
         self.filters_caption = theme.named(QLabel(NO_FILTERS), "caption")
 
         versus_row = QHBoxLayout()
@@ -174,6 +175,12 @@ class InsideView(QWidget):
             caption.setWordWrap(True)  # the column is as wide as the user makes it
         self.side_scroll = QScrollArea(widgetResizable=True)
         self.side_scroll.setWidget(side)
+        # Never narrower than its pictures and the bars with their percentages: a narrow window
+        # squeezes the other columns instead of hiding the percentages behind a scroll bar.
+        margins = column.contentsMargins()
+        needed = max(side_width, self.bars.sizeHint().width()) + margins.left() + margins.right()
+        scroll_bar = self.side_scroll.verticalScrollBar().sizeHint().width()
+        self.side_scroll.setMinimumWidth(needed + scroll_bar + 2 * self.side_scroll.frameWidth())
         self.layer_list.setMinimumWidth(LIST_WIDTH // 2)
         splitter = QSplitter()
         for widget in (self.layer_list, self.layers_scroll, self.side_scroll):
