@@ -2,9 +2,10 @@
 
 Two rules, both measured (``python -m lab.evaluate_doubt``):
 
-* **too small**: ink whose larger side is under ``MIN_INK_FRACTION`` of the canvas height
-  (a dot, a tick) is blown up to 20 px by MNIST-style normalisation and would read as a
-  confident "1"; it is flagged before the model is asked.
+* **too small**: ink whose larger side is under ``MIN_INK_FRACTION`` of the canvas height,
+  or no longer than ``DOT_PEN_WIDTHS`` pen widths (a dot, a tick, a blob), is blown up to
+  20 px by MNIST-style normalisation and would read as a confident "1"; it is flagged
+  before the model is asked.
 * **low confidence**: the calibrated top probability is under the model's threshold.
   ``python -m lab.train`` (or ``python -m lab.fit_doubt`` for a finished model) fits it
   on validation writers and stores it in the ONNX metadata under
@@ -25,6 +26,7 @@ from numpy.typing import NDArray
 from .drawing import Drawing
 
 MIN_INK_FRACTION = 0.06  # ink under 6 % of the canvas height (25 px of 420) is a mark, not a digit
+DOT_PEN_WIDTHS = 2.0  # ink no longer than two pen widths is a blob, on a canvas of any size
 CANDIDATE_MASS = 0.9  # name the digits that together hold 90 % of the probability
 MAX_CANDIDATES = 3
 FLAT_CONFIDENCE = 0.3  # a top probability this low is close to uniform (0.1): no real candidate
@@ -54,12 +56,13 @@ class Verdict:
 
 
 def too_small(drawing: Drawing) -> bool:
-    """True when the ink is a dot or a tick rather than a digit (see ``MIN_INK_FRACTION``)."""
+    """True when the ink is a dot, a tick or a blob rather than a digit (see ``MIN_INK_FRACTION``
+    and ``DOT_PEN_WIDTHS``)."""
     points = drawing.points()
     if len(points) == 0:
         return True
     extent = float((points.max(axis=0) - points.min(axis=0)).max()) + drawing.pen_width
-    return extent < MIN_INK_FRACTION * drawing.height
+    return extent < MIN_INK_FRACTION * drawing.height or extent <= DOT_PEN_WIDTHS * drawing.pen_width
 
 
 def candidates(probabilities: NDArray[np.floating]) -> tuple[int, ...]:

@@ -43,6 +43,15 @@ def test_tiny_marks_are_too_small_whatever_the_model_says() -> None:
     assert not verdict.sure and verdict.reason == "too small" and "too small" in verdict.message()
 
 
+def test_a_blob_of_a_thick_pen_is_too_small_on_a_tall_canvas_too() -> None:
+    # An 18 px pen dragged 12 px on a 640-px-tall canvas: 30 px of ink, over 6 % of the height,
+    # but no longer than two pen widths: a blob, which the model would see blown up to a stroke.
+    blob = Drawing.from_points([[[300, 300], [310, 306]]], width=900, height=640, pen_width=18)
+    assert too_small(blob)
+    small_one = Drawing.from_points([[[300, 300], [302, 330]]], width=900, height=640, pen_width=18)
+    assert not too_small(small_one)  # a small 1, 2.7 pen widths tall, is still read
+
+
 def test_candidates_stop_at_most_of_the_mass() -> None:
     assert candidates(_probs(d3=0.95, d5=0.05)) == (3,)
     assert candidates(_probs(d1=0.4, d2=0.3, d3=0.2, d4=0.1)) == (1, 2, 3)
