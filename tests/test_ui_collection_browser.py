@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import itertools
+import types
 from pathlib import Path
 
 import pytest
@@ -7,7 +9,9 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 from strokes import compose
 
+from digitcanvas import collection_folder
 from digitcanvas.collection import Collection
+from digitcanvas.drawing import DrawingFileError
 from digitcanvas.inference import load_classifier
 from digitcanvas.reader import Reader
 from digitcanvas.ui.collection_browser import CollectionBrowser
@@ -131,6 +135,40 @@ def test_ctrl_z_undoes_a_relabel_and_the_drawing_stays_selected(
     qtbot.keyClick(browser.grid, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert "nothing to undo" in browser.summary.text()
     assert sorted(Collection.open(tmp_path / "c").labels) == [0, 1, 4]
+
+
+def test_every_step_undoes_when_one_drawing_was_relabelled_twice(
+    browser: CollectionBrowser, qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Each relabel writes a new file, named by the second it was written in (a new second for
+    # each key press here, as for a person): the older steps must follow the drawing to it.
+    seconds = itertools.count()
+    clock = types.SimpleNamespace(strftime=lambda _format: f"20261201-{next(seconds):06d}")
+    monkeypatch.setattr(collection_folder, "time", clock)
+    _select(browser, 2)  # the 4
+    qtbot.keyClick(browser.grid, Qt.Key.Key_9)
+    qtbot.keyClick(browser.grid, Qt.Key.Key_5)
+    qtbot.keyClick(browser.grid, Qt.Key.Key_Delete)
+    assert sorted(Collection.open(tmp_path / "c").labels) == [0, 1]
+    for labels in ([0, 1, 5], [0, 1, 9], [0, 1, 4]):
+        qtbot.keyClick(browser.grid, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+        assert sorted(Collection.open(tmp_path / "c").labels) == labels
+        assert "Could not" not in browser.summary.text()
+    assert [e.label for e in browser.selected_entries()] == [4]
+
+
+def test_a_failed_edit_says_so_after_the_window_refreshed(
+    browser: CollectionBrowser, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    browser.changed.connect(browser.refresh)  # as the window does
+
+    def full(*_: object) -> int:
+        raise DrawingFileError("c/0-x.json: cannot remove the file (the disk is read-only)")
+
+    monkeypatch.setattr(browser._collection, "remove", full)
+    _select(browser, 1)
+    qtbot.keyClick(browser.grid, Qt.Key.Key_Delete)
+    assert browser.summary.text() == "Could not remove: c/0-x.json: cannot remove the file (the disk is read-only)"
 
 
 def test_relabelling_several_keeps_them_all_selected_and_one_undo_takes_all_back(

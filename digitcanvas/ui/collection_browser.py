@@ -11,7 +11,7 @@ adaptation, and ``open_requested(Drawing)`` to put a drawing on the canvas.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt, Signal
@@ -187,6 +187,7 @@ class CollectionBrowser(QDialog):
             for entry in selected:
                 if entry.label != label:
                     new = self._collection.relabel(entry, label, self._reader)
+                    self._moved(entry.path, new)
                     step.append(_Edit(new, old_label=entry.label))
         except DrawingFileError as e:
             error = f"Could not relabel: {e}"
@@ -214,12 +215,19 @@ class CollectionBrowser(QDialog):
         try:
             for edit in reversed(self._undo.pop()):
                 if edit.old_label is not None:
-                    back.append(self._collection.relabel(edit.entry, edit.old_label, self._reader).path)
+                    now = self._collection.relabel(edit.entry, edit.old_label, self._reader)
                 else:
-                    back.append(self._collection.restore(edit.entry, edit.index, self._reader).path)
+                    now = self._collection.restore(edit.entry, edit.index, self._reader)
+                self._moved(edit.entry.path, now)
+                back.append(now.path)
         except (DrawingFileError, KeyError) as e:
             error = f"Could not undo: {e}"
         self._after_edit(select=back, error=error)
+
+    def _moved(self, old: Path, now: Entry) -> None:
+        """A drawing's file is ``now`` (a relabel or a restore writes a new one): the older undo
+        steps that name it follow, so that each can still be undone."""
+        self._undo = [[replace(e, entry=now) if e.entry.path == old else e for e in step] for step in self._undo]
 
     def _after_edit(
         self, step: list[_Edit] | None = None, *, select: list[Path] | None = None, error: str | None = None
@@ -227,9 +235,9 @@ class CollectionBrowser(QDialog):
         if step:
             self._undo.append(step)
         self.refresh(select)
+        self.changed.emit()  # the window may refresh the browser again: say what went wrong after it
         if error is not None:
             self.summary.setText(error)
-        self.changed.emit()
 
     def _open_item(self, item: QListWidgetItem) -> None:
         entry: Entry = item.data(ENTRY_ROLE)
