@@ -162,6 +162,7 @@ def test_undo_removes_strokes_and_brings_a_cleared_drawing_back(window: MainWind
     qtbot.keyClick(window, Qt.Key.Key_Escape)
     assert window.canvas.is_empty() and window.prediction is None
     assert window.ui_actions.undo.text() == "&Undo Clear"
+    assert window.status.message() == "Cleared (Ctrl+Z brings the drawing back)."  # not what it said before
     qtbot.keyClick(window, Qt.Key.Key_Z, CTRL)  # Clear undone
     assert window.canvas.drawing() == zero
     assert window.prediction is not None and window.prediction.digit == 0

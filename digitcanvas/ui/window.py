@@ -16,7 +16,7 @@ import os
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QSettings
-from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QGuiApplication
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QMainWindow
 
 from ..drawing import Drawing, DrawingFileError
@@ -188,6 +188,10 @@ class MainWindow(QMainWindow):
         if not self.canvas.is_empty():
             drawing = self.canvas.drawing()
             self.history.push("Clear", lambda: self.restore_drawing(drawing, "The drawing is back."))
+            # Replaces what the bar said of the drawing before (a keep's "Ctrl+Z takes it back"
+            # now undoes the Clear first).
+            keys = self.ui_actions.undo.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+            self.status.show(f"Cleared ({keys} brings the drawing back).")
         self.canvas.clear()
         self._show_idle()
 
