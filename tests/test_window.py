@@ -163,6 +163,9 @@ def test_undo_removes_strokes_and_brings_a_cleared_drawing_back(window: MainWind
     assert window.canvas.is_empty() and window.prediction is None
     assert window.ui_actions.undo.text() == "&Undo Clear"
     assert window.status.message() == "Cleared (Ctrl+Z brings the drawing back)."  # not what it said before
+    draw_one(window.canvas)  # drawing anew: Ctrl+Z now takes this stroke first, so the hint goes
+    assert window.status.message() == ""
+    qtbot.keyClick(window, Qt.Key.Key_Z, CTRL)
     qtbot.keyClick(window, Qt.Key.Key_Z, CTRL)  # Clear undone
     assert window.canvas.drawing() == zero
     assert window.prediction is not None and window.prediction.digit == 0
@@ -286,6 +289,17 @@ def test_a_dot_looks_like_nothing_was_read(window: MainWindow) -> None:
     assert panel.big_text() == "?" and "too small" in panel.caption_text()
     assert panel.bars.probabilities() is None  # no bar at 99.8 %
     assert panel.preview.tile_count() == 1 and not panel.preview.has_image()  # no full-height slash
+
+
+def test_a_mark_too_small_is_not_kept(window: MainWindow, qtbot: QtBot) -> None:
+    draw_dot(window.canvas)
+    qtbot.keyClick(window, Qt.Key.Key_5)
+    assert kept_labels(window) == []  # nothing for the adaptation to learn from a dot
+    assert "too small to keep" in window.status.message()
+    qtbot.keyClick(window, Qt.Key.Key_Escape)
+    draw_one(window.canvas)
+    qtbot.keyClick(window, Qt.Key.Key_1)
+    assert kept_labels(window) == [1]
 
 
 # --- help, about, theme, status, quitting -------------------------------------------------

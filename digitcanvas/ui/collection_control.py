@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..adapt import MIN_EXAMPLES, HandModel
 from ..collection import Cancelled, Collection, Entry, ScanCancelled, predict_collection
+from ..doubt import REASON_TOO_SMALL
 from ..drawing import DrawingFileError
 from ..inference import ModelRunError
 from ..reader import Reader
@@ -205,6 +206,9 @@ class CollectionControl:
             window.notify("Corrections are for single digits: clear the canvas and draw one digit.")
             return False
         read = reading.digits[0]
+        if read.doubt == REASON_TOO_SMALL:  # a dot or a blob is no digit of the user's hand to learn from
+            window.notify("That mark is too small to keep: draw the digit bigger, then press the digit it is.")
+            return False
         try:
             kept = self.keeper.keep(drawing, digit, read_as=read.digit, sure=read.sure)
         except (DrawingFileError, ValueError) as e:

@@ -65,6 +65,7 @@ class MainWindow(QMainWindow):
         self.models = self.model_control.choice  # the model in use and its names
         self._reading: Reading | None = None
         self._reading_drawing: Drawing | None = None
+        self._cleared = ""  # what the status bar said on the last Clear
         self.collection = CollectionControl(self, self._settings)
         self.history = History(self.refresh_actions)
         self.last_error: str | None = None
@@ -191,7 +192,8 @@ class MainWindow(QMainWindow):
             # Replaces what the bar said of the drawing before (a keep's "Ctrl+Z takes it back"
             # now undoes the Clear first).
             keys = self.ui_actions.undo.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
-            self.status.show(f"Cleared ({keys} brings the drawing back).")
+            self._cleared = f"Cleared ({keys} brings the drawing back)."
+            self.status.show(self._cleared)
         self.canvas.clear()
         self._show_idle()
 
@@ -233,6 +235,8 @@ class MainWindow(QMainWindow):
         self.refresh_actions()
 
     def _on_strokes_changed(self) -> None:
+        if not self.canvas.is_empty() and self._cleared and self.status.message() == self._cleared:
+            self.status.clear()  # a new drawing: Ctrl+Z takes its stroke first, not the cleared one back
         if self.canvas.is_empty():
             self._show_idle()
         elif self.live.on:
