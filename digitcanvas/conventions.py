@@ -27,6 +27,14 @@ FINALISTS = 3  # at most this many presets are run on all the reference digits..
 FINALIST_MARGIN = 0.2  # ...those within this share of the screen digits of the best one
 POOR_ACCURACY = 0.8  # the best preset under this: the model may expect an input we do not know
 MIN_PROBABILITY = 1e-12  # floor for the cross-entropy of a digit the model rules out
+# Presets that differ only by a factor of 255: a model may read the reference digits as well
+# under both, and the larger input only makes it surer (see detect()).
+SCALE_SIBLINGS = (("unit", "0-255"), ("unit-inverted", "0-255-inverted"))
+SIBLING_ACCURACY = 0.01  # of the reference digits: siblings this close in accuracy are told apart by margin
+# The median log-odds of a trained model's top digit over its second, on clear digits, lie in
+# this range (2-14 for every exported model measured); 255 times too small an input leaves
+# them near 0 (flat outputs), 255 times too large pushes them to the float ceiling (27.6).
+TRAINED_MARGIN = (1.0, 20.0)
 
 
 @dataclass(frozen=True)
@@ -129,6 +137,13 @@ def detect(
     and the one with the lowest cross-entropy of the true digit wins. Accuracy
     alone often ties (a CNN trained on MNIST mean/std still reads 99 % of clear digits fed
     0-1 pixels) while the convention it was trained on gives it clearly more confidence.
+
+    Confidence misleads between pixels 0-1 and 0-255 only: a well-trained model that reads
+    every reference digit under both is surer when its input is 255 times larger, and would
+    then be sure of everything (no "Not sure"). Where both are finalists and read about as
+    well (SIBLING_ACCURACY), and the median margin of its top digit (log-odds over the
+    second) is of a trained model's size (TRAINED_MARGIN) under one of them only, that one
+    stays; else the cross-entropy decides as for the others.
     """
     from .outputs import output_kind, to_probabilities
 
@@ -154,9 +169,26 @@ def detect(
             probs = to_probabilities(raw, output_kind(raw))
         picked = np.clip(probs[np.arange(len(ref.labels)), ref.labels], MIN_PROBABILITY, 1.0)
         full[key] = (accuracy(raw, ref.labels), float(-np.log(picked).mean()))
+    for plain, scaled in SCALE_SIBLINGS:
+        if plain in full and scaled in full and abs(full[plain][0] - full[scaled][0]) <= SIBLING_ACCURACY:
+            trained = {
+                key: TRAINED_MARGIN[0] <= _median_margin(raws[key]) <= TRAINED_MARGIN[1] for key in (plain, scaled)
+            }
+            if trained[plain] != trained[scaled]:
+                finalists.remove(scaled if trained[plain] else plain)
     best = min(finalists, key=lambda k: (full[k][1], -full[k][0], keys.index(k)))
     scores.update({key: value[0] for key, value in full.items()})
     return Detection(PRESETS_BY_KEY[best], full[best][0], scores, raws[best])
+
+
+def _median_margin(raw: NDArray[np.float64]) -> float:
+    """The median log-odds of the top digit over the second in the outputs ``raw`` (N, 10)."""
+    from .outputs import output_kind, to_probabilities
+
+    with np.errstate(all="ignore"):
+        probs = to_probabilities(raw, output_kind(raw))
+    ranked = np.sort(np.log(np.clip(probs, MIN_PROBABILITY, 1.0)), axis=1)
+    return float(np.median(ranked[:, -1] - ranked[:, -2]))
 
 
 SETTING_HELP = (

@@ -14,7 +14,7 @@ import pytest
 from onnx import TensorProto
 from onnx_models import make_convention_model, make_exported_model, reference_probabilities
 
-from digitcanvas.conventions import PRESETS, PRESETS_BY_KEY, reference_digits
+from digitcanvas.conventions import PRESETS, PRESETS_BY_KEY, detect, reference_digits
 from digitcanvas.inference import Classifier, ModelLoadError
 from digitcanvas.model_info import META_SCALE, InputScaling, write_metadata
 from lab.linear_model import linear_weights
@@ -34,6 +34,30 @@ def test_each_convention_is_detected_from_the_model_behaviour(tmp_path: Path, pr
     assert f"Input: {PRESETS_BY_KEY[preset].label} (detected; " in classifier.describe_input()
     ref = reference_digits()
     assert (classifier.predict_proba(ref.images).argmax(axis=1) == ref.labels).mean() >= 0.8
+
+
+def _fitted_linear(scale: float) -> tuple[np.ndarray, np.ndarray]:
+    """Bias-free weights that read every reference digit right from pixels 0-``scale``, with
+    logits of a calibrated size (a well-trained model: sure of clear digits, not of anything)."""
+    ref = reference_digits()
+    x = ref.images.reshape(len(ref.labels), 784).astype(np.float64) * scale
+    targets = np.eye(10)[ref.labels] * 6.0 - 3.0
+    w = np.linalg.solve(x.T @ x + 1e-3 * scale**2 * np.eye(784), x.T @ targets)
+    return w.astype(np.float32), np.zeros(10, np.float32)
+
+
+@pytest.mark.parametrize("trained_on", ["unit", "0-255"])
+def test_a_model_that_reads_every_reference_digit_at_either_scale_gets_its_own(trained_on: str) -> None:
+    # Without a bias a 255 times larger input only makes the model surer: the cross-entropy
+    # alone picked 0-255 for a well-trained 0-1 model, which was then sure of every scribble.
+    w, _ = _fitted_linear(PRESETS_BY_KEY[trained_on].scaling.scale)
+
+    def predict(images: np.ndarray, scaling: InputScaling) -> np.ndarray:
+        return scaling.apply(images).reshape(len(images), 784) @ w
+
+    detection = detect(predict, candidates=["unit", "0-255"])
+    assert detection.scores["unit"] == detection.scores["0-255"] == 1.0  # both read every reference digit
+    assert detection.preset.key == trained_on
 
 
 def test_metadata_wins_over_detection(tmp_path: Path) -> None:
