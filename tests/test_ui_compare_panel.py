@@ -64,6 +64,14 @@ def test_readings_are_compared_by_their_digits(panel: ComparePanel) -> None:
     assert panel.marks.marked() == (3, 8)
     panel.show_readings(reading(3), None)
     assert panel.comparison() is None and panel.marks.marked() == () and panel.second_bars.probabilities() is None
+    number = Reading(reading(2).digits + reading(6).digits)
+    panel.show_readings(number, Reading(reading(2).digits + reading(5).digits), 1)
+    assert panel.marks.marked() == (5, 6) and panel.caption_text().startswith("Digit 2 of 2: ")
+    panel.show_readings(number, reading(8))  # the second model reads one digit where the first reads two
+    assert panel.comparison() is None and panel.second_bars.probabilities() is None
+    assert panel.caption_text() == (
+        "CNN reads 26, Logistic reads 8: they split the number differently, so its digits are not compared."
+    )
 
 
 def test_without_a_second_model_its_side_is_empty(panel: ComparePanel) -> None:

@@ -10,7 +10,7 @@ import pytest
 from onnx_models import make_convention_model
 from PySide6.QtCore import QSettings, Qt
 from pytestqt.qtbot import QtBot
-from qt_helpers import draw_seven, draw_zero
+from qt_helpers import draw_seven, draw_ten, draw_zero
 
 from digitcanvas.conventions import PRESETS_BY_KEY
 from digitcanvas.ui.input_settings import InputSettingsDialog, Keep
@@ -90,6 +90,21 @@ def test_comparing_with_a_second_model_marks_disagreements(window: MainWindow, q
     second = panel.comparison()
     assert second is not None and second.first_digit == 0
     assert second.describe().startswith(("Both read", "They disagree"))
+
+
+def test_comparing_a_number_compares_the_digit_the_window_shows(window: MainWindow, qtbot: QtBot) -> None:
+    from digitcanvas.inference import bundled_model_path
+
+    assert window.tools.compare_with(str(bundled_model_path()))  # the same model twice: same split
+    draw_ten(window.canvas)
+    panel = window.tools.compare_panel
+    assert panel is not None and window.reading is not None and window.reading.number == "10"
+    window.result_panel.select_digit(0)
+    shown = panel.comparison()
+    assert shown is not None and shown.first_digit == 1 and panel.caption_text().startswith("Digit 1 of 2: ")
+    qtbot.keyClick(window, Qt.Key.Key_Right)  # the window shows the 0's bars: so does the comparison
+    shown = panel.comparison()
+    assert shown is not None and shown.first_digit == 0 and panel.caption_text().startswith("Digit 2 of 2: ")
 
 
 def test_comparing_with_a_model_feeds_it_as_remembered_for_its_file(

@@ -121,12 +121,24 @@ class ComparePanel(QWidget):
         self.marks.set_marked(self._comparison.marked())
         self.caption.setText(self._comparison.describe(*self._names))
 
-    def show_readings(self, first: Reading | None, second: Reading | None) -> None:
-        """Show two readings of one drawing: the bars of each one's first digit."""
+    def show_readings(self, first: Reading | None, second: Reading | None, index: int = 0) -> None:
+        """Show two readings of one drawing: the bars of digit ``index`` of each (the digit the
+        window shows); a number the two models split differently is only named."""
+        count = 0 if first is None else len(first.digits)
+        index = min(max(index, 0), max(count - 1, 0))
+        if first is not None and second is not None and len(second.digits) != count:
+            self.show_probabilities(np.asarray(first.digits[index].probabilities), None)
+            self.caption.setText(
+                f"{self._names[0]} reads {first.text}, {self._names[1]} reads {second.text}: "
+                "they split the number differently, so its digits are not compared."
+            )
+            return
         self.show_probabilities(
-            None if first is None else np.asarray(first.digits[0].probabilities),
-            None if second is None else np.asarray(second.digits[0].probabilities),
+            None if first is None else np.asarray(first.digits[index].probabilities),
+            None if second is None else np.asarray(second.digits[index].probabilities),
         )
+        if count > 1 and self._comparison is not None:
+            self.caption.setText(f"Digit {index + 1} of {count}: {self.caption.text()}")
 
     def comparison(self) -> Comparison | None:
         """What is shown, or None when a side is empty."""

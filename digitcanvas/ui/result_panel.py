@@ -42,9 +42,11 @@ class ResultPanel(QWidget):
 
     Signals:
         digit_clicked(int): a bar's row was clicked (the person says which digit it was).
+        digit_selected(int): a number's digit was picked to show its bars (left to right, from 0).
     """
 
     digit_clicked = Signal(int)
+    digit_selected = Signal(int)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -120,6 +122,7 @@ class ResultPanel(QWidget):
         self._selected = index
         self.preview.set_selected(index)
         self._show_selected()
+        self.digit_selected.emit(index)
 
     def select_next(self, step: int) -> None:
         """Select the digit ``step`` places right (negative: left), stopping at the ends."""

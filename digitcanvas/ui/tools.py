@@ -44,6 +44,7 @@ class ModelTools:
         self.second: Reader | None = None
         self.inside_view: InsideView | None = None
         self.compare_panel: ComparePanel | None = None
+        self._compared: tuple[Reading | None, Reading | None] = (None, None)  # the readings compared last
         self._compare_window: QDialog | None = None
         self.browser: CollectionBrowser | None = None
 
@@ -186,7 +187,13 @@ class ModelTools:
                 second = self.second.read_drawing(drawing)
             except ModelRunError as e:
                 self.window.status.show(f"The second model failed on this drawing: {e}")
-        self.compare_panel.show_readings(reading, second)
+        self._compared = (reading, second)
+        self.compare_panel.show_readings(reading, second, self.window.result_panel.selected_index() or 0)
+
+    def digit_selected(self, index: int) -> None:
+        """The window shows another digit of the number: compare that one."""
+        if self.compare_panel is not None:
+            self.compare_panel.show_readings(*self._compared, index)
 
     def shutdown(self) -> None:
         if self.inside_view is not None:

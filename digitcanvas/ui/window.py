@@ -104,6 +104,7 @@ class MainWindow(QMainWindow):
         self.controls.pen_box.valueChanged.connect(self._on_pen_width)
         self.controls.live_box.toggled.connect(self.live.toggled)
         self.result_panel.digit_clicked.connect(lambda d: self.ui_actions.corrections[d].trigger())  # if enabled
+        self.result_panel.digit_selected.connect(lambda i: self.tools.digit_selected(i))
         self.collection_panel.open_folder_requested.connect(self.open_collection_folder)
         self.collection_panel.change_folder_requested.connect(lambda: self.files.choose_collection_dialog())
 
