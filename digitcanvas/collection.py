@@ -209,6 +209,12 @@ class Collection:
             self._predictions = None
         return new
 
+    def entry_for(self, drawing: Drawing) -> Entry | None:
+        """The entry holding this drawing's ink (pen and label aside), newest first; None when
+        it is not kept. Undo looks entries up this way: a relabel writes a new file (its name
+        has the label and the second it was written), so an entry held from before may be stale."""
+        return next((e for e in reversed(self.entries) if e.drawing.same_ink(drawing)), None)
+
     def remove(self, entry: Entry) -> int:
         """Delete a kept drawing's file; returns its position, for :meth:`restore`."""
         index = self._index(entry)

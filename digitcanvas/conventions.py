@@ -163,17 +163,17 @@ def detect(
     finalists = [k for k in ranked[:FINALISTS] if scores[k] >= scores[ranked[0]] - FINALIST_MARGIN]
     full: dict[str, tuple[float, float]] = {}
     raws: dict[str, NDArray[np.float64]] = {}
+    margins: dict[str, float] = {}
     for key in finalists:
         raw = raws[key] = outputs(key, everything)
         with np.errstate(all="ignore"):
             probs = to_probabilities(raw, output_kind(raw))
+        margins[key] = _median_margin(probs)
         picked = np.clip(probs[np.arange(len(ref.labels)), ref.labels], MIN_PROBABILITY, 1.0)
         full[key] = (accuracy(raw, ref.labels), float(-np.log(picked).mean()))
     for plain, scaled in SCALE_SIBLINGS:
         if plain in full and scaled in full and abs(full[plain][0] - full[scaled][0]) <= SIBLING_ACCURACY:
-            trained = {
-                key: TRAINED_MARGIN[0] <= _median_margin(raws[key]) <= TRAINED_MARGIN[1] for key in (plain, scaled)
-            }
+            trained = {key: TRAINED_MARGIN[0] <= margins[key] <= TRAINED_MARGIN[1] for key in (plain, scaled)}
             if trained[plain] != trained[scaled]:
                 finalists.remove(scaled if trained[plain] else plain)
     best = min(finalists, key=lambda k: (full[k][1], -full[k][0], keys.index(k)))
@@ -181,12 +181,8 @@ def detect(
     return Detection(PRESETS_BY_KEY[best], full[best][0], scores, raws[best])
 
 
-def _median_margin(raw: NDArray[np.float64]) -> float:
-    """The median log-odds of the top digit over the second in the outputs ``raw`` (N, 10)."""
-    from .outputs import output_kind, to_probabilities
-
-    with np.errstate(all="ignore"):
-        probs = to_probabilities(raw, output_kind(raw))
+def _median_margin(probs: NDArray[np.float64]) -> float:
+    """The median log-odds of the top digit over the second, for probabilities (N, 10)."""
     ranked = np.sort(np.log(np.clip(probs, MIN_PROBABILITY, 1.0)), axis=1)
     return float(np.median(ranked[:, -1] - ranked[:, -2]))
 

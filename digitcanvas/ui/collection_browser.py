@@ -11,7 +11,6 @@ adaptation, and ``open_requested(Drawing)`` to put a drawing on the canvas.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
 from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt, Signal
@@ -40,22 +39,13 @@ from ..collection_archive import (
 from ..drawing import Drawing, DrawingFileError
 from ..preprocessing import NUM_CLASSES, EmptyInputError, preprocess_drawing
 from ..reader import Reader
+from .history import History
 from .keeper import unadapted
 from .preview import image_to_qimage
 
 THUMBNAIL = 56  # px: the 28×28 input at twice its size
 GRID = QSize(THUMBNAIL + 36, THUMBNAIL + 40)
 ENTRY_ROLE = Qt.ItemDataRole.UserRole
-
-
-@dataclass(frozen=True)
-class _Edit:
-    """One drawing's part of an edit, for undo: removed from ``index``, or relabelled from
-    ``old_label`` (``entry`` is then the drawing as it is now)."""
-
-    entry: Entry
-    index: int = -1
-    old_label: int | None = None
 
 
 class CollectionBrowser(QDialog):
@@ -69,7 +59,8 @@ class CollectionBrowser(QDialog):
         self.setWindowTitle("Your Collection")
         self._collection = collection
         self._reader = None if reader is None else unadapted(reader)  # the model by itself, as the window scores
-        self._undo: list[list[_Edit]] = []  # one list per key press, newest last
+        self._history = History()  # the browser's own edits, one step per key press
+        self._brought_back: list[Path] = []  # the files the last undo wrote, to select
         self._summary = ""  # what the summary line says when no message is shown
         self._last_folder: Path | None = None  # where the last export or import went
         if self._reader is not None and collection.predictions() is None:
@@ -180,60 +171,61 @@ class CollectionBrowser(QDialog):
 
     def relabel_selected(self, label: int) -> None:
         """Give the selected drawings ``label``; they stay selected, wherever they move to."""
-        step: list[_Edit] = []
         selected = self.selected_entries()
+        changed: list[tuple[Drawing, int]] = []  # what each relabelled drawing was kept as
+        kept = [e.path for e in selected if e.label == label]
         error = None
         try:
             for entry in selected:
                 if entry.label != label:
-                    new = self._collection.relabel(entry, label, self._reader)
-                    self._moved(entry.path, new)
-                    step.append(_Edit(new, old_label=entry.label))
+                    kept.append(self._collection.relabel(entry, label, self._reader).path)
+                    changed.append((entry.drawing, entry.label))
         except DrawingFileError as e:
             error = f"Could not relabel: {e}"
-        kept = {e.entry.path for e in step}
-        unchanged = [e.path for e in selected if e.label == label]
-        self._after_edit(step, select=[*kept, *unchanged], error=error)
+        if changed:
+            self._history.push("Relabel", lambda: self._relabel_back(changed))
+        self._after_edit(select=kept, error=error)
 
     def remove_selected(self) -> None:
-        step: list[_Edit] = []
+        removed: list[tuple[Entry, int]] = []
         error = None
         try:
             for entry in self.selected_entries():
-                step.append(_Edit(entry, index=self._collection.remove(entry)))
+                removed.append((entry, self._collection.remove(entry)))
         except DrawingFileError as e:
             error = f"Could not remove: {e}"
-        self._after_edit(step, error=error)
+        if removed:
+            self._history.push("Remove", lambda: self._restore(removed))
+        self._after_edit(error=error)
 
     def undo(self) -> None:
         """Ctrl+Z: undo the last relabel or removal; the drawings it brings back are selected."""
-        if not self._undo:
+        if not self._history.can_undo():
             self.summary.setText(f"{self._summary} · nothing to undo")
             return
-        back: list[Path] = []
+        self._brought_back = []
         error = None
         try:
-            for edit in reversed(self._undo.pop()):
-                if edit.old_label is not None:
-                    now = self._collection.relabel(edit.entry, edit.old_label, self._reader)
-                else:
-                    now = self._collection.restore(edit.entry, edit.index, self._reader)
-                self._moved(edit.entry.path, now)
-                back.append(now.path)
+            self._history.undo()
         except (DrawingFileError, KeyError) as e:
             error = f"Could not undo: {e}"
-        self._after_edit(select=back, error=error)
+        self._after_edit(select=self._brought_back, error=error)
 
-    def _moved(self, old: Path, now: Entry) -> None:
-        """A drawing's file is ``now`` (a relabel or a restore writes a new one): the older undo
-        steps that name it follow, so that each can still be undone."""
-        self._undo = [[replace(e, entry=now) if e.entry.path == old else e for e in step] for step in self._undo]
+    # Undo finds a relabelled drawing by its ink (Collection.entry_for): each relabel writes
+    # a new file, so a path held from before may be gone after a later relabel of it.
 
-    def _after_edit(
-        self, step: list[_Edit] | None = None, *, select: list[Path] | None = None, error: str | None = None
-    ) -> None:
-        if step:
-            self._undo.append(step)
+    def _relabel_back(self, changed: list[tuple[Drawing, int]]) -> None:
+        for drawing, label in reversed(changed):
+            entry = self._collection.entry_for(drawing)
+            if entry is None:
+                raise KeyError("the drawing is no longer in the collection")
+            self._brought_back.append(self._collection.relabel(entry, label, self._reader).path)
+
+    def _restore(self, removed: list[tuple[Entry, int]]) -> None:
+        for entry, index in reversed(removed):
+            self._brought_back.append(self._collection.restore(entry, index, self._reader).path)
+
+    def _after_edit(self, *, select: list[Path] | None = None, error: str | None = None) -> None:
         self.refresh(select)
         self.changed.emit()  # the window may refresh the browser again: say what went wrong after it
         if error is not None:

@@ -135,7 +135,7 @@ class Keeper:
 
     def entry_for(self, drawing: Drawing) -> Entry | None:
         """The entry holding this drawing's ink, newest first (None: not kept)."""
-        return next((e for e in reversed(self.collection.entries) if e.drawing.same_ink(drawing)), None)
+        return self.collection.entry_for(drawing)
 
     def keep(self, drawing: Drawing, digit: int, *, read_as: int, sure: bool) -> Kept:
         """Keep ``drawing`` as ``digit`` (relabelling it if it is kept already).
@@ -163,8 +163,7 @@ class Keeper:
             lambda: self._relabel_back(drawing, old),
         )
 
-    # Undo looks the drawing's entry up again: a relabel writes a new file (its name has the
-    # label and the second it was written), so an entry held from before may be stale.
+    # Undo looks the drawing's entry up again (Collection.entry_for): one held from before may be stale.
 
     def _current(self, drawing: Drawing) -> Entry:
         entry = self.entry_for(drawing)
