@@ -1,6 +1,6 @@
 import sys
 
-from .cli import main
+from digitcanvas.cli import main
 
 if __name__ == "__main__":  # python -m digitcanvas; importing the module runs nothing
     sys.exit(main())

@@ -11,9 +11,9 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from . import __version__
-from .commands import inspect, predict
-from .commands.input_option import add_input_argument, add_model_argument
+from digitcanvas import __version__
+from digitcanvas.commands import inspect, predict
+from digitcanvas.commands.input_option import add_input_argument, add_model_argument
 
 DESCRIPTION = "Draw a digit and see what a neural network reads. Without a command, opens the window."
 PREDICT_HELP = "read digits (or, with --number, whole numbers) from images and drawing files"
@@ -57,7 +57,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(list(sys.argv[1:] if argv is None else argv))
     if args.command is not None:
         return int(args.run(args))
-    from .ui.app import run_app
+    from digitcanvas.ui.app import run_app
 
     return run_app(model_path=args.model, input_scaling=args.input)
 

@@ -11,13 +11,13 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import numpy as np
 import pytest
 
-from lab.linear_model import make_linear_model
+from lab.fuzz.linear_model import make_linear_model
 
 if TYPE_CHECKING:  # the window fixtures import the UI when a test asks for them, not for every test
     from PySide6.QtCore import QSettings
     from pytestqt.qtbot import QtBot
 
-    from digitcanvas.ui.window import MainWindow
+    from digitcanvas.ui.window.main_window import MainWindow
 
 
 @pytest.fixture
@@ -46,7 +46,7 @@ def window(qtbot: QtBot, settings: QSettings) -> MainWindow:
     """The main window on the bundled model, shown and active (shortcuts reach it)."""
     from window_helpers import shown
 
-    from digitcanvas.ui.window import MainWindow
+    from digitcanvas.ui.window.main_window import MainWindow
 
     return shown(qtbot, MainWindow(settings=settings))
 

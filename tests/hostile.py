@@ -1,7 +1,7 @@
-"""Hostile collection folders for the tests, made of :mod:`lab.hostile`'s drawings.
+"""Hostile collection folders for the tests, made of :mod:`lab.fuzz.hostile`'s drawings.
 
 The corpora themselves (drawings, images, arrays, models) live in the lab, where
-``lab.fuzz`` uses them too: :mod:`lab.hostile` and :mod:`lab.hostile_models`.
+``lab.fuzz`` uses them too: :mod:`lab.fuzz.hostile` and :mod:`lab.fuzz.hostile_models`.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from lab.hostile import drawing_text, hostile_drawings
+from lab.fuzz.hostile import drawing_text, hostile_drawings
 
 
 def poison_collection(folder: Path) -> list[str]:

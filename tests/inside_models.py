@@ -12,9 +12,9 @@ import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
-from digitcanvas.model_info import META_OUTPUT, META_SCALE, write_metadata
-from digitcanvas.preprocessing import FIELD
-from lab.linear_model import OPSET
+from digitcanvas.model.info import META_OUTPUT, META_SCALE, write_metadata
+from digitcanvas.reading.preprocessing import FIELD
+from lab.fuzz.linear_model import OPSET
 
 HALF = FIELD // 2
 SEED = 11

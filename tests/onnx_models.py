@@ -1,6 +1,6 @@
 """Build tiny ONNX models with the onnx helper API, in every layout people export.
 
-The linear model itself (:func:`lab.linear_model.make_linear_model`) is the lab's, which
+The linear model itself (:func:`lab.fuzz.linear_model.make_linear_model`) is the lab's, which
 the fuzzer shares; the models here reuse its weights.
 """
 
@@ -13,8 +13,8 @@ import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
-from digitcanvas.model_info import META_OUTPUT, META_SCALE, write_metadata
-from lab.linear_model import LAYOUT_SHAPES, OPSET, RNG_SEED, linear_weights
+from digitcanvas.model.info import META_OUTPUT, META_SCALE, write_metadata
+from lab.fuzz.linear_model import LAYOUT_SHAPES, OPSET, RNG_SEED, linear_weights
 
 
 def reference_probabilities(images: np.ndarray, *, scale: float = 1, mean: float = 0, std: float = 1) -> np.ndarray:
@@ -127,7 +127,7 @@ GATE_TOLERANCE = 0.02  # of the convention's range
 @functools.cache
 def _mlp(domain: str) -> tuple[np.ndarray, ...]:
     """(W1, b1, W2, b2) of a tanh MLP fitted to the reference digits under preset ``domain``."""
-    from digitcanvas.conventions import PRESETS_BY_KEY, reference_digits
+    from digitcanvas.model.conventions import PRESETS_BY_KEY, reference_digits
 
     ref = reference_digits()
     x = PRESETS_BY_KEY[domain].scaling.apply(ref.images).reshape(-1, 784).astype(np.float64)
@@ -153,8 +153,8 @@ def make_convention_model(
     path: Path, preset: str, *, layout: str = "NCHW", input_type: int = TensorProto.FLOAT
 ) -> Path:
     """A model that reads digits only when fed in preset ``preset`` (see above)."""
-    from digitcanvas.conventions import PRESETS_BY_KEY
-    from digitcanvas.model_info import NORMALIZE_L2_COLUMNS
+    from digitcanvas.model.conventions import PRESETS_BY_KEY
+    from digitcanvas.model.info import NORMALIZE_L2_COLUMNS
 
     scaling = PRESETS_BY_KEY[preset].scaling
     keras = scaling.normalize == NORMALIZE_L2_COLUMNS
@@ -254,7 +254,7 @@ def make_exported_model(
     input_type: int = TensorProto.FLOAT,
     external_data: bool = False,
 ) -> Path:
-    """The linear digit model of :func:`lab.linear_model.make_linear_model` as exporters really write it.
+    """The linear digit model of :func:`lab.fuzz.linear_model.make_linear_model` as exporters really write it.
 
     ``head``: "logits", "softmax", "quantised" (softmax rows × 0.988, as int8 models give),
     "sigmoid", "n1x10" ((N, 1, 10) logits), "flat10" ((10,) logits; one image per run),

@@ -9,7 +9,7 @@ from PySide6.QtCore import QEvent, QPointF, Qt
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication
 
-from digitcanvas.ui.canvas import DrawingCanvas
+from digitcanvas.ui.widgets.canvas import DrawingCanvas
 
 
 def _send(

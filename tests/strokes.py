@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from digitcanvas.drawing import CANVAS_SIZE, Drawing
+from digitcanvas.drawing.strokes import CANVAS_SIZE, Drawing
 
 
 def _arc(

@@ -27,8 +27,8 @@ def test_the_walk_finds_the_core() -> None:
     found = _core_modules()
     # A walk that found nothing would make the next test pass vacuously.
     for expected in (
-        "digitcanvas.reader",
-        "digitcanvas.inference",
+        "digitcanvas.reading.reader",
+        "digitcanvas.model.classifier",
         "digitcanvas.cli",
         "digitcanvas.commands.predict",
         "digitcanvas.__main__",
@@ -61,12 +61,12 @@ def test_scipy_waits_until_the_window_is_up() -> None:
     """scipy.ndimage (a third of the start-up) is imported by warm_up or the first drawing read."""
     code = (
         "import sys, numpy as np\n"
-        "import digitcanvas.ui.window, digitcanvas.reader\n"
+        "import digitcanvas.ui.window.main_window, digitcanvas.reading.reader\n"
         "print('scipy.ndimage' in sys.modules)\n"
-        "from digitcanvas.lazy_imports import warm_up\n"
+        "from digitcanvas.util.lazy_imports import warm_up\n"
         "warm_up().join(60)\n"
         "print('scipy.ndimage' in sys.modules)\n"
-        "from digitcanvas.preprocessing import preprocess_image\n"
+        "from digitcanvas.reading.preprocessing import preprocess_image\n"
         "print(preprocess_image(np.eye(28) * 255).shape)\n"
     )
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}

@@ -11,9 +11,9 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
-from digitcanvas.drawing import load_drawing
+from digitcanvas.drawing.strokes import load_drawing
 from digitcanvas.ui.settings import KEY_COLLECTION
-from digitcanvas.ui.window import MainWindow
+from digitcanvas.ui.window.main_window import MainWindow
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import argparse
 
-from ..conventions import SETTING_HELP, parse_setting
-from ..model_info import InputScaling
+from digitcanvas.model.conventions import SETTING_HELP, parse_setting
+from digitcanvas.model.info import InputScaling
 
 MODEL_HELP = "ONNX model to use instead of the bundled one"
 

@@ -3,7 +3,7 @@
 Prints the reading and the model's layers (or, with ``--json``, one JSON object for
 scripts) and, with ``--out DIR``, writes PNGs for slides: the network input, the saliency
 overlay, each layer's activations and the first-layer filters. The looking is the core's
-job (:mod:`digitcanvas.inside`, :mod:`digitcanvas.saliency`); this module formats it.
+job (:mod:`digitcanvas.explain.inspector`, :mod:`digitcanvas.explain.saliency`); this module formats it.
 """
 
 from __future__ import annotations
@@ -18,12 +18,19 @@ from typing import Any, TextIO
 import numpy as np
 from numpy.typing import NDArray
 
-from ..imagefile import write_png
-from ..inside import KIND_MAPS, Activations, Inspector
-from ..inside_images import filters_picture, grey_picture, saliency_overlay, tile_maps, upscale, vector_picture
-from ..saliency import Saliency
-from .input_option import add_input_argument, add_model_argument
-from .predict import DECIMALS, EXIT_OK, EXIT_USAGE, printable
+from digitcanvas.commands.input_option import add_input_argument, add_model_argument
+from digitcanvas.commands.predict import DECIMALS, EXIT_OK, EXIT_USAGE, printable
+from digitcanvas.drawing.image_file import write_png
+from digitcanvas.explain.inspector import KIND_MAPS, Activations, Inspector
+from digitcanvas.explain.pictures import (
+    filters_picture,
+    grey_picture,
+    saliency_overlay,
+    tile_maps,
+    upscale,
+    vector_picture,
+)
+from digitcanvas.explain.saliency import Saliency
 
 FILE_NAME_SAFE = re.compile(r"[^A-Za-z0-9_.-]+")
 NAME_COLUMN_MAX = 32  # characters of a layer's name in the table
@@ -51,11 +58,11 @@ def _digit(text: str) -> int:
 
 def run(args: argparse.Namespace, *, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
     """Run ``inspect`` with parsed arguments; returns the exit status (2: bad file, model or digit)."""
-    from ..inference import ModelLoadError, ModelRunError, load_classifier
-    from ..inside import InsideError
-    from ..reader import Reader
-    from ..reader_files import READ_ERRORS
-    from ..saliency import explain
+    from digitcanvas.explain.inspector import InsideError
+    from digitcanvas.explain.saliency import explain
+    from digitcanvas.model.classifier import ModelLoadError, ModelRunError, load_classifier
+    from digitcanvas.reading.batch import READ_ERRORS
+    from digitcanvas.reading.reader import Reader
 
     stdout = stdout or sys.stdout
     stderr = stderr or sys.stderr

@@ -1,6 +1,6 @@
 """``digitcanvas predict``: read image and drawing files in bulk, as a table or JSON lines.
 
-Reading is the core's job (:class:`digitcanvas.reader.Reader`); this module formats the
+Reading is the core's job (:class:`digitcanvas.reading.reader.Reader`); this module formats the
 results, reports progress and picks the exit status.
 """
 
@@ -14,14 +14,14 @@ import sys
 import time
 from typing import Any, TextIO
 
-from ..adapt import Adaptation, HandModel
-from ..collection_folder import scan_collection
-from ..doubt import REASON_LOW_CONFIDENCE, REASON_TOO_SMALL, format_percent
-from ..drawing import DrawingFileError
-from ..inference import SOURCE_FALLBACK, Classifier, ModelRunError
-from ..reader import DigitReading, Reader, Reading
-from ..reader_files import FileReading, gather_files
-from .input_option import add_input_argument, add_model_argument
+from digitcanvas.collection.folder import scan_collection
+from digitcanvas.commands.input_option import add_input_argument, add_model_argument
+from digitcanvas.drawing.strokes import DrawingFileError
+from digitcanvas.model.classifier import SOURCE_FALLBACK, Classifier, ModelRunError
+from digitcanvas.reading.adaptation import Adaptation, HandModel
+from digitcanvas.reading.batch import FileReading, gather_files
+from digitcanvas.reading.doubt import REASON_LOW_CONFIDENCE, REASON_TOO_SMALL, format_percent
+from digitcanvas.reading.reader import DigitReading, Reader, Reading
 
 PATH_COLUMN_MAX = 60  # characters of the file column in the table
 DIGIT_COLUMN = 5  # "digit"
@@ -65,7 +65,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace, *, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
     """Run ``predict`` with parsed arguments; returns the exit status."""
-    from ..inference import ModelLoadError, load_classifier
+    from digitcanvas.model.classifier import ModelLoadError, load_classifier
 
     stdout = stdout or _tolerant(sys.stdout)
     stderr = stderr or _tolerant(sys.stderr)

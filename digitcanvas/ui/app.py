@@ -10,11 +10,11 @@ from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 
-from .. import APP_NAME, __version__
-from ..lazy_imports import warm_up
-from ..model_info import InputScaling
-from .platform_check import EXIT_NO_DISPLAY, display_problem, qt_failure_guard
-from .resources import DESKTOP_FILE_NAME, app_icon
+from digitcanvas import APP_NAME, __version__
+from digitcanvas.model.info import InputScaling
+from digitcanvas.ui.platform_check import EXIT_NO_DISPLAY, display_problem, qt_failure_guard
+from digitcanvas.ui.resources import DESKTOP_FILE_NAME, app_icon
+from digitcanvas.util.lazy_imports import warm_up
 
 
 def run_app(*, model_path: str | None = None, input_scaling: InputScaling | None = None) -> int:
@@ -36,7 +36,7 @@ def run_app(*, model_path: str | None = None, input_scaling: InputScaling | None
             app = QApplication(sys.argv[:1])
     QGuiApplication.setDesktopFileName(DESKTOP_FILE_NAME)
     QGuiApplication.setWindowIcon(app_icon())
-    from .window import MainWindow
+    from digitcanvas.ui.window.main_window import MainWindow
 
     window = MainWindow(model_path=model_path, input_scaling=input_scaling)
     window.place_on_screen()

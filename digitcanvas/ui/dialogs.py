@@ -16,10 +16,10 @@ from PySide6 import __version__ as pyside_version
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, qVersion
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
-from .. import __version__
-from ..conventions import reference_digits
-from ..inference import Classifier, bundled_model_path
-from .settings import AppSettings
+from digitcanvas import __version__
+from digitcanvas.model.classifier import Classifier, bundled_model_path
+from digitcanvas.model.conventions import reference_digits
+from digitcanvas.ui.settings import AppSettings
 
 DESCRIPTION = (
     "Draw a digit — or a whole number — and a neural network says what it reads, how sure it is, "

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, QStandardPaths
 
-from .. import APP_NAME
+from digitcanvas import APP_NAME
 
 KEY_MODEL = "model/path"
 KEY_PEN = "pen/width"

@@ -1,0 +1,225 @@
+"""Reading the JSON drawing file: bounded before it is parsed, validated after. No Qt.
+
+The format is :mod:`.drawing`'s; this module turns file text into a :class:`~.drawing.Drawing`
+or a :class:`~.drawing.DrawingReadError` naming the file and the problem. The structure
+and the numbers are measured before ``json`` parses anything (:data:`MAX_JSON_DEPTH`,
+:data:`MAX_JSON_CONTAINERS`, :data:`MAX_NUMBER_CHARS`), so no input makes the parser
+hang, overflow or recurse; the document is then checked against the drawing limits.
+:func:`json_number` and :func:`json_int` are the one test of a JSON number, which the
+collection file (:mod:`.collection_archive`) shares.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from typing import TypeGuard
+
+import numpy as np
+
+from digitcanvas.drawing.strokes import (
+    DEFAULT_PEN_WIDTH,
+    FORMAT_NAME,
+    FORMAT_VERSION,
+    MAX_CANVAS_SIDE,
+    MAX_COORDINATE,
+    MAX_PEN_WIDTH,
+    MAX_POINTS,
+    MAX_STROKES,
+    MIN_CANVAS_SIDE,
+    Drawing,
+    DrawingReadError,
+    Stroke,
+    as_stroke,
+    limits_problem,
+)
+
+MAX_JSON_DEPTH = 16  # a drawing nests 4 deep (document, strokes, stroke, point); room for extras
+MAX_NUMBER_CHARS = 40  # a float64 is written in at most 24; longer numbers are refused unparsed
+# Every point and every stroke is a JSON array: more arrays than this cannot be a drawing
+# within the limits, and the file is refused before it is parsed.
+MAX_JSON_CONTAINERS = MAX_POINTS + MAX_STROKES + 1_000
+
+
+def json_int(value: object) -> TypeGuard[int]:
+    """True for a JSON integer: an ``int`` that is not a ``bool`` (JSON's true and false
+    parse as bools, which Python counts as integers)."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def json_number(value: object) -> TypeGuard[int | float]:
+    """True for a JSON number: an ``int`` (not a ``bool``) or a ``float``.
+
+    Its size is the caller's to check: a range check also refuses NaN, infinity and
+    integers too large for a float64 (Python compares ints and floats exactly).
+    """
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def drawing_from_dict(data: object) -> Drawing:
+    """Validate a parsed drawing document; raises ``ValueError`` saying what is wrong
+    (naming the limit when one is exceeded)."""
+    if not isinstance(data, dict):
+        raise ValueError("the top level is not a JSON object")
+    if data.get("format") != FORMAT_NAME:
+        raise ValueError(f'"format" is {_shown(data.get("format"))}, expected {FORMAT_NAME!r}')
+    version = data.get("version")
+    if not json_int(version):
+        raise ValueError('"version" is missing or not an integer')
+    if version > FORMAT_VERSION:
+        raise ValueError(f"version {version} is newer than this program reads ({FORMAT_VERSION})")
+    canvas = data.get("canvas")
+    if not isinstance(canvas, dict):
+        raise ValueError('"canvas" is missing or not an object with width and height')
+    sides = []
+    for name in ("width", "height"):
+        value = canvas.get(name)
+        if not (json_number(value) and MIN_CANVAS_SIDE <= value <= MAX_CANVAS_SIDE):
+            raise ValueError(
+                f"canvas {name} is {_shown(value)}, expected a number from {MIN_CANVAS_SIDE} to {MAX_CANVAS_SIDE:,}"
+            )
+        sides.append(int(value))
+    strokes = data.get("strokes")
+    if not isinstance(strokes, list):
+        raise ValueError('"strokes" is missing or not a list')
+    if len(strokes) > MAX_STROKES:
+        raise ValueError(f"it has {len(strokes):,} strokes; a drawing has at most {MAX_STROKES:,}")
+    parsed: list[Stroke] = []
+    points = 0
+    for index, stroke in enumerate(strokes):
+        try:
+            parsed.append(_parse_stroke(stroke))
+        except ValueError as e:
+            raise ValueError(f"stroke {index + 1} is malformed: {e}") from e
+        points += len(parsed[-1])
+        if points > MAX_POINTS:
+            raise ValueError(f"it has over {MAX_POINTS:,} points; a drawing has at most {MAX_POINTS:,}")
+    pen_width = data.get("pen_width", DEFAULT_PEN_WIDTH)
+    if not (json_number(pen_width) and 0 < pen_width <= MAX_PEN_WIDTH):
+        raise ValueError(f'"pen_width" is {_shown(pen_width)}, expected a number over 0 and at most {MAX_PEN_WIDTH:g}')
+    label = data.get("label")
+    if label is not None and not (json_int(label) and 0 <= label <= 9):
+        raise ValueError(f'"label" is {_shown(label)}, expected a digit 0-9')
+    drawing = Drawing(tuple(parsed), sides[0], sides[1], float(pen_width), label)
+    problem = limits_problem(drawing)
+    if problem is not None:
+        raise ValueError(problem)
+    return drawing
+
+
+_SHOWN_CHARS = 40  # of a bad value in a message
+
+
+def _shown(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= _SHOWN_CHARS else text[: _SHOWN_CHARS - 1] + "…"
+
+
+def _parse_stroke(stroke: object) -> Stroke:
+    """A stroke from JSON: a non-empty list of [x, y, ...] with finite numbers (extra values ignored)."""
+    if not isinstance(stroke, list) or not stroke:
+        raise ValueError("it must be a non-empty list of [x, y] number pairs")
+    if len(stroke) > MAX_POINTS:
+        raise ValueError(f"it has {len(stroke):,} points; a drawing has at most {MAX_POINTS:,}")
+    pairs = []
+    for point in stroke:
+        if type(point) is not list or len(point) < 2:
+            raise ValueError("it must be a non-empty list of [x, y] number pairs")
+        x, y = point[0], point[1]
+        if not (json_number(x) and json_number(y)):
+            raise ValueError("it must be a non-empty list of [x, y] number pairs")
+        for value in (x, y):
+            if not abs(value) <= MAX_COORDINATE:  # before float64: a huge integer would overflow it
+                raise ValueError(f"a coordinate is {_shown(value)}; coordinates lie within ±{MAX_COORDINATE:,} px")
+        pairs.append((x, y))
+    return as_stroke(pairs)
+
+
+# Strings are blanked before the structure is measured, so brackets inside them do not count.
+_JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"')
+# Characters of a JSON number become "0", all others " ": a long number is a long run of "0".
+_NUMBER_RUNS = bytes(ord("0") if chr(code) in "-+0123456789.eE" else ord(" ") for code in range(256))
+_LONG_NUMBER = b"0" * (MAX_NUMBER_CHARS + 1)
+_SCAN_CHUNK = 1 << 20  # bytes measured at a time (bounded temporary memory)
+_STEP = np.zeros(256, dtype=np.int8)  # +1 opens an array or object, -1 closes one
+_STEP[[ord("["), ord("{")]] = 1
+_STEP[[ord("]"), ord("}")]] = -1
+
+
+def _check_json_shape(utf8: bytes) -> None:
+    """Refuse, before parsing, JSON that nests deeper than MAX_JSON_DEPTH, holds more than
+    MAX_JSON_CONTAINERS arrays and objects, or writes a number in over MAX_NUMBER_CHARS
+    characters (a 400-digit integer overflows float64; one over 4,300 digits stops the parser)."""
+    blanked = _JSON_STRING.sub(b'""', utf8)
+    if _LONG_NUMBER in blanked.translate(_NUMBER_RUNS):
+        raise ValueError(f"a number is written with more than {MAX_NUMBER_CHARS} characters")
+    containers = blanked.count(b"[") + blanked.count(b"{")
+    if containers > MAX_JSON_CONTAINERS:
+        raise ValueError(
+            f"it holds {containers:,} JSON arrays and objects; a drawing within the limits "
+            f"({MAX_POINTS:,} points, {MAX_STROKES:,} strokes) holds at most {MAX_JSON_CONTAINERS:,}"
+        )
+    depth = 0
+    for start in range(0, len(blanked), _SCAN_CHUNK):
+        codes = np.frombuffer(blanked, dtype=np.uint8, count=min(_SCAN_CHUNK, len(blanked) - start), offset=start)
+        levels = np.cumsum(_STEP[codes], dtype=np.int32) + depth
+        if len(levels) and int(levels.max()) > MAX_JSON_DEPTH:
+            raise ValueError(f"it nests arrays and objects over {MAX_JSON_DEPTH} deep; a drawing nests 4 deep")
+        depth = int(levels[-1]) if len(levels) else depth
+
+
+def _refuse_constant(name: str) -> float:
+    raise ValueError(f"it holds {name}, which is not a JSON number")
+
+
+def _decode(raw: bytes) -> tuple[str, bytes]:
+    """The text of a JSON document (UTF-8, -16 or -32, with or without a BOM) and its UTF-8."""
+    encoding = json.detect_encoding(raw)
+    text = raw.decode(encoding)
+    return text, (raw if encoding == "utf-8" else text.encode("utf-8", "surrogatepass"))
+
+
+def parse_drawing(text: str | bytes, *, source: str | os.PathLike[str] = "<drawing>") -> Drawing:
+    """Parse drawing-file text; raises :class:`DrawingReadError` naming ``source``.
+
+    Bytes may be UTF-8, UTF-16 or UTF-32 (as JSON allows). Structure and number sizes are
+    bounded before parsing (see the ``MAX_*`` limits), so no input raises anything else.
+    """
+    try:
+        decoded, utf8 = _decode(text) if isinstance(text, bytes) else (text, text.encode("utf-8", "surrogatepass"))
+    except UnicodeDecodeError as e:
+        raise DrawingReadError(f"{source}: not a JSON drawing file (not UTF-8, UTF-16 or UTF-32 text)") from e
+    try:
+        _check_json_shape(utf8)
+    except ValueError as e:
+        raise DrawingReadError(f"{source}: {e}") from e
+    try:
+        data = json.loads(decoded, parse_constant=_refuse_constant)
+    except json.JSONDecodeError as e:
+        raise DrawingReadError(f"{source}: not a valid JSON drawing file ({e})") from e
+    except (ValueError, RecursionError) as e:  # a NaN or Infinity literal; nesting is bounded above
+        raise DrawingReadError(f"{source}: not a valid JSON drawing file ({e})") from e
+    try:
+        return drawing_from_dict(data)
+    except ValueError as e:
+        raise DrawingReadError(f"{source}: {e}") from e
+
+
+_JSON_WHITESPACE = "\ufeff \t\r\n"  # and a byte-order mark
+
+
+def _head_text(head: bytes) -> str:
+    return head.decode(json.detect_encoding(head), errors="ignore").lstrip(_JSON_WHITESPACE)
+
+
+def looks_like_drawing(head: bytes) -> bool:
+    """True when the first bytes of a file look like JSON (a drawing file), judged by
+    content: ``{`` after optional whitespace, in UTF-8, UTF-16 or UTF-32."""
+    return _head_text(head).startswith("{")
+
+
+def is_blank(head: bytes) -> bool:
+    """True when ``head`` holds only JSON whitespace (or nothing): too little to judge a
+    file by, so the caller reads further (a drawing may start with a long run of it)."""
+    return not _head_text(head)

@@ -1,0 +1,242 @@
+"""The drawing model: strokes as vectors, its limits, and the versioned JSON drawing file.
+
+Qt-free on purpose: the canvas widget converts its points into a :class:`Drawing`
+at the boundary, and the CLI, the scripts and the tests use the same class. This module
+writes the file and reads its bytes; parsing and validating them is :mod:`.drawing_file`'s.
+
+File format (version 1)::
+
+    {"format": "digitcanvas-drawing", "version": 1,
+     "canvas": {"width": W, "height": H},
+     "strokes": [[[x, y], ...], ...]}
+
+Coordinates are canvas pixels, x to the right, y downward. Optional keys:
+``"pen_width"`` (on-screen pen width in canvas pixels) and ``"label"`` (the true
+digit, for the personal collection). Unknown keys are ignored so that later
+versions may add data (per-point pressure, say) without breaking readers.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from digitcanvas.util.files import FileTooLargeError, NotRegularFileError, describe_os_error, read_limited, write_atomic
+
+FORMAT_NAME = "digitcanvas-drawing"
+FORMAT_VERSION = 1
+DEFAULT_PEN_WIDTH = 18.0  # on-screen pen width (canvas px) that reads well on a 400 px tall canvas
+CANVAS_SIZE = (640, 400)  # the app's canvas in logical px: room for a number, a digit still sits well
+
+# Limits of a drawing file, checked once where a file is read (and the same ones where it
+# is written, so whatever the app writes it reads back). A digit is a few hundred points
+# and a long number a few thousand; the file limits leave room for per-point extras.
+MAX_DRAWING_FILE_BYTES = 20 * 1024 * 1024  # a drawing is a few KB; refuse runaway files early
+MAX_STROKES = 1_000  # a 10-digit number is about 30 strokes
+MAX_POINTS = 20_000  # all strokes together; rendering one costs memory in proportion
+MIN_CANVAS_SIDE = 1  # canvas px; a canvas is stored as whole pixels
+MAX_CANVAS_SIDE = 100_000  # canvas px
+MAX_PEN_WIDTH = 1_000.0  # canvas px
+MAX_COORDINATE = 10 * MAX_CANVAS_SIDE  # |x|, |y| in canvas px: ink may leave the canvas, not by a mile
+
+Stroke = NDArray[np.float64]  # shape (K, 2): x, y in canvas pixels
+
+
+class DrawingFileError(ValueError):
+    """A drawing file could not be read or written; the message names the file and why."""
+
+
+class DrawingReadError(DrawingFileError):
+    """A drawing file cannot be read: missing, unreadable, too large or malformed."""
+
+
+class DrawingWriteError(DrawingFileError):
+    """A drawing file cannot be written (permissions, a full disk, a bad folder, over a limit)."""
+
+
+def as_stroke(points: ArrayLike) -> Stroke:
+    """``points`` as a stroke, (K, 2) float64; raises ``ValueError`` unless it is a non-empty
+    list of finite ``[x, y]`` pairs."""
+    array = np.asarray(points, dtype=np.float64)
+    if array.ndim != 2 or array.shape[1] != 2 or len(array) == 0:
+        raise ValueError(f"a stroke must be a non-empty list of [x, y] points, got shape {array.shape}")
+    if not np.all(np.isfinite(array)):
+        raise ValueError("a stroke has a coordinate that is not a finite number")
+    return array
+
+
+@dataclass(frozen=True)
+class Drawing:
+    """Strokes drawn on a canvas of ``width`` × ``height`` pixels.
+
+    ``strokes`` holds one float64 array of shape (K, 2) per stroke, in drawing order.
+    """
+
+    strokes: tuple[Stroke, ...]
+    width: int
+    height: int
+    pen_width: float = DEFAULT_PEN_WIDTH
+    label: int | None = None
+
+    @classmethod
+    def from_points(
+        cls,
+        strokes: Iterable[ArrayLike],
+        *,
+        width: int,
+        height: int,
+        pen_width: float = DEFAULT_PEN_WIDTH,
+        label: int | None = None,
+    ) -> Drawing:
+        """Build a drawing from any nested sequence of ``[x, y]`` points per stroke."""
+        return cls(tuple(as_stroke(s) for s in strokes), int(width), int(height), float(pen_width), label)
+
+    @property
+    def is_empty(self) -> bool:
+        return len(self.strokes) == 0
+
+    def points(self) -> NDArray[np.float64]:
+        """All points of all strokes, shape (P, 2); empty (0, 2) for an empty drawing."""
+        if not self.strokes:
+            return np.zeros((0, 2))
+        return np.concatenate(self.strokes)
+
+    def subset(self, members: Iterable[int]) -> Drawing:
+        """The same canvas with only the strokes at ``members`` (in that order)."""
+        return Drawing(tuple(self.strokes[m] for m in members), self.width, self.height, self.pen_width)
+
+    def with_label(self, label: int | None) -> Drawing:
+        return Drawing(self.strokes, self.width, self.height, self.pen_width, label)
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "format": FORMAT_NAME,
+            "version": FORMAT_VERSION,
+            "canvas": {"width": self.width, "height": self.height},
+            "pen_width": self.pen_width,
+            "strokes": [[[_compact(x), _compact(y)] for x, y in s] for s in self.strokes],
+        }
+        if self.label is not None:
+            data["label"] = self.label
+        return data
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Drawing):
+            return NotImplemented
+        return (
+            (self.width, self.height, self.pen_width, self.label)
+            == (other.width, other.height, other.pen_width, other.label)
+            and len(self.strokes) == len(other.strokes)
+            and all(np.array_equal(a, b) for a, b in zip(self.strokes, other.strokes, strict=True))
+        )
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def same_ink(self, other: Drawing) -> bool:
+        """True when both have the same strokes on the same canvas (pen and label aside):
+        exactly when their :func:`ink_key` are equal, but without hashing the strokes, as a
+        keep checks it against every kept drawing."""
+        return (
+            (self.width, self.height) == (other.width, other.height)
+            and len(self.strokes) == len(other.strokes)
+            and all(np.array_equal(a, b) for a, b in zip(self.strokes, other.strokes, strict=True))
+        )
+
+
+def ink_key(drawing: Drawing) -> tuple[int, int, tuple[bytes, ...]]:
+    """What makes two drawings the same ink (canvas and strokes; pen and label aside), hashable."""
+    # + 0.0 makes -0.0 the 0.0 it equals; a stroke's bytes give its point count too (2 values each)
+    strokes = tuple((np.asarray(s, dtype=np.float64) + 0.0).tobytes() for s in drawing.strokes)
+    return drawing.width, drawing.height, strokes
+
+
+def _compact(value: float) -> float | int:
+    """Whole coordinates as integers (small, readable files); others exactly, so a saved
+    drawing reads back identical. The canvas records hundredths of a pixel."""
+    value = float(value)
+    return int(value) if value.is_integer() else value
+
+
+def limits_problem(drawing: Drawing) -> str | None:
+    """What in ``drawing`` a drawing file cannot hold (see the ``MAX_*`` limits), or None.
+
+    The one check for both directions: :func:`.drawing_file.drawing_from_dict` refuses such a file and
+    :func:`save_drawing` refuses to write one, so whatever is written reads back.
+    """
+    for name, side in (("width", drawing.width), ("height", drawing.height)):
+        if not MIN_CANVAS_SIDE <= side <= MAX_CANVAS_SIDE:
+            return f"the canvas {name} is {side}; it must be from {MIN_CANVAS_SIDE} to {MAX_CANVAS_SIDE:,} px"
+    if not (np.isfinite(drawing.pen_width) and 0 < drawing.pen_width <= MAX_PEN_WIDTH):
+        return f"the pen width is {drawing.pen_width:g}; it must be over 0 and at most {MAX_PEN_WIDTH:g} px"
+    if len(drawing.strokes) > MAX_STROKES:
+        return f"it has {len(drawing.strokes):,} strokes; a drawing has at most {MAX_STROKES:,}"
+    points = sum(len(s) for s in drawing.strokes)
+    if points > MAX_POINTS:
+        return f"it has {points:,} points; a drawing has at most {MAX_POINTS:,}"
+    for index, stroke in enumerate(drawing.strokes):
+        if stroke.ndim != 2 or stroke.shape[1] != 2 or len(stroke) == 0:
+            return f"stroke {index + 1} is not a non-empty list of [x, y] points"
+        if not np.all(np.isfinite(stroke)):
+            return f"stroke {index + 1} has a coordinate that is not a finite number"
+        if np.abs(stroke).max() > MAX_COORDINATE:
+            return f"stroke {index + 1} has a coordinate beyond ±{MAX_COORDINATE:,} px"
+    if drawing.label is not None and not 0 <= drawing.label <= 9:
+        return f"the label is {drawing.label}; it must be a digit 0-9"
+    return None
+
+
+def read_drawing_bytes(path: str | os.PathLike[str]) -> bytes:
+    """The bytes of a drawing file, refusing what is not a regular file or is over
+    MAX_DRAWING_FILE_BYTES; raises :class:`DrawingReadError` with the path and the reason."""
+    try:
+        return read_limited(path, MAX_DRAWING_FILE_BYTES)
+    except NotRegularFileError as e:
+        raise DrawingReadError(f"{path}: {e.strerror}") from e
+    except FileTooLargeError as e:
+        raise DrawingReadError(
+            f"{path}: the file is {e.size:,} bytes; drawing files of at most {MAX_DRAWING_FILE_BYTES:,} are read"
+        ) from e
+    except OSError as e:
+        raise DrawingReadError(f"{path}: cannot read the file ({describe_os_error(e)})") from e
+
+
+def load_drawing(path: str | os.PathLike[str]) -> Drawing:
+    """Read a drawing file; raises :class:`DrawingFileError` with the path and the reason."""
+    from digitcanvas.drawing.file import parse_drawing  # the parser builds Drawings, so it imports this module
+
+    return parse_drawing(read_drawing_bytes(path), source=path)
+
+
+def drawing_bytes(drawing: Drawing) -> bytes:
+    """The file content for ``drawing`` (compact UTF-8 JSON).
+
+    Raises ``ValueError`` naming the limit when the drawing is one the reader would refuse.
+    """
+    problem = limits_problem(drawing)
+    if problem is not None:
+        raise ValueError(problem)
+    return json.dumps(drawing.to_dict(), separators=(",", ":"), allow_nan=False).encode("utf-8")
+
+
+def save_drawing(drawing: Drawing, path: str | os.PathLike[str]) -> None:
+    """Write ``drawing`` atomically (see :func:`digitcanvas.util.files.write_atomic`).
+
+    Raises :class:`DrawingWriteError` naming the file and the reason, also when the drawing
+    is over a limit the reader applies (nothing is written then).
+    """
+    path = Path(path)
+    try:
+        payload = drawing_bytes(drawing)
+    except ValueError as e:
+        raise DrawingWriteError(f"{path}: cannot save this drawing: {e}") from e
+    try:
+        write_atomic(path, payload)
+    except OSError as e:
+        raise DrawingWriteError(f"{path}: cannot write the file ({describe_os_error(e)})") from e

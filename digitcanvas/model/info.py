@@ -1,0 +1,257 @@
+"""What a model file says about itself, parsed once when it loads. No Qt.
+
+DigitCanvas reads and writes its facts as ONNX ``metadata_props`` under ``digitcanvas.*``.
+Every key is defined here, :class:`ModelInfo` parses them, and :func:`write_metadata` is
+the one writer (used by training, ``lab.train.refit_doubt``, the app and the tests).
+
+Keys the app reads:
+
+* ``digitcanvas.input_scale``, ``digitcanvas.input_mean``, ``digitcanvas.input_std``: the
+  network is fed ``(x * scale - mean) / std`` for pixels ``x`` in [0, 1] (255 for a 0-255
+  model; MNIST's mean/std 0.1307/0.3081);
+* ``digitcanvas.input_invert``: "true" if the model wants black ink on white;
+* ``digitcanvas.input_normalize``: "l2-columns" for models trained on
+  ``tf.keras.utils.normalize(x, axis=1)`` (each image column scaled to unit L2 norm,
+  after the steps above); "none" (the default) otherwise;
+* ``digitcanvas.output``: "logits", "probabilities" or "scores" (independent sigmoid
+  units); detected from the model's behaviour when missing;
+* ``digitcanvas.doubt_threshold``: the calibrated top probability under which the app
+  says "Not sure" (fitted by ``python -m lab.train.refit_doubt``);
+* ``digitcanvas.name``, ``digitcanvas.version``: shown in the window and the CLI.
+
+Informational keys written by ``python -m lab.train``: ``digitcanvas.test_accuracy``,
+``digitcanvas.temperature``, ``digitcanvas.training_command``, ``digitcanvas.output``.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from numpy.typing import NDArray
+
+from digitcanvas.model.proto import ProtoError, fields, len_field, string_entry
+from digitcanvas.util.files import describe_os_error, write_atomic
+
+META_PREFIX = "digitcanvas."
+META_NAME = META_PREFIX + "name"
+META_VERSION = META_PREFIX + "version"
+META_SCALE = META_PREFIX + "input_scale"
+META_MEAN = META_PREFIX + "input_mean"
+META_STD = META_PREFIX + "input_std"
+META_INVERT = META_PREFIX + "input_invert"
+META_NORMALIZE = META_PREFIX + "input_normalize"
+INPUT_KEYS = (META_SCALE, META_MEAN, META_STD, META_INVERT, META_NORMALIZE)  # any one: the input is declared
+# The input keys by their short names, as an input setting spells them ("scale=255,invert").
+INPUT_SETTING_KEYS = {
+    "scale": META_SCALE,
+    "mean": META_MEAN,
+    "std": META_STD,
+    "invert": META_INVERT,
+    "normalize": META_NORMALIZE,
+}
+NORMALIZE_NONE = "none"
+NORMALIZE_L2_COLUMNS = "l2-columns"
+NORMALIZE_CHOICES = (NORMALIZE_NONE, NORMALIZE_L2_COLUMNS)
+OUTPUT_LOGITS = "logits"
+OUTPUT_PROBABILITIES = "probabilities"
+OUTPUT_SCORES = "scores"
+OUTPUT_CHOICES = (OUTPUT_LOGITS, OUTPUT_PROBABILITIES, OUTPUT_SCORES)
+META_DOUBT = META_PREFIX + "doubt_threshold"
+META_TEST_ACCURACY = META_PREFIX + "test_accuracy"
+META_TEMPERATURE = META_PREFIX + "temperature"
+META_TRAINING_COMMAND = META_PREFIX + "training_command"
+META_OUTPUT = META_PREFIX + "output"
+
+DEFAULT_THRESHOLD = 0.80  # for foreign models: a calibrated-looking top probability under 80 % is doubtful
+TRUE_WORDS = ("1", "true", "yes")
+# Input scaling beyond these makes float32 overflow or lose the image: no real model needs it.
+MIN_STD = 1e-6
+MAX_SCALING = 1e6
+# Graph names exporters write by default: they say nothing about the model.
+GENERIC_GRAPH_NAMES = ("main_graph", "torch_jit", "tf2onnx", "torch-jit-export", "")
+
+
+class ModelInfoError(ValueError):
+    """A model's ``digitcanvas.*`` metadata is unusable; the message names the key."""
+
+
+class ModelWriteError(OSError):
+    """Metadata could not be written into a model file; the message names the file and why."""
+
+
+@dataclass(frozen=True)
+class InputScaling:
+    """How [0, 1] pixels (white ink on black) become the values the model is fed."""
+
+    scale: float = 1.0
+    mean: float = 0.0
+    std: float = 1.0
+    invert: bool = False
+    normalize: str = NORMALIZE_NONE  # or NORMALIZE_L2_COLUMNS
+
+    def apply(self, batch: NDArray[np.float32]) -> NDArray[np.float32]:
+        """float32 (N, 28, 28) in [0, 1] → float32 of the same shape, in the model's units."""
+        x = 1.0 - batch if self.invert else batch
+        if not (self.scale == 1.0 and self.mean == 0.0 and self.std == 1.0):
+            x = (x * self.scale - self.mean) / self.std
+        if self.normalize == NORMALIZE_L2_COLUMNS:
+            # tf.keras.utils.normalize(x, axis=1) on (N, 28, 28): each column of each image
+            # to unit L2 norm; all-zero columns stay zero.
+            norms = np.sqrt(np.square(x, dtype=np.float64).sum(axis=1, keepdims=True))
+            x = x / np.where(norms == 0, 1.0, norms)
+        return np.asarray(x, dtype=np.float32)
+
+    def to_metadata(self) -> dict[str, str]:
+        return {
+            META_SCALE: _number_text(self.scale),
+            META_MEAN: _number_text(self.mean),
+            META_STD: _number_text(self.std),
+            META_INVERT: "true" if self.invert else "false",
+            META_NORMALIZE: self.normalize,
+        }
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    """A model's facts: parsed from its metadata once, when it loads."""
+
+    name: str
+    version: str | None = None
+    scaling: InputScaling = field(default_factory=InputScaling)
+    declares_input: bool = False  # the metadata names the input scaling (else it is detected)
+    output: str | None = None  # one of OUTPUT_CHOICES when the metadata says; else detected
+    doubt_threshold: float = DEFAULT_THRESHOLD
+    metadata: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_metadata(cls, metadata: Mapping[str, str], *, fallback_name: str, graph_name: str = "") -> ModelInfo:
+        """Parse ``digitcanvas.*`` keys; raises :class:`ModelInfoError` naming a bad key."""
+        meta = dict(metadata)
+        name = meta.get(META_NAME) or ("" if graph_name in GENERIC_GRAPH_NAMES else graph_name) or fallback_name
+        return cls(
+            name=name,
+            version=meta.get(META_VERSION) or None,
+            scaling=_scaling_from(meta),
+            declares_input=any(key in meta for key in INPUT_KEYS),
+            output=_choice(meta, META_OUTPUT, OUTPUT_CHOICES),
+            doubt_threshold=_threshold_from(meta),
+            metadata=meta,
+        )
+
+    def describe(self) -> str:
+        """ "name version", as the window's title and ``predict -v`` show it."""
+        return f"{self.name} {self.version}" if self.version else self.name
+
+
+def _float_key(meta: Mapping[str, str], key: str, default: float) -> float:
+    text = meta.get(key)
+    if text is None:
+        return default
+    try:
+        value = float(text)
+    except ValueError as e:
+        raise ModelInfoError(f"metadata {key} is {text!r}, not a number") from e
+    if not math.isfinite(value):
+        raise ModelInfoError(f"metadata {key} is {text!r}, not a finite number")
+    return value
+
+
+def _scaling_from(meta: Mapping[str, str]) -> InputScaling:
+    scaling = InputScaling(
+        scale=_float_key(meta, META_SCALE, 1.0),
+        mean=_float_key(meta, META_MEAN, 0.0),
+        std=_float_key(meta, META_STD, 1.0),
+        invert=meta.get(META_INVERT, "false").strip().lower() in TRUE_WORDS,
+        normalize=_choice(meta, META_NORMALIZE, NORMALIZE_CHOICES) or NORMALIZE_NONE,
+    )
+    if abs(scaling.std) < MIN_STD:
+        raise ModelInfoError(f"metadata {META_STD} is {scaling.std:g}; it must be at least {MIN_STD:g} in size")
+    for key, value in ((META_SCALE, scaling.scale), (META_MEAN, scaling.mean), (META_STD, scaling.std)):
+        if abs(value) > MAX_SCALING:
+            raise ModelInfoError(f"metadata {key} is {value:g}; DigitCanvas accepts at most {MAX_SCALING:g} in size")
+    return scaling
+
+
+def _choice(meta: Mapping[str, str], key: str, choices: tuple[str, ...]) -> str | None:
+    text = meta.get(key)
+    if text is None:
+        return None
+    value = text.strip().lower()
+    if value not in choices:
+        raise ModelInfoError(f"metadata {key} is {text!r}; expected one of: {', '.join(choices)}")
+    return value
+
+
+def _threshold_from(meta: Mapping[str, str]) -> float:
+    """The fitted threshold, or the default when the key is missing or out of (0, 1)."""
+    try:
+        value = _float_key(meta, META_DOUBT, DEFAULT_THRESHOLD)
+    except ModelInfoError:
+        return DEFAULT_THRESHOLD
+    return value if 0.0 < value < 1.0 else DEFAULT_THRESHOLD
+
+
+def _number_text(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
+
+
+# --- writing metadata without the onnx package ----------------------------------------------
+#
+# ``metadata_props`` is ModelProto's repeated field 14 of ``StringStringEntryProto {string key
+# = 1; string value = 2;}``. Rewriting only those top-level entries keeps every other byte
+# (weights, graph, external-data references) as is, so the app can store a setting in a
+# user's model without depending on ``onnx``.
+
+_METADATA_FIELD = 14
+
+
+def with_metadata(model_bytes: bytes, updates: Mapping[str, str | None]) -> bytes:
+    """``model_bytes`` with metadata keys set (a value) or removed (None); other bytes kept.
+
+    Raises :class:`ValueError` if the bytes are not a protobuf message.
+    """
+    kept = bytearray()
+    try:
+        for f in fields(model_bytes):
+            if f.number == _METADATA_FIELD and f.is_bytes and string_entry(f.payload(model_bytes))[0] in updates:
+                continue
+            kept += model_bytes[f.start : f.end]
+    except ProtoError as e:
+        raise ValueError(f"not an ONNX model file ({e})") from e
+    for key, value in updates.items():
+        if value is not None:
+            entry = len_field(1, key.encode("utf-8")) + len_field(2, value.encode("utf-8"))
+            kept += len_field(_METADATA_FIELD, entry)
+    return bytes(kept)
+
+
+def write_metadata(
+    path: str | os.PathLike[str],
+    updates: Mapping[str, str | None],
+    *,
+    out: str | os.PathLike[str] | None = None,
+) -> Path:
+    """Set (or, with None, remove) metadata keys of the model at ``path``, atomically.
+
+    Writes to ``out`` (default: ``path`` itself); everything else in the file is kept.
+    Returns the path written. Raises :class:`ModelWriteError` naming the file and why.
+    """
+    source = Path(path)
+    target = Path(out) if out is not None else source
+    try:
+        data = source.read_bytes()
+    except OSError as e:
+        raise ModelWriteError(f"{source}: cannot read the model ({describe_os_error(e)})") from e
+    try:
+        updated = with_metadata(data, updates)
+    except ValueError as e:
+        raise ModelWriteError(f"{source}: {e}") from e
+    try:
+        return write_atomic(target, updated)
+    except OSError as e:
+        raise ModelWriteError(f"{target}: cannot write the model ({describe_os_error(e)})") from e

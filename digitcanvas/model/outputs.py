@@ -1,0 +1,119 @@
+"""What a digit model's outputs are, and how they become probabilities. No Qt.
+
+Exporters write ten scores per image as a float tensor ((N, 10), (N, 1, 10), (1, 10),
+(10,)) or, for scikit-learn through skl2onnx, as a ZipMap (a sequence of {digit:
+probability} maps) beside a label output. The scores are logits, probabilities (int8
+quantisation leaves rows summing to 0.988-1.004) or independent sigmoid scores.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from digitcanvas.model.info import OUTPUT_LOGITS, OUTPUT_PROBABILITIES, OUTPUT_SCORES
+from digitcanvas.model.session import ModelRunError
+from digitcanvas.reading.preprocessing import NUM_CLASSES
+
+PROBABILITY_SUM_TOLERANCE = 1e-6  # a row of usable probabilities sums to 1 within this
+PROBABILITY_SLACK = 0.05  # non-negative rows summing to 1 ± this are probabilities (int8 softmax: 0.988-1.004)
+FLOAT_TYPES: dict[str, type[np.generic]] = {
+    "tensor(float)": np.float32,
+    "tensor(float16)": np.float16,
+    "tensor(double)": np.float64,
+}
+INTEGER_TYPES: dict[str, type[np.generic]] = {
+    "tensor(uint8)": np.uint8,
+    "tensor(int8)": np.int8,
+    "tensor(int16)": np.int16,
+    "tensor(int32)": np.int32,
+    "tensor(int64)": np.int64,
+}
+
+
+class OutputError(ValueError):
+    """No output of the model holds a score for each digit; the message says what it has."""
+
+
+@dataclass(frozen=True)
+class OutputSpec:
+    name: str
+    zipmap: bool  # a sequence of {digit: probability} maps (skl2onnx)
+
+
+def pick_output(outputs: list[Any]) -> OutputSpec:
+    """The output holding ten scores per image; label outputs (integers) are ignored."""
+    tensors = [o for o in outputs if o.type in FLOAT_TYPES]
+    for output in tensors:
+        shape = list(output.shape or [])
+        if shape and shape[-1] == NUM_CLASSES and all(d == 1 or not isinstance(d, int) for d in shape[1:-1]):
+            return OutputSpec(str(output.name), zipmap=False)
+    for output in outputs:
+        if str(output.type).startswith("seq(map("):
+            return OutputSpec(str(output.name), zipmap=True)
+    undeclared = [o for o in tensors if not o.shape or any(not isinstance(d, int) for d in o.shape)]
+    if len(undeclared) == 1:
+        return OutputSpec(str(undeclared[0].name), zipmap=False)  # checked when first run
+    described = ", ".join(f"{o.name} {o.type} {list(o.shape or [])}" for o in outputs)
+    if outputs and all(o.type in INTEGER_TYPES for o in outputs):
+        raise OutputError(f"outputs only labels ({described}); DigitCanvas needs a score for each of the ten digits")
+    raise OutputError(f"no output with a score for each of the ten digits (outputs: {described})")
+
+
+def zipmap_rows(maps: list[Mapping[Any, float]]) -> NDArray[np.float64]:
+    rows = np.zeros((len(maps), NUM_CLASSES))
+    for i, row in enumerate(maps):
+        for key, value in row.items():
+            digit = int(key)
+            if 0 <= digit < NUM_CLASSES:
+                rows[i, digit] = float(value)
+    return rows
+
+
+def output_kind(raw: NDArray[np.floating]) -> str:
+    """What a model's outputs are, judged from rows it produced: probabilities (non-negative,
+    summing to about 1), independent sigmoid scores (in [0, 1], not summing to 1) or logits."""
+    values = np.asarray(raw, dtype=np.float64)
+    if values.size == 0 or values.min() < 0:
+        return OUTPUT_LOGITS
+    if np.all(np.abs(values.sum(axis=1) - 1) <= PROBABILITY_SLACK):
+        return OUTPUT_PROBABILITIES
+    if values.max() <= 1:
+        return OUTPUT_SCORES
+    return OUTPUT_LOGITS
+
+
+def to_probabilities(outputs: NDArray[np.floating], kind: str = OUTPUT_LOGITS) -> NDArray[np.float64]:
+    """Probabilities (N, 10) from raw outputs of the given kind: a softmax of logits,
+    or probabilities and sigmoid scores divided by their row sum."""
+    values = np.asarray(outputs, dtype=np.float64)
+    if kind == OUTPUT_LOGITS:
+        shifted = np.exp(values - values.max(axis=1, keepdims=True))
+        return np.asarray(shifted / shifted.sum(axis=1, keepdims=True), dtype=np.float64)
+    clipped = np.clip(values, 0.0, None)
+    sums = clipped.sum(axis=1, keepdims=True)
+    uniform = np.full_like(clipped, 1.0 / NUM_CLASSES)
+    return np.where(sums > 0, clipped / np.where(sums > 0, sums, 1.0), uniform)
+
+
+def usable_probabilities(raw: NDArray[np.float64], kind: str) -> NDArray[np.float64]:
+    """Probabilities (N, 10) from raw model outputs of ``kind``, each row finite and summing to 1.
+
+    Raises :class:`ModelRunError` when a row is not: NaN or infinite scores (a logit of
+    minus infinity, a log-probability of 0, is fine), or scores too large to normalise.
+    NaN never reaches a verdict, where it would pass as a confident digit.
+    """
+    values = np.asarray(raw, dtype=np.float64)
+    with np.errstate(all="ignore"):
+        finite_input = np.isfinite(values) if kind != OUTPUT_LOGITS else ~(np.isnan(values) | np.isposinf(values))
+        probabilities = to_probabilities(values, kind)
+        sums = probabilities.sum(axis=1)
+    if not (finite_input.all() and np.isfinite(probabilities).all()):
+        raise ModelRunError("the model's output is not a number (NaN or infinity) for this input")
+    if np.any(np.abs(sums - 1.0) > PROBABILITY_SUM_TOLERANCE):
+        raise ModelRunError("the model's output cannot be read as probabilities for this input (too large)")
+    return probabilities

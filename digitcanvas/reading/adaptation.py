@@ -1,0 +1,149 @@
+"""Learn one person's hand from the drawings they kept: no training step, no PyTorch. No Qt.
+
+Some confusions cannot be settled for everyone at once (a continental 1 with a long
+up-stroke is an uncrossed 7 in another hand), only for one writer. The user's kept
+drawings are labelled examples of exactly that hand. :func:`fit` stores their features
+(the model's ``embedding`` output, its penultimate layer; for models without one, its
+log-probabilities: a correction in logit space); :meth:`Adaptation.adjust` blends the
+model's probabilities with a kernel vote of the kept drawings nearest to the new one:
+
+    p = (1 - λ·w) · p_model + λ·w · p_vote,   w = max_i exp((cos(e, e_i) - 1) / h)
+
+``w`` is how close the nearest kept drawing is (1: the same drawing again; 0: nothing
+like it), so a drawing unlike anything kept is read exactly as the model reads it, and a
+user whose kept drawings the model already reads right gets votes that agree with it.
+The blend of two distributions stays a distribution, and the "Not sure" rule applies to
+it as before. ``h`` and ``λ`` were chosen on validation writers (``python -m
+lab.evaluate.adapt --part val``). Fitting is storing normalised vectors: instant.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+from numpy.typing import NDArray
+
+from digitcanvas.reading.preprocessing import NUM_CLASSES
+
+if TYPE_CHECKING:  # the reader applies adaptations; only the types are needed here
+    from digitcanvas.collection.folder import Entry
+    from digitcanvas.reading.reader import Reader
+
+# h and λ were chosen on validation writers with the bundled model's embedding
+# (python -m lab.evaluate.adapt --unipen ../shared/data/unipen-digits --digilets
+# ../shared/data/digilets-digits --part val --grid --repeats 20; reports/adapt-val-grid.md):
+# the best error reduction with one kept drawing per digit among the settings that made no
+# writer worse and kept the adapted readings at least as calibrated (ECE) as the model's.
+# A wider h blurs every reading towards the kept digits' mix (DigiLeTs ECE 0.8 % → 25 % at h = 0.2).
+# Logit features (models without an embedding) do as well at h = 0.1, and nearly so at 0.05.
+BANDWIDTH = 0.05  # h: how fast a kept drawing's pull fades as drawings differ (cosine units)
+BLEND = 1.0  # λ: the pull of an identical kept drawing (1: the kept drawings' vote replaces the model's)
+MIN_EXAMPLES = 5  # kept drawings before adaptation is offered (fewer rarely help anyone)
+EPSILON = 1e-12
+
+
+@dataclass(frozen=True)
+class Adaptation:
+    """A user's kept drawings as features, ready to adjust readings."""
+
+    features: NDArray[np.float64]  # (K, D), rows of unit length
+    labels: NDArray[np.int64]  # (K,), digits 0-9
+    bandwidth: float = BANDWIDTH
+    blend: float = BLEND
+
+    @property
+    def count(self) -> int:
+        return len(self.labels)
+
+    def adjust(self, features: NDArray[np.floating], probabilities: NDArray[np.floating]) -> NDArray[np.float64]:
+        """Adapted probabilities (N, 10) for drawings with ``features`` (N, D) and the model's
+        ``probabilities`` (N, 10)."""
+        probs = np.asarray(probabilities, dtype=np.float64).reshape(-1, NUM_CLASSES)
+        if self.count == 0:
+            return probs
+        similarity = unit_rows(features) @ self.features.T  # (N, K) cosines
+        kernel = np.exp((similarity - 1.0) / self.bandwidth)
+        votes = kernel @ np.eye(NUM_CLASSES)[self.labels]  # (N, 10)
+        vote = votes / np.maximum(votes.sum(axis=1, keepdims=True), EPSILON)
+        pull = (self.blend * kernel.max(axis=1))[:, None]
+        adjusted = (1.0 - pull) * probs + pull * vote
+        return np.asarray(adjusted / adjusted.sum(axis=1, keepdims=True), dtype=np.float64)
+
+
+def fit(
+    features: NDArray[np.floating],
+    labels: NDArray[np.integer] | list[int],
+    *,
+    bandwidth: float = BANDWIDTH,
+    blend: float = BLEND,
+) -> Adaptation:
+    """An adaptation from kept drawings' ``features`` (K, D) and true ``labels`` (K,).
+
+    Raises ``ValueError`` when they do not match or a label is not a digit.
+    """
+    x = np.asarray(features, dtype=np.float64)
+    y = np.asarray(labels, dtype=np.int64).reshape(-1)
+    if x.ndim != 2 or len(x) != len(y):
+        raise ValueError(f"need one feature row per label, got {x.shape} features and {len(y)} labels")
+    if len(y) and (y.min() < 0 or y.max() >= NUM_CLASSES):
+        raise ValueError("labels must be digits 0-9")
+    if not np.isfinite(x).all():
+        raise ValueError("features must be finite")
+    return Adaptation(unit_rows(x), y, bandwidth, blend)
+
+
+def unit_rows(x: NDArray[np.floating]) -> NDArray[np.float64]:
+    """Rows scaled to unit length (cosines become dot products); a zero row stays zero."""
+    rows = np.asarray(x, dtype=np.float64)
+    if rows.ndim == 1:
+        rows = rows[None]
+    return rows / np.maximum(np.linalg.norm(rows, axis=1, keepdims=True), EPSILON)
+
+
+def logit_features(probabilities: NDArray[np.floating]) -> NDArray[np.float64]:
+    """Features for models without an embedding: centred log-probabilities (logit space)."""
+    logs = np.log(np.clip(np.asarray(probabilities, dtype=np.float64), EPSILON, 1.0))
+    return logs - logs.mean(axis=1, keepdims=True)
+
+
+class HandModel:
+    """The adaptation for one collection and one model, kept up to date cheaply.
+
+    Features are computed once per kept drawing (in one batch for those not seen yet) and
+    cached by file, so refitting after a keep, a relabel or a removal only reads the new
+    drawing: instant for thousands (``python -m lab.benchmark.adapt``).
+    """
+
+    def __init__(self) -> None:
+        self._cache: dict[object, NDArray[np.float64]] = {}
+        self._model_key: object = None
+        self.adaptation: Adaptation | None = None
+
+    def sync(self, reader: Reader, entries: Sequence[Entry]) -> Adaptation:
+        """Refit on ``entries`` (the collection's kept drawings) for ``reader``'s model."""
+        key = (reader.classifier.path, reader.classifier.scaling)
+        if key != self._model_key:
+            self._cache.clear()
+            self._model_key = key
+        missing = [e for e in entries if e.path not in self._cache]
+        if missing:
+            images = reader.images28([e.drawing for e in missing])
+            for entry, row in zip(missing, drawing_features(reader, images), strict=True):
+                self._cache[entry.path] = row
+        wanted = {e.path for e in entries}
+        for path in [p for p in self._cache if p not in wanted]:
+            del self._cache[path]
+        features = np.stack([self._cache[e.path] for e in entries]) if entries else np.zeros((0, 1))
+        self.adaptation = fit(features, [e.label for e in entries])
+        return self.adaptation
+
+
+def drawing_features(reader: Reader, images: NDArray[np.float32]) -> NDArray[np.float64]:
+    """Features of network inputs (N, 28, 28): the model's embedding, else logit features."""
+    embedded = reader.classifier.embeddings(images)
+    if embedded is not None:
+        return embedded
+    return logit_features(reader.classifier.predict_proba(images))

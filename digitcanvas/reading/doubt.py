@@ -1,0 +1,106 @@
+"""Honest confidence: when to say "Not sure" instead of announcing a digit. No Qt.
+
+Two rules, both measured (``python -m lab.evaluate.doubt``):
+
+* **too small**: ink whose larger side is under ``MIN_INK_FRACTION`` of the canvas height,
+  or no longer than ``DOT_PEN_WIDTHS`` pen widths (a dot, a tick, a blob), is blown up to
+  20 px by MNIST-style normalisation and would read as a confident "1"; it is flagged
+  before the model is asked.
+* **low confidence**: the calibrated top probability is under the model's threshold.
+  ``python -m lab.train`` (or ``python -m lab.train.refit_doubt`` for a finished model) fits it
+  on validation writers and stores it in the ONNX metadata under
+  ``digitcanvas.doubt_threshold`` (:mod:`digitcanvas.model.info` parses it). The bundled
+  model was also trained with outlier exposure (non-digits pushed towards a flat
+  output), which makes this threshold catch scribbles and letters.
+
+Readings get their verdict in :mod:`digitcanvas.reading.reader`; nothing else applies these rules.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from digitcanvas.drawing.strokes import Drawing
+
+MIN_INK_FRACTION = 0.06  # ink under 6 % of the canvas height (25 px of 420) is a mark, not a digit
+DOT_PEN_WIDTHS = 2.0  # ink no longer than two pen widths is a blob, on a canvas of any size
+CANDIDATE_MASS = 0.9  # name the digits that together hold 90 % of the probability
+MAX_CANDIDATES = 3
+FLAT_CONFIDENCE = 0.3  # a top probability this low is close to uniform (0.1): no real candidate
+REASON_TOO_SMALL = "too small"
+REASON_LOW_CONFIDENCE = "low confidence"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The app's reading: a digit it stands by, or a doubt with its candidates."""
+
+    sure: bool
+    digit: int
+    confidence: float
+    candidates: tuple[int, ...]
+    reason: str  # "" when sure; else one of the REASON_* texts
+
+    def message(self) -> str:
+        if self.sure:
+            return f"{self.confidence:.1%} sure" if self.confidence < 0.9995 else "Sure (over 99.9%)"
+        if self.reason == REASON_TOO_SMALL:
+            return "Not sure — that is too small to be a digit. Draw bigger."
+        if self.confidence < FLAT_CONFIDENCE:
+            return "Not sure — this does not look like a digit"
+        options = " or ".join(str(d) for d in self.candidates)
+        return f"Not sure — could be {options}" if len(self.candidates) > 1 else f"Not sure — maybe {options}"
+
+
+def too_small(drawing: Drawing) -> bool:
+    """True when the ink is a dot, a tick or a blob rather than a digit (see ``MIN_INK_FRACTION``
+    and ``DOT_PEN_WIDTHS``)."""
+    points = drawing.points()
+    if len(points) == 0:
+        return True
+    extent = float((points.max(axis=0) - points.min(axis=0)).max()) + drawing.pen_width
+    return extent < MIN_INK_FRACTION * drawing.height or extent <= DOT_PEN_WIDTHS * drawing.pen_width
+
+
+def candidates(probabilities: NDArray[np.floating]) -> tuple[int, ...]:
+    order = np.argsort(-probabilities, kind="stable")
+    chosen: list[int] = []
+    mass = 0.0
+    for digit in order[:MAX_CANDIDATES]:
+        chosen.append(int(digit))
+        mass += float(probabilities[digit])
+        if mass >= CANDIDATE_MASS:
+            break
+    return tuple(chosen)
+
+
+def assess(probabilities: NDArray[np.floating], threshold: float, *, small: bool = False) -> Verdict:
+    """Judge one prediction (probabilities of shape (10,)); ``small``: the ink is a mark
+    (see :func:`too_small`), not a digit, whatever the model says."""
+    probs = np.asarray(probabilities, dtype=np.float64)
+    digit = int(np.argmax(probs))
+    confidence = float(probs[digit])
+    if small:
+        return Verdict(False, digit, confidence, candidates(probs), REASON_TOO_SMALL)
+    if confidence < threshold:
+        return Verdict(False, digit, confidence, candidates(probs), REASON_LOW_CONFIDENCE)
+    return Verdict(True, digit, confidence, (digit,), "")
+
+
+def format_percent(p: float | None, *, decimals: int = 1) -> str:
+    """A probability as DigitCanvas shows it: "97.3%", ">99.9%", "<0.1%", "–" for none.
+
+    Nothing rounds up to "100%" (beside "Sure (over 99.9%)" a bar says ">99.9%"), and
+    nothing above zero rounds down to "0%".
+    """
+    if p is None:
+        return "–"
+    step = 10.0**-decimals / 100  # the smallest share shown: 0.001 for one decimal
+    if p >= 1 - step / 2:
+        return f">{1 - step:.{decimals}%}"
+    if p < step:
+        return f"<{step:.{decimals}%}" if p > 0 else "0%"
+    return f"{p:.{decimals}%}"

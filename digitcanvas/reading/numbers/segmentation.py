@@ -1,0 +1,366 @@
+"""Read a whole number: split strokes (or image ink) into digits. No Qt.
+
+1. **Slant.** The writing's slant is estimated (strokes: from their near-vertical
+   segments; images: from their near-vertical ink edges), and x is sheared so
+   that slanted digits stand upright before anything is compared (:mod:`.atoms`).
+2. **Units.** Strokes whose horizontal extents overlap by a good share are one unit: a
+   two-stroke 4 or 5, a crossed 7, a 1 with a base, a 5 whose flag came last, in any
+   drawing order. One sweep over the strokes sorted by their left edge finds them.
+3. **Atoms.** A unit is divided where it may hold more than one digit: between groups of
+   its strokes that overlap only a little (neighbours of a cramped or slanted hand), and,
+   in ink wide enough for two digits, across a stroke or connected ink where it is thin
+   (:mod:`.touching`: digits written in one go, or touching in an image).
+4. **Choice.** Every run of up to ``MAX_ATOMS_PER_DIGIT`` adjacent atoms (images, cut
+   more finely: ``IMAGE_ATOMS_PER_DIGIT``), and up to ``MAX_UNITS_PER_DIGIT`` whole
+   units, may be a digit, and dynamic programming picks the split that maximises the summed log
+   confidence of its digits, minus :class:`Costs`: for merging across wide gaps, for
+   digits much wider or shorter than the writing (a lone flag or bar), for splitting
+   where there is hardly a gap, and for splitting a unit or cutting through ink. The
+   weights were tuned on validation writers
+   (``python -m lab.evaluate.numbers --part val --tune``). Only the runs that can still
+   beat the best split so far are classified (:func:`read_runs`): a single digit usually
+   costs one model run, and the result is what classifying every run would give.
+
+The result is a list of :class:`Segment`; :mod:`digitcanvas.reading.reader` turns it into a
+reading with verdicts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from digitcanvas.drawing.strokes import Drawing, Stroke
+from digitcanvas.model.classifier import Classifier
+from digitcanvas.reading.numbers.atoms import (
+    IMAGE_ATOMS_PER_DIGIT,
+    MAX_ATOMS_PER_DIGIT,
+    Atom,
+    Boundary,
+    Fragment,
+    Ink,
+    build_atoms,
+    drawing_ink,
+    image_slant,
+    merge_overlapping,
+)
+from digitcanvas.reading.numbers.cuts import Points
+from digitcanvas.reading.preprocessing import (
+    DEFAULT_OPTIONS,
+    EmptyInputError,
+    Image28,
+    PreprocessOptions,
+    ink_map,
+    preprocess_image,
+    preprocess_strokes,
+)
+from digitcanvas.util.lazy_imports import ndimage
+
+STROKE_INK = 0.35  # image path: pixels with at least this much ink form the connected strokes
+MIN_COMPONENT_PIXELS_FRACTION = 0.002  # image path: specks smaller than this share of the image are dropped
+DILATION = 2  # image path: px of anti-aliased fringe rejoined around the chosen strokes' cores
+BOX_MARGIN = 4  # canvas px around a digit's outline, beyond half the pen
+MAX_UNITS_PER_DIGIT = 3  # a digit is rarely more than three separate units (a 5 with its flag apart)
+BOUND_ROUNDS = 4  # rounds of classifying only the runs of the best split so far, before all the rest
+
+
+@dataclass(frozen=True)
+class Costs:
+    """The DP's penalties, in log-confidence units; lengths are in number heights.
+
+    Drawings and images have a set each (:data:`DRAWING_COSTS`, :data:`IMAGE_COSTS`): a
+    cut through a stroke is rare in a drawing (the pen ran on) and common in an image.
+    """
+
+    merge_free_gap: float = 0.12  # gaps up to this inside one digit cost nothing...
+    merge_gap_weight: float = 12.0  # ...wider ones this much per height
+    wide_digit: float = 1.15  # a digit wider than this is unlikely...
+    wide_weight: float = 6.0  # ...costing this much per height beyond
+    short_digit: float = 0.5  # a digit shorter than this (a flag, a bar) is unlikely...
+    short_weight: float = 20.0  # ...costing this much per height missing
+    split_free_gap: float = 0.04  # splitting at gaps narrower than this costs...
+    split_gap_weight: float = 40.0  # ...this much per height missing (overlaps count as negative gaps)
+    group_split: float = 1.0  # splitting a unit between groups of its strokes
+    cut_split: float = 1.0  # cutting through a stroke or connected ink...
+    cut_ink_weight: float = 0.5  # ...plus this much per pen width of ink cut
+    digit_bonus: float = 0.0  # each digit read: the summed log confidences favour fewer digits
+
+
+FIRST_COSTS = Costs()  # the hand-set weights of the first version, where tuning starts too
+# Tuned on validation writers of both sources (python -m lab.evaluate.numbers --part val --tune,
+# seed 2026, 100 numbers per cell and 600 single digits per source, plus numbers that all have a
+# run-on stroke); the search weighs single digits most, and no single digit is cut in two more
+# often than with the costs it started from.
+DRAWING_COSTS = Costs(
+    merge_free_gap=0.25,
+    merge_gap_weight=48.0,
+    wide_digit=0.39,
+    wide_weight=4.12,
+    short_digit=0.7,
+    short_weight=14.0,
+    split_free_gap=0.0,
+    split_gap_weight=2.0,
+    group_split=0.125,
+    cut_split=1.05,
+    cut_ink_weight=0.35,
+    digit_bonus=0.125,
+)
+IMAGE_COSTS = Costs(
+    merge_free_gap=0.5,
+    merge_gap_weight=48.0,
+    wide_digit=0.392,
+    wide_weight=5.768,
+    short_digit=0.7,
+    short_weight=9.8,
+    split_free_gap=0.0,
+    split_gap_weight=1.4,
+    group_split=0.0,
+    cut_split=1.05,
+    cut_ink_weight=0.5,
+)
+
+
+Box = tuple[float, float, float, float]  # x, y, width, height in canvas (or image) pixels
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One digit of a number: the ink it is made of and what the network read there."""
+
+    members: tuple[int, ...]  # strokes (or components) holding this digit's ink; a cut one is in two digits
+    box: Box
+    probabilities: NDArray[np.float64]  # (10,), sums to 1
+    image: Image28  # the network input for this digit
+    strokes: tuple[Stroke, ...] = ()  # drawings: the digit's ink, whole strokes or the parts of cut ones
+
+
+def candidate_runs(boundaries: Sequence[Boundary], count: int, longest: int) -> list[tuple[int, int]]:
+    """The (start, stop) runs of ``count`` atoms that may be one digit: every run of up to
+    ``longest`` atoms, and up to MAX_UNITS_PER_DIGIT whole units however many atoms they
+    were divided into (a digit of several pieces must stay readable as one)."""
+    runs = {(i, j) for i in range(count) for j in range(i + 1, min(count, i + longest) + 1)}
+    edges = [0] + [k + 1 for k, b in enumerate(boundaries) if b.kind == "units"] + [count]
+    for i in range(len(edges) - 1):
+        runs |= {(edges[i], edges[j]) for j in range(i + 1, min(len(edges), i + MAX_UNITS_PER_DIGIT + 1))}
+    return sorted(runs)
+
+
+def split_cost(boundary: Boundary, costs: Costs) -> float:
+    """What it costs to let one digit end and the next begin at ``boundary``."""
+    if boundary.kind == "cut":
+        return costs.cut_split + costs.cut_ink_weight * boundary.ink
+    cost = costs.split_gap_weight * max(0.0, costs.split_free_gap - boundary.gap)
+    return cost + (costs.group_split if boundary.kind == "strokes" else 0.0)
+
+
+def run_cost(
+    atoms: Sequence[Atom], boundaries: Sequence[Boundary], start: int, stop: int, height: float, costs: Costs
+) -> float:
+    """What it costs to read atoms[start:stop] as one digit (besides its confidence)."""
+    cost = sum(costs.merge_gap_weight * max(0.0, b.gap - costs.merge_free_gap) for b in boundaries[start : stop - 1])
+    chosen = [a.extent for a in atoms[start:stop]]
+    width = (max(e[1] for e in chosen) - min(e[0] for e in chosen)) / height
+    tall = (max(e[3] for e in chosen) - min(e[2] for e in chosen)) / height
+    cost += costs.wide_weight * max(0.0, width - costs.wide_digit)
+    return cost + costs.short_weight * max(0.0, costs.short_digit - tall) - costs.digit_bonus
+
+
+def best_split(
+    atoms: Sequence[Atom],
+    boundaries: Sequence[Boundary],
+    height: float,
+    confidence: dict[tuple[int, int], float],
+    costs: Costs = DRAWING_COSTS,
+) -> list[tuple[int, int]]:
+    """The best grouping of adjacent atoms into digits (dynamic programming), as (start, stop)
+    runs; ``confidence`` holds the top probability of every run that may be a digit."""
+    n = len(atoms)
+    starts: dict[int, list[int]] = {}
+    for start, stop in confidence:
+        starts.setdefault(stop, []).append(start)
+    best = [-np.inf] * (n + 1)
+    back = [0] * (n + 1)
+    best[0] = 0.0
+    for stop in range(1, n + 1):
+        for start in starts.get(stop, []):
+            score = best[start] + np.log(max(confidence[(start, stop)], 1e-9))
+            score -= run_cost(atoms, boundaries, start, stop, height, costs)
+            if start > 0:
+                score -= split_cost(boundaries[start - 1], costs)
+            if score > best[stop]:
+                best[stop], back[stop] = score, start
+    runs = []
+    stop = n
+    while stop > 0:
+        runs.append((back[stop], stop))
+        stop = back[stop]
+    return runs[::-1]
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A drawing or image ready for the choice: its atoms, and how to render and box a run of them."""
+
+    atoms: list[Atom]
+    boundaries: list[Boundary]  # between atoms[i] and atoms[i + 1]
+    height: float  # the number's height, the unit of every length in :class:`Costs`
+    render: Callable[[list[Fragment]], Image28]
+    box: Callable[[list[Fragment]], Box]
+    strokes: bool  # fragments are polylines (a drawing), not pixels
+    longest: int = MAX_ATOMS_PER_DIGIT  # atoms one digit may be made of
+
+
+def run_fragments(plan: Plan, start: int, stop: int) -> list[Fragment]:
+    """The ink of atoms[start:stop] read as one digit."""
+    return [f for a in plan.atoms[start:stop] for f in a.fragments]
+
+
+def classify_runs(
+    plan: Plan, classifier: Classifier, runs: Sequence[tuple[int, int]] | None = None
+) -> dict[tuple[int, int], tuple[NDArray[np.float64], Image28]]:
+    """``runs`` of the plan's atoms (by default every candidate, :func:`candidate_runs`),
+    rendered and classified in one batch."""
+    if runs is None:
+        runs = candidate_runs(plan.boundaries, len(plan.atoms), plan.longest)
+    images = np.stack([plan.render(run_fragments(plan, i, j)) for i, j in runs])
+    probabilities = classifier.predict_proba(images)
+    return {run: (probabilities[k], images[k]) for k, run in enumerate(runs)}
+
+
+def read_runs(
+    plan: Plan, classifier: Classifier, costs: Costs
+) -> tuple[dict[tuple[int, int], tuple[NDArray[np.float64], Image28]], list[tuple[int, int]]]:
+    """The classified runs and the best split, classifying only the runs that can matter.
+
+    Runs not yet classified count as read with full confidence, an upper bound on their
+    score: when the best split under that bound is made of classified runs only, no other
+    split can beat it, and it is the split that classifying every run would give. The
+    whole ink is read first where it may be one digit (most drawings are), then, for a few
+    rounds, the unclassified runs of the current best split; after that, whatever is left.
+    A single digit usually takes one or two small batches instead of one of every candidate
+    run, and a number a few batches of its likely digits.
+    """
+    runs = candidate_runs(plan.boundaries, len(plan.atoms), plan.longest)
+    whole = (0, len(plan.atoms))
+    read = classify_runs(plan, classifier, [whole]) if whole in runs else {}
+    for _ in range(BOUND_ROUNDS):
+        confidence = {run: float(read[run][0].max()) if run in read else 1.0 for run in runs}
+        split = best_split(plan.atoms, plan.boundaries, plan.height, confidence, costs)
+        missing = [run for run in split if run not in read]
+        if not missing:
+            return read, split
+        read |= classify_runs(plan, classifier, missing)
+    rest = [run for run in runs if run not in read]
+    if rest:
+        read |= classify_runs(plan, classifier, rest)
+    confidence = {run: float(p.max()) for run, (p, _) in read.items()}
+    return read, best_split(plan.atoms, plan.boundaries, plan.height, confidence, costs)
+
+
+def segment(plan: Plan, classifier: Classifier, costs: Costs | None = None) -> list[Segment]:
+    """Classify the candidate runs of the plan's atoms and keep the best split into digits
+    (by ``costs``; by default the drawings' or the images' own)."""
+    if costs is None:
+        costs = DRAWING_COSTS if plan.strokes else IMAGE_COSTS
+    read, split = read_runs(plan, classifier, costs)
+    segments = []
+    for run in split:
+        fragments = run_fragments(plan, *run)
+        members = tuple(sorted({m for m, _ in fragments}))
+        ink = tuple(p for _, p in fragments) if plan.strokes else ()
+        segments.append(Segment(members, plan.box(fragments), *read[run], ink))
+    return segments
+
+
+def plan_drawing(drawing: Drawing, options: PreprocessOptions = DEFAULT_OPTIONS) -> Plan:
+    """Atoms of a drawing's strokes; raises ``EmptyInputError`` for an empty drawing."""
+    if drawing.is_empty:
+        raise EmptyInputError("the drawing is empty")
+    ink = drawing_ink(drawing)
+    units = merge_overlapping(ink.extents, ink.height)
+    atoms, boundaries = build_atoms(ink, units, thickness=0.0)
+
+    def render(fragments: list[Fragment]) -> Image28:
+        return preprocess_strokes([p for _, p in fragments], screen_pen_width=drawing.pen_width, options=options)
+
+    def box(fragments: list[Fragment]) -> Box:
+        return _points_box(np.concatenate([p for _, p in fragments]), drawing.pen_width)
+
+    return Plan(atoms, boundaries, ink.height, render, box, strokes=True)
+
+
+def segment_drawing(
+    classifier: Classifier,
+    drawing: Drawing,
+    options: PreprocessOptions = DEFAULT_OPTIONS,
+    costs: Costs = DRAWING_COSTS,
+) -> list[Segment]:
+    """Split a drawing into digits, left to right, each classified as a single digit would be."""
+    return segment(plan_drawing(drawing, options), classifier, costs)
+
+
+def _points_box(points: Points, pen_width: float) -> Box:
+    low, high = points.min(axis=0), points.max(axis=0)
+    pad = pen_width / 2 + BOX_MARGIN
+    return (
+        float(low[0] - pad),
+        float(low[1] - pad),
+        float(high[0] - low[0] + 2 * pad),
+        float(high[1] - low[1] + 2 * pad),
+    )
+
+
+def ink_box(drawing: Drawing) -> Box:
+    """The box around a drawing's ink (pen included, a little margin), in canvas px."""
+    return _points_box(drawing.points(), drawing.pen_width)
+
+
+def plan_image(pixels: NDArray[np.generic]) -> Plan:
+    """Atoms of an image's connected ink; raises ``EmptyInputError`` when no ink stands out."""
+    ink_levels = ink_map(pixels)
+    mask = ink_levels > STROKE_INK  # the strokes' cores; anti-aliased fringes join back in render()
+    labels, count = ndimage.label(mask, structure=np.ones((3, 3)))
+    sizes = ndimage.sum_labels(mask, labels, index=np.arange(1, count + 1))
+    slices = ndimage.find_objects(labels)
+    pieces = []
+    for index in range(1, count + 1):
+        if sizes[index - 1] >= MIN_COMPONENT_PIXELS_FRACTION * mask.size:
+            r, c = slices[index - 1]
+            rows, cols = np.nonzero(labels[r, c] == index)
+            pieces.append(np.column_stack([cols + c.start, rows + r.start]).astype(np.float64))
+    if not pieces:
+        raise EmptyInputError("the image has no ink that stands out from its background")
+    ink = Ink(pieces, image_slant(ink_levels), polyline=False)
+    units = merge_overlapping(ink.extents, ink.height)
+    # A stroke of width w has a mean distance to the paper of about w / 4 over its pixels.
+    thickness = 4 * float(ndimage.distance_transform_edt(mask)[mask].mean())
+    atoms, boundaries = build_atoms(ink, units, thickness=thickness, longest=IMAGE_ATOMS_PER_DIGIT)
+
+    def region(fragments: list[Fragment]) -> tuple[NDArray[np.int64], int, int]:
+        points = np.concatenate([p for _, p in fragments]).astype(np.int64)
+        top, left = points[:, 1].min() - DILATION - 1, points[:, 0].min() - DILATION - 1
+        return points, int(top), int(left)
+
+    def render(fragments: list[Fragment]) -> Image28:
+        points, top, left = region(fragments)
+        shape = (int(points[:, 1].max()) - top + DILATION + 2, int(points[:, 0].max()) - left + DILATION + 2)
+        selected = np.zeros(shape, dtype=bool)
+        selected[points[:, 1] - top, points[:, 0] - left] = True
+        selected = ndimage.binary_dilation(selected, iterations=DILATION)
+        padded = np.pad(ink_levels, DILATION + 1)[top + DILATION + 1 :, left + DILATION + 1 :][: shape[0], : shape[1]]
+        return preprocess_image(np.where(selected, padded, 0.0))
+
+    def box(fragments: list[Fragment]) -> Box:
+        points, _, _ = region(fragments)
+        low, high = points.min(axis=0), points.max(axis=0)
+        return (float(low[0]), float(low[1]), float(high[0] - low[0] + 1), float(high[1] - low[1] + 1))
+
+    return Plan(atoms, boundaries, ink.height, render, box, strokes=False, longest=IMAGE_ATOMS_PER_DIGIT)
+
+
+def segment_image(classifier: Classifier, pixels: NDArray[np.generic], costs: Costs = IMAGE_COSTS) -> list[Segment]:
+    """Split an image's connected ink into digits, left to right, and classify each."""
+    return segment(plan_image(pixels), classifier, costs)

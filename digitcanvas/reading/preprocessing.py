@@ -1,0 +1,325 @@
+"""Turn strokes or images into the 28×28 input the network expects, the way MNIST was made.
+
+MNIST (LeCun et al.): each digit was size-normalised to fit a 20×20 box keeping its
+aspect ratio (anti-aliased, hence grey levels), then placed in a 28×28 field so that
+its centre of mass sits at pixel (14, 14) (index coordinates). White ink on black, values in [0, 1].
+
+Because the canvas keeps vectors, strokes are *rendered directly at the target scale*
+with an MNIST-like pen width (:attr:`PenMode.MNIST`, the default) instead of shrinking
+a bitmap drawn with whatever pen the user picked (:attr:`PenMode.SCREEN`, kept for
+comparison; ``python -m lab.evaluate.drawn --pen-mode screen`` measures it).
+
+No Qt here: the app, the CLI, the scripts and the tests share these functions.
+"""
+
+from __future__ import annotations
+
+import enum
+import functools
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from digitcanvas.drawing.strokes import Drawing, Stroke
+from digitcanvas.util.lazy_imports import ndimage
+
+FIELD = 28  # MNIST images are 28×28
+NUM_CLASSES = 10  # the digits 0-9
+DIGIT_BOX = 20  # MNIST fits the digit's longer side into 20 px of the 28 px field
+# MNIST's centre of mass in index coordinates: all 60,000 training images lie within 0.52 px of
+# (14, 14), half a pixel right of and below the field's geometric centre (13.5).
+FIELD_CENTRE = FIELD / 2
+# Stroke width in 28-px units. At 2.4, UNIPEN validation drawings carry the mean ink of an
+# MNIST digit (100.9 vs 102.4 pixel-sums); an MNIST-only model scores the same on those
+# drawings (97.7-97.9 %) at widths 1.6-3.2, so matching MNIST's ink decided.
+MNIST_PEN_WIDTH = 2.4
+MIN_EXTENT = 1e-6  # canvas px: ink narrower than this in both directions is a dot
+MIN_SEGMENT = 0.5  # px at target scale: closer points add cost, not shape
+MAX_CORRECTIONS = 4  # clipped or heavily overlapping ink may need more than one
+INK_THRESHOLD = 0.15  # image path: a pixel darker/brighter than this (0..1) above paper is ink
+FRINGE = np.ones((3, 3), dtype=bool)  # image path: fainter pixels among these neighbours of ink are its edge
+COM_TOLERANCE = 0.3  # px; drawings are re-rendered when the vector estimate misses by more
+IMAGE_COM_TOLERANCE = 0.5  # px; images, like MNIST's own, are shifted by whole pixels
+
+Image28 = NDArray[np.float32]  # shape (28, 28), float32, 0 = paper, 1 = ink
+
+
+class EmptyInputError(ValueError):
+    """There is nothing to classify: no strokes, or an image without ink."""
+
+
+class ImageFormatError(ValueError):
+    """An image array has a shape or type this module cannot read."""
+
+
+class PenMode(enum.Enum):
+    """How stroke width is chosen when strokes are rendered at 28×28."""
+
+    MNIST = "mnist"  # a fixed MNIST-like width, whatever the on-screen pen
+    SCREEN = "screen"  # the on-screen pen width, shrunk with the drawing
+
+
+@dataclass(frozen=True)
+class PreprocessOptions:
+    pen_mode: PenMode = PenMode.MNIST
+    mnist_pen_width: float = MNIST_PEN_WIDTH
+
+
+DEFAULT_OPTIONS = PreprocessOptions()
+
+
+def preprocess_drawing(drawing: Drawing, options: PreprocessOptions = DEFAULT_OPTIONS) -> Image28:
+    """Render a drawing as MNIST would show it.
+
+    Returns float32 (28, 28) in [0, 1], white ink on black, the ink's longer side
+    20 px (stroke width included) and its centre of mass at MNIST's (14, 14).
+    Raises :class:`EmptyInputError` for a drawing without strokes.
+    """
+    return preprocess_strokes(drawing.strokes, screen_pen_width=drawing.pen_width, options=options)
+
+
+def preprocess_strokes(
+    strokes: Sequence[Stroke],
+    *,
+    screen_pen_width: float,
+    options: PreprocessOptions = DEFAULT_OPTIONS,
+) -> Image28:
+    """Like :func:`preprocess_drawing`, for bare strokes (each (K, 2) float, canvas px)."""
+    if not strokes or all(len(s) == 0 for s in strokes):
+        raise EmptyInputError("the drawing is empty")
+    points = np.concatenate([np.asarray(s, dtype=np.float64).reshape(-1, 2) for s in strokes])
+    low, high = points.min(axis=0), points.max(axis=0)
+    extent = float((high - low).max())
+    if options.pen_mode is PenMode.MNIST:
+        width = options.mnist_pen_width
+        scale = (DIGIT_BOX - width) / extent if extent > MIN_EXTENT else 1.0
+    else:
+        # The whole inked box (pen included) fits into DIGIT_BOX, the pen shrinks with it.
+        scale = DIGIT_BOX / (max(extent, MIN_EXTENT) + screen_pen_width)
+        width = screen_pen_width * scale
+    centre = (low + high) / 2
+    placed = [(np.asarray(s, dtype=np.float64) - centre) * scale for s in strokes]
+    # Aim the ink's centre of mass at the field centre from the vectors alone; corrective
+    # renders only when overlaps and clipping make the estimate miss.
+    offset = FIELD_CENTRE - _ink_centroid(placed, width)
+    image = render_strokes(placed, offset=offset, width=width)
+    for _ in range(MAX_CORRECTIONS):
+        try:
+            row, col = centre_of_mass(image)
+        except EmptyInputError:  # the ink left the field: nothing to aim with
+            break
+        com = np.array([col, row])  # x, y: the strokes' order
+        if np.abs(FIELD_CENTRE - com).max() <= COM_TOLERANCE:
+            break
+        offset = offset + (FIELD_CENTRE - com)
+        image = render_strokes(placed, offset=offset, width=width)
+    return image
+
+
+def _ink_centroid(strokes: Sequence[Stroke], width: float) -> NDArray[np.float64]:
+    """Centre of mass of round-capped strokes of ``width``, ignoring overlaps:
+    each segment weighs its length × width, each stroke end half a disc."""
+    cap = np.pi * (width / 2) ** 2 / 2
+    centres, weights = [], []
+    for stroke in strokes:
+        if len(stroke) > 1:
+            centres.append((stroke[1:] + stroke[:-1]) / 2)
+            weights.append(np.linalg.norm(np.diff(stroke, axis=0), axis=1) * width)
+        centres.append(stroke[[0, -1]])
+        weights.append(np.array([cap, cap]))
+    w = np.concatenate(weights)
+    return np.asarray((np.concatenate(centres) * w[:, None]).sum(axis=0) / w.sum(), dtype=np.float64)
+
+
+def render_strokes(
+    strokes: Sequence[Stroke],
+    *,
+    offset: NDArray[np.float64],
+    width: float,
+    size: int = FIELD,
+) -> Image28:
+    """Anti-aliased round-capped polylines on a ``size``×``size`` float32 field.
+
+    Each pixel's value is its coverage estimated from its distance ``d`` to the
+    nearest segment: ``clip(width/2 + 0.5 - d, 0, 1)``, a one-pixel ramp at the edge.
+    """
+    starts, ends = _segments([s + offset for s in strokes])
+    pixels = _pixel_centres(size)  # (P, 2)
+    # Only pixels near the ink matter; bounding-box culling keeps this cheap.
+    pad = width / 2 + 1
+    low = np.minimum(starts.min(axis=0), ends.min(axis=0)) - pad
+    high = np.maximum(starts.max(axis=0), ends.max(axis=0)) + pad
+    near = np.all((pixels >= low) & (pixels <= high), axis=1)
+    image = np.zeros(size * size, dtype=np.float32)
+    if not near.any():
+        return image.reshape(size, size)
+    # Separate x and y planes of shape (P', S) in float32: fewer, smaller temporaries.
+    px = pixels[near, 0, None].astype(np.float32)
+    py = pixels[near, 1, None].astype(np.float32)
+    ax, ay = starts[:, 0].astype(np.float32), starts[:, 1].astype(np.float32)
+    dx, dy = (ends[:, 0] - starts[:, 0]).astype(np.float32), (ends[:, 1] - starts[:, 1]).astype(np.float32)
+    inv_length2 = 1.0 / np.maximum(dx * dx + dy * dy, np.float32(1e-12))
+    rx, ry = px - ax, py - ay
+    t = np.clip((rx * dx + ry * dy) * inv_length2, 0.0, 1.0)
+    rx -= t * dx
+    ry -= t * dy
+    distance = np.sqrt((rx * rx + ry * ry).min(axis=1))
+    image[near] = np.clip(width / 2 + 0.5 - distance, 0.0, 1.0)
+    return image.reshape(size, size)
+
+
+@functools.cache
+def _pixel_centres(size: int) -> NDArray[np.float64]:
+    ys, xs = np.mgrid[0:size, 0:size]
+    centres = np.stack([xs.ravel(), ys.ravel()], axis=1).astype(np.float64)
+    centres.setflags(write=False)
+    return centres
+
+
+def _segments(strokes: Sequence[Stroke]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Start and end points of every segment, after dropping points closer than MIN_SEGMENT.
+
+    A one-point stroke (a dot) becomes a zero-length segment, rendered as a round dot.
+    """
+    starts: list[NDArray[np.float64]] = []
+    ends: list[NDArray[np.float64]] = []
+    for stroke in strokes:
+        kept = _thin(stroke)
+        if len(kept) == 1:
+            starts.append(kept)
+            ends.append(kept)
+        else:
+            starts.append(kept[:-1])
+            ends.append(kept[1:])
+    return np.concatenate(starts), np.concatenate(ends)
+
+
+def _thin(stroke: Stroke) -> NDArray[np.float64]:
+    """Keep a point each time the path has travelled another MIN_SEGMENT (ends kept)."""
+    if len(stroke) <= 2:
+        return stroke
+    travelled = np.concatenate([[0.0], np.cumsum(np.linalg.norm(np.diff(stroke, axis=0), axis=1))])
+    bucket = np.floor(travelled / MIN_SEGMENT)
+    keep = np.flatnonzero(np.diff(bucket, prepend=-1.0) > 0)
+    if keep[-1] != len(stroke) - 1:
+        keep = np.append(keep, len(stroke) - 1)
+    return stroke[keep]
+
+
+def centre_of_mass(image: NDArray[np.floating]) -> tuple[float, float]:
+    """(row, column) centre of mass of a (H, W) image, in index coordinates.
+
+    The total is summed in the image's own dtype and the moments in float64, as
+    ``scipy.ndimage.center_of_mass`` does (pass float64 for the most exact figure; the
+    drawing path's float32 renders are aimed with their own). Raises
+    :class:`EmptyInputError` when the image holds no ink (it sums to 0 or less).
+    """
+    total = float(image.sum())
+    if total <= 0:
+        raise EmptyInputError("the image holds no ink")
+    rows, cols = np.indices(image.shape)
+    return float((rows * image).sum()) / total, float((cols * image).sum()) / total
+
+
+# --- images -----------------------------------------------------------------------------
+
+
+def to_grey(pixels: NDArray[np.generic]) -> NDArray[np.float64]:
+    """Grey levels in [0, 1] from a (H, W), (H, W, 1), (H, W, 3) or (H, W, 4) array.
+
+    Integer arrays are scaled by their type's maximum. Transparent pixels are laid
+    over the colour that contrasts with the opaque ones (ink on a transparent
+    background stays ink, whatever its colour).
+    """
+    array = np.asarray(pixels)
+    if array.ndim == 3 and array.shape[2] == 1:
+        array = array[:, :, 0]
+    if array.ndim not in (2, 3) or (array.ndim == 3 and array.shape[2] not in (3, 4)):
+        raise ImageFormatError(f"unsupported image array shape {array.shape}")
+    if array.shape[0] == 0 or array.shape[1] == 0:
+        raise ImageFormatError("the image has no pixels")
+    if np.issubdtype(array.dtype, np.integer):
+        values = array.astype(np.float64) / float(np.iinfo(array.dtype).max)
+    elif np.issubdtype(array.dtype, np.floating) or array.dtype == np.bool_:
+        values = np.clip(array.astype(np.float64), 0.0, 1.0)
+    else:
+        raise ImageFormatError(f"unsupported pixel type {array.dtype}")
+    if values.ndim == 2:
+        return values
+    grey = values[:, :, :3] @ np.array([0.299, 0.587, 0.114])
+    if values.shape[2] == 4:
+        alpha = values[:, :, 3]
+        opaque = alpha > 0.5
+        mean_ink = float(grey[opaque].mean()) if opaque.any() else 0.0
+        backdrop = 1.0 if mean_ink < 0.5 else 0.0
+        grey = grey * alpha + backdrop * (1.0 - alpha)
+    return grey
+
+
+def ink_map(pixels: NDArray[np.generic]) -> NDArray[np.float64]:
+    """How much ink each pixel holds, in [0, 1] (1 = the darkest ink against its paper).
+
+    The paper colour is read from the border, so dark-on-light and light-on-dark images
+    give the same map; faint pixels under ``INK_THRESHOLD`` are dropped unless they touch
+    ink (an anti-aliased edge).
+    Raises :class:`EmptyInputError` if no ink stands out from the paper.
+    """
+    grey = to_grey(pixels)
+    border = np.concatenate([grey[0], grey[-1], grey[:, 0], grey[:, -1]])
+    paper = float(np.median(border))
+    ink = grey - paper if paper < 0.5 else paper - grey
+    contrast = float(ink.max())
+    if contrast < INK_THRESHOLD:
+        raise EmptyInputError("the image has no ink that stands out from its background")
+    ink = np.clip(ink / contrast, 0.0, 1.0)
+    # Faint pixels stay where they fringe the ink (anti-aliased edges, as MNIST's digits
+    # have); faint specks on their own are paper noise.
+    strong = ink >= INK_THRESHOLD
+    ink[~ndimage.binary_dilation(strong, structure=FRINGE)] = 0.0
+    return ink
+
+
+def preprocess_image(pixels: NDArray[np.generic]) -> Image28:
+    """An image of one digit, any size, → the (28, 28) float32 network input.
+
+    Dark ink on light paper is inverted automatically (the paper colour is read from
+    the border). The ink is cropped, its longer side scaled to 20 px with area
+    averaging, and it is shifted by whole pixels so its centre of mass is within half a
+    pixel of (14, 14), as MNIST's.
+    Raises :class:`EmptyInputError` if no ink stands out from the paper.
+    """
+    ink = ink_map(pixels)
+    rows = np.flatnonzero(ink.max(axis=1))
+    cols = np.flatnonzero(ink.max(axis=0))
+    crop = ink[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
+    scale = DIGIT_BOX / max(crop.shape)
+    resized = _resize_area(crop, scale)
+    field = np.zeros((FIELD, FIELD), dtype=np.float64)
+    h, w = resized.shape
+    top, left = (FIELD - h) // 2, (FIELD - w) // 2
+    field[top : top + h, left : left + w] = resized
+    row, col = centre_of_mass(field)
+    # Whole pixels, as MNIST did: a sub-pixel shift would blur the digit (an MNIST test image
+    # passes through this function all but unchanged).
+    shift = (round(FIELD_CENTRE - row), round(FIELD_CENTRE - col))
+    shifted = ndimage.shift(field, shift, order=0, mode="constant")
+    # Thin strokes grey out when shrunk; restore full contrast as MNIST's ink has.
+    return np.clip(shifted / shifted.max(), 0.0, 1.0).astype(np.float32)
+
+
+def _resize_area(image: NDArray[np.float64], scale: float) -> NDArray[np.float64]:
+    """Resize so the longer side becomes DIGIT_BOX px: area-average when shrinking,
+    bilinear when enlarging (a tiny image)."""
+    h, w = image.shape
+    out_h = max(1, round(h * scale))
+    out_w = max(1, round(w * scale))
+    if scale < 1:
+        # Smooth to the output's pixel footprint before sampling: an area filter.
+        sigma = (1 / scale - 1) / 2.5
+        image = ndimage.gaussian_filter(image, sigma=sigma, mode="constant")
+    rows = (np.arange(out_h) + 0.5) / out_h * h - 0.5
+    cols = (np.arange(out_w) + 0.5) / out_w * w - 0.5
+    grid = np.meshgrid(rows, cols, indexing="ij")
+    return ndimage.map_coordinates(image, grid, order=1, mode="nearest")

@@ -1,0 +1,3 @@
+"""The tools that open windows of their own: Input Settings, Compare with Model, the inside
+view, the collection browser.
+"""

@@ -1,0 +1,199 @@
+"""Model ▸ Input Settings…: choose how pixels are fed to the model, and see it work.
+
+The dialog shows how the current model's input is read now (from its file, detected, or
+the user's setting), offers every preset of :mod:`digitcanvas.model.conventions` and custom
+values, and shows the reference-digit accuracy of the setting being edited as it
+changes. It decides nothing itself: :meth:`InputSettingsDialog.choice` says what the
+user chose and how to keep it; the window applies it.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QLabel,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from digitcanvas.model.classifier import Classifier, ModelRunError
+from digitcanvas.model.conventions import PRESETS, describe_scaling, reference_digits
+from digitcanvas.model.info import NORMALIZE_L2_COLUMNS, NORMALIZE_NONE, InputScaling
+
+CUSTOM = "custom"
+REFRESH_MS = 120  # re-score the reference digits at most this often while values change
+SPIN_RANGE = 1e6  # the metadata limit (digitcanvas.model.info.MAX_SCALING)
+SPIN_DECIMALS = 4
+
+
+class Keep(enum.Enum):
+    """How long the user's choice lasts."""
+
+    SESSION = "session"  # until another model is loaded
+    REMEMBER = "remember"  # remembered for this model file (settings)
+    WRITE = "write"  # written into the model file's metadata
+
+
+@dataclass(frozen=True)
+class InputChoice:
+    scaling: InputScaling
+    keep: Keep
+
+
+BUNDLED_NOTE = "The bundled model's file is part of DigitCanvas: a change to it lasts for this session."
+
+
+class InputSettingsDialog(QDialog):
+    """Pick a preset or custom scaling for ``classifier``; live reference accuracy."""
+
+    def __init__(self, classifier: Classifier, parent: QWidget | None = None, *, bundled: bool = False) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Input Settings")
+        self._classifier = classifier
+        self._refresh = QTimer(self, singleShot=True, interval=REFRESH_MS)
+        self._refresh.timeout.connect(self._score)
+
+        self.current_label = QLabel(classifier.describe_input(), wordWrap=True)
+        self.preset_box = QComboBox()
+        for preset in PRESETS:
+            self.preset_box.addItem(preset.label, preset.key)
+        self.preset_box.addItem("Custom values", CUSTOM)
+        self.scale_box = self._spin()
+        self.mean_box = self._spin()
+        self.std_box = self._spin()
+        self.invert_box = QCheckBox("Black ink on white (inverted)")
+        self.normalize_box = QCheckBox("Each column to unit L2 norm (tf.keras.utils.normalize)")
+        self.accuracy_label = QLabel()
+        self.accuracy_label.setAccessibleName("Reference accuracy")
+
+        self.session_button = QRadioButton("For this session only")
+        self.remember_button = QRadioButton("Remember for this model file")
+        self.write_button = QRadioButton("Write it into the model file (other metadata kept)")
+        self._keep = QButtonGroup(self)
+        for button in (self.session_button, self.remember_button, self.write_button):
+            self._keep.addButton(button)
+        self.remember_button.setChecked(True)
+        self.bundled_note = QLabel(BUNDLED_NOTE, wordWrap=True)  # why two choices are off, in view
+        self.bundled_note.setVisible(bundled)
+        if bundled:  # the app's own file: a change is for this session only
+            self.session_button.setChecked(True)
+            for button in (self.remember_button, self.write_button):
+                button.setEnabled(False)
+                button.setToolTip(BUNDLED_NOTE)
+
+        form = QFormLayout()
+        form.addRow("Convention", self.preset_box)
+        form.addRow("Multiply [0, 1] pixels by", self.scale_box)
+        form.addRow("then subtract", self.mean_box)
+        form.addRow("then divide by", self.std_box)
+        form.addRow("", self.invert_box)
+        form.addRow("", self.normalize_box)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel(f"<b>{classifier.describe()}</b> ({classifier.path.name})"))
+        layout.addWidget(self.current_label)
+        layout.addLayout(form)
+        layout.addWidget(self.accuracy_label)
+        for button in (self.session_button, self.remember_button, self.write_button):
+            layout.addWidget(button)
+        layout.addWidget(self.bundled_note)
+        layout.addWidget(buttons)
+
+        self._set_scaling(classifier.scaling)
+        self.preset_box.currentIndexChanged.connect(self._on_preset)
+        for box in (self.scale_box, self.mean_box, self.std_box):
+            box.valueChanged.connect(self._on_values)
+        for check in (self.invert_box, self.normalize_box):
+            check.toggled.connect(self._on_values)
+        self._score()
+
+    def _spin(self) -> QDoubleSpinBox:
+        box = QDoubleSpinBox(decimals=SPIN_DECIMALS, minimum=-SPIN_RANGE, maximum=SPIN_RANGE)
+        box.setKeyboardTracking(False)
+        return box
+
+    # --- state ----------------------------------------------------------------------
+
+    def scaling(self) -> InputScaling:
+        """The scaling the controls describe now."""
+        return InputScaling(
+            scale=self.scale_box.value(),
+            mean=self.mean_box.value(),
+            std=self.std_box.value(),
+            invert=self.invert_box.isChecked(),
+            normalize=NORMALIZE_L2_COLUMNS if self.normalize_box.isChecked() else NORMALIZE_NONE,
+        )
+
+    def choice(self) -> InputChoice:
+        keep = Keep.SESSION
+        if self.remember_button.isChecked():
+            keep = Keep.REMEMBER
+        elif self.write_button.isChecked():
+            keep = Keep.WRITE
+        return InputChoice(self.scaling(), keep)
+
+    def select_preset(self, key: str) -> None:
+        index = self.preset_box.findData(key)
+        if index < 0:
+            raise KeyError(key)
+        self.preset_box.setCurrentIndex(index)
+
+    def _set_scaling(self, scaling: InputScaling) -> None:
+        for box, value in ((self.scale_box, scaling.scale), (self.mean_box, scaling.mean), (self.std_box, scaling.std)):
+            box.blockSignals(True)
+            box.setValue(value)
+            box.blockSignals(False)
+        for check, on in ((self.invert_box, scaling.invert), (self.normalize_box, scaling.normalize != NORMALIZE_NONE)):
+            check.blockSignals(True)
+            check.setChecked(on)
+            check.blockSignals(False)
+        self._sync_preset(scaling)
+
+    def _sync_preset(self, scaling: InputScaling) -> None:
+        keys = [p.key for p in PRESETS if p.scaling == scaling]
+        index = self.preset_box.findData(keys[0] if keys else CUSTOM)
+        self.preset_box.blockSignals(True)
+        self.preset_box.setCurrentIndex(index)
+        self.preset_box.blockSignals(False)
+
+    # --- reactions --------------------------------------------------------------------
+
+    def _on_preset(self) -> None:
+        key = self.preset_box.currentData()
+        if key != CUSTOM:
+            self._set_scaling(next(p.scaling for p in PRESETS if p.key == key))
+        self._refresh.start()
+
+    def _on_values(self) -> None:
+        self._sync_preset(self.scaling())
+        self._refresh.start()
+
+    def _score(self) -> None:
+        scaling = self.scaling()
+        if abs(scaling.std) < 1e-6:
+            self.accuracy_label.setText("Divide by: must not be 0.")
+            return
+        try:
+            accuracy = self._classifier.reference_accuracy(scaling)
+        except ModelRunError as e:
+            self.accuracy_label.setText(f"The model fails with this setting: {e}")
+            return
+        self.accuracy_label.setText(
+            f"With {describe_scaling(scaling)}: <b>{accuracy:.0%}</b> of "
+            f"{len(reference_digits().labels)} reference digits read right"
+        )
+        self.accuracy_label.setTextFormat(Qt.TextFormat.RichText)

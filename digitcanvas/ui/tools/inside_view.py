@@ -1,0 +1,407 @@
+"""The inside view: a model's layers, what each computes for the current drawing, and why
+the model reads the digit it reads.
+
+The work is the core's (:class:`digitcanvas.explain.inspector.Inspector`, :func:`digitcanvas.explain.saliency.explain`,
+:mod:`digitcanvas.explain.pictures`), done on two worker threads so the canvas never waits:
+one opens models and computes activations (a few ms), the other saliency maps; a new
+input's map is asked for once its activations are on screen, so the two do not slow each
+other down. Each keeps only the latest request; a saliency map
+whose input changed stops between rounds; a hidden view computes nothing.
+Results come back as signals on the GUI thread, which only shows them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+from PySide6.QtCore import QSize, Signal, Slot
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut, QShowEvent
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from digitcanvas.explain.inspector import KIND_MAPS, Activations, InsideError, Inspector
+from digitcanvas.explain.pictures import filters_picture, heat_strip, saliency_overlay, tile_maps, vector_picture
+from digitcanvas.explain.saliency import Saliency, SaliencyStopped, explain
+from digitcanvas.model.classifier import Classifier, ModelLoadError, ModelRunError
+from digitcanvas.reading.preprocessing import NUM_CLASSES
+from digitcanvas.ui import theme
+from digitcanvas.ui.background import LatestJobRunner
+from digitcanvas.ui.widgets.bars import ConfidenceBars
+from digitcanvas.ui.widgets.picture import PICTURE_SCALE, PictureView
+
+OVERLAY_SCALE = 8  # 28 px × 8 = 224 px: the saliency overlay
+STRIP_SCALE = 12  # px per value of the logits strip
+LIST_WIDTH, MAPS_WIDTH, SIDE_WIDTH = 420, 480, 420  # px: the three columns' first widths (all five of the list's)
+PREFERRED_HEIGHT = 820  # px: the window opens this tall where the screen allows (else 90 % of it)
+KNOWN_ERRORS = (ModelRunError, InsideError, ValueError)
+LAYER_COLUMNS = ("#", "Layer", "Operation", "Output shape", "Parameters")
+NO_FILTERS = "The first layer is not a convolution."
+
+
+@dataclass(frozen=True)
+class _Shown:
+    """Activations and their pictures, made on the worker thread."""
+
+    activations: Activations
+    pictures: tuple[NDArray[np.uint8], ...]  # one per layer
+    logits: NDArray[np.uint8]
+
+
+def _activation_pictures(inspector: Inspector, image: NDArray[np.float32]) -> _Shown:
+    activations = inspector.activations(image)
+    pictures = tuple(
+        tile_maps(v) if layer.kind == KIND_MAPS else vector_picture(v)
+        for layer, v in zip(inspector.layers, activations.values, strict=True)
+    )
+    return _Shown(activations, pictures, heat_strip(activations.scores))
+
+
+SALIENCY_THREADS = 2  # a saliency map runs ~100 images in batches; by then the activations are done
+
+
+def _saliency_model(classifier: Classifier) -> Classifier | None:
+    """The model again, run with SALIENCY_THREADS threads and the same input scaling (None:
+    it does not open twice, and saliency uses ``classifier`` itself)."""
+    try:
+        return Classifier(classifier.path, threads=SALIENCY_THREADS, scaling=classifier.scaling)
+    except (ModelLoadError, OSError):
+        return None
+
+
+class InsideView(QWidget):
+    """Layers, activations, saliency and first-layer filters of one model, for one input.
+
+    ``set_classifier(classifier)`` picks the model; ``show_drawing_input(image28)`` the
+    (28, 28) network input in [0, 1] (None: nothing drawn). Clicking a digit's bar explains
+    that digit; "and not" contrasts it with another.
+
+    Signals:
+        model_ready(Inspector): the model's layers are listed.
+        activations_shown(Activations): the activations for the latest input are on screen.
+        saliency_shown(Saliency): the saliency map for the latest input and digit is on screen.
+        digit_chosen(int): a digit to explain was chosen (-1: the top digit again).
+        failed(str): a model could not be opened or run; the message says why.
+    """
+
+    model_ready = Signal(object)
+    activations_shown = Signal(object)
+    saliency_shown = Signal(object)
+    digit_chosen = Signal(int)
+    failed = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._classifier: Classifier | None = None
+        self._saliency_classifier: Classifier | None = None  # the same model, run on both cores
+        self._inspector: Inspector | None = None
+        self._image: NDArray[np.float32] | None = None
+        self._activations: Activations | None = None
+        self._saliency: Saliency | None = None
+        self._digit: int | None = None  # None: explain the top digit
+        self._versus: int | None = None
+        self._model_generation = self._input_generation = 0
+        self._layers_runner = LatestJobRunner(self)
+        self._saliency_runner = LatestJobRunner(self)
+        self._layers_runner.finished.connect(self._on_layers_job)
+        self._saliency_runner.finished.connect(self._on_saliency_job)
+        self._build()
+        QShortcut(QKeySequence.StandardKey.Cancel, self).activated.connect(self.close)  # Esc, like a dialog
+
+    # --- construction -------------------------------------------------------------------
+
+    def _build(self) -> None:
+        self.title = theme.named(QLabel("No model"), "caption")
+        self.layer_list = QTreeWidget()
+        self.layer_list.setHeaderLabels(list(LAYER_COLUMNS))
+        self.layer_list.setRootIsDecorated(False)
+        self.layer_list.itemClicked.connect(self._on_layer_clicked)
+        self._rows = QWidget()
+        self._rows_layout = QVBoxLayout(self._rows)
+        self.layers_scroll = QScrollArea(widgetResizable=True)
+        self.layers_scroll.setWidget(self._rows)
+        self.layer_pictures: list[PictureView] = []
+        self.overlay = PictureView(scale=OVERLAY_SCALE)
+        self.bars = ConfidenceBars()
+        self.bars.setToolTip("Click a digit to see which ink pushed the reading toward it.")
+        self.bars.digit_clicked.connect(self.choose_digit)
+        self.question = theme.named(QLabel(), "caption")
+        self.versus_box = QComboBox()
+        self.versus_box.addItems(["—", *(str(d) for d in range(NUM_CLASSES))])
+        self.versus_box.currentIndexChanged.connect(lambda i: self.choose_versus(None if i <= 0 else i - 1))
+        self.top_button = theme.named(QPushButton("Top digit"), "link")
+        self.top_button.clicked.connect(lambda: self.choose_digit(None))
+        side_width = OVERLAY_SCALE * 28  # the side column's pictures are at most as wide as the overlay
+        self.logits = PictureView(scale=STRIP_SCALE, max_width=side_width)
+        self.logits_caption = theme.named(QLabel(), "caption")
+        self.filters = PictureView(scale=PICTURE_SCALE * 2, max_width=side_width)
+        self.filters_caption = theme.named(QLabel(NO_FILTERS), "caption")
+
+        versus_row = QHBoxLayout()
+        versus_row.addWidget(QLabel("and not"))
+        versus_row.addWidget(self.versus_box)
+        versus_row.addWidget(self.top_button)
+        versus_row.addStretch()
+        side = QWidget()
+        column = QVBoxLayout(side)
+        column.addWidget(theme.heading("WHY THIS DIGIT"))
+        column.addWidget(self.overlay)
+        column.addWidget(self.question)
+        column.addLayout(versus_row)
+        for heading, widgets in (
+            ("PROBABILITIES", [self.bars]),
+            ("OUTPUT SCORES", [self.logits, self.logits_caption]),
+            ("FIRST-LAYER FILTERS", [self.filters, self.filters_caption]),
+        ):
+            column.addWidget(theme.heading(heading))
+            for widget in widgets:
+                column.addWidget(widget)
+        column.addStretch()
+        # The side column scrolls too: the window never grows past the screen when a model's
+        # pictures arrive (a 1366 × 768 laptop shows it whole).
+        for caption in (self.question, self.logits_caption, self.filters_caption):
+            caption.setWordWrap(True)  # the column is as wide as the user makes it
+        self.side_scroll = QScrollArea(widgetResizable=True)
+        self.side_scroll.setWidget(side)
+        # Never narrower than its pictures and the bars with their percentages: a narrow window
+        # squeezes the other columns instead of hiding the percentages behind a scroll bar.
+        margins = column.contentsMargins()
+        needed = max(side_width, self.bars.sizeHint().width()) + margins.left() + margins.right()
+        scroll_bar = self.side_scroll.verticalScrollBar().sizeHint().width()
+        self.side_scroll.setMinimumWidth(needed + scroll_bar + 2 * self.side_scroll.frameWidth())
+        self.layer_list.setMinimumWidth(LIST_WIDTH // 2)
+        splitter = QSplitter()
+        for widget in (self.layer_list, self.layers_scroll, self.side_scroll):
+            splitter.addWidget(widget)
+        splitter.setSizes([LIST_WIDTH, MAPS_WIDTH, SIDE_WIDTH])
+        splitter.setStretchFactor(1, 1)  # the activations take what the window gains
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addWidget(splitter, 1)  # the title stays one line tall
+        self._show_question()
+
+    def sizeHint(self) -> QSize:
+        return QSize(LIST_WIDTH + MAPS_WIDTH + SIDE_WIDTH, PREFERRED_HEIGHT)
+
+    # --- public API ---------------------------------------------------------------------
+
+    def set_classifier(self, classifier: Classifier | None) -> None:
+        """Look inside ``classifier``'s model (None: no model); its layers open off the GUI thread."""
+        self._model_generation += 1
+        self._classifier, self._inspector, self._saliency_classifier = classifier, None, None
+        self._activations = self._saliency = None
+        self._set_layers(())
+        self.title.setText("Opening the model…" if classifier is not None else "No model")
+        if classifier is not None:
+            key = ("model", self._model_generation)
+            self._layers_runner.submit(key, lambda: (Inspector(classifier), _saliency_model(classifier)))
+
+    def show_drawing_input(self, image: NDArray[np.floating] | None) -> None:
+        """The network input to look at: (28, 28) in [0, 1], or None to clear."""
+        self._input_generation += 1
+        self._image = None if image is None else np.array(image, dtype=np.float32).reshape(28, 28)
+        if self._image is None:
+            self._activations = self._saliency = None
+            self._clear_pictures()
+            return
+        self._request_activations()  # the saliency map follows once they are shown
+
+    def choose_digit(self, digit: int | None) -> None:
+        """Explain ``digit`` (None: whichever digit the model reads)."""
+        self._digit = digit
+        if digit is not None and digit == self._versus:
+            self.versus_box.setCurrentIndex(0)
+        self.digit_chosen.emit(-1 if digit is None else digit)
+        self._show_question()
+        self._show_bars()
+        self._request_saliency()
+
+    def choose_versus(self, digit: int | None) -> None:
+        """Contrast the digit explained with ``digit`` ("why 7 and not 1"); None: no contrast."""
+        self._versus = digit
+        self.versus_box.blockSignals(True)
+        self.versus_box.setCurrentIndex(0 if digit is None else digit + 1)
+        self.versus_box.blockSignals(False)
+        self._show_question()
+        self._request_saliency()
+
+    def inspector(self) -> Inspector | None:
+        return self._inspector
+
+    def activations(self) -> Activations | None:
+        """The activations on screen, or None."""
+        return self._activations
+
+    def saliency(self) -> Saliency | None:
+        """The saliency map on screen, or None."""
+        return self._saliency
+
+    def shutdown(self) -> None:
+        """Wait for the worker threads to finish (when the window closes)."""
+        self._model_generation += 1
+        self._layers_runner.shutdown()
+        self._saliency_runner.shutdown()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.shutdown()
+        super().closeEvent(event)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._request_activations()  # inputs that came while hidden were kept, not computed
+
+    # --- requests -----------------------------------------------------------------------
+
+    def _request_activations(self) -> None:
+        inspector, image = self._inspector, self._image
+        if inspector is not None and image is not None and self.isVisible():
+            key = ("activations", self._model_generation, self._input_generation)
+            self._layers_runner.submit(key, lambda: _activation_pictures(inspector, image))
+
+    def _saliency_key(self) -> tuple[Any, ...]:
+        return ("saliency", self._model_generation, self._input_generation, self._digit, self._versus)
+
+    def _request_saliency(self) -> None:
+        classifier, image = self._saliency_classifier or self._classifier, self._image
+        if classifier is None or image is None or self._inspector is None or not self.isVisible():
+            return
+        key, chosen, versus = self._saliency_key(), self._digit, self._versus
+
+        def job() -> tuple[Saliency, NDArray[np.uint8]] | None:
+            digit = chosen if chosen is not None else int(np.argmax(classifier.predict_proba(image)[0]))
+            if digit == versus:
+                return None  # "why 3 and not 3": nothing to explain
+            saliency = explain(classifier, image, digit, versus=versus, stop=lambda: key != self._saliency_key())
+            return saliency, saliency_overlay(image, saliency.map)
+
+        self._saliency_runner.submit(key, job)
+
+    # --- results (GUI thread) ---------------------------------------------------------------
+
+    def _failed(self, error: BaseException) -> None:
+        if not isinstance(error, KNOWN_ERRORS):
+            raise error
+        self.failed.emit(str(error))
+
+    @Slot(object, object)
+    def _on_layers_job(self, key: tuple[Any, ...], result: Any) -> None:
+        if key[1] != self._model_generation or (key[0] == "activations" and key[2] != self._input_generation):
+            return  # a newer model or input was asked for meanwhile
+        if isinstance(result, BaseException):
+            if key[0] == "model":
+                self.title.setText("Cannot look inside this model.")
+            else:
+                self._request_saliency()  # the map may still work where the layers failed
+            self._failed(result)
+        elif key[0] == "model":
+            inspector, self._saliency_classifier = result
+            self._model_opened(inspector)
+        else:
+            self._show_activations(result)
+            # Saliency runs after the activations, not beside them: on two cores the two jobs
+            # and the GUI thread slowed each other, and the activations came late (55 ms, not 30).
+            self._request_saliency()
+
+    @Slot(object, object)
+    def _on_saliency_job(self, key: tuple[Any, ...], result: Any) -> None:
+        if key != self._saliency_key() or isinstance(result, SaliencyStopped):
+            return
+        if isinstance(result, BaseException):
+            self._failed(result)
+            return
+        self._saliency, overlay = (None, None) if result is None else result
+        self.overlay.set_picture(overlay)
+        self._show_question()
+        if self._saliency is not None:
+            self.saliency_shown.emit(self._saliency)
+
+    def _model_opened(self, inspector: Inspector) -> None:
+        self._inspector = inspector
+        name, count = inspector.classifier.name, len(inspector.layers)
+        self.title.setText(f"{name}: {count} layers, {inspector.parameters:,} parameters")
+        self._set_layers(inspector.layers)
+        filters = inspector.filters
+        self.filters.set_picture(None if filters is None else filters_picture(filters))
+        self.filters_caption.setText(NO_FILTERS if filters is None else f"{len(filters)} kernels")
+        self.model_ready.emit(inspector)
+        self._request_activations()
+
+    def _show_activations(self, shown: _Shown) -> None:
+        self._activations = shown.activations
+        for view, picture in zip(self.layer_pictures, shown.pictures, strict=True):
+            view.set_picture(picture)
+        self._show_bars()
+        self.logits.set_picture(shown.logits)
+        values = "  ".join(f"{d}: {v:+.2f}" for d, v in enumerate(shown.activations.scores))
+        self.logits_caption.setText(f"{shown.activations.scores_kind}: {values}")
+        self._show_question()
+        self.activations_shown.emit(shown.activations)
+
+    # --- display ------------------------------------------------------------------------
+
+    def _set_layers(self, layers: tuple[Any, ...]) -> None:
+        self.layer_list.clear()
+        while (item := self._rows_layout.takeAt(0)) is not None:
+            widget = item.widget()
+            if widget is not None:
+                widget.deleteLater()
+        self.layer_pictures = []
+        for layer in layers:
+            shape = "×".join(str(d) for d in layer.shape)
+            cells = [str(layer.index + 1), layer.name, layer.op, shape, f"{layer.parameters:,}"]
+            self.layer_list.addTopLevelItem(QTreeWidgetItem(cells))
+            self._rows_layout.addWidget(theme.named(QLabel(layer.describe()), "caption"))
+            view = PictureView()
+            self._rows_layout.addWidget(view)
+            self.layer_pictures.append(view)
+        self._rows_layout.addStretch()
+        for column in range(len(LAYER_COLUMNS)):
+            self.layer_list.resizeColumnToContents(column)
+        if not layers:
+            self.filters.set_picture(None)
+            self._clear_pictures()
+
+    def _clear_pictures(self) -> None:
+        for view in [*self.layer_pictures, self.overlay, self.logits]:
+            view.set_picture(None)
+        self.bars.set_probabilities(None)
+        self.logits_caption.setText("")
+        self._show_question()
+
+    def _show_bars(self) -> None:
+        """The probabilities, with the digit explained drawn as the chosen one."""
+        if self._activations is None:
+            self.bars.set_probabilities(None)
+            return
+        explained = self._activations.digit if self._digit is None else self._digit
+        self.bars.set_probabilities(self._activations.probabilities, sure_digit=explained)
+
+    def _show_question(self) -> None:
+        digit = self._digit
+        if digit is None:
+            digit = self._activations.digit if self._activations is not None else None
+        if digit is None:
+            self.question.setText("Draw a digit to see which ink the model relies on.")
+            return
+        if digit == self._versus:
+            self.question.setText(f"The digit explained is {digit}: choose another one to contrast it with.")
+            return
+        contrast = f" and not {self._versus}" if self._versus is not None else ""
+        self.question.setText(f"Why {digit}{contrast}? Red ink pushed toward {digit}, blue ink away.")
+
+    def _on_layer_clicked(self, item: QTreeWidgetItem) -> None:
+        index = self.layer_list.indexOfTopLevelItem(item)
+        if 0 <= index < len(self.layer_pictures):
+            self.layers_scroll.ensureWidgetVisible(self.layer_pictures[index])

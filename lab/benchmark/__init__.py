@@ -1,0 +1,3 @@
+"""Speed figures, printed rather than asserted: reading, loading, numbers, start-up,
+adaptation, the inside view.
+"""

@@ -1,0 +1,1 @@
+"""Dataset readers (MNIST, UNIPEN, DigiLeTs), generated non-digits and stroke-level augmentation."""

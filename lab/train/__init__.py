@@ -1,0 +1,3 @@
+"""Training the bundled network and fitting what ships with it (``python -m lab.train``). Needs
+the ``train`` extra (CPU PyTorch).
+"""

@@ -1,0 +1,194 @@
+"""Hostile models: refused at load in words, or failing at run time as ModelRunError; never
+another exception, a hang past the limits, a NaN verdict or onnxruntime's C++ text (issue #14)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from onnx_models import make_single_image_model
+
+import digitcanvas.model.classifier as inference
+import digitcanvas.model.session as session
+from digitcanvas.cli import main
+from digitcanvas.commands.predict import EXIT_SOME_FAILED
+from digitcanvas.explain.inspector import Inspector
+from digitcanvas.model.classifier import Classifier, ModelLoadError, ModelRunError
+from digitcanvas.model.file_check import MAX_MODEL_TENSOR_BYTES
+from digitcanvas.model.info import INPUT_KEYS, META_DOUBT, META_OUTPUT, OUTPUT_CHOICES, ModelInfo, ModelInfoError
+from digitcanvas.model.outputs import usable_probabilities
+from digitcanvas.reading.batch import READ_ERRORS
+from digitcanvas.reading.reader import Reader
+from lab.fuzz.hostile import drawing_text
+from lab.fuzz.hostile_models import FAILS_ON_INK, hostile_models
+
+LOAD_SECONDS = 1.0  # the tests' load-time limit: the Loop case waits for it
+RUN_SECONDS = 0.5  # the tests' run-time limit, where a test needs one
+ONNXRUNTIME_WORDS = ("ONNXRuntimeError", ".cc:", "onnxruntime::", "Status Message")
+
+
+@pytest.fixture(scope="module")
+def models(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    return hostile_models(tmp_path_factory.mktemp("hostile") / "models")
+
+
+@pytest.fixture(autouse=True)
+def _short_limits(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(inference, "MODEL_LOAD_SECONDS", LOAD_SECONDS)
+    monkeypatch.setattr(session, "MODEL_RUN_SECONDS", 2.0)  # the never-ending Loop on ink waits for it
+
+
+def _ink() -> np.ndarray:
+    image = np.zeros((1, 28, 28), np.float32)
+    image[0, 4:24, 12:16] = 1.0
+    return image
+
+
+def _names() -> list[str]:
+    """The corpus's case names, from a throwaway build (the fixture builds the files used)."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        return sorted(hostile_models(Path(folder) / "m"))
+
+
+@pytest.mark.parametrize("name", _names())
+def test_each_hostile_model_is_refused_or_fails_cleanly(
+    models: dict[str, Path], name: str, capfd: pytest.CaptureFixture[str]
+) -> None:
+    path = models[name]
+    started = time.monotonic()
+    try:
+        classifier = Classifier(path)
+    except ModelLoadError as e:
+        message = str(e)
+        assert str(path) in message
+        assert not any(word in message for word in ONNXRUNTIME_WORDS), message
+        assert name not in FAILS_ON_INK
+    else:
+        assert name in FAILS_ON_INK, f"{name} loaded"
+        with pytest.raises(ModelRunError) as info:
+            classifier.predict_proba(_ink())
+        assert not any(word in str(info.value) for word in ONNXRUNTIME_WORDS), str(info.value)
+    assert time.monotonic() - started < LOAD_SECONDS + 5
+    printed = capfd.readouterr()  # onnxruntime's banners and log lines never reach a terminal
+    assert printed.out == "" and printed.err == ""
+
+
+def test_a_loop_that_never_ends_is_stopped_at_the_load_limit(models: dict[str, Path]) -> None:
+    started = time.monotonic()
+    with pytest.raises(ModelLoadError, match=f"within {LOAD_SECONDS:g} s"):
+        Classifier(models["a Loop of 10^15 iterations"])
+    assert time.monotonic() - started < LOAD_SECONDS + 5
+
+
+def test_constants_over_the_memory_limit_are_refused_before_onnxruntime(models: dict[str, Path]) -> None:
+    for name in ("a 40,000 × 40,000 ConstantOfShape", "an initializer declaring 10^10 floats"):
+        with pytest.raises(ModelLoadError, match=f"at most {MAX_MODEL_TENSOR_BYTES // 2**20} MB"):
+            Classifier(models[name])
+
+
+def test_a_tensor_computed_past_the_memory_limit_fails_the_run(models: dict[str, Path]) -> None:
+    classifier = Classifier(models["a ConstantOfShape computed from the ink"])
+    with pytest.raises(ModelRunError, match="more than 512 MB of memory"):
+        classifier.predict_proba(_ink())
+
+
+def test_a_run_that_never_ends_is_stopped_at_the_run_limit(
+    models: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    classifier = Classifier(models["a Loop that never ends on ink"])
+    monkeypatch.setattr(session, "MODEL_RUN_SECONDS", RUN_SECONDS)
+    started = time.monotonic()
+    with pytest.raises(session.ModelTimeoutError, match=f"did not finish within {RUN_SECONDS:g} s"):
+        classifier.predict_proba(_ink())
+    assert time.monotonic() - started < RUN_SECONDS + 5
+
+
+def test_looking_inside_a_run_that_never_ends_is_stopped_too(
+    models: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The inspector's copy of the model (every layer an output) runs under the same bounds."""
+    inspector = Inspector(Classifier(models["a Loop that never ends on ink"]))
+    monkeypatch.setattr(session, "MODEL_RUN_SECONDS", RUN_SECONDS)
+    started = time.monotonic()
+    with pytest.raises(session.ModelTimeoutError, match=f"did not finish within {RUN_SECONDS:g} s"):
+        inspector.activations(_ink())
+    assert time.monotonic() - started < RUN_SECONDS + 5
+
+
+@pytest.mark.parametrize("name", FAILS_ON_INK)
+def test_predict_reports_run_failures_and_prints_no_nan(
+    models: dict[str, Path], tmp_path: Path, name: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "seven.json").write_text(drawing_text())
+    (tmp_path / "other.json").write_text(drawing_text([[[10, 10], [10, 300]]]))
+    status = main(["predict", "--json", "--model", str(models[name]), str(tmp_path)])
+    captured = capsys.readouterr()
+    assert status == EXIT_SOME_FAILED
+    assert captured.out == "" and "Traceback" not in captured.err
+    assert captured.err.count("error: ") == 2
+
+
+def test_a_model_failing_on_batches_reads_every_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    model = make_single_image_model(tmp_path / "single.onnx")
+    (tmp_path / "in").mkdir()
+    for i in range(3):
+        (tmp_path / "in" / f"{i}.json").write_text(drawing_text())
+    assert main(["predict", "--json", "--model", str(model), str(tmp_path / "in")]) == 0
+    assert len(capsys.readouterr().out.splitlines()) == 3
+
+
+def test_a_run_failure_in_the_window_path_is_a_read_error(models: dict[str, Path], tmp_path: Path) -> None:
+    reader = Reader(Classifier(models["NaN on ink (scores)"]))
+    (tmp_path / "seven.json").write_text(drawing_text())
+    for number in (False, True):
+        with pytest.raises(READ_ERRORS, match="not a number"):
+            reader.read_file(tmp_path / "seven.json", number=number)
+
+
+# --- properties -------------------------------------------------------------------------------
+
+_score = st.one_of(
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.sampled_from([0.0, 1.0, -1.0, 1e308, -1e308, 3.4e38, 1e-320]),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    rows=st.lists(st.lists(_score, min_size=10, max_size=10), min_size=1, max_size=4),
+    kind=st.sampled_from(OUTPUT_CHOICES),
+)
+def test_any_model_output_gives_probabilities_or_a_run_error(rows: list[list[float]], kind: str) -> None:
+    raw = np.array(rows, dtype=np.float64)
+    try:
+        probabilities = usable_probabilities(raw, kind)
+    except ModelRunError:
+        return
+    assert np.isfinite(probabilities).all()
+    np.testing.assert_allclose(probabilities.sum(axis=1), 1.0, atol=1e-6)
+    assert (probabilities >= 0).all()
+
+
+_text = st.one_of(
+    st.text(max_size=12),
+    st.sampled_from(["nan", "inf", "-inf", "1e-45", "1e308", "0", "-0", "255", "true", "l2-columns", "LOGITS", " 1 "]),
+)
+
+
+@settings(max_examples=100, deadline=None)
+@given(metadata=st.dictionaries(st.sampled_from([*INPUT_KEYS, META_DOUBT, META_OUTPUT]), _text, max_size=6))
+def test_any_metadata_parses_or_is_refused_naming_the_key(metadata: dict[str, str]) -> None:
+    try:
+        info = ModelInfo.from_metadata(metadata, fallback_name="m")
+    except ModelInfoError as e:
+        assert any(key in str(e) for key in metadata)
+        return
+    scaling = info.scaling
+    assert all(np.isfinite([scaling.scale, scaling.mean, scaling.std])) and scaling.std != 0
+    assert 0 < info.doubt_threshold < 1

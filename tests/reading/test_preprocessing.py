@@ -1,0 +1,203 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from digitcanvas.drawing.strokes import Drawing
+from digitcanvas.reading.preprocessing import (
+    DIGIT_BOX,
+    FIELD_CENTRE,
+    EmptyInputError,
+    ImageFormatError,
+    PenMode,
+    PreprocessOptions,
+    centre_of_mass,
+    ink_map,
+    preprocess_drawing,
+    preprocess_image,
+)
+
+COM_TOLERANCE = 0.5  # px, as the spec allows
+
+
+def _ink_box(image: np.ndarray, threshold: float = 0.5) -> tuple[int, int]:
+    rows = np.flatnonzero(image.max(axis=1) > threshold)
+    cols = np.flatnonzero(image.max(axis=0) > threshold)
+    return rows[-1] - rows[0] + 1, cols[-1] - cols[0] + 1
+
+
+def _check_invariants(image: np.ndarray) -> None:
+    assert image.shape == (28, 28)
+    assert image.dtype == np.float32
+    assert image.min() >= 0.0 and image.max() <= 1.0
+    assert image.max() > 0.5
+    row, col = centre_of_mass(image.astype(np.float64))  # measured in float64: exact to 1e-15 px
+    assert abs(row - FIELD_CENTRE) <= COM_TOLERANCE
+    assert abs(col - FIELD_CENTRE) <= COM_TOLERANCE
+
+
+def test_vertical_bar_is_tall_thin_and_centred() -> None:
+    drawing = Drawing.from_points([[[200, 50], [200, 350]]], width=400, height=400)
+    image = preprocess_drawing(drawing)
+    _check_invariants(image)
+    height, width = _ink_box(image)
+    # 20 px of ink centred at MNIST's (14, 14) starts and ends half-way through a pixel.
+    assert DIGIT_BOX - 2 <= height <= DIGIT_BOX + 1
+    assert width <= 4
+
+
+@pytest.mark.parametrize("mode", list(PenMode))
+def test_aspect_ratio_is_kept(mode: PenMode) -> None:
+    # An "L" twice as tall as wide: after fitting the longer side to 20 px it stays ~1:2.
+    drawing = Drawing.from_points([[[100, 0], [100, 300], [250, 300]]], width=400, height=400, pen_width=20)
+    image = preprocess_drawing(drawing, PreprocessOptions(pen_mode=mode))
+    _check_invariants(image)
+    height, width = _ink_box(image)
+    assert abs(width / height - 0.5) < 0.1
+    assert DIGIT_BOX - 2 <= height <= DIGIT_BOX + 1
+
+
+def test_size_and_position_on_canvas_do_not_matter() -> None:
+    shape = np.array([[0, 0], [30, 0], [5, 60]], dtype=float)
+    small = Drawing.from_points([shape + 10], width=400, height=400)
+    large = Drawing.from_points([shape * 4 + 150], width=400, height=400)
+    np.testing.assert_allclose(preprocess_drawing(small), preprocess_drawing(large), atol=0.02)
+
+
+def test_screen_pen_width_matters_only_in_screen_mode() -> None:
+    strokes = [[[100, 100], [300, 100], [150, 350]]]
+    thin = Drawing.from_points(strokes, width=400, height=400, pen_width=6)
+    thick = Drawing.from_points(strokes, width=400, height=400, pen_width=40)
+    np.testing.assert_array_equal(preprocess_drawing(thin), preprocess_drawing(thick))
+    screen = PreprocessOptions(pen_mode=PenMode.SCREEN)
+    assert preprocess_drawing(thick, screen).sum() > 1.5 * preprocess_drawing(thin, screen).sum()
+
+
+def test_a_dot_is_a_centred_dot() -> None:
+    image = preprocess_drawing(Drawing.from_points([[[50, 70]]], width=400, height=400))
+    _check_invariants(image)
+    assert (image > 0.5).sum() <= 9
+
+
+def test_drawings_centre_on_mnists_centre_not_the_fields_middle() -> None:
+    """MNIST's centre of mass is (14, 14), not the field's middle (13.5): over many drawings
+    the centre lands on it, so a half-pixel slip (as before) shows."""
+    rng = np.random.default_rng(4)
+    centres = []
+    for _ in range(40):
+        points = np.cumsum(rng.normal(0, 15, (30, 2)), axis=0) + 200
+        drawing = Drawing.from_points([points], width=400, height=400, pen_width=float(rng.uniform(8, 30)))
+        centres.append(centre_of_mass(preprocess_drawing(drawing).astype(np.float64)))
+    rows, cols = np.array(centres).T
+    assert abs(rows.mean() - 14.0) < 0.1 and abs(cols.mean() - 14.0) < 0.1
+    assert np.abs(rows - 14.0).max() < 0.35 and np.abs(cols - 14.0).max() < 0.35
+
+
+def test_empty_drawing_is_refused() -> None:
+    with pytest.raises(EmptyInputError):
+        preprocess_drawing(Drawing((), 400, 400))
+
+
+point = st.tuples(st.floats(0, 420, allow_nan=False), st.floats(0, 420, allow_nan=False))
+stroke = st.lists(point, min_size=1, max_size=40)
+
+
+@settings(max_examples=150, deadline=None)
+@given(strokes=st.lists(stroke, min_size=1, max_size=5), pen=st.floats(2, 40))
+def test_random_strokes_keep_the_invariants(strokes: list, pen: float) -> None:
+    drawing = Drawing.from_points(strokes, width=420, height=420, pen_width=pen)
+    image = preprocess_drawing(drawing)
+    _check_invariants(image)
+    height, width = _ink_box(image, threshold=0.01)
+    assert max(height, width) <= DIGIT_BOX + 4  # 20 px box plus the anti-aliased fringe (and COM shift clipping)
+
+
+def _digit_seven(size: int = 200, ink: int = 0, paper: int = 255) -> np.ndarray:
+    image = np.full((size, size), paper, dtype=np.uint8)
+    t = size // 10
+    image[2 * t : 3 * t, 3 * t : 7 * t] = ink
+    for y in range(3 * t, 8 * t):
+        x = 7 * t - (y - 3 * t) // 2
+        image[y, x - t // 2 : x + t // 2] = ink
+    return image
+
+
+def test_image_dark_on_light_is_inverted() -> None:
+    image = preprocess_image(_digit_seven())
+    _check_invariants(image)
+    assert image[0, 0] == 0.0
+
+
+def test_image_light_on_dark_equals_dark_on_light() -> None:
+    a = preprocess_image(_digit_seven())
+    b = preprocess_image(_digit_seven(ink=255, paper=0))
+    np.testing.assert_allclose(a, b, atol=1e-5)
+
+
+def test_rgba_with_transparent_background() -> None:
+    grey = _digit_seven()
+    rgba = np.zeros((*grey.shape, 4), dtype=np.uint8)
+    rgba[..., 3] = np.where(grey == 0, 255, 0)  # black ink, transparent paper
+    np.testing.assert_allclose(preprocess_image(rgba), preprocess_image(grey), atol=1e-5)
+
+
+@pytest.mark.parametrize("size", [12, 28, 2000])
+def test_tiny_and_huge_images(size: int) -> None:
+    image = preprocess_image(_digit_seven(size=size) if size >= 20 else _tiny(size))
+    _check_invariants(image)
+    assert max(_ink_box(image, 0.2)) >= DIGIT_BOX - 3
+
+
+def _tiny(size: int) -> np.ndarray:
+    image = np.full((size, size), 255, np.uint8)
+    image[2:-2, size // 2] = 0
+    image[2, 3:-3] = 0
+    return image
+
+
+def test_blank_image_is_empty() -> None:
+    with pytest.raises(EmptyInputError):
+        preprocess_image(np.full((50, 50), 200, np.uint8))
+
+
+def test_unsupported_array_shape() -> None:
+    with pytest.raises(ImageFormatError):
+        preprocess_image(np.zeros((5, 5, 7), np.uint8))
+
+
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), h=st.integers(5, 300), w=st.integers(5, 300))
+def test_random_images_keep_the_invariants(seed: int, h: int, w: int) -> None:
+    rng = np.random.default_rng(seed)
+    # Ink on paper: a rectangle that leaves at least a pixel of paper all round (ink that
+    # runs off every edge leaves no way to tell paper from ink).
+    pixels = np.zeros((h, w), np.uint8)
+    y0, x0 = rng.integers(1, h - 3), rng.integers(1, w - 3)
+    pixels[y0 : rng.integers(y0 + 2, h), x0 : rng.integers(x0 + 2, w)] = 255
+    _check_invariants(preprocess_image(pixels))
+
+
+def test_mnist_images_pass_through_the_image_path_all_but_unchanged() -> None:
+    """MNIST's own digits (the shipped reference digits are MNIST test images) come out as
+    they went in: same centre of mass (14, 14), same ink, no blur from a sub-pixel shift."""
+    from digitcanvas.model.conventions import reference_digits
+
+    ref = reference_digits()
+    out = np.stack([preprocess_image(np.rint(image * 255).astype(np.uint8)) for image in ref.images])
+    changed = np.abs(out - ref.images).reshape(len(out), -1).max(axis=1)
+    assert np.mean(changed == 0) > 0.8  # most come out identical, faint anti-aliased edges included
+    assert changed.max() < 0.01  # the rest differ by the rounding of a uint8 pixel
+    rows, cols = zip(*(centre_of_mass(image.astype(np.float64)) for image in out), strict=True)
+    assert abs(np.mean(rows) - 14.0) < 0.1 and abs(np.mean(cols) - 14.0) < 0.1
+
+
+def test_faint_edges_of_ink_stay_and_faint_specks_on_their_own_go() -> None:
+    paper = np.full((40, 40), 1.0)
+    paper[10:20, 10:20] = 0.0  # ink
+    paper[9, 10:20] = 0.92  # a faint anti-aliased edge along its top (ink 0.08)
+    paper[30, 30] = 0.92  # the same faintness far from any ink: noise
+    ink = ink_map(paper)
+    assert np.allclose(ink[9, 10:20], 0.08) and ink[30, 30] == 0.0
+    assert ink[10:20, 10:20].min() == 1.0

@@ -1,0 +1,322 @@
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import ndimage
+from strokes import compose, run_on
+
+from digitcanvas.drawing.strokes import Drawing
+from digitcanvas.model.classifier import load_classifier
+from digitcanvas.reading.numbers.atoms import Boundary, estimate_slant, merge_overlapping, stroke_units
+from digitcanvas.reading.numbers.cuts import densify, find_cuts, split_polyline
+from digitcanvas.reading.numbers.segmentation import (
+    DRAWING_COSTS,
+    IMAGE_COSTS,
+    Box,
+    best_split,
+    candidate_runs,
+    classify_runs,
+    plan_drawing,
+    plan_image,
+    read_runs,
+    segment_drawing,
+    segment_image,
+)
+from digitcanvas.reading.preprocessing import EmptyInputError
+from digitcanvas.reading.reader import DigitReading, Reader
+from lab.evaluate.numbers import as_image
+
+
+@pytest.fixture(scope="module")
+def reader() -> Reader:
+    return Reader(load_classifier())
+
+
+def box_of(digit: DigitReading) -> Box:
+    assert digit.box is not None
+    return digit.box
+
+
+def test_slant_is_estimated_from_near_vertical_strokes() -> None:
+    y = np.linspace(0, 200, 30)
+    for slant in (-0.3, 0.0, 0.25):
+        strokes = [np.stack([x0 + slant * y, y], axis=1) for x0 in (0, 120, 240)]
+        assert estimate_slant(strokes) == pytest.approx(slant, abs=0.02)
+
+
+@pytest.mark.parametrize("name", ["4two", "5flag", "7crossed", "1base"])
+def test_multi_stroke_digits_are_one_unit(name: str) -> None:
+    drawing, groups = compose([name])
+    units, _ = stroke_units(drawing)
+    assert [u.members for u in units] == groups
+
+
+def test_separate_digits_are_separate_units() -> None:
+    drawing, groups = compose(["1", "0"], gap=0.25)
+    units, _ = stroke_units(drawing)
+    assert [u.members for u in units] == groups
+
+
+CASES = {
+    "10": (["1", "0"], 0.3, 0.0),
+    "11": (["1", "1"], 0.3, 0.0),
+    "77": (["7", "7"], 0.25, 0.0),
+    "45": (["4two", "5flag"], 0.3, 0.0),
+    "71": (["7crossed", "1base"], 0.3, 0.0),
+    "52": (["5late", "2"], 0.3, 0.0),
+    "38 close": (["3", "8"], 0.08, 0.0),
+    "2026 slanted": (["2", "0", "2", "6"], 0.25, 0.3),
+    "909 back-slanted": (["9", "0", "9"], 0.3, -0.2),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_numbers_are_split_and_read(reader: Reader, case: str) -> None:
+    names, gap, slant = CASES[case]
+    drawing, groups = compose(names, gap=gap, slant=slant)
+    reading = reader.read_drawing(drawing)
+    assert [d.members for d in reading.digits] == groups
+    assert reading.number == "".join(n[0] for n in names)
+    for digit in reading.digits:
+        _, _, w, h = box_of(digit)
+        assert 0 < w < drawing.width and 0 < h < drawing.height
+
+
+@pytest.mark.parametrize("name", ["0", "4two", "5late", "7crossed", "1base", "8"])
+def test_a_single_digit_stays_one_digit(reader: Reader, name: str) -> None:
+    drawing, _ = compose([name])
+    reading = reader.read_drawing(drawing)
+    assert len(reading.digits) == 1
+    assert reading.number == name[0]
+
+
+def test_empty_drawing_is_refused(reader: Reader) -> None:
+    with pytest.raises(EmptyInputError):
+        reader.read_drawing(Drawing((), 640, 400))
+
+
+def test_numbers_in_images_are_split_by_connected_ink(reader: Reader) -> None:
+    drawing, _ = compose(["2", "0", "7"], gap=0.3)
+    reading = reader.read_image(as_image(drawing), number=True)
+    assert reading.number == "207"
+    lefts = [box_of(d)[0] for d in reading.digits]
+    assert lefts == sorted(lefts)
+
+
+def _x_extents(drawing: Drawing, groups: list[tuple[int, ...]]) -> list[tuple[float, float]]:
+    spans = []
+    for group in groups:
+        xs = np.concatenate([drawing.strokes[m][:, 0] for m in group])
+        spans.append((float(xs.min()), float(xs.max())))
+    return spans
+
+
+# Neighbours that nearly touch, touch (gap 0: the pens' edges meet) or overlap a little,
+# upright or slanted so that their boxes overlap in x.
+CLOSE_CASES = {
+    "38 nearly touching": (["3", "8"], 0.02, 0.0),
+    "38 touching": (["3", "8"], 0.0, 0.0),
+    "70 overlapping": (["7", "0"], -0.03, 0.0),
+    "10 touching": (["1", "0"], 0.0, 0.0),
+    "45 touching": (["4two", "5flag"], 0.0, 0.0),
+    "71 touching": (["7crossed", "1base"], 0.0, 0.0),
+    "2026 slanted, close": (["2", "0", "2", "6"], 0.04, 0.35),
+    "909 back-slanted, touching": (["9", "0", "9"], 0.0, -0.3),
+    "4527 slanted, touching": (["4two", "5flag", "2", "7crossed"], 0.0, 0.3),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CLOSE_CASES))
+def test_close_and_touching_neighbours_are_split_right(reader: Reader, case: str) -> None:
+    names, gap, slant = CLOSE_CASES[case]
+    drawing, groups = compose(names, gap=gap, slant=slant, ink_gap=True)
+    spans = _x_extents(drawing, groups)
+    if slant or gap <= 0:  # the case is what it says: the neighbours' ink (pen included) meets in x
+        assert all(a[1] + drawing.pen_width >= b[0] - 1e-6 for a, b in itertools.pairwise(spans))
+    reading = reader.read_drawing(drawing)
+    assert [d.members for d in reading.digits] == groups
+    assert reading.number == "".join(n[0] for n in names)
+
+
+@pytest.mark.parametrize("names", [["2", "0low"], ["0low", "0low"]], ids="".join)
+def test_a_stroke_running_on_into_the_next_digit_is_cut(reader: Reader, names: list[str]) -> None:
+    drawing, groups = compose(names, gap=0.05)
+    joined, joined_groups = run_on(drawing, groups, [0])
+    assert len(joined.strokes) == len(drawing.strokes) - 1  # one stroke spans both digits
+    segments = segment_drawing(reader.classifier, joined)
+    assert "".join(str(int(s.probabilities.argmax())) for s in segments) == "".join(n[0] for n in names)
+    assert [s.members for s in segments] == joined_groups
+
+    # The cut hands each digit its own part of the stroke, and every part goes to one digit.
+    def length(strokes: tuple[np.ndarray, ...]) -> float:
+        return sum(float(np.linalg.norm(np.diff(p, axis=0), axis=1).sum()) for p in strokes)
+
+    assert sum(length(s.strokes) for s in segments) == pytest.approx(length(joined.strokes), rel=1e-9)
+    lefts = [s.box[0] for s in segments]
+    assert lefts == sorted(lefts)
+
+
+IMAGE_CASES = {"38": (["3", "8"], -0.01), "22": (["2", "2"], -0.02), "57": (["5flag", "7"], -0.02)}
+
+
+@pytest.mark.parametrize("case", sorted(IMAGE_CASES))
+def test_touching_ink_in_an_image_is_cut(reader: Reader, case: str) -> None:
+    names, gap = IMAGE_CASES[case]
+    drawing, _ = compose(names, gap=gap, ink_gap=True)
+    image = as_image(drawing)
+    _, components = ndimage.label(image < 128, structure=np.ones((3, 3)))
+    assert components == 1  # the digits' ink is connected
+    assert reader.read_image(image, number=True).number == "".join(n[0] for n in names)
+
+
+BOUND_CASES = {
+    "0": (["0"], 0.0, 0.0, False),
+    "4two": (["4two"], 0.0, 0.0, False),
+    "45 touching": (["4two", "5flag"], 0.0, 0.0, False),
+    "2026 slanted, close": (["2", "0", "2", "6"], 0.04, 0.35, False),
+    "4527 slanted, touching": (["4two", "5flag", "2", "7crossed"], 0.0, 0.3, False),
+    "38 touching, image": (["3", "8"], -0.01, 0.0, True),
+    "207, image": (["2", "0", "7"], 0.3, 0.0, True),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BOUND_CASES))
+def test_classifying_only_the_runs_that_can_matter_gives_the_full_search(reader: Reader, case: str) -> None:
+    names, gap, slant, image = BOUND_CASES[case]
+    drawing, _ = compose(names, gap=gap, slant=slant, ink_gap=True)
+    plan = plan_image(as_image(drawing)) if image else plan_drawing(drawing)
+    costs = IMAGE_COSTS if image else DRAWING_COSTS
+    every = classify_runs(plan, reader.classifier)
+    confidence = {run: float(p.max()) for run, (p, _) in every.items()}
+    read, split = read_runs(plan, reader.classifier, costs)
+    assert split == best_split(plan.atoms, plan.boundaries, plan.height, confidence, costs)
+    for run in split:
+        np.testing.assert_allclose(read[run][0], every[run][0], atol=1e-6)
+    assert set(read) <= set(every)
+    if len(names) == 1:  # a clear single digit: only its whole ink is read
+        assert list(read) == [(0, len(plan.atoms))]
+
+
+@pytest.mark.parametrize("name", ["4two", "5flag", "5late", "7crossed", "1base"])
+@pytest.mark.parametrize("slant", [0.0, 0.35])
+def test_multi_stroke_digits_stay_whole_between_close_neighbours(reader: Reader, name: str, slant: float) -> None:
+    drawing, groups = compose(["3", name, "0"], gap=0.0, slant=slant, ink_gap=True)
+    reading = reader.read_drawing(drawing)
+    assert [d.members for d in reading.digits] == groups
+    assert reading.number == "3" + name[0] + "0"
+
+
+@pytest.mark.parametrize("slant", [0.0, 0.3])
+def test_ten_thousand_strokes_are_grouped_into_their_digits(slant: float) -> None:
+    names = ["4two", "7crossed", "5flag", "1base", "0"] * 1111  # 9,999 strokes, 5,555 digits
+    drawing, groups = compose([*names, "1base"], gap=0.3, slant=slant)
+    assert len(drawing.strokes) >= 10_000
+    units, _ = stroke_units(drawing)
+    assert [u.members for u in units] == groups
+
+
+def test_whole_units_stay_candidates_however_finely_they_are_cut() -> None:
+    # Two units, the first cut into six atoms, the second whole: each unit, and both
+    # together, may be one digit, beside every run of up to four atoms.
+    kinds = ["cut"] * 5 + ["units"]
+    runs = candidate_runs([Boundary(0.0, kind) for kind in kinds], 7, 4)
+    assert (0, 6) in runs and (6, 7) in runs and (0, 7) in runs
+    assert (0, 5) not in runs  # five atoms, not a whole unit
+    assert all(j - i <= 4 or (i, j) in {(0, 6), (0, 7)} for i, j in runs)
+
+
+@given(
+    st.lists(
+        st.tuples(st.floats(-1e3, 1e3), st.floats(0, 300), st.floats(0, 1e3), st.floats(0, 300)),
+        min_size=1,
+        max_size=60,
+    )
+)
+def test_units_partition_the_strokes(boxes: list[tuple[float, float, float, float]]) -> None:
+    extents = [(x, x + w, y, y + h) for x, w, y, h in boxes]
+    units = merge_overlapping(extents, 200.0)
+    members = sorted(m for u in units for m in u.members)
+    assert members == list(range(len(extents)))
+    for u in units:
+        assert u.left == min(extents[m][0] for m in u.members)
+        assert u.right == max(extents[m][1] for m in u.members)
+
+
+coordinates = st.floats(-500, 500, allow_nan=False)
+
+
+@given(
+    st.lists(st.tuples(coordinates, coordinates), min_size=1, max_size=40),
+    st.lists(st.floats(-400, 400), max_size=4, unique=True),
+)
+def test_a_cut_polyline_is_the_polyline(points: list[tuple[float, float]], edges: list[float]) -> None:
+    line = np.array(points)
+    cuts = sorted(edges)
+    parts = split_polyline(line, cuts)
+    assert parts
+    whole = float(np.linalg.norm(np.diff(line, axis=0), axis=1).sum())
+    assert sum(float(np.linalg.norm(np.diff(p, axis=0), axis=1).sum()) for _, p in parts) == pytest.approx(
+        whole, rel=1e-9, abs=1e-6
+    )
+    bounds = [-np.inf, *cuts, np.inf]
+    for side, part in parts:
+        assert np.all(part[:, 0] >= bounds[side] - 1e-6) and np.all(part[:, 0] <= bounds[side + 1] + 1e-6)
+
+
+def test_a_cut_between_run_on_digits_severs_the_stroke_once() -> None:
+    # "00" in one stroke: a ring, a dash down to the next ring's foot, the next ring.
+    t = np.radians(np.linspace(0, 360, 60))
+    ring = np.stack([np.cos(t), np.sin(t)], axis=1) * 30
+    first = ring[::-1] + np.array([30.0, 50.0])  # starts and ends at its right, (60, 50)
+    second = np.roll(ring, -15, axis=0)[::-1] + np.array([110.0, 50.0])  # starts near its foot, (113, 80)
+    line = densify(np.concatenate([first, second]), 2.0)
+    cuts = find_cuts([line], cell=4.0, min_side=10.0, min_spacing=20.0, max_cuts=1)
+    assert len(cuts) == 1
+    assert 60 < cuts[0].x < 80 and cuts[0].ink == 1  # on the dash, not through a ring (two crossings)
+
+
+@given(st.lists(st.tuples(coordinates, coordinates), min_size=1, max_size=30), st.integers(0, 4))
+def test_cuts_lie_inside_the_ink_in_order(points: list[tuple[float, float]], max_cuts: int) -> None:
+    line = densify(np.array(points), 2.0)
+    cuts = find_cuts([line], cell=4.0, min_side=10.0, min_spacing=20.0, max_cuts=max_cuts)
+    assert len(cuts) <= max_cuts
+    xs = [c.x for c in cuts]
+    assert xs == sorted(xs)
+    assert all(line[:, 0].min() + 10.0 <= x <= line[:, 0].max() - 10.0 for x in xs)
+    assert all(np.diff(xs) >= 20.0) and all(c.ink >= 0 for c in cuts)
+
+
+strokes_strategy = st.lists(
+    st.lists(st.tuples(st.floats(0, 640), st.floats(0, 400)), min_size=1, max_size=20), min_size=1, max_size=8
+)
+
+
+@settings(max_examples=30, deadline=None)
+@given(strokes_strategy)
+def test_any_drawing_is_split_into_digits_holding_all_its_strokes(
+    reader: Reader, strokes: list[list[tuple[float, float]]]
+) -> None:
+    drawing = Drawing.from_points(strokes, width=640, height=400)
+    segments = segment_drawing(reader.classifier, drawing)
+    assert sorted({m for s in segments for m in s.members}) == list(range(len(strokes)))
+    for s in segments:
+        assert s.probabilities.shape == (10,) and abs(float(s.probabilities.sum()) - 1.0) < 1e-6
+        assert s.image.shape == (28, 28) and s.box[2] > 0 and s.box[3] > 0 and s.strokes
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.floats(0.0, 0.6))
+def test_any_image_is_read_or_refused_as_empty(reader: Reader, seed: int, density: float) -> None:
+    noise = np.random.default_rng(seed).random((60, 90)) < density
+    pixels = np.where(ndimage.binary_dilation(noise), 0, 255).astype(np.uint8)
+    try:
+        segments = segment_image(reader.classifier, pixels)
+    except EmptyInputError:
+        return
+    assert segments and all(s.image.shape == (28, 28) for s in segments)
+    lefts = [s.box[0] for s in segments]
+    assert all(0 <= x < 90 for x in lefts)

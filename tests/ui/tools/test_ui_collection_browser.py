@@ -1,0 +1,228 @@
+from __future__ import annotations
+
+import itertools
+import types
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+from strokes import compose
+
+from digitcanvas.collection import folder as collection_folder
+from digitcanvas.collection.state import Collection
+from digitcanvas.drawing.strokes import DrawingFileError
+from digitcanvas.model.classifier import load_classifier
+from digitcanvas.reading.reader import Reader
+from digitcanvas.ui.tools.collection_browser import CollectionBrowser
+
+
+@pytest.fixture(scope="module")
+def reader() -> Reader:
+    return Reader(load_classifier())
+
+
+@pytest.fixture
+def browser(qtbot: QtBot, tmp_path: Path, reader: Reader) -> CollectionBrowser:
+    collection = Collection.open(tmp_path / "c")
+    for name, label in (("0", 0), ("7crossed", 1), ("4two", 4)):  # the 7 kept as a 1: a mistake
+        drawing, _ = compose([name])
+        collection.add(drawing, label, reader)
+    widget = CollectionBrowser(collection, reader)
+    qtbot.addWidget(widget)
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget
+
+
+def _select(browser: CollectionBrowser, row: int) -> None:
+    browser.grid.setCurrentRow(row)
+    browser.grid.setFocus()
+
+
+def test_mistakes_come_first_with_what_the_model_reads(browser: CollectionBrowser) -> None:
+    assert browser.item_texts() == ["1 · read 7 ✗", "0 · read 0", "4 · read 4"]
+    assert "1 the current model misreads" in browser.summary.text()
+
+
+def test_a_digit_key_relabels_the_selected_drawing(browser: CollectionBrowser, qtbot: QtBot, tmp_path: Path) -> None:
+    _select(browser, 0)
+    with qtbot.waitSignal(browser.changed):
+        qtbot.keyClick(browser.grid, Qt.Key.Key_7)
+    assert browser.item_texts() == ["0 · read 0", "4 · read 4", "7 · read 7"]
+    assert sorted(Collection.open(tmp_path / "c").labels) == [0, 4, 7]
+
+
+def test_delete_removes_and_ctrl_z_brings_it_back(browser: CollectionBrowser, qtbot: QtBot, tmp_path: Path) -> None:
+    _select(browser, 1)
+    qtbot.keyClick(browser.grid, Qt.Key.Key_Delete)
+    assert len(browser.item_texts()) == 2 and sorted(Collection.open(tmp_path / "c").labels) == [1, 4]
+    qtbot.keyClick(browser.grid, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert len(browser.item_texts()) == 3 and sorted(Collection.open(tmp_path / "c").labels) == [0, 1, 4]
+
+
+def test_enter_opens_the_drawing_on_the_canvas(browser: CollectionBrowser, qtbot: QtBot) -> None:
+    _select(browser, 2)
+    with qtbot.waitSignal(browser.open_requested) as signal:
+        qtbot.keyClick(browser.grid, Qt.Key.Key_Return)
+    assert signal.args[0].label == 4
+
+
+def test_export_then_import_elsewhere(browser: CollectionBrowser, qtbot: QtBot, tmp_path: Path, reader: Reader) -> None:
+    assert browser.export_to(str(tmp_path / "all.dccollection"))
+    other = CollectionBrowser(Collection.open(tmp_path / "other"), reader)
+    qtbot.addWidget(other)
+    assert other.import_from(str(tmp_path / "all.dccollection"))
+    assert len(other.item_texts()) == 3 and "Imported 3 drawings" in other.summary.text()
+    assert not other.import_from(str(tmp_path / "missing.dccollection"))
+    assert "Could not import" in other.summary.text()
+
+
+def test_the_first_tile_is_selected_on_opening_so_a_digit_key_relabels_it(
+    browser: CollectionBrowser, qtbot: QtBot, tmp_path: Path
+) -> None:
+    assert [e.label for e in browser.selected_entries()] == [1]  # the mistake, first
+    assert browser.focusWidget() is browser.grid
+    with qtbot.waitSignal(browser.changed):
+        qtbot.keyClick(browser.grid, Qt.Key.Key_7)
+    assert sorted(Collection.open(tmp_path / "c").labels) == [0, 4, 7]
+    # The relabelled drawing moved behind the others; the selection went with it.
+    assert browser.grid.currentRow() == 2 and [e.label for e in browser.selected_entries()] == [7]
+    qtbot.keyClick(browser.grid, Qt.Key.Key_Delete)
+    assert sorted(Collection.open(tmp_path / "c").labels) == [0, 4]
+    # The tile that took the removed one's place is selected: 0-9 and Delete still act.
+    assert len(browser.selected_entries()) == 1
+
+
+def test_reopening_selects_the_first_tile_again(browser: CollectionBrowser, qtbot: QtBot) -> None:
+    _select(browser, 2)
+    browser.hide()
+    browser.show()
+    qtbot.waitExposed(browser)
+    assert browser.grid.currentRow() == 0 and [e.label for e in browser.selected_entries()] == [1]
+    assert browser.focusWidget() is browser.grid
+
+
+def test_a_wrong_key_is_corrected_on_the_same_drawing_not_its_new_neighbour(
+    qtbot: QtBot, tmp_path: Path, reader: Reader
+) -> None:
+    collection = Collection.open(tmp_path / "c")
+    for name, label in (("0", 0), ("1", 1), ("4two", 4), ("7", 7)):
+        collection.add(compose([name])[0], label, reader)
+    browser = CollectionBrowser(collection, reader)
+    qtbot.addWidget(browser)
+    browser.show()
+    assert browser.item_texts() == ["0 · read 0", "1 · read 1", "4 · read 4", "7 · read 7"]
+    _select(browser, 2)
+    qtbot.keyClick(browser.grid, Qt.Key.Key_9)  # a slip: the 4 is now a mistake, shown first
+    assert browser.item_texts()[0] == "9 · read 4 ✗"
+    assert [e.label for e in browser.selected_entries()] == [9]
+    qtbot.keyClick(browser.grid, Qt.Key.Key_4)  # put right at once
+    assert browser.item_texts() == ["0 · read 0", "1 · read 1", "4 · read 4", "7 · read 7"]
+    assert sorted(Collection.open(tmp_path / "c").labels) == [0, 1, 4, 7]
+
+
+def test_ctrl_z_undoes_a_relabel_and_the_drawing_stays_selected(
+    browser: CollectionBrowser, qtbot: QtBot, tmp_path: Path
+) -> None:
+    _select(browser, 1)  # the 0
+    qtbot.keyClick(browser.grid, Qt.Key.Key_6)
+    assert sorted(Collection.open(tmp_path / "c").labels) == [1, 4, 6]
+    _select(browser, 2)  # look elsewhere, then undo
+    qtbot.keyClick(browser.grid, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert sorted(Collection.open(tmp_path / "c").labels) == [0, 1, 4]
+    assert [e.label for e in browser.selected_entries()] == [0]
+    qtbot.keyClick(browser.grid, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert "nothing to undo" in browser.summary.text()
+    assert sorted(Collection.open(tmp_path / "c").labels) == [0, 1, 4]
+
+
+def test_every_step_undoes_when_one_drawing_was_relabelled_twice(
+    browser: CollectionBrowser, qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Each relabel writes a new file, named by the second it was written in (a new second for
+    # each key press here, as for a person): the older steps must follow the drawing to it.
+    seconds = itertools.count()
+    clock = types.SimpleNamespace(strftime=lambda _format: f"20261201-{next(seconds):06d}")
+    monkeypatch.setattr(collection_folder, "time", clock)
+    _select(browser, 2)  # the 4
+    qtbot.keyClick(browser.grid, Qt.Key.Key_9)
+    qtbot.keyClick(browser.grid, Qt.Key.Key_5)
+    qtbot.keyClick(browser.grid, Qt.Key.Key_Delete)
+    assert sorted(Collection.open(tmp_path / "c").labels) == [0, 1]
+    for labels in ([0, 1, 5], [0, 1, 9], [0, 1, 4]):
+        qtbot.keyClick(browser.grid, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+        assert sorted(Collection.open(tmp_path / "c").labels) == labels
+        assert "Could not" not in browser.summary.text()
+    assert [e.label for e in browser.selected_entries()] == [4]
+
+
+def test_a_failed_edit_says_so_after_the_window_refreshed(
+    browser: CollectionBrowser, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    browser.changed.connect(browser.refresh)  # as the window does
+
+    def full(*_: object) -> int:
+        raise DrawingFileError("c/0-x.json: cannot remove the file (the disk is read-only)")
+
+    monkeypatch.setattr(browser._collection, "remove", full)
+    _select(browser, 1)
+    qtbot.keyClick(browser.grid, Qt.Key.Key_Delete)
+    assert browser.summary.text() == "Could not remove: c/0-x.json: cannot remove the file (the disk is read-only)"
+
+
+def test_relabelling_several_keeps_them_all_selected_and_one_undo_takes_all_back(
+    browser: CollectionBrowser, qtbot: QtBot, tmp_path: Path
+) -> None:
+    browser.grid.selectAll()
+    qtbot.keyClick(browser.grid, Qt.Key.Key_8)
+    assert sorted(Collection.open(tmp_path / "c").labels) == [8, 8, 8]
+    assert len(browser.selected_entries()) == 3
+    qtbot.keyClick(browser.grid, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert sorted(Collection.open(tmp_path / "c").labels) == [0, 1, 4]
+
+
+def test_importing_a_copy_with_another_label_keeps_one_entry_and_says_so(
+    browser: CollectionBrowser, qtbot: QtBot, tmp_path: Path, reader: Reader
+) -> None:
+    from digitcanvas.collection.archive import export_collection
+
+    drawings = Collection.open(tmp_path / "c").drawings
+    changed = [d.with_label(9) if d.label == 0 else d for d in drawings]
+    export_collection(changed, tmp_path / "changed.dccollection")
+    assert browser.import_from(str(tmp_path / "changed.dccollection"))
+    said = "Imported 0 drawings, 3 already here (1 of them with another label there: yours kept)."
+    assert browser.summary.text() == said
+    assert len(browser.item_texts()) == 3
+    single = Collection.open(tmp_path / "one")
+    export_collection(drawings[:1], tmp_path / "single.dccollection")
+    other = CollectionBrowser(single, reader)
+    qtbot.addWidget(other)
+    assert other.import_from(str(tmp_path / "single.dccollection"))
+    assert other.summary.text() == "Imported 1 drawing."
+
+
+def test_the_import_dialog_opens_where_the_last_export_went(
+    browser: CollectionBrowser, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtWidgets import QFileDialog
+
+    opened: list[str] = []
+    target = tmp_path / "shared" / "class"
+    target.parent.mkdir()
+
+    def save(_parent: object, _title: str, name: str, _kinds: str) -> tuple[str, str]:
+        opened.append(name)
+        return str(target), ""
+
+    def open_(_parent: object, _title: str, folder: str, _kinds: str) -> tuple[str, str]:
+        opened.append(folder)
+        return "", ""  # cancelled
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", save)
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", open_)
+    browser.export_button.click()
+    assert opened[0] == str(tmp_path / "collection.dccollection")  # first: beside the collection folder
+    assert (tmp_path / "shared" / "class.dccollection").is_file()
+    browser.import_button.click()
+    assert opened[1] == str(tmp_path / "shared")

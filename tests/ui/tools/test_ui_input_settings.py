@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from onnx_models import make_convention_model
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from digitcanvas.model.classifier import Classifier, bundled_model_path
+from digitcanvas.model.conventions import PRESETS_BY_KEY
+from digitcanvas.model.info import InputScaling
+from digitcanvas.ui.tools.input_settings import InputSettingsDialog, Keep
+
+
+@pytest.fixture
+def dialog(qtbot: QtBot, tmp_path: Path) -> InputSettingsDialog:
+    classifier = Classifier(make_convention_model(tmp_path / "m.onnx", "0-255"))
+    widget = InputSettingsDialog(classifier)
+    qtbot.addWidget(widget)
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget
+
+
+def test_opens_on_the_detected_setting_with_its_accuracy(dialog: InputSettingsDialog) -> None:
+    assert dialog.preset_box.currentData() == "0-255"
+    assert "detected" in dialog.current_label.text()
+    assert "100%" in dialog.accuracy_label.text()
+
+
+def test_the_accuracy_follows_the_setting_being_edited(dialog: InputSettingsDialog, qtbot: QtBot) -> None:
+    dialog.select_preset("unit")
+    assert dialog.scaling() == InputScaling()
+    qtbot.waitUntil(lambda: "100%" not in dialog.accuracy_label.text(), timeout=2000)
+    assert "pixels 0–1" in dialog.accuracy_label.text()
+
+
+def test_typing_values_that_match_a_preset_selects_it(dialog: InputSettingsDialog, qtbot: QtBot) -> None:
+    dialog.select_preset("unit")
+    dialog.mean_box.setValue(0.1307)
+    dialog.std_box.setValue(0.3081)
+    assert dialog.preset_box.currentData() == "mnist"
+    qtbot.mouseClick(dialog.invert_box, Qt.MouseButton.LeftButton)
+    assert dialog.preset_box.currentData() == "mnist-inverted"
+    dialog.scale_box.setValue(2.0)
+    assert dialog.preset_box.currentData() == "custom"
+
+
+def test_the_choice_says_how_to_keep_it(dialog: InputSettingsDialog, qtbot: QtBot) -> None:
+    dialog.select_preset("symmetric")
+    assert dialog.choice().keep is Keep.REMEMBER
+    qtbot.mouseClick(dialog.write_button, Qt.MouseButton.LeftButton)
+    choice = dialog.choice()
+    assert choice.keep is Keep.WRITE and choice.scaling == PRESETS_BY_KEY["symmetric"].scaling
+
+
+def test_a_zero_divisor_is_explained_not_scored(dialog: InputSettingsDialog, qtbot: QtBot) -> None:
+    dialog.std_box.setValue(0.0)
+    qtbot.waitUntil(lambda: "must not be 0" in dialog.accuracy_label.text(), timeout=2000)
+
+
+def test_the_bundled_model_is_changed_for_this_session_only(qtbot: QtBot) -> None:
+    widget = InputSettingsDialog(Classifier(bundled_model_path()), bundled=True)
+    qtbot.addWidget(widget)
+    assert widget.choice().keep is Keep.SESSION
+    assert not widget.remember_button.isEnabled() and not widget.write_button.isEnabled()
+    assert "this session" in widget.write_button.toolTip()
+
+
+def test_why_the_bundled_models_choices_are_off_is_in_view(qtbot: QtBot, dialog: InputSettingsDialog) -> None:
+    assert not dialog.bundled_note.isVisible()  # a user's model: every choice is open
+    widget = InputSettingsDialog(Classifier(bundled_model_path()), bundled=True)
+    qtbot.addWidget(widget)
+    widget.show()
+    qtbot.waitExposed(widget)
+    note = widget.bundled_note
+    assert note.isVisible() and "part of DigitCanvas" in note.text() and "this session" in note.text()
+    below = widget.write_button.geometry().bottom()
+    assert note.geometry().top() > below and widget.rect().contains(note.geometry())

@@ -1,0 +1,126 @@
+"""The actions table on its own: every action calls its slot, with its shortcut, in its menu."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMainWindow, QMenu
+from pytestqt.qtbot import QtBot
+
+from digitcanvas.ui.window.actions import GESTURES, Actions, Slots, build_actions, build_menus, shortcuts_help
+
+
+class Recorder:
+    """Slots that write down what was called."""
+
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+
+    def slot(self, name: str) -> Callable[[], object]:
+        return lambda: self.calls.append(name)
+
+    def slots(self) -> Slots:
+        names = [f for f in Slots._fields if f != "correct"]
+        return Slots(**{name: self.slot(name) for name in names}, correct=lambda d: self.calls.append(f"correct {d}"))
+
+
+@pytest.fixture
+def built(qtbot: QtBot) -> tuple[QMainWindow, Actions, Recorder]:
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    recorder = Recorder()
+    actions = build_actions(window, recorder.slots())
+    build_menus(window.menuBar(), actions)
+    return window, actions, recorder
+
+
+def test_each_action_calls_its_slot(built: tuple[QMainWindow, Actions, Recorder]) -> None:
+    _, actions, recorder = built
+    actions.open_model.trigger()
+    actions.export_input.trigger()
+    actions.corrections[7].trigger()
+    actions.live.trigger()
+    assert recorder.calls == ["open_model", "export_input", "correct 7", "toggle_live"]
+
+
+def test_shortcuts(built: tuple[QMainWindow, Actions, Recorder]) -> None:
+    _, actions, _ = built
+    single = {name: action for name, action in actions._asdict().items() if name != "corrections"}
+    keys = {name: [k.toString() for k in action.shortcuts()] for name, action in single.items()}
+    assert keys["submit"] == ["Enter", "Return"]  # the menu shows the first: the key's name
+    assert keys["clear"] == ["Esc", "Del"]
+    assert keys["undo"] == ["Ctrl+Z"]
+    assert keys["quit"] == ["Ctrl+Q"]  # also where the platform binds no standard Quit key
+    assert keys["live"] == ["Ctrl+L"]
+    assert keys["open_drawing"] == ["Ctrl+Shift+O"]
+    assert keys["export_png"] == ["Ctrl+E"] and keys["export_input"] == ["Ctrl+Shift+E"]
+    assert keys["thinner_pen"][0] == "[" and keys["thicker_pen"][0] == "]"
+    assert keys["previous_digit"] == ["Left"] and keys["next_digit"] == ["Right"]
+    assert keys["shortcuts"] == ["F1"]
+
+
+def test_digit_keys_trigger_the_corrections(built: tuple[QMainWindow, Actions, Recorder], qtbot: QtBot) -> None:
+    window, actions, recorder = built
+    window.show()
+    qtbot.waitExposed(window)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=2000)
+    qtbot.keyClick(window, Qt.Key.Key_3)
+    actions.corrections[4].setEnabled(False)
+    qtbot.keyClick(window, Qt.Key.Key_4)  # a disabled correction ignores its key
+    assert recorder.calls == ["correct 3"]
+    assert all(a.shortcut().isEmpty() for a in actions.corrections)  # so the menu shows each digit once
+
+
+def test_actions_belong_to_the_window(built: tuple[QMainWindow, Actions, Recorder]) -> None:
+    window, actions, _ = built
+    assert actions.live.isCheckable()
+    assert set(window.actions()) >= {actions.submit, actions.clear, *actions.corrections}
+
+
+def test_menus(built: tuple[QMainWindow, Actions, Recorder]) -> None:
+    window, actions, _ = built
+    menus: dict[str, QMenu] = {}
+    for a in window.menuBar().actions():
+        menu = a.menu()
+        assert isinstance(menu, QMenu)
+        menus[a.text()] = menu
+    assert list(menus) == ["&File", "&Edit", "&Model", "&View", "&Help"]
+    file_items = [a.text() for a in menus["&File"].actions() if not a.isSeparator()]
+    assert file_items[0] == "Open &Drawing…" and file_items[-1] == "&Quit"
+    model = [a for a in menus["&Model"].actions() if not a.isSeparator()]
+    assert model == [
+        actions.open_model,
+        actions.use_bundled,
+        actions.input_settings,
+        actions.compare_model,
+        actions.adapt,
+    ]
+    edit = menus["&Edit"].actions()
+    (correct_menu,) = [a.menu() for a in edit if a.menu() is not None]
+    assert isinstance(correct_menu, QMenu)
+    assert [a.text() for a in correct_menu.actions()] == [f"&{d}" for d in range(10)]
+    view = [a for a in menus["&View"].actions() if not a.isSeparator()]
+    assert view == [
+        actions.live,
+        actions.thinner_pen,
+        actions.thicker_pen,
+        actions.previous_digit,
+        actions.next_digit,
+        actions.inside_view,
+    ]
+
+
+def test_the_help_lists_every_shortcut_and_gesture(built: tuple[QMainWindow, Actions, Recorder]) -> None:
+    _, actions, _ = built
+    text = shortcuts_help(actions)
+    for name, action in actions._asdict().items():
+        if name == "corrections":
+            continue
+        for key in action.shortcuts():
+            assert f"<b>{key.toString()}" in text or f" / {key.toString()}" in text, (name, key.toString())
+    for gesture, _ in GESTURES:
+        assert html.escape(gesture) in text
