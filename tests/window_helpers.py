@@ -11,7 +11,7 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
-from digitcanvas.drawing.strokes import load_drawing
+from digitcanvas.drawing.file import load_drawing
 from digitcanvas.ui.settings import KEY_COLLECTION
 from digitcanvas.ui.window.main_window import MainWindow
 
@@ -44,4 +44,4 @@ def boxes(win: MainWindow) -> list[QMessageBox]:
 
 def kept_labels(win: MainWindow) -> list[int]:
     """The labels of the drawings in ``win``'s collection folder, sorted."""
-    return sorted(load_drawing(p).label for p in win.collection_dir.glob("*.json"))  # type: ignore[misc]
+    return sorted(load_drawing(p).label for p in win.collection.folder.glob("*.json"))  # type: ignore[misc]

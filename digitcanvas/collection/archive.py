@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from digitcanvas.collection.state import Collection
-from digitcanvas.drawing.file import drawing_from_dict, json_int
+from digitcanvas.drawing.file import drawing_from_dict, drawing_to_dict, json_int
 from digitcanvas.drawing.strokes import Drawing, ink_key
 from digitcanvas.reading.reader import Reader
 from digitcanvas.util.files import describe_os_error, write_atomic
@@ -53,7 +53,7 @@ def export_collection(drawings: Sequence[Drawing], path: str | os.PathLike[str])
     document = {
         "format": ARCHIVE_FORMAT,
         "version": ARCHIVE_VERSION,
-        "drawings": [d.to_dict() for d in drawings if d.label is not None],
+        "drawings": [drawing_to_dict(d) for d in drawings if d.label is not None],
     }
     try:
         return write_atomic(target, json.dumps(document, separators=(",", ":")).encode("utf-8"))

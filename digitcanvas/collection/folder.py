@@ -17,7 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from digitcanvas.drawing.strokes import Drawing, DrawingFileError, DrawingWriteError, drawing_bytes, load_drawing
+from digitcanvas.drawing.file import drawing_bytes, load_drawing
+from digitcanvas.drawing.strokes import Drawing, DrawingFileError, DrawingWriteError
 from digitcanvas.reading.preprocessing import NUM_CLASSES
 from digitcanvas.util.files import describe_os_error, write_new
 

@@ -15,11 +15,13 @@ import time
 from typing import Any, TextIO
 
 from digitcanvas.collection.folder import scan_collection
+from digitcanvas.collection.hand import HandModel
 from digitcanvas.commands.input_option import add_input_argument, add_model_argument
+from digitcanvas.drawing.sources import gather_files
 from digitcanvas.drawing.strokes import DrawingFileError
 from digitcanvas.model.classifier import SOURCE_FALLBACK, Classifier, ModelRunError
-from digitcanvas.reading.adaptation import Adaptation, HandModel
-from digitcanvas.reading.batch import FileReading, gather_files
+from digitcanvas.reading.adaptation import Adaptation
+from digitcanvas.reading.batch import FileReading, read_files
 from digitcanvas.reading.doubt import REASON_LOW_CONFIDENCE, REASON_TOO_SMALL, format_percent
 from digitcanvas.reading.reader import DigitReading, Reader, Reading
 
@@ -153,7 +155,7 @@ def predict_files(
     failed = len(problems)
     read = 0
     progress = Progress(stderr, len(files))
-    for result in reader.read_files(files, number=number, on_progress=progress):
+    for result in read_files(reader, files, number=number, on_progress=progress):
         if result.reading is None:
             failed += 1
             print(f"error: {printable(result.error or '')}", file=stderr)

@@ -1,12 +1,23 @@
-"""Reading the JSON drawing file: bounded before it is parsed, validated after. No Qt.
+"""The JSON drawing file, read and written in one place. No Qt.
 
-The format is :mod:`.drawing`'s; this module turns file text into a :class:`~.drawing.Drawing`
-or a :class:`~.drawing.DrawingReadError` naming the file and the problem. The structure
+File format (version 1)::
+
+    {"format": "digitcanvas-drawing", "version": 1,
+     "canvas": {"width": W, "height": H},
+     "strokes": [[[x, y], ...], ...]}
+
+Coordinates are canvas pixels, x to the right, y downward. Optional keys:
+``"pen_width"`` (on-screen pen width in canvas pixels) and ``"label"`` (the true
+digit, for the personal collection). Unknown keys are ignored so that later
+versions may add data (per-point pressure, say) without breaking readers.
+
+Reading turns file text into a :class:`~digitcanvas.drawing.strokes.Drawing` or a
+:class:`~digitcanvas.drawing.strokes.DrawingReadError` naming the file and the problem. The structure
 and the numbers are measured before ``json`` parses anything (:data:`MAX_JSON_DEPTH`,
 :data:`MAX_JSON_CONTAINERS`, :data:`MAX_NUMBER_CHARS`), so no input makes the parser
 hang, overflow or recurse; the document is then checked against the drawing limits.
 :func:`json_number` and :func:`json_int` are the one test of a JSON number, which the
-collection file (:mod:`.collection_archive`) shares.
+collection file (:mod:`digitcanvas.collection.archive`) shares.
 """
 
 from __future__ import annotations
@@ -14,27 +25,31 @@ from __future__ import annotations
 import json
 import os
 import re
-from typing import TypeGuard
+from pathlib import Path
+from typing import Any, TypeGuard
 
 import numpy as np
 
 from digitcanvas.drawing.strokes import (
     DEFAULT_PEN_WIDTH,
-    FORMAT_NAME,
-    FORMAT_VERSION,
     MAX_CANVAS_SIDE,
     MAX_COORDINATE,
+    MAX_DRAWING_FILE_BYTES,
     MAX_PEN_WIDTH,
     MAX_POINTS,
     MAX_STROKES,
     MIN_CANVAS_SIDE,
     Drawing,
     DrawingReadError,
+    DrawingWriteError,
     Stroke,
     as_stroke,
     limits_problem,
 )
+from digitcanvas.util.files import FileTooLargeError, NotRegularFileError, describe_os_error, read_limited, write_atomic
 
+FORMAT_NAME = "digitcanvas-drawing"
+FORMAT_VERSION = 1
 MAX_JSON_DEPTH = 16  # a drawing nests 4 deep (document, strokes, stroke, point); room for extras
 MAX_NUMBER_CHARS = 40  # a float64 is written in at most 24; longer numbers are refused unparsed
 # Every point and every stroke is a JSON array: more arrays than this cannot be a drawing
@@ -223,3 +238,78 @@ def is_blank(head: bytes) -> bool:
     """True when ``head`` holds only JSON whitespace (or nothing): too little to judge a
     file by, so the caller reads further (a drawing may start with a long run of it)."""
     return not _head_text(head)
+
+
+# --- writing ----------------------------------------------------------------------------
+
+
+def drawing_to_dict(drawing: Drawing) -> dict[str, Any]:
+    """The file's JSON document for ``drawing``."""
+    data: dict[str, Any] = {
+        "format": FORMAT_NAME,
+        "version": FORMAT_VERSION,
+        "canvas": {"width": drawing.width, "height": drawing.height},
+        "pen_width": drawing.pen_width,
+        "strokes": [[[_compact(x), _compact(y)] for x, y in s] for s in drawing.strokes],
+    }
+    if drawing.label is not None:
+        data["label"] = drawing.label
+    return data
+
+
+def _compact(value: float) -> float | int:
+    """Whole coordinates as integers (small, readable files); others exactly, so a saved
+    drawing reads back identical. The canvas records hundredths of a pixel."""
+    value = float(value)
+    return int(value) if value.is_integer() else value
+
+
+# --- files ------------------------------------------------------------------------------
+
+
+def read_drawing_bytes(path: str | os.PathLike[str]) -> bytes:
+    """The bytes of a drawing file, refusing what is not a regular file or is over
+    MAX_DRAWING_FILE_BYTES; raises :class:`DrawingReadError` with the path and the reason."""
+    try:
+        return read_limited(path, MAX_DRAWING_FILE_BYTES)
+    except NotRegularFileError as e:
+        raise DrawingReadError(f"{path}: {e.strerror}") from e
+    except FileTooLargeError as e:
+        raise DrawingReadError(
+            f"{path}: the file is {e.size:,} bytes; drawing files of at most {MAX_DRAWING_FILE_BYTES:,} are read"
+        ) from e
+    except OSError as e:
+        raise DrawingReadError(f"{path}: cannot read the file ({describe_os_error(e)})") from e
+
+
+def load_drawing(path: str | os.PathLike[str]) -> Drawing:
+    """Read a drawing file; raises :class:`DrawingFileError` with the path and the reason."""
+    return parse_drawing(read_drawing_bytes(path), source=path)
+
+
+def drawing_bytes(drawing: Drawing) -> bytes:
+    """The file content for ``drawing`` (compact UTF-8 JSON).
+
+    Raises ``ValueError`` naming the limit when the drawing is one the reader would refuse.
+    """
+    problem = limits_problem(drawing)
+    if problem is not None:
+        raise ValueError(problem)
+    return json.dumps(drawing_to_dict(drawing), separators=(",", ":"), allow_nan=False).encode("utf-8")
+
+
+def save_drawing(drawing: Drawing, path: str | os.PathLike[str]) -> None:
+    """Write ``drawing`` atomically (see :func:`digitcanvas.util.files.write_atomic`).
+
+    Raises :class:`DrawingWriteError` naming the file and the reason, also when the drawing
+    is over a limit the reader applies (nothing is written then).
+    """
+    path = Path(path)
+    try:
+        payload = drawing_bytes(drawing)
+    except ValueError as e:
+        raise DrawingWriteError(f"{path}: cannot save this drawing: {e}") from e
+    try:
+        write_atomic(path, payload)
+    except OSError as e:
+        raise DrawingWriteError(f"{path}: cannot write the file ({describe_os_error(e)})") from e

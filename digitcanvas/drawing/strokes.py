@@ -1,37 +1,18 @@
-"""The drawing model: strokes as vectors, its limits, and the versioned JSON drawing file.
+"""The drawing model: strokes as vectors, and the limits a drawing keeps to. No Qt.
 
 Qt-free on purpose: the canvas widget converts its points into a :class:`Drawing`
-at the boundary, and the CLI, the scripts and the tests use the same class. This module
-writes the file and reads its bytes; parsing and validating them is :mod:`.drawing_file`'s.
-
-File format (version 1)::
-
-    {"format": "digitcanvas-drawing", "version": 1,
-     "canvas": {"width": W, "height": H},
-     "strokes": [[[x, y], ...], ...]}
-
-Coordinates are canvas pixels, x to the right, y downward. Optional keys:
-``"pen_width"`` (on-screen pen width in canvas pixels) and ``"label"`` (the true
-digit, for the personal collection). Unknown keys are ignored so that later
-versions may add data (per-point pressure, say) without breaking readers.
+at the boundary, and the CLI, the lab and the tests use the same class. The JSON
+drawing file, read and written, is :mod:`digitcanvas.drawing.file`'s.
 """
 
 from __future__ import annotations
 
-import json
-import os
 from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from digitcanvas.util.files import FileTooLargeError, NotRegularFileError, describe_os_error, read_limited, write_atomic
-
-FORMAT_NAME = "digitcanvas-drawing"
-FORMAT_VERSION = 1
 DEFAULT_PEN_WIDTH = 18.0  # on-screen pen width (canvas px) that reads well on a 400 px tall canvas
 CANVAS_SIZE = (640, 400)  # the app's canvas in logical px: room for a number, a digit still sits well
 
@@ -59,6 +40,10 @@ class DrawingReadError(DrawingFileError):
 
 class DrawingWriteError(DrawingFileError):
     """A drawing file cannot be written (permissions, a full disk, a bad folder, over a limit)."""
+
+
+class EmptyInputError(ValueError):
+    """A drawing without strokes, or an image without ink: nothing to read."""
 
 
 def as_stroke(points: ArrayLike) -> Stroke:
@@ -115,18 +100,6 @@ class Drawing:
     def with_label(self, label: int | None) -> Drawing:
         return Drawing(self.strokes, self.width, self.height, self.pen_width, label)
 
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = {
-            "format": FORMAT_NAME,
-            "version": FORMAT_VERSION,
-            "canvas": {"width": self.width, "height": self.height},
-            "pen_width": self.pen_width,
-            "strokes": [[[_compact(x), _compact(y)] for x, y in s] for s in self.strokes],
-        }
-        if self.label is not None:
-            data["label"] = self.label
-        return data
-
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Drawing):
             return NotImplemented
@@ -157,18 +130,11 @@ def ink_key(drawing: Drawing) -> tuple[int, int, tuple[bytes, ...]]:
     return drawing.width, drawing.height, strokes
 
 
-def _compact(value: float) -> float | int:
-    """Whole coordinates as integers (small, readable files); others exactly, so a saved
-    drawing reads back identical. The canvas records hundredths of a pixel."""
-    value = float(value)
-    return int(value) if value.is_integer() else value
-
-
 def limits_problem(drawing: Drawing) -> str | None:
     """What in ``drawing`` a drawing file cannot hold (see the ``MAX_*`` limits), or None.
 
-    The one check for both directions: :func:`.drawing_file.drawing_from_dict` refuses such a file and
-    :func:`save_drawing` refuses to write one, so whatever is written reads back.
+    The one check for both directions: :func:`~digitcanvas.drawing.file.drawing_from_dict` refuses such a file and
+    :func:`~digitcanvas.drawing.file.save_drawing` refuses to write one, so whatever is written reads back.
     """
     for name, side in (("width", drawing.width), ("height", drawing.height)):
         if not MIN_CANVAS_SIDE <= side <= MAX_CANVAS_SIDE:
@@ -190,53 +156,3 @@ def limits_problem(drawing: Drawing) -> str | None:
     if drawing.label is not None and not 0 <= drawing.label <= 9:
         return f"the label is {drawing.label}; it must be a digit 0-9"
     return None
-
-
-def read_drawing_bytes(path: str | os.PathLike[str]) -> bytes:
-    """The bytes of a drawing file, refusing what is not a regular file or is over
-    MAX_DRAWING_FILE_BYTES; raises :class:`DrawingReadError` with the path and the reason."""
-    try:
-        return read_limited(path, MAX_DRAWING_FILE_BYTES)
-    except NotRegularFileError as e:
-        raise DrawingReadError(f"{path}: {e.strerror}") from e
-    except FileTooLargeError as e:
-        raise DrawingReadError(
-            f"{path}: the file is {e.size:,} bytes; drawing files of at most {MAX_DRAWING_FILE_BYTES:,} are read"
-        ) from e
-    except OSError as e:
-        raise DrawingReadError(f"{path}: cannot read the file ({describe_os_error(e)})") from e
-
-
-def load_drawing(path: str | os.PathLike[str]) -> Drawing:
-    """Read a drawing file; raises :class:`DrawingFileError` with the path and the reason."""
-    from digitcanvas.drawing.file import parse_drawing  # the parser builds Drawings, so it imports this module
-
-    return parse_drawing(read_drawing_bytes(path), source=path)
-
-
-def drawing_bytes(drawing: Drawing) -> bytes:
-    """The file content for ``drawing`` (compact UTF-8 JSON).
-
-    Raises ``ValueError`` naming the limit when the drawing is one the reader would refuse.
-    """
-    problem = limits_problem(drawing)
-    if problem is not None:
-        raise ValueError(problem)
-    return json.dumps(drawing.to_dict(), separators=(",", ":"), allow_nan=False).encode("utf-8")
-
-
-def save_drawing(drawing: Drawing, path: str | os.PathLike[str]) -> None:
-    """Write ``drawing`` atomically (see :func:`digitcanvas.util.files.write_atomic`).
-
-    Raises :class:`DrawingWriteError` naming the file and the reason, also when the drawing
-    is over a limit the reader applies (nothing is written then).
-    """
-    path = Path(path)
-    try:
-        payload = drawing_bytes(drawing)
-    except ValueError as e:
-        raise DrawingWriteError(f"{path}: cannot save this drawing: {e}") from e
-    try:
-        write_atomic(path, payload)
-    except OSError as e:
-        raise DrawingWriteError(f"{path}: cannot write the file ({describe_os_error(e)})") from e

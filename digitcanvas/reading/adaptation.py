@@ -19,18 +19,13 @@ lab.evaluate.adapt --part val``). Fitting is storing normalised vectors: instant
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
 
+from digitcanvas.model.classifier import Classifier
 from digitcanvas.reading.preprocessing import NUM_CLASSES
-
-if TYPE_CHECKING:  # the reader applies adaptations; only the types are needed here
-    from digitcanvas.collection.folder import Entry
-    from digitcanvas.reading.reader import Reader
 
 # h and λ were chosen on validation writers with the bundled model's embedding
 # (python -m lab.evaluate.adapt --unipen ../shared/data/unipen-digits --digilets
@@ -109,41 +104,9 @@ def logit_features(probabilities: NDArray[np.floating]) -> NDArray[np.float64]:
     return logs - logs.mean(axis=1, keepdims=True)
 
 
-class HandModel:
-    """The adaptation for one collection and one model, kept up to date cheaply.
-
-    Features are computed once per kept drawing (in one batch for those not seen yet) and
-    cached by file, so refitting after a keep, a relabel or a removal only reads the new
-    drawing: instant for thousands (``python -m lab.benchmark.adapt``).
-    """
-
-    def __init__(self) -> None:
-        self._cache: dict[object, NDArray[np.float64]] = {}
-        self._model_key: object = None
-        self.adaptation: Adaptation | None = None
-
-    def sync(self, reader: Reader, entries: Sequence[Entry]) -> Adaptation:
-        """Refit on ``entries`` (the collection's kept drawings) for ``reader``'s model."""
-        key = (reader.classifier.path, reader.classifier.scaling)
-        if key != self._model_key:
-            self._cache.clear()
-            self._model_key = key
-        missing = [e for e in entries if e.path not in self._cache]
-        if missing:
-            images = reader.images28([e.drawing for e in missing])
-            for entry, row in zip(missing, drawing_features(reader, images), strict=True):
-                self._cache[entry.path] = row
-        wanted = {e.path for e in entries}
-        for path in [p for p in self._cache if p not in wanted]:
-            del self._cache[path]
-        features = np.stack([self._cache[e.path] for e in entries]) if entries else np.zeros((0, 1))
-        self.adaptation = fit(features, [e.label for e in entries])
-        return self.adaptation
-
-
-def drawing_features(reader: Reader, images: NDArray[np.float32]) -> NDArray[np.float64]:
+def drawing_features(classifier: Classifier, images: NDArray[np.float32]) -> NDArray[np.float64]:
     """Features of network inputs (N, 28, 28): the model's embedding, else logit features."""
-    embedded = reader.classifier.embeddings(images)
+    embedded = classifier.embeddings(images)
     if embedded is not None:
         return embedded
-    return logit_features(reader.classifier.predict_proba(images))
+    return logit_features(classifier.predict_proba(images))

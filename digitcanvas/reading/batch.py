@@ -1,49 +1,34 @@
-"""Files into readings: a file told by content, folders gathered, batches read fast. No Qt.
+"""Many files into readings, fast: batches, worker processes. No Qt.
 
-:func:`load_source` opens one file (a JSON drawing or an image, judged by its first
-bytes, only a regular file, within the drawing file limit); :func:`gather_files` lists
-what a command line names; :func:`file_chunks` reads many files for
-:meth:`.Reader.read_files`: in batches of :data:`CHUNK_SIZE`, spread over worker
-processes (each with its own copy of the model) for runs of :data:`PARALLEL_THRESHOLD`
-files or more. Each file gives a :class:`FileReading`: its reading, or why it has none.
+:func:`read_files` reads the files a command names in order, yielding one
+:class:`FileReading` (its reading, or why it has none) per file: single digits in
+batches of :data:`CHUNK_SIZE`, spread over worker processes (each with its own copy of
+the model) for runs of :data:`PARALLEL_THRESHOLD` files or more; numbers one at a time.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
-from numpy.typing import NDArray
 
-from digitcanvas.drawing.file import is_blank, looks_like_drawing, parse_drawing
-from digitcanvas.drawing.image_file import ImageFileError, read_image
-from digitcanvas.drawing.strokes import MAX_DRAWING_FILE_BYTES, Drawing, DrawingFileError, DrawingReadError
+from digitcanvas.drawing.image_file import ImageFileError
+from digitcanvas.drawing.sources import load_source
+from digitcanvas.drawing.strokes import Drawing, DrawingFileError, EmptyInputError
 from digitcanvas.model.classifier import Classifier, ModelRunError
 from digitcanvas.model.info import InputScaling
 from digitcanvas.reading.adaptation import Adaptation
 from digitcanvas.reading.doubt import too_small
-from digitcanvas.reading.preprocessing import (
-    EmptyInputError,
-    Image28,
-    ImageFormatError,
-    preprocess_drawing,
-    preprocess_image,
-)
-from digitcanvas.util.files import NotRegularFileError, check_regular, describe_os_error, open_regular
-
-if TYPE_CHECKING:  # the reader calls this module; only its types are needed here
-    from digitcanvas.reading.reader import Reader, Reading
+from digitcanvas.reading.preprocessing import Image28, ImageFormatError, preprocess_drawing, preprocess_image
+from digitcanvas.reading.reader import Reader, Reading
 
 PARALLEL_THRESHOLD = 1000  # files; below this, worker start-up costs more than it saves
 CHUNK_SIZE = 256  # files preprocessed and classified as one batch
-HEAD_BYTES = 64  # enough of a file to tell a JSON drawing from an image
-SNIFF_CHUNK = 64 * 1024  # read on while a file holds only whitespace (JSON may start with a long run)
 
 # What reading a file may raise: each names the file and the reason.
 READ_ERRORS: tuple[type[Exception], ...] = (
@@ -62,6 +47,29 @@ class FileReading:
     path: str
     reading: Reading | None
     error: str | None = None
+
+
+def read_files(
+    reader: Reader,
+    paths: Sequence[str | os.PathLike[str]],
+    *,
+    number: bool = False,
+    workers: int = 0,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> Iterator[FileReading]:
+    """Read files in order, yielding one :class:`FileReading` (or error) per file.
+
+    Single digits are read in batches; large runs are spread over worker processes,
+    each with its own copy of the model (loaded once), so preprocessing and inference
+    both use every core. Numbers are read one file at a time.
+    """
+    names = [str(p) for p in paths]
+    done = 0
+    for results in file_chunks(reader, names, number=number, workers=workers):
+        yield from results
+        done += len(results)
+        if on_progress is not None:
+            on_progress(done, len(names))
 
 
 def file_chunks(reader: Reader, names: list[str], *, number: bool, workers: int) -> Iterable[list[FileReading]]:
@@ -92,45 +100,6 @@ def _pooled(reader: Reader, chunks: list[list[str]], workers: int) -> Iterator[l
         pass  # a worker died (killed, out of memory, its model failed to load): read the rest here
     for chunk in chunks[done:]:
         yield _read_chunk(reader, chunk)
-
-
-def load_source(path: Path) -> Drawing | NDArray[np.uint8]:
-    """A file's content: a :class:`Drawing` for a JSON drawing file, else the image's pixels.
-
-    Judged by content, reading only a regular file (a FIFO or a device is refused before it
-    is opened) and at most ``MAX_DRAWING_FILE_BYTES`` of a drawing. Raises one of
-    :data:`READ_ERRORS`, naming the file.
-    """
-    try:
-        handle = open_regular(path)
-    except NotRegularFileError as e:
-        raise DrawingReadError(f"{path}: {e.strerror}") from e
-    except OSError as e:
-        raise DrawingReadError(f"{path}: cannot read the file ({describe_os_error(e)})") from e
-    with handle:
-        try:
-            head = handle.read(HEAD_BYTES)
-            while head and is_blank(head) and len(head) <= MAX_DRAWING_FILE_BYTES:
-                more = handle.read(SNIFF_CHUNK)
-                if not more:
-                    break
-                head += more
-            if not head or is_blank(head):
-                raise DrawingReadError(f"{path}: the file is empty" + (" but for whitespace" if head else ""))
-            if not looks_like_drawing(head):
-                return read_image(path, handle=handle)
-            data = head + handle.read(MAX_DRAWING_FILE_BYTES + 1 - len(head))
-        except OSError as e:
-            raise DrawingReadError(f"{path}: cannot read the file ({describe_os_error(e)})") from e
-    if len(data) > MAX_DRAWING_FILE_BYTES:
-        raise DrawingReadError(
-            f"{path}: the file is over {MAX_DRAWING_FILE_BYTES:,} bytes; drawing files of at most "
-            f"{MAX_DRAWING_FILE_BYTES:,} are read"
-        )
-    drawing = parse_drawing(data, source=path)
-    if drawing.is_empty:
-        raise EmptyInputError(f"{path}: the drawing is empty")
-    return drawing
 
 
 def _read_one(reader: Reader, name: str, *, number: bool) -> FileReading:
@@ -175,8 +144,6 @@ _worker_reader: Reader | None = None
 
 
 def _init_worker(model_path: str, scaling: InputScaling, adaptation: Adaptation | None) -> None:
-    from digitcanvas.reading.reader import Reader  # in the worker process, long after both modules loaded
-
     global _worker_reader
     _worker_reader = Reader(Classifier(model_path, threads=1, scaling=scaling), adaptation=adaptation)
 
@@ -184,38 +151,3 @@ def _init_worker(model_path: str, scaling: InputScaling, adaptation: Adaptation 
 def _read_chunk_in_worker(names: list[str]) -> list[FileReading]:
     assert _worker_reader is not None
     return _read_chunk(_worker_reader, names)
-
-
-def gather_files(inputs: Iterable[str], *, recursive: bool) -> tuple[list[Path], list[str]]:
-    """Files named or found in the named folders (sorted), and problems with the names.
-
-    Hidden files are skipped in folders; a FIFO, device or socket is never opened, it is
-    reported as "not a regular file".
-    """
-    files: list[Path] = []
-    problems: list[str] = []
-    for name in inputs:
-        path = Path(name)
-        if path.is_dir():
-            found = path.rglob("*") if recursive else path.iterdir()
-            for item in sorted(p for p in found if not p.name.startswith(".")):
-                _add_file(item, files, problems, in_folder=True)
-        else:
-            _add_file(path, files, problems, in_folder=False)
-    return files, problems
-
-
-def _add_file(path: Path, files: list[Path], problems: list[str], *, in_folder: bool) -> None:
-    try:
-        check_regular(path)
-    except NotRegularFileError as e:
-        if not (in_folder and path.is_dir()):
-            problems.append(f"{path}: {e.strerror}")
-        return
-    except FileNotFoundError:
-        problems.append(f"{path}: " + ("a link to a missing file" if in_folder else "no such file or folder"))
-        return
-    except OSError as e:
-        problems.append(f"{path}: cannot read the file ({describe_os_error(e)})")
-        return
-    files.append(path)

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from digitcanvas.drawing.strokes import Drawing, Stroke
+from digitcanvas.drawing.strokes import Drawing, EmptyInputError, Stroke
 from digitcanvas.util.lazy_imports import ndimage
 
 FIELD = 28  # MNIST images are 28×28
@@ -44,10 +44,6 @@ COM_TOLERANCE = 0.3  # px; drawings are re-rendered when the vector estimate mis
 IMAGE_COM_TOLERANCE = 0.5  # px; images, like MNIST's own, are shifted by whole pixels
 
 Image28 = NDArray[np.float32]  # shape (28, 28), float32, 0 = paper, 1 = ink
-
-
-class EmptyInputError(ValueError):
-    """There is nothing to classify: no strokes, or an image without ink."""
 
 
 class ImageFormatError(ValueError):

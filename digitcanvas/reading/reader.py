@@ -7,32 +7,31 @@ numbers (:mod:`.segmentation`), runs the model (:mod:`.inference`) and applies t
 
 A reading is one digit (``number=False``: the whole drawing or image is one digit) or a
 number (``number=True``: the ink is split into digits, left to right). Every digit has
-its probabilities, the 28×28 input the network saw, its box and its verdict. Files, and
-batches of them over worker processes, are :mod:`.reader_files`' part.
+its probabilities, the 28×28 input the network saw, its box and its verdict. Batches of
+files over worker processes are :mod:`digitcanvas.reading.batch`'s part.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 from numpy.typing import NDArray
 
-from digitcanvas.drawing.strokes import Drawing
+from digitcanvas.drawing.sources import load_source
+from digitcanvas.drawing.strokes import Drawing, EmptyInputError
 from digitcanvas.model.classifier import Classifier, ModelRunError
 from digitcanvas.model.info import ModelInfo
 from digitcanvas.reading.adaptation import Adaptation, drawing_features
-from digitcanvas.reading.batch import FileReading, file_chunks, load_source
 from digitcanvas.reading.doubt import Verdict, assess, too_small
 from digitcanvas.reading.numbers.segmentation import Box, Segment, ink_box, segment_drawing, segment_image
 from digitcanvas.reading.preprocessing import (
     DEFAULT_OPTIONS,
     FIELD,
     NUM_CLASSES,
-    EmptyInputError,
     Image28,
     ImageFormatError,
     PreprocessOptions,
@@ -94,6 +93,11 @@ class Reading:
     @property
     def sure(self) -> bool:
         return all(d.sure for d in self.digits)
+
+    @property
+    def least_sure_index(self) -> int:
+        """Which digit to explain first: the only one, or a number's least certain one."""
+        return min(range(len(self.digits)), key=lambda i: self.digits[i].confidence)
 
     @property
     def doubt(self) -> str | None:
@@ -188,7 +192,7 @@ class Reader:
         members: tuple[int, ...] = (),
     ) -> DigitReading:
         if self.adaptation is not None and self.adaptation.count:
-            features = drawing_features(self, np.asarray(image, dtype=np.float32)[None])
+            features = drawing_features(self.classifier, np.asarray(image, dtype=np.float32)[None])
             probabilities = self.adaptation.adjust(features, probabilities[None])[0]
         verdict = assess(probabilities, self.info.doubt_threshold, small=small)
         return DigitReading(probabilities, image, verdict, box, members)
@@ -212,7 +216,7 @@ class Reader:
     def read_file(self, path: str | os.PathLike[str], *, number: bool = False) -> Reading:
         """Read a drawing file (JSON, told by content) or an image file.
 
-        Raises one of :data:`~.reader_files.READ_ERRORS`, its message naming the file.
+        Raises one of :data:`~digitcanvas.reading.batch.READ_ERRORS`, its message naming the file.
         """
         path = Path(path)
         source = load_source(path)
@@ -222,25 +226,3 @@ class Reader:
             return self.read_image(source, number=number)
         except (EmptyInputError, ImageFormatError, ModelRunError) as e:
             raise type(e)(f"{path}: {e}") from e
-
-    def read_files(
-        self,
-        paths: Sequence[str | os.PathLike[str]],
-        *,
-        number: bool = False,
-        workers: int = 0,
-        on_progress: Callable[[int, int], None] | None = None,
-    ) -> Iterator[FileReading]:
-        """Read files in order, yielding one :class:`FileReading` (or error) per file.
-
-        Single digits are read in batches; large runs are spread over worker processes,
-        each with its own copy of the model (loaded once), so preprocessing and inference
-        both use every core. Numbers are read one file at a time.
-        """
-        names = [str(p) for p in paths]
-        done = 0
-        for results in file_chunks(self, names, number=number, workers=workers):
-            yield from results
-            done += len(results)
-            if on_progress is not None:
-                on_progress(done, len(names))

@@ -10,10 +10,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from digitcanvas.util.enums import StrEnum
+
 MAX_STEPS = 500  # enough for any drawing session; older steps are forgotten
 
 
-COLLECTION = "collection"  # the kind of step that changed the collection's files
+class StepKind(StrEnum):
+    """Which steps may have to be forgotten together."""
+
+    CANVAS = "canvas"  # a stroke, a Clear, an opened drawing
+    COLLECTION = "collection"  # changed the collection's files: forgotten with the folder
 
 
 @dataclass(frozen=True)
@@ -21,12 +27,12 @@ class Step:
     """One undoable change: ``name`` completes "Undo …" ("Stroke", "Clear", "Keep as an 8").
 
     ``undo`` reverts it and may return what to tell the person; ``kind`` groups steps
-    that may have to be forgotten together (:data:`COLLECTION`: the folder changed).
+    that may have to be forgotten together (:attr:`StepKind.COLLECTION`: the folder changed).
     """
 
     name: str
     undo: Callable[[], str | None]
-    kind: str = ""
+    kind: StepKind = StepKind.CANVAS
 
 
 class History:
@@ -36,7 +42,7 @@ class History:
         self._steps: list[Step] = []
         self._on_change = on_change
 
-    def push(self, name: str, undo: Callable[[], str | None], *, kind: str = "") -> None:
+    def push(self, name: str, undo: Callable[[], str | None], *, kind: StepKind = StepKind.CANVAS) -> None:
         self._steps.append(Step(name, undo, kind))
         del self._steps[:-MAX_STEPS]
         self._changed()
@@ -65,7 +71,7 @@ class History:
         """Every step's name, oldest first."""
         return [s.name for s in self._steps]
 
-    def forget(self, kind: str) -> None:
+    def forget(self, kind: StepKind) -> None:
         """Drop the steps of ``kind``: they can no longer be undone."""
         self._steps = [s for s in self._steps if s.kind != kind]
         self._changed()

@@ -1,11 +1,10 @@
-"""Which model the window reads with: loading one, the bundled fallback, and its names.
+"""The model in use: loading one, the bundled fallback, and its names. No Qt.
 
 :class:`ModelChoice` holds the :class:`~digitcanvas.reading.reader.Reader` of the model in use
-and remembers it in the settings, feeding a model file as Input Settings remembered for it
-(:func:`remembered_scaling`, which comparing with a second model uses too);
-:mod:`.model_control` shows what it says (the title, the status bar's label, the
-model-input line, a warning once per model file that deserves one) and reports its
-errors, with onnxruntime's own text as the error's details.
+and remembers it in the preferences, feeding a model file as Input Settings remembered for it
+(:func:`remembered_scaling`, which comparing with a second model uses too). The window
+shows what it says (the title, the status bar's label, the model-input line, a warning
+once per model file that deserves one).
 """
 
 from __future__ import annotations
@@ -17,7 +16,7 @@ from digitcanvas.model.classifier import SOURCE_FALLBACK, Classifier, ModelLoadE
 from digitcanvas.model.conventions import describe_scaling, parse_setting, reference_digits
 from digitcanvas.model.info import InputScaling
 from digitcanvas.reading.reader import Reader
-from digitcanvas.ui.settings import AppSettings
+from digitcanvas.state.preferences import Preferences
 
 
 def short_version(version: str | None) -> str:
@@ -25,7 +24,7 @@ def short_version(version: str | None) -> str:
     return (version or "").split("+", 1)[0]
 
 
-def remembered_scaling(settings: AppSettings, path: str | os.PathLike[str]) -> InputScaling | None:
+def remembered_scaling(settings: Preferences, path: str | os.PathLike[str]) -> InputScaling | None:
     """The input setting remembered for the model file at ``path`` (Input Settings' "Remember"),
     None when there is none; one this version cannot read is forgotten."""
     if remembered := settings.input_setting(path):
@@ -39,7 +38,7 @@ def remembered_scaling(settings: AppSettings, path: str | os.PathLike[str]) -> I
 class ModelChoice:
     """The model in use (None before one loads) and whether it is the bundled one."""
 
-    def __init__(self, settings: AppSettings) -> None:
+    def __init__(self, settings: Preferences) -> None:
         self._settings = settings
         self.reader: Reader | None = None
         self.bundled = False

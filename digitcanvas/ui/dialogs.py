@@ -25,6 +25,10 @@ DESCRIPTION = (
     "Draw a digit — or a whole number — and a neural network says what it reads, how sure it is, "
     "and what it saw. Load your own MNIST model (.onnx) to try it by hand."
 )
+# What the file choosers offer.
+MODEL_FILES = "ONNX models (*.onnx);;All files (*)"
+DRAWING_FILES = "DigitCanvas drawings (*.json)"
+PNG_FILES = "PNG images (*.png)"
 # (distribution, what it is, licence): what the app runs on, for the About box.
 COMPONENTS = (
     ("PySide6-Essentials", "Qt for Python", "LGPL-3.0"),

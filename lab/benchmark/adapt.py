@@ -21,10 +21,10 @@ from pathlib import Path
 
 import numpy as np
 
+from digitcanvas.collection.hand import HandModel
 from digitcanvas.collection.state import Collection
 from digitcanvas.drawing.strokes import Drawing
 from digitcanvas.model.classifier import load_classifier
-from digitcanvas.reading.adaptation import HandModel
 from digitcanvas.reading.preprocessing import preprocess_drawing
 from digitcanvas.reading.reader import Reader
 

@@ -23,7 +23,8 @@ from pathlib import Path
 
 import numpy as np
 
-from digitcanvas.drawing.strokes import Drawing, save_drawing
+from digitcanvas.drawing.file import save_drawing
+from digitcanvas.drawing.strokes import Drawing
 from digitcanvas.model.classifier import load_classifier
 from digitcanvas.reading.preprocessing import preprocess_drawing
 from digitcanvas.reading.reader import Reader

@@ -28,7 +28,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from digitcanvas.drawing.strokes import Drawing, save_drawing
+from digitcanvas.drawing.file import save_drawing
+from digitcanvas.drawing.strokes import Drawing
 
 TIMEOUT_S = 3600  # the whole child run, read and scored on a slow machine included
 POLL_MS = 20  # how often the child looks whether the collection is done

@@ -20,7 +20,8 @@ from pathlib import Path
 import numpy as np
 
 from digitcanvas.collection.state import Collection
-from digitcanvas.drawing.strokes import DrawingFileError, load_drawing
+from digitcanvas.drawing.file import load_drawing
+from digitcanvas.drawing.strokes import DrawingFileError
 from digitcanvas.util.files import STALE_UNLOCKED_TEMP_SECONDS, is_temporary_name
 from lab.paths import REPO_ROOT
 
@@ -51,7 +52,8 @@ SAVER = """
 import sys
 from pathlib import Path
 from digitcanvas.collection.folder import add_to_collection
-from digitcanvas.drawing.strokes import Drawing, save_drawing
+from digitcanvas.drawing.file import save_drawing
+from digitcanvas.drawing.strokes import Drawing
 folder = Path(sys.argv[1])
 big = Drawing.from_points([[[float(i % 600), float(i % 390)] for i in range(5000)]], width=640, height=400, label=1)
 print("ready", flush=True)

@@ -10,7 +10,8 @@ from strokes import compose
 
 from digitcanvas.collection.folder import add_to_collection, scan_collection
 from digitcanvas.collection.state import score_predictions
-from digitcanvas.drawing.strokes import DrawingFileError, load_drawing
+from digitcanvas.drawing.file import load_drawing
+from digitcanvas.drawing.strokes import DrawingFileError
 
 ROOT = REPO_ROOT
 

@@ -8,6 +8,7 @@ from strokes import compose
 
 from digitcanvas.collection.archive import ArchiveReadError, export_collection, import_collection, read_archive
 from digitcanvas.collection.state import Collection
+from digitcanvas.drawing.file import drawing_to_dict
 
 
 def _collection(folder: Path, names: list[str]) -> Collection:
@@ -31,7 +32,7 @@ def test_a_collection_moves_to_another_machine_whole(tmp_path: Path) -> None:
 
 
 def test_bad_entries_are_listed_and_the_rest_imported(tmp_path: Path) -> None:
-    good = _collection(tmp_path / "a", ["3"]).drawings[0].to_dict()
+    good = drawing_to_dict(_collection(tmp_path / "a", ["3"]).drawings[0])
     unlabelled = dict(good)
     del unlabelled["label"]
     path = tmp_path / "mixed.dccollection"

@@ -19,7 +19,8 @@ from repo import REPO_ROOT
 import digitcanvas.collection.folder as collection_folder
 from digitcanvas.collection.folder import ScanCancelled, add_to_collection, list_collection, scan_collection
 from digitcanvas.collection.state import Collection
-from digitcanvas.drawing.strokes import Drawing, DrawingFileError, DrawingWriteError, load_drawing
+from digitcanvas.drawing.file import load_drawing
+from digitcanvas.drawing.strokes import Drawing, DrawingFileError, DrawingWriteError
 from digitcanvas.util.files import STALE_UNLOCKED_TEMP_SECONDS, TEMP_SUFFIX, is_temporary_name
 from lab.fuzz.hostile import drawing_text
 from lab.fuzz.soak import start_keepers
@@ -63,7 +64,8 @@ SAVER = """
 import sys
 from pathlib import Path
 from digitcanvas.collection.state import add_to_collection
-from digitcanvas.drawing.strokes import Drawing, save_drawing
+from digitcanvas.drawing.file import save_drawing
+from digitcanvas.drawing.strokes import Drawing
 
 folder = Path(sys.argv[1])
 big = Drawing.from_points([[[float(i % 600), float(i % 390)] for i in range(5000)]], width=640, height=400, label=1)

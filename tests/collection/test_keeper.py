@@ -10,7 +10,8 @@ from hostile import huge_collection
 
 from digitcanvas.collection.keeper import Keeper, a_digit, read_folder
 from digitcanvas.collection.state import Collection
-from digitcanvas.drawing.strokes import Drawing, load_drawing
+from digitcanvas.drawing.file import load_drawing
+from digitcanvas.drawing.strokes import Drawing
 from digitcanvas.model.classifier import load_classifier
 from digitcanvas.reading.reader import Reader
 
@@ -133,7 +134,7 @@ def test_kept_drawings_are_scored_by_the_model_by_itself_not_the_adaptation(keep
     one = _drawing(200)  # a stroke the model reads as a 1
     own = reader.read_drawing(one).digits[0].digit
     # The user's hand says this stroke is a 7: the adapted reader reads it so.
-    features = drawing_features(reader, reader.images28([one]))
+    features = drawing_features(reader.classifier, reader.images28([one]))
     adapted = Reader(reader.classifier, reader.options, adaptation=adapt.fit(features, [7]))
     assert adapted.read_drawing(one).digits[0].digit == 7 != own
     keeper.set_reader(adapted)

@@ -12,7 +12,8 @@ from PIL import Image
 from digitcanvas import __version__
 from digitcanvas.cli import main
 from digitcanvas.commands.predict import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE
-from digitcanvas.drawing.strokes import Drawing, save_drawing
+from digitcanvas.drawing.file import drawing_to_dict, save_drawing
+from digitcanvas.drawing.strokes import Drawing
 from digitcanvas.model.classifier import bundled_model_path
 from digitcanvas.reading.batch import PARALLEL_THRESHOLD
 
@@ -132,7 +133,7 @@ def test_bad_files_are_reported_and_others_still_classified(
         "notes.txt": b"just some text",
         "bad.json": b'{"format": "digitcanvas-drawing", "version": 1}',
         "syntax.json": b"{not json",
-        "empty.json": json.dumps(Drawing((), 420, 420).to_dict()).encode(),
+        "empty.json": json.dumps(drawing_to_dict(Drawing((), 420, 420))).encode(),
     }
     for name, payload in bad.items():
         (inputs / name).write_bytes(payload)

@@ -12,7 +12,8 @@ from PIL import Image
 
 from digitcanvas.cli import main
 from digitcanvas.commands.predict import EXIT_OK, EXIT_USAGE
-from digitcanvas.drawing.strokes import Drawing, save_drawing
+from digitcanvas.drawing.file import save_drawing
+from digitcanvas.drawing.strokes import Drawing
 from digitcanvas.model.classifier import Classifier
 from digitcanvas.reading.reader import Reader
 

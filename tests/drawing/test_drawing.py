@@ -6,8 +6,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from digitcanvas.drawing.file import parse_drawing
-from digitcanvas.drawing.strokes import Drawing, DrawingFileError, DrawingWriteError, load_drawing, save_drawing
+from digitcanvas.drawing.file import drawing_to_dict, load_drawing, parse_drawing, save_drawing
+from digitcanvas.drawing.strokes import Drawing, DrawingFileError, DrawingWriteError
 
 
 def _sample() -> Drawing:
@@ -135,5 +135,5 @@ def test_json_nesting_and_number_length_are_bounded_before_parsing() -> None:
     long = '{"format": "digitcanvas-drawing", "version": 1, "x": ' + "1" * 5000 + "}"
     with pytest.raises(DrawingFileError, match="more than 40 characters"):
         parse_drawing(long)
-    strings = _sample().to_dict() | {"note": "[" * 5000 + "1" * 5000}  # inside strings, neither counts
+    strings = drawing_to_dict(_sample()) | {"note": "[" * 5000 + "1" * 5000}  # inside strings, neither counts
     assert parse_drawing(json.dumps(strings)) == _sample()

@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from digitcanvas.collection.hand import HandModel
 from digitcanvas.reading import adaptation as adapt
 
 
@@ -70,7 +71,7 @@ def test_the_hand_model_follows_the_collection(tmp_path: Path) -> None:
     for name, label in (("7crossed", 1), ("0", 0)):
         drawing, _ = compose([name])
         collection.add(drawing, label)
-    hand = adapt.HandModel()
+    hand = HandModel()
     fitted = hand.sync(reader, collection.entries)
     assert fitted.count == 2 and sorted(fitted.labels.tolist()) == [0, 1]
     seven = collection.entries[0]
@@ -91,10 +92,10 @@ def test_features_are_the_embedding_when_the_model_has_one_else_logit_features(t
     # faint ink keeps every probability far above the clip of the logarithm (1e-12)
     images = (0.1 * np.random.default_rng(5).random((4, 28, 28))).astype(np.float32)
     embedded = Reader(Classifier(make_embedding_model(tmp_path / "e.onnx", features=16)))
-    features = adapt.drawing_features(embedded, images)
+    features = adapt.drawing_features(embedded.classifier, images)
     assert features.shape == (4, 16) and features.min() >= 0  # the ReLU layer, not 10 class scores
     plain = Reader(Classifier(make_linear_model(tmp_path / "plain.onnx")))
-    fallback = adapt.drawing_features(plain, images)
+    fallback = adapt.drawing_features(plain.classifier, images)
     probs = plain.classifier.predict_proba(images)
     assert fallback.shape == (4, 10) and probs.min() > 1e-6
     np.testing.assert_allclose(fallback.sum(axis=1), 0.0, atol=1e-9)  # centred
@@ -114,7 +115,7 @@ def test_the_hand_model_uses_each_models_own_features(tmp_path: Path) -> None:
     for name, label in (("7crossed", 1), ("0", 0), ("3", 3)):
         drawing, _ = compose([name])
         collection.add(drawing, label)
-    hand = adapt.HandModel()
+    hand = HandModel()
     embedded = Reader(Classifier(make_embedding_model(tmp_path / "e.onnx", features=16)))
     assert hand.sync(embedded, collection.entries).features.shape == (3, 16)
     plain = Reader(Classifier(make_linear_model(tmp_path / "plain.onnx")))

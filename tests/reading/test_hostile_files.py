@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from repo import REPO_ROOT
 
-from digitcanvas.drawing.file import parse_drawing
+from digitcanvas.drawing.file import load_drawing, parse_drawing, save_drawing
 from digitcanvas.drawing.strokes import (
     MAX_CANVAS_SIDE,
     MAX_COORDINATE,
@@ -28,8 +28,6 @@ from digitcanvas.drawing.strokes import (
     DrawingFileError,
     DrawingReadError,
     DrawingWriteError,
-    load_drawing,
-    save_drawing,
 )
 from digitcanvas.model.classifier import load_classifier
 from digitcanvas.reading.batch import READ_ERRORS

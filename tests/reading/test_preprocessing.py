@@ -5,11 +5,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from digitcanvas.drawing.strokes import Drawing
+from digitcanvas.drawing.strokes import Drawing, EmptyInputError
 from digitcanvas.reading.preprocessing import (
     DIGIT_BOX,
     FIELD_CENTRE,
-    EmptyInputError,
     ImageFormatError,
     PenMode,
     PreprocessOptions,

@@ -11,11 +11,12 @@ from hypothesis import strategies as st
 from onnx_models import make_ink_failing_model
 from strokes import compose
 
-from digitcanvas.drawing.strokes import Drawing, save_drawing
+from digitcanvas.drawing.file import save_drawing
+from digitcanvas.drawing.sources import gather_files
+from digitcanvas.drawing.strokes import Drawing, EmptyInputError
 from digitcanvas.model.classifier import Classifier, ModelRunError, load_classifier
 from digitcanvas.model.info import META_DOUBT
-from digitcanvas.reading.batch import READ_ERRORS, gather_files
-from digitcanvas.reading.preprocessing import EmptyInputError
+from digitcanvas.reading.batch import READ_ERRORS, read_files
 from digitcanvas.reading.reader import Reader
 from lab.fuzz.linear_model import make_linear_model
 
@@ -65,7 +66,7 @@ def test_files_are_read_in_order_with_errors_in_place(reader: Reader, tmp_path: 
     save_drawing(drawing, tmp_path / "c.json")
     files, problems = gather_files([str(tmp_path), str(tmp_path / "missing")], recursive=False)
     assert problems == [f"{tmp_path / 'missing'}: no such file or folder"]
-    results = list(reader.read_files(files))
+    results = list(read_files(reader, files))
     assert [Path(r.path).name for r in results] == ["a.json", "b.json", "c.json"]
     assert results[1].reading is None and "b.json" in (results[1].error or "")
     assert results[0].reading is not None and results[0].reading.number == "0"
@@ -78,7 +79,7 @@ def test_a_model_failing_on_ink_is_a_run_error(tmp_path: Path) -> None:
     with pytest.raises(ModelRunError):
         reader.read_drawing(drawing)
     save_drawing(drawing, tmp_path / "one.json")
-    (result,) = reader.read_files([tmp_path / "one.json"])
+    (result,) = read_files(reader, [tmp_path / "one.json"])
     assert result.reading is None and "the model failed" in (result.error or "")
 
 

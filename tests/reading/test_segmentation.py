@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from scipy import ndimage
 from strokes import compose, run_on
 
-from digitcanvas.drawing.strokes import Drawing
+from digitcanvas.drawing.strokes import Drawing, EmptyInputError
 from digitcanvas.model.classifier import load_classifier
 from digitcanvas.reading.numbers.atoms import Boundary, estimate_slant, merge_overlapping, stroke_units
 from digitcanvas.reading.numbers.cuts import densify, find_cuts, split_polyline
@@ -26,7 +26,6 @@ from digitcanvas.reading.numbers.segmentation import (
     segment_drawing,
     segment_image,
 )
-from digitcanvas.reading.preprocessing import EmptyInputError
 from digitcanvas.reading.reader import DigitReading, Reader
 from lab.evaluate.numbers import as_image
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from digitcanvas.state.history import COLLECTION, MAX_STEPS, History
+from digitcanvas.state.history import MAX_STEPS, History, StepKind
 
 
 def test_undoes_newest_first_and_names_the_next_step() -> None:
@@ -34,7 +34,7 @@ def test_a_step_that_fails_is_gone() -> None:
     def fails() -> str:
         raise KeyError("the entry is not in this collection")
 
-    history.push("Keep as a 7", fails, kind=COLLECTION)
+    history.push("Keep as a 7", fails, kind=StepKind.COLLECTION)
     with pytest.raises(KeyError):
         history.undo()
     assert not history.can_undo()
@@ -43,9 +43,9 @@ def test_a_step_that_fails_is_gone() -> None:
 def test_forgetting_a_kind() -> None:
     history = History()
     history.push("Stroke", lambda: None)
-    history.push("Keep as a 7", lambda: None, kind=COLLECTION)
+    history.push("Keep as a 7", lambda: None, kind=StepKind.COLLECTION)
     history.push("Stroke", lambda: None)
-    history.forget(COLLECTION)
+    history.forget(StepKind.COLLECTION)
     assert history.names() == ["Stroke", "Stroke"]
 
 

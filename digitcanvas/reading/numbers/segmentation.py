@@ -33,7 +33,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from digitcanvas.drawing.strokes import Drawing, Stroke
+from digitcanvas.drawing.strokes import Drawing, EmptyInputError, Stroke
 from digitcanvas.model.classifier import Classifier
 from digitcanvas.reading.numbers.atoms import (
     IMAGE_ATOMS_PER_DIGIT,
@@ -50,7 +50,6 @@ from digitcanvas.reading.numbers.atoms import (
 from digitcanvas.reading.numbers.cuts import Points
 from digitcanvas.reading.preprocessing import (
     DEFAULT_OPTIONS,
-    EmptyInputError,
     Image28,
     PreprocessOptions,
     ink_map,

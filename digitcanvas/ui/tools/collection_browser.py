@@ -37,11 +37,14 @@ from digitcanvas.collection.archive import (
 )
 from digitcanvas.collection.keeper import unadapted
 from digitcanvas.collection.state import Collection, Entry
-from digitcanvas.drawing.strokes import Drawing, DrawingFileError
-from digitcanvas.reading.preprocessing import NUM_CLASSES, EmptyInputError, preprocess_drawing
+from digitcanvas.drawing.strokes import Drawing, DrawingFileError, EmptyInputError
+from digitcanvas.reading.preprocessing import NUM_CLASSES, preprocess_drawing
 from digitcanvas.reading.reader import Reader
+from digitcanvas.state.app_state import AppState
 from digitcanvas.state.history import History
+from digitcanvas.ui.widgets.canvas import DrawingCanvas
 from digitcanvas.ui.widgets.preview import image_to_qimage
+from digitcanvas.ui.window.collection_control import CollectionControl
 
 THUMBNAIL = 56  # px: the 28×28 input at twice its size
 GRID = QSize(THUMBNAIL + 36, THUMBNAIL + 40)
@@ -153,7 +156,7 @@ class CollectionBrowser(QDialog):
 
     def _item(self, entry: Entry, reading: int | None) -> QListWidgetItem:
         text = f"{entry.label}" if reading is None else f"{entry.label} · read {reading}"
-        item = QListWidgetItem(_thumbnail(entry.drawing), text)
+        item = QListWidgetItem(_thumbnail(entry.drawing, self._reader), text)
         item.setData(ENTRY_ROLE, entry)
         read = "" if reading is None else f", read as {reading}"
         item.setToolTip(f"{entry.path.name}\nkept as {entry.label}{read}")
@@ -294,9 +297,67 @@ class CollectionBrowser(QDialog):
             self.import_from(path)
 
 
-def _thumbnail(drawing: Drawing) -> QIcon:
+def _thumbnail(drawing: Drawing, reader: Reader | None) -> QIcon:
+    """The network's view of ``drawing``, as ``reader`` preprocesses it (without one: the defaults)."""
     try:
-        image = preprocess_drawing(drawing)
+        image = preprocess_drawing(drawing, reader.options) if reader is not None else preprocess_drawing(drawing)
     except EmptyInputError:
         return QIcon()
     return QIcon(QPixmap.fromImage(image_to_qimage(image)).scaled(THUMBNAIL, THUMBNAIL))
+
+
+class BrowserTool:
+    """Edit ▸ Browse Collection… for ``state``'s collection, kept up to date by ``collection``;
+    a drawing opened from it goes on ``canvas``."""
+
+    def __init__(self, state: AppState, collection: CollectionControl, canvas: DrawingCanvas, parent: QWidget) -> None:
+        self._state = state
+        self._collection = collection
+        self._canvas = canvas
+        self._parent = parent
+        self.browser: CollectionBrowser | None = None
+        self._open_when_loaded = False
+        collection.refreshed.connect(self._refresh)
+        collection.loaded.connect(self._loaded)
+        collection.folder_changed.connect(self._folder_changed)
+        state.model_changed.connect(lambda _: self._model_changed())
+
+    def open(self) -> CollectionBrowser | None:
+        """Open the browser at once, or as soon as the folder is read (None: not yet)."""
+        if self._collection.loading:
+            self._open_when_loaded = True
+            self._state.say("Your collection is still being read; it opens when it is.")
+            return None
+        if self.browser is None:
+            self.browser = CollectionBrowser(self._state.keeper.collection, self._state.reader, self._parent)
+            self.browser.changed.connect(self._collection.edited)
+            self.browser.open_requested.connect(self._open_kept)
+        else:
+            self.browser.set_reader(self._state.reader)
+        self.browser.show()
+        self.browser.raise_()
+        return self.browser
+
+    def _open_kept(self, drawing: Drawing) -> None:
+        self._canvas.show_drawing(drawing.with_label(None))
+
+    def _refresh(self) -> None:
+        if self.browser is not None and self.browser.isVisible():
+            self.browser.refresh()
+
+    def _loaded(self) -> None:
+        if self._open_when_loaded:
+            self._open_when_loaded = False
+            self.open()
+
+    def _model_changed(self) -> None:
+        if self.browser is not None:
+            self.browser.set_reader(self._state.reader)
+
+    def _folder_changed(self) -> None:
+        """The browser shows the collection of the folder before: close it (it reopens on the new one)."""
+        if self.browser is not None:
+            self._open_when_loaded = self.browser.isVisible()
+            self.browser.close()
+            self.browser.deleteLater()
+            self.browser = None

@@ -4,7 +4,7 @@ The dialog shows how the current model's input is read now (from its file, detec
 the user's setting), offers every preset of :mod:`digitcanvas.model.conventions` and custom
 values, and shows the reference-digit accuracy of the setting being edited as it
 changes. It decides nothing itself: :meth:`InputSettingsDialog.choice` says what the
-user chose and how to keep it; the window applies it.
+user chose and how to keep it; :class:`InputSettingsTool` applies it.
 """
 
 from __future__ import annotations
@@ -28,8 +28,11 @@ from PySide6.QtWidgets import (
 )
 
 from digitcanvas.model.classifier import Classifier, ModelRunError
-from digitcanvas.model.conventions import PRESETS, describe_scaling, reference_digits
-from digitcanvas.model.info import NORMALIZE_L2_COLUMNS, NORMALIZE_NONE, InputScaling
+from digitcanvas.model.conventions import PRESETS, describe_scaling, format_setting, reference_digits
+from digitcanvas.model.info import NORMALIZE_L2_COLUMNS, NORMALIZE_NONE, InputScaling, ModelWriteError, write_metadata
+from digitcanvas.state.app_state import AppState
+from digitcanvas.ui.settings import AppSettings
+from digitcanvas.ui.window.model_control import ModelControl
 
 CUSTOM = "custom"
 REFRESH_MS = 120  # re-score the reference digits at most this often while values change
@@ -197,3 +200,42 @@ class InputSettingsDialog(QDialog):
             f"{len(reference_digits().labels)} reference digits read right"
         )
         self.accuracy_label.setTextFormat(Qt.TextFormat.RichText)
+
+
+class InputSettingsTool:
+    """Model ▸ Input Settings… for the model in use: the dialog, and its choice applied."""
+
+    def __init__(self, state: AppState, models: ModelControl, settings: AppSettings, parent: QWidget) -> None:
+        self._state = state
+        self._models = models
+        self._settings = settings
+        self._parent = parent
+
+    def open_dialog(self) -> InputSettingsDialog | None:
+        """Open the dialog on the model in use (None: no model)."""
+        classifier = self._state.models.classifier
+        if classifier is None:
+            return None
+        dialog = InputSettingsDialog(classifier, self._parent, bundled=self._state.models.bundled)
+        dialog.accepted.connect(lambda: self.apply(dialog.choice()))
+        dialog.open()
+        return dialog
+
+    def apply(self, choice: InputChoice) -> bool:
+        """Use ``choice``; remember it for the file or write it into the file."""
+        models = self._state.models
+        classifier = models.classifier
+        if classifier is None:
+            return False
+        path = None if models.bundled else classifier.path
+        if choice.keep is Keep.WRITE and path is not None:
+            try:
+                write_metadata(path, choice.scaling.to_metadata())
+            except ModelWriteError as e:
+                self._state.fail("Could not write into the model file", str(e))
+                return False
+            self._settings.set_input_setting(path, None)  # the file says it now
+        elif choice.keep is Keep.REMEMBER and path is not None:
+            self._settings.set_input_setting(path, format_setting(choice.scaling))
+        scaling = None if choice.keep is Keep.WRITE else choice.scaling
+        return self._models.load(path, scaling=scaling)

@@ -37,7 +37,6 @@ from digitcanvas.drawing.strokes import CANVAS_SIZE, DEFAULT_PEN_WIDTH, Drawing
 from digitcanvas.ui import theme
 from digitcanvas.ui.widgets.controls import PEN_WIDTH_RANGE
 from digitcanvas.ui.widgets.ink import Points, exit_point, ink_pen, paint_stroke
-from digitcanvas.ui.widgets.ink import render_drawing as render_drawing  # re-exported: ui/files.py imports it from here
 
 DOCUMENT_SIZE = CANVAS_SIZE  # logical canvas pixels; drawing files use these coordinates
 ASPECT = DOCUMENT_SIZE[0] / DOCUMENT_SIZE[1]
@@ -56,11 +55,13 @@ class DrawingCanvas(QWidget):
         stroke_progress(): a point was added to the stroke in progress.
         stroke_finished(): a stroke was added (the pen lifted, or left the paper).
         strokes_changed(): strokes were added, undone, cleared or replaced.
+        drawing_replaced(): another drawing was put on it, with its own pen width.
     """
 
     stroke_progress = Signal()
     stroke_finished = Signal()
     strokes_changed = Signal()
+    drawing_replaced = Signal()
 
     def __init__(self, parent: QWidget | None = None, *, document_size: tuple[int, int] = DOCUMENT_SIZE) -> None:
         super().__init__(parent)
@@ -137,6 +138,14 @@ class DrawingCanvas(QWidget):
         self._outlines = []
         self._invalidate()
         self.strokes_changed.emit()
+        self.drawing_replaced.emit()
+
+    def show_drawing(self, drawing: Drawing) -> None:
+        """Put ``drawing`` on the canvas (an empty one clears it)."""
+        if drawing.is_empty:
+            self.clear()
+        else:
+            self.set_drawing(drawing)
 
     def undo(self) -> bool:
         """Remove the last stroke; False if there was none."""

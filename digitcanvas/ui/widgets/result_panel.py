@@ -85,7 +85,7 @@ class ResultPanel(QWidget):
     def show_reading(self, reading: Reading) -> None:
         """Show a reading: its text, caption, each digit's input, the least certain digit's bars."""
         self._reading = reading
-        self._selected = explained_index(reading)
+        self._selected = reading.least_sure_index
         tiles = [_tile(d, numbered=len(reading.digits) > 1) for d in reading.digits]
         self.preview.set_tiles(tiles, selected=self._selected)
         self._set_big_text(reading.text, stale=False)
@@ -218,12 +218,6 @@ def named_candidates(verdict: Verdict) -> tuple[int, ...]:
     return verdict.candidates
 
 
-def explained_index(reading: Reading) -> int:
-    """Which digit the bars explain first: the only one, or a number's least certain one."""
-    digits = reading.digits
-    return min(range(len(digits)), key=lambda i: digits[i].confidence)
-
-
 def keep_together(text: str) -> str:
     """A short caption item with non-breaking spaces, so a line never breaks inside it."""
     return text.replace(" ", NBSP) if len(text) <= KEEP_TOGETHER_CHARS else text
@@ -243,7 +237,7 @@ def reading_caption(reading: Reading, selected: int | None = None) -> str:
     digits = reading.digits
     if len(digits) == 1:
         return digit_caption(digits[0])
-    index = explained_index(reading) if selected is None else selected
+    index = reading.least_sure_index if selected is None else selected
     doubtful = [i + 1 for i, d in enumerate(digits) if not d.sure]
     if doubtful:
         summary = f"Not sure of the {join_words([ordinal(i) for i in doubtful])} digit{'s' * (len(doubtful) > 1)}"

@@ -1,7 +1,8 @@
 """The window's actions (menu items and keyboard shortcuts), built in one place.
 
-:func:`build_actions` makes every :class:`QAction` from the window's slots and adds it to
-the window, so its shortcut works even where the menu bar is hidden; :func:`build_menus`
+:class:`Actions` declares each action with how it shows (text, shortcuts, tip);
+:func:`build_actions` makes them and adds them to the window, so their shortcuts work even
+where the menu bar is hidden, and the window connects what each does; :func:`build_menus`
 lays them out in the menu bar. :func:`shortcuts_help` writes the Help ▸ Keyboard and
 Mouse list from the actions themselves, so it names every shortcut there is.
 """
@@ -9,8 +10,8 @@ Mouse list from the actions themselves, so it names every shortcut there is.
 from __future__ import annotations
 
 import html
-from collections.abc import Callable
-from typing import NamedTuple
+from dataclasses import dataclass, field, fields
+from typing import Any
 
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import QMenu, QMenuBar, QWidget
@@ -20,137 +21,99 @@ from digitcanvas.reading.preprocessing import NUM_CLASSES
 from digitcanvas.ui.widgets.controls import PEN_WIDTH_RANGE, ControlBar
 
 Shortcut = QKeySequence | QKeySequence.StandardKey | str
-Slot = Callable[[], object]
+SPEC = "spec"  # the metadata key of an Actions field's ActionSpec
 CORRECTIONS_MENU = "That &Was a…"
 UNDO_HELP = "Undo the last change: a stroke, Clear, an opened drawing, a keep"
 NBSP = "\u00a0"
 
 
-class Slots(NamedTuple):
-    """What each action does: the window's methods."""
+@dataclass(frozen=True)
+class ActionSpec:
+    """How an action shows: its menu text (``&`` marks the Alt letter), shortcuts and tip."""
 
-    open_model: Slot
-    use_bundled: Slot
-    open_drawing: Slot
-    save_drawing: Slot
-    export_png: Slot
-    export_input: Slot
-    quit: Slot
-    submit: Slot
-    undo: Slot
-    clear: Slot
-    correct: Callable[[int], object]
-    choose_collection: Slot
-    open_collection: Slot
-    toggle_live: Slot
-    thinner_pen: Slot
-    thicker_pen: Slot
-    previous_digit: Slot
-    next_digit: Slot
-    input_settings: Slot
-    compare_model: Slot
-    toggle_adapt: Slot
-    inside_view: Slot
-    browse_collection: Slot
-    shortcuts: Slot
-    about: Slot
+    text: str
+    shortcuts: tuple[Shortcut, ...] = ()
+    tip: str = ""
+    checkable: bool = False
 
 
-class Actions(NamedTuple):
-    """Every action of the window."""
-
-    open_model: QAction
-    use_bundled: QAction
-    open_drawing: QAction
-    save_drawing: QAction
-    export_png: QAction
-    export_input: QAction
-    quit: QAction
-    submit: QAction
-    undo: QAction
-    clear: QAction
-    corrections: tuple[QAction, ...]  # "That was a 0" … "That was a 9", on the digit keys
-    choose_collection: QAction
-    open_collection: QAction
-    live: QAction  # checkable: live classification on/off
-    thinner_pen: QAction
-    thicker_pen: QAction
-    previous_digit: QAction
-    next_digit: QAction
-    input_settings: QAction
-    compare_model: QAction
-    adapt: QAction  # checkable: adapt readings to the kept drawings
-    inside_view: QAction
-    browse_collection: QAction
-    shortcuts: QAction
-    about: QAction
+def _action(text: str, *shortcuts: Shortcut, tip: str = "", checkable: bool = False) -> Any:
+    """An :class:`Actions` field made from an :class:`ActionSpec` by :func:`build_actions`."""
+    return field(metadata={SPEC: ActionSpec(text, shortcuts, tip, checkable)})
 
 
-def build_actions(window: QWidget, slots: Slots) -> Actions:
-    """Make the actions, connect them to ``slots`` and add them to ``window``."""
+_standard = QKeySequence.StandardKey
 
-    def action(text: str, slot: Callable[..., object], *shortcuts: Shortcut, tip: str = "") -> QAction:
-        made = QAction(text, window)
-        if shortcuts:
+
+@dataclass(frozen=True)
+class Actions:
+    """Every action of the window: each field says how it shows; the window connects what it does."""
+
+    open_model: QAction = _action("Open &Model…", _standard.Open, "Ctrl+O", tip="Use your own ONNX model")
+    use_bundled: QAction = _action("Use &Bundled Model", tip="Go back to the model DigitCanvas ships")
+    open_drawing: QAction = _action("Open &Drawing…", "Ctrl+Shift+O")
+    save_drawing: QAction = _action("&Save Drawing…", _standard.Save, "Ctrl+S")
+    export_png: QAction = _action("Export Drawing as &PNG…", "Ctrl+E")
+    export_input: QAction = _action("Export &Network Input as PNG…", "Ctrl+Shift+E")
+    quit: QAction = _action("&Quit", _standard.Quit, "Ctrl+Q")
+    # "Enter" first: the menu shows the first shortcut, and Enter is the key's name on the keyboard.
+    submit: QAction = _action("&Classify", "Enter", "Return", tip="Read the drawing now")
+    undo: QAction = _action("&Undo", _standard.Undo, "Ctrl+Z", tip=UNDO_HELP)
+    clear: QAction = _action("C&lear", "Escape", "Delete", tip="Start again (Undo brings it back)")
+    choose_collection: QAction = _action("Choose Collection &Folder…")
+    open_collection: QAction = _action("&Open Collection Folder")
+    live: QAction = _action("&Live Classification", "Ctrl+L", tip="Read the drawing while you draw", checkable=True)
+    thinner_pen: QAction = _action("&Thinner Pen", "[", "-")
+    thicker_pen: QAction = _action("T&hicker Pen", "]", "+", "=")
+    previous_digit: QAction = _action("&Previous Digit", "Left", tip="Bars of the digit on the left")
+    next_digit: QAction = _action("&Next Digit", "Right", tip="Bars of the digit on the right")
+    input_settings: QAction = _action("&Input Settings…", "Ctrl+Shift+I", tip="How pixels are fed to the model")
+    compare_model: QAction = _action(
+        "&Compare with Model…", "Ctrl+Shift+M", tip="Read each drawing with a second model too"
+    )
+    adapt: QAction = _action(
+        "&Adapt to My Handwriting", "Ctrl+Shift+A", tip="Learn from the drawings you kept", checkable=True
+    )
+    inside_view: QAction = _action("Look &Inside the Network", "Ctrl+I", tip="Layers, activations and why this digit")
+    browse_collection: QAction = _action(
+        "&Browse Collection…", "Ctrl+B", tip="Your kept drawings: relabel, remove, share"
+    )
+    shortcuts: QAction = _action("&Keyboard and Mouse", "F1")
+    about: QAction = _action("&About DigitCanvas")
+    # "That was a 0" … "That was a 9", on the digit keys (made by build_actions, not from a spec)
+    corrections: tuple[QAction, ...] = ()
+
+    def items(self) -> list[tuple[str, QAction]]:
+        """Every action but the corrections, by field name, in declaration order."""
+        return [(f.name, getattr(self, f.name)) for f in fields(self) if SPEC in f.metadata]
+
+
+def build_actions(window: QWidget) -> Actions:
+    """Make the actions and add them to ``window`` (so their shortcuts work even where the
+    menu bar is hidden). What each does is connected by the window."""
+
+    def make(spec: ActionSpec) -> QAction:
+        made = QAction(spec.text, window)
+        if spec.shortcuts:
             # A platform may bind a standard key to nothing (offscreen Qt has no Quit): the
             # plain key follows it, and duplicates go.
-            keys = {QKeySequence(s).toString(): QKeySequence(s) for s in shortcuts if not QKeySequence(s).isEmpty()}
+            keys = {
+                QKeySequence(s).toString(): QKeySequence(s) for s in spec.shortcuts if not QKeySequence(s).isEmpty()
+            }
             made.setShortcuts(list(keys.values()))
-        made.triggered.connect(slot)
-        made.setStatusTip(tip)
-        window.addAction(made)  # shortcuts work even where the menu bar is hidden
+        made.setStatusTip(spec.tip)
+        made.setCheckable(spec.checkable)
+        window.addAction(made)
         return made
 
-    standard = QKeySequence.StandardKey
-    actions = Actions(
-        open_model=action("Open &Model…", slots.open_model, standard.Open, "Ctrl+O", tip="Use your own ONNX model"),
-        use_bundled=action("Use &Bundled Model", slots.use_bundled, tip="Go back to the model DigitCanvas ships"),
-        open_drawing=action("Open &Drawing…", slots.open_drawing, "Ctrl+Shift+O"),
-        save_drawing=action("&Save Drawing…", slots.save_drawing, standard.Save, "Ctrl+S"),
-        export_png=action("Export Drawing as &PNG…", slots.export_png, "Ctrl+E"),
-        export_input=action("Export &Network Input as PNG…", slots.export_input, "Ctrl+Shift+E"),
-        quit=action("&Quit", slots.quit, standard.Quit, "Ctrl+Q"),
-        # "Enter" first: the menu shows the first shortcut, and Enter is the key's name on the keyboard.
-        submit=action("&Classify", slots.submit, "Enter", "Return", tip="Read the drawing now"),
-        undo=action("&Undo", slots.undo, standard.Undo, "Ctrl+Z", tip=UNDO_HELP),
-        clear=action("C&lear", slots.clear, "Escape", "Delete", tip="Start again (Undo brings it back)"),
-        corrections=tuple(
-            action(f"&{d}", lambda _=False, d=d: slots.correct(d), tip=f"Keep the drawing as {a_digit(d)}")
-            for d in range(NUM_CLASSES)
-        ),
-        choose_collection=action("Choose Collection &Folder…", slots.choose_collection),
-        open_collection=action("&Open Collection Folder", slots.open_collection),
-        live=action("&Live Classification", slots.toggle_live, "Ctrl+L", tip="Read the drawing while you draw"),
-        thinner_pen=action("&Thinner Pen", slots.thinner_pen, "[", "-"),
-        thicker_pen=action("T&hicker Pen", slots.thicker_pen, "]", "+", "="),
-        previous_digit=action("&Previous Digit", slots.previous_digit, "Left", tip="Bars of the digit on the left"),
-        next_digit=action("&Next Digit", slots.next_digit, "Right", tip="Bars of the digit on the right"),
-        input_settings=action(
-            "&Input Settings…", slots.input_settings, "Ctrl+Shift+I", tip="How pixels are fed to the model"
-        ),
-        compare_model=action(
-            "&Compare with Model…", slots.compare_model, "Ctrl+Shift+M", tip="Read each drawing with a second model too"
-        ),
-        adapt=action(
-            "&Adapt to My Handwriting", slots.toggle_adapt, "Ctrl+Shift+A", tip="Learn from the drawings you kept"
-        ),
-        inside_view=action(
-            "Look &Inside the Network", slots.inside_view, "Ctrl+I", tip="Layers, activations and why this digit"
-        ),
-        browse_collection=action(
-            "&Browse Collection…", slots.browse_collection, "Ctrl+B", tip="Your kept drawings: relabel, remove, share"
-        ),
-        shortcuts=action("&Keyboard and Mouse", slots.shortcuts, "F1"),
-        about=action("&About DigitCanvas", slots.about),
-    )
+    made = {f.name: make(f.metadata[SPEC]) for f in fields(Actions) if SPEC in f.metadata}
+    corrections = tuple(make(ActionSpec(f"&{d}", tip=f"Keep the drawing as {a_digit(d)}")) for d in range(NUM_CLASSES))
     # The digit keys trigger the corrections through shortcuts of their own, so the menu
     # lists each digit once ("0", not "0    0"); a disabled correction ignores its key.
-    for digit, correction in enumerate(actions.corrections):
+    for digit, correction in enumerate(corrections):
         key = QShortcut(QKeySequence(str(digit)), window)
         key.activated.connect(correction.trigger)
-    actions.live.setCheckable(True)
-    actions.adapt.setCheckable(True)
-    return actions
+    return Actions(**made, corrections=corrections)
 
 
 def build_menus(menu_bar: QMenuBar, actions: Actions) -> None:
@@ -262,9 +225,7 @@ def _label(action: QAction) -> str:
 def shortcuts_help(actions: Actions) -> str:
     """The Help ▸ Keyboard and Mouse list: every action's shortcuts (two columns), then the gestures."""
     rows: list[tuple[str, str]] = []
-    for name, value in actions._asdict().items():
-        if name == "corrections":
-            continue
+    for _name, value in actions.items():
         keys = [k.toString(QKeySequence.SequenceFormat.NativeText) for k in value.shortcuts()]
         if keys:
             rows.append((" / ".join(keys), _label(value)))

@@ -39,14 +39,14 @@ def _dialog(window: MainWindow, qtbot: QtBot) -> InputSettingsDialog:
 
 
 def test_a_loaded_model_says_how_its_input_is_read(window: MainWindow, tmp_path: Path) -> None:
-    assert window.load_model(make_convention_model(tmp_path / "m.onnx", "0-255"))
+    assert window.model_control.load(make_convention_model(tmp_path / "m.onnx", "0-255"))
     assert window.model_note.text().startswith("pixels 0–255 (detected;")  # in view for as long as it is used
 
 
 def _remember_mnist_for_a_0_255_model(window: MainWindow, qtbot: QtBot, tmp_path: Path) -> Path:
     """Load a model detection feeds 0-255, and choose "mnist" for it in Input Settings (remembered)."""
     path = make_convention_model(tmp_path / "m.onnx", "0-255")
-    window.load_model(path)
+    window.model_control.load(path)
     dialog = _dialog(window, qtbot)
     dialog.select_preset("mnist")
     assert dialog.choice().keep is Keep.REMEMBER
@@ -56,31 +56,34 @@ def _remember_mnist_for_a_0_255_model(window: MainWindow, qtbot: QtBot, tmp_path
 
 def test_input_settings_remembered_for_the_file(window: MainWindow, qtbot: QtBot, tmp_path: Path) -> None:
     path = _remember_mnist_for_a_0_255_model(window, qtbot, tmp_path)
-    assert window.classifier is not None and window.classifier.scaling == PRESETS_BY_KEY["mnist"].scaling
-    assert window.classifier.input_source == "chosen"
-    window.use_bundled_model()
-    window.load_model(path)  # loaded again: the remembered setting, not detection
-    assert window.classifier.scaling == PRESETS_BY_KEY["mnist"].scaling
+    assert (
+        window.state.models.classifier is not None
+        and window.state.models.classifier.scaling == PRESETS_BY_KEY["mnist"].scaling
+    )
+    assert window.state.models.classifier.input_source == "chosen"
+    window.model_control.use_bundled()
+    window.model_control.load(path)  # loaded again: the remembered setting, not detection
+    assert window.state.models.classifier.scaling == PRESETS_BY_KEY["mnist"].scaling
 
 
 def test_input_settings_written_into_the_file(window: MainWindow, qtbot: QtBot, tmp_path: Path) -> None:
     path = make_convention_model(tmp_path / "m.onnx", "0-255")
-    window.load_model(path)
+    window.model_control.load(path)
     dialog = _dialog(window, qtbot)
     dialog.select_preset("0-255")
     qtbot.mouseClick(dialog.write_button, Qt.MouseButton.LeftButton)
     dialog.accept()
     keys = {p.key: p.value for p in onnx.load(str(path)).metadata_props}
     assert keys["digitcanvas.input_scale"] == "255"
-    assert window.classifier is not None and window.classifier.input_source == "metadata"
+    assert window.state.models.classifier is not None and window.state.models.classifier.input_source == "metadata"
     assert window.model_note.text() == "pixels 0–255 (from the model file)"
 
 
 def test_comparing_with_a_second_model_marks_disagreements(window: MainWindow, qtbot: QtBot, tmp_path: Path) -> None:
     draw_seven(window.canvas)
     # A model that reads only black-on-white ink, fed it (detected): reads the 7 too, with its own bars.
-    assert window.tools.compare_with(str(make_convention_model(tmp_path / "m.onnx", "unit-inverted")))
-    panel = window.tools.compare_panel
+    assert window.compare.compare_with(str(make_convention_model(tmp_path / "m.onnx", "unit-inverted")))
+    panel = window.compare.panel
     assert panel is not None
     first = panel.comparison()
     assert first is not None and first.first_digit == 7
@@ -95,10 +98,10 @@ def test_comparing_with_a_second_model_marks_disagreements(window: MainWindow, q
 def test_comparing_a_number_compares_the_digit_the_window_shows(window: MainWindow, qtbot: QtBot) -> None:
     from digitcanvas.model.classifier import bundled_model_path
 
-    assert window.tools.compare_with(str(bundled_model_path()))  # the same model twice: same split
+    assert window.compare.compare_with(str(bundled_model_path()))  # the same model twice: same split
     draw_ten(window.canvas)
-    panel = window.tools.compare_panel
-    assert panel is not None and window.reading is not None and window.reading.number == "10"
+    panel = window.compare.panel
+    assert panel is not None and window.state.reading is not None and window.state.reading.number == "10"
     window.result_panel.select_digit(0)
     shown = panel.comparison()
     assert shown is not None and shown.first_digit == 1 and panel.caption_text().startswith("Digit 1 of 2: ")
@@ -111,9 +114,9 @@ def test_comparing_with_a_model_feeds_it_as_remembered_for_its_file(
     window: MainWindow, qtbot: QtBot, tmp_path: Path
 ) -> None:
     path = _remember_mnist_for_a_0_255_model(window, qtbot, tmp_path)
-    window.use_bundled_model()
-    assert window.tools.compare_with(str(path))
-    second = window.tools.second
+    window.model_control.use_bundled()
+    assert window.compare.compare_with(str(path))
+    second = window.compare.second
     assert second is not None and second.classifier.path == path
     assert second.classifier.input_source == "chosen"
     assert second.classifier.scaling == PRESETS_BY_KEY["mnist"].scaling  # not detection's 0-255
@@ -122,20 +125,20 @@ def test_comparing_with_a_model_feeds_it_as_remembered_for_its_file(
 def test_ctrl_i_opens_the_inside_view_on_the_current_input(window: MainWindow, qtbot: QtBot) -> None:
     draw_seven(window.canvas)
     qtbot.keyClick(window, Qt.Key.Key_I, Qt.KeyboardModifier.ControlModifier)
-    view = window.tools.inside_view
+    view = window.inside.view
     assert view is not None
     qtbot.waitUntil(lambda: view.activations() is not None and view.saliency() is not None, timeout=10000)
     qtbot.wait(50)  # the layout settles on the pictures
     screen = view.screen().availableGeometry()
     assert screen.contains(view.geometry()), (view.geometry(), screen)  # the pictures did not grow it off screen
-    window.tools.shutdown()
+    window.inside.shutdown()
 
 
 def test_ctrl_b_browses_what_was_kept(window: MainWindow, qtbot: QtBot) -> None:
     draw_seven(window.canvas)
     qtbot.keyClick(window, Qt.Key.Key_7)
     qtbot.keyClick(window, Qt.Key.Key_B, Qt.KeyboardModifier.ControlModifier)
-    browser = window.tools.browser
+    browser = window.browser.browser
     assert browser is not None and browser.item_texts() == ["7 · read 7"]
     browser.grid.setCurrentRow(0)
     browser.relabel_selected(1)
@@ -149,17 +152,17 @@ def test_adaptation_starts_once_enough_drawings_are_kept(window: MainWindow, qtb
     from digitcanvas.reading.adaptation import MIN_EXAMPLES
 
     seven, _ = compose(["7crossed"])
-    window.restore_drawing(seven)
+    window.canvas.show_drawing(seven)
     for _ in range(MIN_EXAMPLES):
-        window.keeper.collection.add(seven, 1)  # the same hand's crossed 7, kept as its 1
+        window.state.keeper.collection.add(seven, 1)  # the same hand's crossed 7, kept as its 1
     window.collection.show()
-    reader = window.models.reader
+    reader = window.state.models.reader
     assert reader is not None and reader.adaptation is not None and reader.adaptation.count == MIN_EXAMPLES
     assert f"adapted to your {MIN_EXAMPLES} drawings" in window.collection_panel.summary_text()
-    window.classify(window.canvas.drawing())
-    assert window.reading is not None and window.reading.digits[0].digit == 1
+    window.state.read(window.canvas.drawing())
+    assert window.state.reading is not None and window.state.reading.digits[0].digit == 1
     window.ui_actions.adapt.trigger()  # off
-    assert reader.adaptation is None and window.reading.digits[0].digit == 7
+    assert reader.adaptation is None and window.state.reading.digits[0].digit == 7
     assert window.status.message() == "Readings are the model's own again (not adapted to your handwriting)."
     window.ui_actions.adapt.trigger()  # on again
     assert window.status.message() == "Readings now adapt to your handwriting."

@@ -160,7 +160,7 @@ def test_render_drawing_is_the_drawing_at_its_own_size() -> None:
 
 
 def test_a_drawing_from_a_tiny_canvas_keeps_a_pen_the_app_can_save(qtbot: QtBot, tmp_path: Path) -> None:
-    from digitcanvas.drawing.strokes import load_drawing, save_drawing
+    from digitcanvas.drawing.file import load_drawing, save_drawing
 
     canvas = DrawingCanvas()
     qtbot.addWidget(canvas)

@@ -1,54 +1,51 @@
-"""The actions table on its own: every action calls its slot, with its shortcut, in its menu."""
+"""The actions on their own: each is made from its declaration, with its shortcut, in its menu."""
 
 from __future__ import annotations
 
 import html
-from collections.abc import Callable
 
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMainWindow, QMenu
 from pytestqt.qtbot import QtBot
 
-from digitcanvas.ui.window.actions import GESTURES, Actions, Slots, build_actions, build_menus, shortcuts_help
+from digitcanvas.ui.window.actions import GESTURES, Actions, build_actions, build_menus, shortcuts_help
 
 
 class Recorder:
-    """Slots that write down what was called."""
+    """Connects every action to a slot that writes down what was triggered."""
 
-    def __init__(self) -> None:
+    def __init__(self, actions: Actions) -> None:
         self.calls: list[str] = []
-
-    def slot(self, name: str) -> Callable[[], object]:
-        return lambda: self.calls.append(name)
-
-    def slots(self) -> Slots:
-        names = [f for f in Slots._fields if f != "correct"]
-        return Slots(**{name: self.slot(name) for name in names}, correct=lambda d: self.calls.append(f"correct {d}"))
+        for name, action in actions.items():
+            action.triggered.connect(lambda _=False, name=name: self.calls.append(name))
+        for digit, action in enumerate(actions.corrections):
+            action.triggered.connect(lambda _=False, d=digit: self.calls.append(f"correct {d}"))
 
 
 @pytest.fixture
 def built(qtbot: QtBot) -> tuple[QMainWindow, Actions, Recorder]:
     window = QMainWindow()
     qtbot.addWidget(window)
-    recorder = Recorder()
-    actions = build_actions(window, recorder.slots())
+    actions = build_actions(window)
     build_menus(window.menuBar(), actions)
-    return window, actions, recorder
+    return window, actions, Recorder(actions)
 
 
-def test_each_action_calls_its_slot(built: tuple[QMainWindow, Actions, Recorder]) -> None:
-    _, actions, recorder = built
+def test_every_declared_action_is_made_once(built: tuple[QMainWindow, Actions, Recorder]) -> None:
+    window, actions, recorder = built
+    made = [action for _, action in actions.items()] + list(actions.corrections)
+    assert len(set(map(id, made))) == len(made) == len(window.actions())
     actions.open_model.trigger()
     actions.export_input.trigger()
     actions.corrections[7].trigger()
     actions.live.trigger()
-    assert recorder.calls == ["open_model", "export_input", "correct 7", "toggle_live"]
+    assert recorder.calls == ["open_model", "export_input", "correct 7", "live"]
 
 
 def test_shortcuts(built: tuple[QMainWindow, Actions, Recorder]) -> None:
     _, actions, _ = built
-    single = {name: action for name, action in actions._asdict().items() if name != "corrections"}
+    single = dict(actions.items())
     keys = {name: [k.toString() for k in action.shortcuts()] for name, action in single.items()}
     assert keys["submit"] == ["Enter", "Return"]  # the menu shows the first: the key's name
     assert keys["clear"] == ["Esc", "Del"]
@@ -117,9 +114,7 @@ def test_menus(built: tuple[QMainWindow, Actions, Recorder]) -> None:
 def test_the_help_lists_every_shortcut_and_gesture(built: tuple[QMainWindow, Actions, Recorder]) -> None:
     _, actions, _ = built
     text = shortcuts_help(actions)
-    for name, action in actions._asdict().items():
-        if name == "corrections":
-            continue
+    for name, action in actions.items():
         for key in action.shortcuts():
             assert f"<b>{key.toString()}" in text or f" / {key.toString()}" in text, (name, key.toString())
     for gesture, _ in GESTURES:

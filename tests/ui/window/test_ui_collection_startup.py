@@ -21,12 +21,14 @@ from qt_helpers import draw_one, draw_seven
 import digitcanvas.collection.folder as collection_folder
 import digitcanvas.collection.state as collection_module
 import digitcanvas.reading.reader as reader_module
+from digitcanvas.collection.jobs import READING, SCORING
 from digitcanvas.collection.keeper import INLINE_DRAWINGS
-from digitcanvas.drawing.strokes import Drawing, DrawingFileError, load_drawing
+from digitcanvas.drawing.file import load_drawing
+from digitcanvas.drawing.strokes import Drawing, DrawingFileError
 from digitcanvas.reading.adaptation import MIN_EXAMPLES
 from digitcanvas.reading.preprocessing import preprocess_drawing
 from digitcanvas.ui.settings import KEY_ADAPT, KEY_COLLECTION
-from digitcanvas.ui.window.collection_control import READING, SCORING, WORKER_NAME
+from digitcanvas.ui.window.collection_control import WORKER_NAME
 from digitcanvas.ui.window.main_window import MainWindow
 from lab.fuzz.linear_model import make_linear_model
 
@@ -178,18 +180,21 @@ def test_a_keep_while_the_collection_is_read_is_written_at_once_and_can_be_undon
     window = _window(qtbot, _settings(tmp_path, folder))
     assert reads.waiting.wait(HELD_S)  # the worker is reading now
     draw_seven(window.canvas)
-    assert window.correct(8)
+    assert window.collection.correct(window.canvas.drawing(), 8)
     assert window.status.message() == "Thanks — kept as an 8 in your collection (the model read a 7)."
     assert len(list(folder.glob("*.json"))) == GOOD + 1  # on disk at once
-    assert window.correct(1) and window.status.message() == "Now kept as a 1 (was an 8)."
-    window.undo()
+    assert (
+        window.collection.correct(window.canvas.drawing(), 1)
+        and window.status.message() == "Now kept as a 1 (was an 8)."
+    )
+    window.state.undo()
     assert window.status.message() == "Kept as an 8 again."
     assert window.collection.busy and _summary(window).startswith(READING)
     reads.release()
     assert _read(qtbot, window).startswith(f"{GOOD + 1} drawings · this model gets")
-    assert sorted(e.label for e in window.keeper.collection.entries) == [7] * GOOD + [8]
+    assert sorted(e.label for e in window.state.keeper.collection.entries) == [7] * GOOD + [8]
     assert "could not be read" not in window.status.message()
-    window.undo()  # the keep made while reading, undone after
+    window.state.undo()  # the keep made while reading, undone after
     assert window.status.message() == "Removed from your collection (it was kept as an 8)."
     assert _summary(window).startswith(f"{GOOD} drawings") and len(list(folder.glob("*.json"))) == GOOD
 
@@ -210,20 +215,22 @@ def test_keeps_listed_by_the_worker_count_once_and_an_undone_one_is_no_bad_file(
     reads.hold()
     window = _window(qtbot, _settings(tmp_path, folder))
     draw_seven(window.canvas)
-    assert window.correct(8)  # before the listing: the worker lists these two files...
+    assert window.collection.correct(
+        window.canvas.drawing(), 8
+    )  # before the listing: the worker lists these two files...
     window.clear()
     draw_one(window.canvas)
-    assert window.correct(1)
+    assert window.collection.correct(window.canvas.drawing(), 1)
     (eight,) = folder.glob("8-*.json")
     (one,) = folder.glob("1-*.json")
     listing.set()
     assert reads.waiting.wait(HELD_S)
-    window.undo()  # ...and finds the 1 gone when it reads it
+    window.state.undo()  # ...and finds the 1 gone when it reads it
     assert window.status.message() == "Removed from your collection (it was kept as a 1)."
     reads.release()
     assert _read(qtbot, window).startswith(f"{GOOD + 1} drawings")  # the 8 once
-    assert sorted(e.label for e in window.keeper.collection.entries) == [7] * GOOD + [8]
-    assert {eight, one} <= set(reads.paths) and window.keeper.collection.problems == []
+    assert sorted(e.label for e in window.state.keeper.collection.entries) == [7] * GOOD + [8]
+    assert {eight, one} <= set(reads.paths) and window.state.keeper.collection.problems == []
     assert "could not be read" not in window.status.message()
 
 
@@ -244,11 +251,11 @@ def test_another_folder_chosen_while_reading_supersedes_the_first(
 
     monkeypatch.setattr(window.collection_panel, "show_summary", recorded)
     assert reads.waiting.wait(HELD_S)
-    window.set_collection_dir(second)
+    window.collection.set_folder(second)
     reads.release()
     assert _read(qtbot, window).startswith("3 drawings · this model gets")
-    assert window.collection_dir == second and "second" in window.collection_panel.folder_text()
-    assert [e.label for e in window.keeper.collection.entries] == [1, 1, 1]
+    assert window.collection.folder == second and "second" in window.collection_panel.folder_text()
+    assert [e.label for e in window.state.keeper.collection.entries] == [1, 1, 1]
     assert not [text for text in shown if text.startswith(f"{GOOD} drawings")]  # the first never shown
 
 
@@ -258,7 +265,7 @@ def test_another_model_while_reading_scores_with_that_model(qtbot: QtBot, tmp_pa
     reads.hold()
     window = _window(qtbot, _settings(tmp_path, folder))
     assert reads.waiting.wait(HELD_S)
-    assert window.load_model(_three_model(tmp_path / "three.onnx"))
+    assert window.model_control.load(_three_model(tmp_path / "three.onnx"))
     reads.release()
     assert _read(qtbot, window).startswith(f"{GOOD} drawings · this model gets 0.0% · misses 7 ({GOOD} of {GOOD})")
 
@@ -270,10 +277,10 @@ def test_the_browser_asked_for_while_reading_opens_once_read(qtbot: QtBot, tmp_p
     window = _window(qtbot, _settings(tmp_path, folder))
     assert reads.waiting.wait(HELD_S)
     window.ui_actions.browse_collection.trigger()
-    assert window.tools.browser is None and "still being read" in window.status.message()
+    assert window.browser.browser is None and "still being read" in window.status.message()
     reads.release()
     _read(qtbot, window)
-    browser = window.tools.browser
+    browser = window.browser.browser
     assert browser is not None and browser.isVisible() and browser.item_texts() == ["7 · read 7"] * GOOD
 
 
@@ -287,10 +294,10 @@ def test_scoring_and_adapting_a_big_collection_run_off_the_gui_thread(
     assert _read(qtbot, window) == f"{big} drawings · this model gets 100.0% · adapted to your {big} drawings"
     assert model_runs and threading.main_thread() not in model_runs
     model_runs.clear()
-    assert window.load_model(_three_model(tmp_path / "three.onnx"))
+    assert window.model_control.load(_three_model(tmp_path / "three.onnx"))
     assert _summary(window).startswith(SCORING)
     assert _read(qtbot, window).startswith(f"{big} drawings · this model gets 0.0% · misses 7 ({big} of {big})")
-    assert window.models.reader is not None and window.models.reader.adaptation is not None
+    assert window.state.models.reader is not None and window.state.models.reader.adaptation is not None
     assert model_runs and threading.main_thread() not in model_runs
     assert reads.on_gui_thread() == 0
 
@@ -303,11 +310,11 @@ def test_a_model_switch_with_the_browser_open_scores_off_the_gui_thread(
     huge_collection(folder, big)
     window = _window(qtbot, _settings(tmp_path, folder, adapt=False))
     _read(qtbot, window)
-    browser = window.tools.browse_collection()
+    browser = window.browser.open()
     qtbot.waitUntil(browser.isVisible, timeout=WAIT_MS)
     assert browser.item_texts()[0] == "7 · read 7"
     model_runs.clear()
-    assert window.load_model(_three_model(tmp_path / "three.onnx"))
+    assert window.model_control.load(_three_model(tmp_path / "three.onnx"))
     assert all(text == "7" for text in browser.item_texts())  # no stale readings while it is scored
     _read(qtbot, window)
     qtbot.waitUntil(lambda: browser.item_texts()[0].startswith("7 · read 3"), timeout=WAIT_MS)

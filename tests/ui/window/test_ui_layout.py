@@ -143,7 +143,7 @@ def test_a_big_window_gives_the_reading_its_room(window: MainWindow, qtbot: QtBo
     assert used > 0.7 * card.height()  # not half the card empty
     window.clear()
     _eight_ones(window)
-    assert window.reading is not None and len(window.reading.digits) == 8
+    assert window.state.reading is not None and len(window.state.reading.digits) == 8
     qtbot.wait(20)
     side = panel.preview.tile_rect(0).width()
     assert side > 2 * 28  # the tiles grow too (two rows of bigger tiles, not two rows of 56 px)

@@ -31,10 +31,10 @@ def test_mouse_drawing_records_vector_strokes(window: MainWindow) -> None:
 def test_submitting_a_drawn_digit_shows_the_right_top_bar(window: MainWindow, qtbot: QtBot, draw, digit: int) -> None:
     window.controls.live_box.setChecked(False)
     draw(window.canvas)
-    assert window.prediction is None  # not live: nothing until submitted
+    assert window.state.prediction is None  # not live: nothing until submitted
     assert window.result_panel.caption_text() == "Press Enter to read the drawing."
     qtbot.keyClick(window, Qt.Key.Key_Return)
-    assert window.prediction is not None
+    assert window.state.prediction is not None
     probs = window.result_panel.bars.probabilities()
     assert probs is not None and int(np.argmax(probs)) == digit
     assert window.result_panel.bars.sure_digit() == digit
@@ -46,7 +46,7 @@ def test_submitting_a_drawn_digit_shows_the_right_top_bar(window: MainWindow, qt
 def test_live_mode_classifies_while_drawing(window: MainWindow, qtbot: QtBot) -> None:
     window.controls.live_box.setChecked(True)
     draw_stroke(window.canvas, line((215, 80), (205, 340)), release=False)
-    qtbot.waitUntil(lambda: window.prediction is not None, timeout=2000)
+    qtbot.waitUntil(lambda: window.state.prediction is not None, timeout=2000)
     assert window.canvas.stroke_count() == 0  # the stroke is still in progress
 
 
@@ -73,25 +73,25 @@ def test_undoing_back_to_the_drawing_that_was_read_shows_its_reading_fresh(windo
     draw_stroke(window.canvas, line((150, 80), (260, 80)))
     assert panel.is_stale()
     qtbot.keyClick(window, Qt.Key.Key_Z, CTRL)  # the added stroke undone: the drawing read is back
-    assert window.reading_is_current()
+    assert window.state.reading_is_current(window.canvas.drawing())
     assert not panel.is_stale() and not panel.bars.is_stale() and not panel.preview.is_stale()
     assert panel.big_text() == "1" and "press Enter" not in panel.caption_text()
     qtbot.keyClick(window, Qt.Key.Key_Z, CTRL)  # and the 1 itself: nothing left to read
-    assert window.prediction is None
+    assert window.state.prediction is None
 
 
 def test_resizing_keeps_the_drawing(window: MainWindow, qtbot: QtBot) -> None:
     draw_seven(window.canvas)
     before = window.canvas.drawing()
-    assert window.prediction is not None
-    image_before = window.prediction.image.copy()
+    assert window.state.prediction is not None
+    image_before = window.state.prediction.image.copy()
     for size in ((640, 480), (1400, 700), (900, 560)):
         window.resize(*size)
         qtbot.wait(10)
         assert window.canvas.drawing() == before
     window.submit()
-    assert window.prediction is not None
-    np.testing.assert_array_equal(window.prediction.image, image_before)
+    assert window.state.prediction is not None
+    np.testing.assert_array_equal(window.state.prediction.image, image_before)
 
 
 def test_survives_thousands_of_repaints(window: MainWindow, qtbot: QtBot) -> None:
@@ -112,7 +112,7 @@ def test_survives_thousands_of_repaints(window: MainWindow, qtbot: QtBot) -> Non
         gc.enable()
     if sys.version_info < (3, 12):
         assert sys.getrefcount(None) >= before - 100
-    assert window.prediction is not None
+    assert window.state.prediction is not None
 
 
 def test_pen_tablet_strokes_are_recorded(window: MainWindow) -> None:
@@ -145,7 +145,7 @@ def test_pen_tablet_strokes_are_recorded(window: MainWindow) -> None:
         QApplication.sendEvent(canvas, event)
     drawing = canvas.drawing()
     assert len(drawing.strokes) == 1 and len(drawing.strokes[0]) == len(kinds)
-    assert window.prediction is not None and window.prediction.digit == 1
+    assert window.state.prediction is not None and window.state.prediction.digit == 1
 
 
 # --- undo, clear, what is enabled ---------------------------------------------------------
@@ -157,10 +157,12 @@ def test_undo_removes_strokes_and_brings_a_cleared_drawing_back(window: MainWind
     assert window.ui_actions.undo.text() == "&Undo Stroke"
     qtbot.keyClick(window, Qt.Key.Key_Z, CTRL)
     assert window.canvas.stroke_count() == 1
-    assert window.prediction is not None and window.prediction.digit == 0  # live re-classification after undo
+    assert (
+        window.state.prediction is not None and window.state.prediction.digit == 0
+    )  # live re-classification after undo
     zero = window.canvas.drawing()
     qtbot.keyClick(window, Qt.Key.Key_Escape)
-    assert window.canvas.is_empty() and window.prediction is None
+    assert window.canvas.is_empty() and window.state.prediction is None
     assert window.ui_actions.undo.text() == "&Undo Clear"
     assert window.status.message() == "Cleared (Ctrl+Z brings the drawing back)."  # not what it said before
     draw_one(window.canvas)  # drawing anew: Ctrl+Z now takes this stroke first, so the hint goes
@@ -168,7 +170,7 @@ def test_undo_removes_strokes_and_brings_a_cleared_drawing_back(window: MainWind
     qtbot.keyClick(window, Qt.Key.Key_Z, CTRL)
     qtbot.keyClick(window, Qt.Key.Key_Z, CTRL)  # Clear undone
     assert window.canvas.drawing() == zero
-    assert window.prediction is not None and window.prediction.digit == 0
+    assert window.state.prediction is not None and window.state.prediction.digit == 0
     qtbot.keyClick(window, Qt.Key.Key_Delete)
     assert window.canvas.is_empty()
     qtbot.keyClick(window, Qt.Key.Key_Z, CTRL)
@@ -180,7 +182,7 @@ def test_buttons_work(window: MainWindow, qtbot: QtBot) -> None:
     window.controls.live_box.setChecked(False)
     draw_seven(window.canvas)
     qtbot.mouseClick(window.controls.submit_button, Qt.MouseButton.LeftButton)
-    assert window.prediction is not None
+    assert window.state.prediction is not None
     qtbot.mouseClick(window.controls.undo_button, Qt.MouseButton.LeftButton)
     assert window.canvas.is_empty()
     draw_seven(window.canvas)
@@ -198,7 +200,7 @@ def test_actions_that_cannot_act_are_disabled(window: MainWindow, qtbot: QtBot, 
     qtbot.keyClick(window, Qt.Key.Key_S, CTRL)  # no dialog opens for an empty canvas
     qtbot.keyClick(window, Qt.Key.Key_Return)
     qtbot.keyClick(window, Qt.Key.Key_5)
-    assert window.prediction is None and not boxes(window) and not window.collection_dir.exists()
+    assert window.state.prediction is None and not boxes(window) and not window.collection.folder.exists()
     assert not a.previous_digit.isEnabled() and not a.next_digit.isEnabled()
     draw_one(window.canvas)
     assert all(action.isEnabled() for action in idle)
@@ -250,7 +252,7 @@ def test_pen_width_box_leaves_digit_keys_to_corrections(window: MainWindow, qtbo
 def test_writing_a_number_shows_each_digit_and_lets_you_pick_one(window: MainWindow, qtbot: QtBot) -> None:
     draw_ten(window.canvas)
     panel = window.result_panel
-    assert window.reading is not None and window.reading.text == "10"
+    assert window.state.reading is not None and window.state.reading.text == "10"
     assert panel.big_text() == "10"
     outlines = window.canvas.outlines()
     assert len(outlines) == 2 and outlines[0][0] < outlines[1][0]
@@ -259,16 +261,16 @@ def test_writing_a_number_shows_each_digit_and_lets_you_pick_one(window: MainWin
     assert first is not None and panel.bars_heading.text() == f"CONFIDENCE · DIGIT {first + 1} OF 2"
     other = 1 - first
     qtbot.mouseClick(panel.preview, Qt.MouseButton.LeftButton, pos=panel.preview.tile_rect(other).center())
-    assert panel.selected_index() == other and window.prediction is window.reading.digits[other]
-    np.testing.assert_array_equal(panel.bars.probabilities(), window.reading.digits[other].probabilities)
-    assert panel.bars.sure_digit() == window.reading.digits[other].digit
+    assert panel.selected_index() == other and window.state.prediction is window.state.reading.digits[other]
+    np.testing.assert_array_equal(panel.bars.probabilities(), window.state.reading.digits[other].probabilities)
+    assert panel.bars.sure_digit() == window.state.reading.digits[other].digit
     assert f"Digit {other + 1}:" in panel.caption_text()
     qtbot.keyClick(window, Qt.Key.Key_Left)
     assert panel.selected_index() == 0
     qtbot.keyClick(window, Qt.Key.Key_Right)
     assert panel.selected_index() == 1
     qtbot.keyClick(window, Qt.Key.Key_Z, CTRL)  # back to one digit: no outlines, as before
-    assert window.reading.text == "1" and window.canvas.outlines() == []
+    assert window.state.reading.text == "1" and window.canvas.outlines() == []
 
 
 def test_a_scribble_is_not_announced_as_a_digit(window: MainWindow) -> None:

@@ -16,7 +16,8 @@ from qt_helpers import draw_one, draw_seven, draw_stroke, draw_zero, line
 from window_helpers import CTRL, boxes, kept_labels
 
 from digitcanvas.cli import main as cli_main
-from digitcanvas.drawing.strokes import Drawing, load_drawing, save_drawing
+from digitcanvas.drawing.file import load_drawing, save_drawing
+from digitcanvas.drawing.strokes import Drawing
 from digitcanvas.ui.window.main_window import MainWindow
 
 WAIT_MS = 20_000  # generous: the collection is read on a worker thread
@@ -30,7 +31,7 @@ def test_a_digit_key_keeps_the_drawing_and_another_relabels_it(window: MainWindo
     draw_seven(window.canvas)
     qtbot.keyClick(window, Qt.Key.Key_8)
     assert kept_labels(window) == [8]
-    (file,) = window.collection_dir.glob("*.json")
+    (file,) = window.collection.folder.glob("*.json")
     assert load_drawing(file) == window.canvas.drawing().with_label(8)
     assert window.status.message() == "Thanks — kept as an 8 in your collection (the model read a 7)."
     assert window.collection_panel.summary_text() == "1 drawing · this model gets 0.0% · misses 8 (1 of 1)"
@@ -68,7 +69,7 @@ def test_clicking_a_bar_without_a_drawing_keeps_nothing(window: MainWindow, qtbo
     bars = window.result_panel.bars
     assert not bars.is_clickable() and bars.cursor().shape() == Qt.CursorShape.ArrowCursor
     qtbot.mouseClick(bars, Qt.MouseButton.LeftButton, pos=QPoint(40, 10))
-    assert not window.collection_dir.exists() or not list(window.collection_dir.iterdir())
+    assert not window.collection.folder.exists() or not list(window.collection.folder.iterdir())
 
 
 def test_correction_labels_what_is_on_the_canvas_with_live_off(window: MainWindow, qtbot: QtBot) -> None:
@@ -78,7 +79,7 @@ def test_correction_labels_what_is_on_the_canvas_with_live_off(window: MainWindo
     qtbot.keyClick(window, Qt.Key.Key_Escape)
     draw_seven(window.canvas)  # drawn but not submitted
     qtbot.keyClick(window, Qt.Key.Key_7)
-    (file,) = window.collection_dir.glob("*.json")
+    (file,) = window.collection.folder.glob("*.json")
     assert load_drawing(file) == window.canvas.drawing().with_label(7)
 
 
@@ -87,7 +88,7 @@ def test_collection_grows_across_sessions(qtbot: QtBot, settings: QSettings) -> 
         win = MainWindow(settings=settings)
         qtbot.addWidget(win)
         draw(win.canvas)
-        assert win.correct(digit)
+        assert win.collection.correct(win.canvas.drawing(), digit)
         win.close()
     again = MainWindow(settings=settings)
     qtbot.addWidget(again)
@@ -96,7 +97,7 @@ def test_collection_grows_across_sessions(qtbot: QtBot, settings: QSettings) -> 
 
 
 def test_the_panel_shows_where_the_collection_is(window: MainWindow) -> None:
-    assert window.collection_panel.folder_text() == f"Kept in {window.collection_dir}"
+    assert window.collection_panel.folder_text() == f"Kept in {window.collection.folder}"
     assert window.collection_panel.folder_label.isVisible()
 
 
@@ -111,10 +112,10 @@ def test_open_folder_without_a_file_manager_says_where_it_is(
 
     monkeypatch.setattr(QDesktopServices, "openUrl", no_file_manager)
     qtbot.mouseClick(window.collection_panel.open_button, Qt.MouseButton.LeftButton)
-    assert opened == [QUrl.fromLocalFile(str(window.collection_dir))]
+    assert opened == [QUrl.fromLocalFile(str(window.collection.folder))]
     (box,) = boxes(window)
-    assert str(window.collection_dir) in box.text() and "no file manager" in box.text()
-    assert QGuiApplication.clipboard().text() == str(window.collection_dir)
+    assert str(window.collection.folder) in box.text() and "no file manager" in box.text()
+    assert QGuiApplication.clipboard().text() == str(window.collection.folder)
     box.close()
 
 
@@ -133,7 +134,7 @@ def test_save_and_open_drawing_round_trip(window: MainWindow, qtbot: QtBot, tmp_
     one = window.canvas.drawing()
     assert window.files.open_drawing(path)
     assert window.canvas.drawing() == original
-    assert window.prediction is not None and window.prediction.digit == 7
+    assert window.state.prediction is not None and window.state.prediction.digit == 7
     qtbot.keyClick(window, Qt.Key.Key_Z, CTRL)  # opening is undone like any change
     assert window.canvas.drawing() == one
 
@@ -184,13 +185,13 @@ def _predict(path: Path) -> tuple[str, str]:
 @pytest.mark.parametrize("draw", [draw_one, draw_zero, draw_seven])
 def test_predict_reads_an_exported_drawing_as_the_app_read_it(window: MainWindow, tmp_path: Path, draw) -> None:
     draw(window.canvas)
-    assert window.prediction is not None and window.prediction.sure
+    assert window.state.prediction is not None and window.state.prediction.sure
     path = tmp_path / "drawing.png"
     assert window.files.export_drawing_png(path)
     image = QImage(str(path))
     assert (image.width(), image.height()) == window.canvas.document_size  # the drawing, not a widget grab
     assert image.isGrayscale() and image.pixelColor(0, 0).value() == 0  # black paper to its corners
-    assert _predict(path) == (str(window.prediction.digit), "sure")
+    assert _predict(path) == (str(window.state.prediction.digit), "sure")
 
 
 def test_export_the_network_input(window: MainWindow, tmp_path: Path) -> None:
@@ -212,7 +213,7 @@ def test_dropping_files_opens_them(window: MainWindow, linear_model: Path, tmp_p
         window.dropEvent(event)
 
     drop(linear_model)
-    assert window.classifier is not None and window.classifier.path == linear_model
+    assert window.state.models.classifier is not None and window.state.models.classifier.path == linear_model
     draw_seven(window.canvas)
     save_drawing(window.canvas.drawing(), tmp_path / "seven.json")
     window.clear()
@@ -249,7 +250,7 @@ def test_file_commands_from_the_keyboard(
     qtbot.keyClick(window, Qt.Key.Key_O, CTRL | Qt.KeyboardModifier.ShiftModifier)
     assert window.canvas.stroke_count() == 1
     qtbot.keyClick(window, Qt.Key.Key_O, CTRL)
-    assert window.classifier is not None and window.classifier.path == linear_model
+    assert window.state.models.classifier is not None and window.state.models.classifier.path == linear_model
 
 
 def test_menus_open_from_the_keyboard(
@@ -274,5 +275,5 @@ def test_menus_open_from_the_keyboard(
     assert box.windowTitle() == "About DigitCanvas"
     box.close()
     qtbot.keyClick(open_menu(Qt.Key.Key_E), Qt.Key.Key_F)  # Edit ▸ Choose Collection Folder…
-    assert window.collection_dir == tmp_path / "elsewhere"
+    assert window.collection.folder == tmp_path / "elsewhere"
     assert "elsewhere" in window.collection_panel.folder_text()

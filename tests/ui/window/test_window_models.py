@@ -24,12 +24,12 @@ from lab.fuzz.linear_model import make_linear_model
 
 
 def test_opens_with_the_bundled_model(window: MainWindow) -> None:
-    assert window.classifier is not None
+    assert window.state.models.classifier is not None
     assert window.status.model_label.text() == "Model: DigitCanvas CNN 0.1.0 (bundled)"
     assert window.windowTitle() == "DigitCanvas — DigitCanvas CNN 0.1.0"  # no "+seed…" build suffix
     assert "+seed" in window.status.model_label.toolTip()  # the full version is one hover away
     assert not window.windowIcon().isNull()
-    assert window.prediction is None
+    assert window.state.prediction is None
 
 
 def test_a_bad_model_on_the_command_line_says_so_centred_and_uses_the_bundled_one(
@@ -43,7 +43,7 @@ def test_a_bad_model_on_the_command_line_says_so_centred_and_uses_the_bundled_on
     qtbot.waitUntil(lambda: bool(boxes(win)), timeout=2000)
     (box,) = boxes(win)
     assert "bad.onnx" in box.text() and "Using DigitCanvas CNN 0.1.0 (bundled) instead." in box.text()
-    assert win.classifier is not None and "bundled" in win.status.model_label.text()
+    assert win.state.models.classifier is not None and "bundled" in win.status.model_label.text()
     qtbot.waitUntil(lambda: box.geometry().center() != QPoint(0, 0), timeout=2000)
     centre, window_centre = box.frameGeometry().center(), win.frameGeometry().center()
     assert abs(centre.x() - window_centre.x()) < 40 and abs(centre.y() - window_centre.y()) < 80
@@ -55,10 +55,10 @@ def test_loading_a_model_in_each_layout(window: MainWindow, tmp_path: Path) -> N
     assert not window.ui_actions.use_bundled.isEnabled()  # already in use
     for layout in ("NHWC", "flat"):
         path = make_linear_model(tmp_path / f"{layout}.onnx", layout=layout)
-        assert window.load_model(path)
-        assert window.classifier is not None and window.classifier.path == path
+        assert window.model_control.load(path)
+        assert window.state.models.classifier is not None and window.state.models.classifier.path == path
         assert path.name in window.status.model_label.text()
-        assert window.prediction is not None  # the drawing was re-classified with the new model
+        assert window.state.prediction is not None  # the drawing was re-classified with the new model
     assert window.ui_actions.use_bundled.isEnabled()
 
 
@@ -73,22 +73,22 @@ def test_bad_model_shows_error_and_keeps_the_old_one(
         "missing": tmp_path / "missing.onnx",
     }
     paths["garbage"].write_bytes(b"\x08\x07 definitely not protobuf")
-    old = window.classifier
+    old = window.state.models.classifier
     draw_seven(window.canvas)
-    assert not window.load_model(paths[kind])
-    assert window.classifier is old
+    assert not window.model_control.load(paths[kind])
+    assert window.state.models.classifier is old
     assert window.last_error is not None and str(paths[kind]) in window.last_error
     (box,) = boxes(window)
-    assert f"Still using {window.models.title()}." in box.text()  # named as in the title bar
+    assert f"Still using {window.state.models.title()}." in box.text()  # named as in the title bar
     assert "+seed" not in box.text()
     box.close()
     qtbot.keyClick(window, Qt.Key.Key_Return)  # the app keeps working
-    assert window.prediction is not None and window.prediction.digit == 7
+    assert window.state.prediction is not None and window.state.prediction.digit == 7
 
 
 def test_remembers_model_pen_width_and_place(qtbot: QtBot, settings: QSettings, linear_model: Path) -> None:
     first = shown(qtbot, MainWindow(settings=settings), (700, 500))
-    assert first.load_model(linear_model)
+    assert first.model_control.load(linear_model)
     for box in boxes(first):  # random weights: no input convention fits, which a box says
         box.close()
     first.controls.pen_box.setValue(31)
@@ -97,7 +97,7 @@ def test_remembers_model_pen_width_and_place(qtbot: QtBot, settings: QSettings, 
     second = MainWindow(settings=settings)
     qtbot.addWidget(second)
     second.place_on_screen()
-    assert second.classifier is not None and second.classifier.path == linear_model.resolve()
+    assert second.state.models.classifier is not None and second.state.models.classifier.path == linear_model.resolve()
     assert second.controls.pen_box.value() == 31 and second.canvas.pen_width() == 31
     assert (second.width(), second.height()) == (700, 500)
 
@@ -124,7 +124,7 @@ def test_vanished_model_falls_back_to_bundled_with_a_message(qtbot: QtBot, setti
 def test_model_from_command_line(qtbot: QtBot, settings: QSettings, linear_model: Path) -> None:
     win = MainWindow(settings=settings, model_path=linear_model)
     qtbot.addWidget(win)
-    assert win.classifier is not None and win.classifier.path == linear_model
+    assert win.state.models.classifier is not None and win.state.models.classifier.path == linear_model
 
 
 def test_an_input_setting_on_the_command_line_feeds_that_model_for_this_session(
@@ -134,20 +134,23 @@ def test_an_input_setting_on_the_command_line_feeds_that_model_for_this_session(
     drawing = Drawing.from_points([ellipse(210, 210, 75, 120)], width=640, height=400, pen_width=24)
     detected = MainWindow(settings=settings, model_path=path)
     qtbot.addWidget(detected)
-    detected.classify(drawing)
+    detected.state.read(drawing)
     win = MainWindow(settings=settings, model_path=path, input_scaling=parse_setting("unit"))
     qtbot.addWidget(win)
-    assert win.classifier is not None and win.classifier.path == path
-    assert win.classifier.input_source == "chosen" and win.classifier.scaling == parse_setting("unit")
+    assert win.state.models.classifier is not None and win.state.models.classifier.path == path
+    assert (
+        win.state.models.classifier.input_source == "chosen"
+        and win.state.models.classifier.scaling == parse_setting("unit")
+    )
     assert win.model_note.text().startswith("pixels 0–1 (your setting)")
-    win.classify(drawing)
-    assert win.reading is not None and detected.reading is not None
-    assert not np.allclose(win.reading.digits[0].probabilities, detected.reading.digits[0].probabilities)
+    win.state.read(drawing)
+    assert win.state.reading is not None and detected.state.reading is not None
+    assert not np.allclose(win.state.reading.digits[0].probabilities, detected.state.reading.digits[0].probabilities)
     assert AppSettings(settings).input_setting(path) is None  # not remembered for the file
     again = MainWindow(settings=settings)  # the next session: the model, as detection says
     qtbot.addWidget(again)
-    assert again.classifier is not None and again.classifier.path == path.resolve()
-    assert again.classifier.input_source == "detected"
+    assert again.state.models.classifier is not None and again.state.models.classifier.path == path.resolve()
+    assert again.state.models.classifier.input_source == "detected"
 
 
 def test_an_input_setting_alone_feeds_the_bundled_model_for_this_session(
@@ -156,23 +159,26 @@ def test_an_input_setting_alone_feeds_the_bundled_model_for_this_session(
     settings.setValue(KEY_MODEL, str(linear_model))  # the model used last
     win = MainWindow(settings=settings, input_scaling=parse_setting("0-255"))
     qtbot.addWidget(win)
-    assert win.models.bundled and win.classifier is not None
-    assert win.classifier.input_source == "chosen" and win.classifier.scaling == parse_setting("0-255")
+    assert win.state.models.bundled and win.state.models.classifier is not None
+    assert (
+        win.state.models.classifier.input_source == "chosen"
+        and win.state.models.classifier.scaling == parse_setting("0-255")
+    )
     assert win.status.model_label.text() == "Model: DigitCanvas CNN 0.1.0 (bundled)"
     assert settings.value(KEY_MODEL) == str(linear_model)  # still the one used last
     again = MainWindow(settings=settings)
     qtbot.addWidget(again)
-    assert again.classifier is not None and again.classifier.path == linear_model
+    assert again.state.models.classifier is not None and again.state.models.classifier.path == linear_model
 
 
 def test_a_model_failing_at_run_time_keeps_the_app_working(window: MainWindow, monkeypatch: pytest.MonkeyPatch) -> None:
     def broken(*args: object, **kwargs: object) -> None:  # what Classifier raises when onnxruntime fails
         raise ModelRunError("the model failed on this input (Non-zero status code returned while running Conv node)")
 
-    monkeypatch.setattr(window.classifier, "predict_proba", broken)
+    monkeypatch.setattr(window.state.models.classifier, "predict_proba", broken)
     draw_seven(window.canvas)
-    assert window.prediction is None
+    assert window.state.prediction is None
     assert "failed" in window.result_panel.caption_text() and "Conv node" in window.status.message()
     monkeypatch.undo()
     window.submit()
-    assert window.prediction is not None and window.prediction.digit == 7
+    assert window.state.prediction is not None and window.state.prediction.digit == 7

@@ -34,7 +34,7 @@ def plain(text: str) -> str:
 
 
 def kept(win: MainWindow) -> list[Path]:
-    return sorted(win.collection_dir.glob("*.json")) if win.collection_dir.exists() else []
+    return sorted(win.collection.folder.glob("*.json")) if win.collection.folder.exists() else []
 
 
 # --- corrections are for single digits (#15, item 6) ------------------------------------
@@ -42,7 +42,7 @@ def kept(win: MainWindow) -> list[Path]:
 
 def test_a_number_offers_no_corrections(window: MainWindow, qtbot: QtBot) -> None:
     draw_ten(window.canvas)
-    assert window.reading is not None and len(window.reading.digits) == 2
+    assert window.state.reading is not None and len(window.state.reading.digits) == 2
     corrections = window.ui_actions.corrections
     assert not any(action.isEnabled() for action in corrections)
     qtbot.keyClick(window, Qt.Key.Key_1)
@@ -188,11 +188,11 @@ def test_a_new_pen_width_reads_the_drawing_again(window: MainWindow, qtbot: QtBo
     qtbot.keyClick(window, Qt.Key.Key_Return)
     box = window.controls.pen_box
     _wheel(box, 3)
-    drawing = window.reading_drawing()
+    drawing = window.state.reading_drawing
     assert drawing is not None and drawing.pen_width == box.value()  # read with the new pen
-    assert window.reading_is_current() and not window.result_panel.is_stale()
+    assert window.state.reading_is_current(window.canvas.drawing()) and not window.result_panel.is_stale()
     qtbot.keyClick(window, Qt.Key.Key_BracketRight)
-    drawing = window.reading_drawing()
+    drawing = window.state.reading_drawing
     assert drawing is not None and drawing.pen_width == box.value()
 
 
@@ -203,7 +203,7 @@ def test_the_model_input_is_always_in_view(window: MainWindow, tmp_path: Path) -
     note = window.model_note
     assert note.text() == "pixels 0–1 (from the model file)" and not note.is_warning()
     assert note.isVisible() and note.shown() == note.text()
-    assert window.load_model(make_convention_model(tmp_path / "m.onnx", "0-255"))
+    assert window.model_control.load(make_convention_model(tmp_path / "m.onnx", "0-255"))
     assert note.text().startswith("pixels 0–255 (detected; ") and not note.is_warning()
     assert not boxes(window)  # a model that fits one convention: nothing to warn about
     window.resize(680, 520)  # narrow: shortened with "…", in full in the tooltip
@@ -213,21 +213,21 @@ def test_the_model_input_is_always_in_view(window: MainWindow, tmp_path: Path) -
 
 def test_a_model_no_convention_fits_is_warned_about_once(window: MainWindow, qtbot: QtBot, tmp_path: Path) -> None:
     path = make_linear_model(tmp_path / "random.onnx")  # random weights: reads no convention well
-    assert window.load_model(path)
+    assert window.model_control.load(path)
     note = window.model_note
     assert note.is_warning() and "no convention fits" in note.text()
     (box,) = boxes(window)
     assert box.windowModality() == Qt.WindowModality.WindowModal  # opened, not exec'd: the app runs on
     assert "reference digits" in box.text() and "Model ▸ Input Settings… (Ctrl+Shift+I)" in plain(box.text())
     box.close()
-    window.use_bundled_model()
+    window.model_control.use_bundled()
     assert not window.model_note.is_warning()
-    assert window.load_model(path)  # the same file again in this session: not told twice
+    assert window.model_control.load(path)  # the same file again in this session: not told twice
     assert not boxes(window) and window.model_note.is_warning()
 
 
 def test_normalised_scores_are_warned_about(window: MainWindow, tmp_path: Path) -> None:
-    assert window.load_model(make_exported_model(tmp_path / "sigmoid.onnx", head="sigmoid"))
+    assert window.model_control.load(make_exported_model(tmp_path / "sigmoid.onnx", head="sigmoid"))
     assert "scores are normalised" in window.model_note.text()
     (box,) = boxes(window)
     assert "not probabilities" in box.text() and "divides them by their sum" in box.text()
@@ -237,7 +237,7 @@ def test_normalised_scores_are_warned_about(window: MainWindow, tmp_path: Path) 
 def test_a_model_error_keeps_onnxruntimes_text_in_the_details(window: MainWindow, tmp_path: Path) -> None:
     garbage = tmp_path / "garbage.onnx"
     garbage.write_bytes(b"\x08\x07 definitely not protobuf")
-    assert not window.load_model(garbage)
+    assert not window.model_control.load(garbage)
     (box,) = boxes(window)
     assert "not a valid ONNX model" in box.text() and "ONNXRuntimeError" not in box.text()
     assert "INVALID_PROTOBUF" in box.detailedText()
@@ -247,7 +247,7 @@ def test_a_model_error_keeps_onnxruntimes_text_in_the_details(window: MainWindow
 def test_a_second_model_that_fails_keeps_the_details_too(window: MainWindow, tmp_path: Path) -> None:
     garbage = tmp_path / "garbage.onnx"
     garbage.write_bytes(b"\x08\x07 definitely not protobuf")
-    assert not window.tools.compare_with(str(garbage))
+    assert not window.compare.compare_with(str(garbage))
     (box,) = boxes(window)
     assert "INVALID_PROTOBUF" in box.detailedText()
     box.close()

@@ -1,0 +1,91 @@
+"""The collection's slow work, as one job a worker thread runs. No Qt.
+
+Reading the folder, scoring every drawing and fitting the adaptation take minutes for a
+big collection, and a folder on a dead network share can hang, so the window runs them as
+one :func:`run` of a :class:`Request` on a worker thread, which reports how far it is and
+stops when cancelled; the :class:`Result` is applied on the GUI thread. The job touches
+nothing the GUI thread uses: it reads with a copy of the model's reader (:func:`~.keeper.unadapted`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+
+from digitcanvas.collection.folder import Cancelled, Entry, ScanCancelled
+from digitcanvas.collection.hand import HandModel, fit_hand
+from digitcanvas.collection.keeper import read_folder, unadapted
+from digitcanvas.collection.state import Collection, predict_collection
+from digitcanvas.model.classifier import ModelRunError
+from digitcanvas.reading.adaptation import MIN_EXAMPLES
+from digitcanvas.reading.reader import Reader
+
+READING = "Reading your collection"
+SCORING = "Scoring your collection"
+ADAPTING = "Adapting to your drawings"
+
+Report = Callable[[str, int, int], None]  # (activity, done, total), from the worker thread
+
+
+@dataclass(frozen=True)
+class Request:
+    """What one job does: read ``folder`` (None: take ``entries`` as they are), score the
+    entries with ``reader`` (``score``), fit the adaptation to them (``fit``)."""
+
+    folder: Path | None
+    entries: Sequence[Entry]
+    reader: Reader | None
+    score: bool
+    fit: bool
+
+
+@dataclass(frozen=True)
+class Result:
+    request: Request
+    collection: Collection | None  # the folder read (None: not asked)
+    entries: Sequence[Entry]  # what was scored and fitted
+    read: dict[Path, int] | None  # the model's digit for each file (None: not scored, or it failed)
+    hand: HandModel | None  # the adaptation's features of them (None: not asked, or too few)
+    error: str | None  # what failed, for the status bar
+
+
+def run(request: Request, report: Report, cancelled: Cancelled) -> Result | None:
+    """The job, on the worker thread: touches nothing the GUI thread uses. None: cancelled."""
+    collection, entries = None, request.entries
+    if request.folder is not None:
+        collection = read_folder(request.folder, on_progress=partial(report, READING), cancelled=cancelled)
+        if collection is None:
+            return None
+        entries = list(collection.entries)
+    read, hand, error = None, None, None
+    reader = None if request.reader is None else unadapted(request.reader)
+    try:
+        if reader is not None and request.score:
+            drawings = [e.drawing for e in entries]
+            digits = predict_collection(reader, drawings, on_progress=partial(report, SCORING), cancelled=cancelled)
+            read = {e.path: digit for e, digit in zip(entries, digits, strict=True)}
+    except ScanCancelled:
+        return None
+    except ModelRunError as e:
+        error = f"Could not score your collection: {e}"
+    try:
+        if reader is not None and request.fit and len(entries) >= MIN_EXAMPLES:
+            hand = fit_hand(reader, entries, on_progress=partial(report, ADAPTING), cancelled=cancelled)
+    except ScanCancelled:
+        return None
+    except (ModelRunError, ValueError) as e:
+        error = f"Could not adapt to your drawings: {e}"
+    return Result(request, collection, entries, read, hand, error)
+
+
+def nothing_there(folder: Path) -> bool:
+    """True when ``folder`` does not exist: an empty collection, nothing to read."""
+    try:
+        folder.stat()
+    except FileNotFoundError:
+        return True
+    except OSError:
+        pass  # the worker reads it and says what is wrong
+    return False

@@ -1,0 +1,96 @@
+"""Input files told by content: a JSON drawing or an image, and the files a command line names. No Qt.
+
+:func:`load_source` opens one file (only a regular file, within the drawing file limit) and
+judges it by its first bytes: a :class:`~digitcanvas.drawing.strokes.Drawing` for a JSON
+drawing file, else the image's pixels. :func:`gather_files` lists what a command line names.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+import numpy as np
+from numpy.typing import NDArray
+
+from digitcanvas.drawing.file import is_blank, looks_like_drawing, parse_drawing
+from digitcanvas.drawing.image_file import read_image
+from digitcanvas.drawing.strokes import MAX_DRAWING_FILE_BYTES, Drawing, DrawingReadError, EmptyInputError
+from digitcanvas.util.files import NotRegularFileError, check_regular, describe_os_error, open_regular
+
+HEAD_BYTES = 64  # enough of a file to tell a JSON drawing from an image
+SNIFF_CHUNK = 64 * 1024  # read on while a file holds only whitespace (JSON may start with a long run)
+
+
+def load_source(path: Path) -> Drawing | NDArray[np.uint8]:
+    """A file's content: a :class:`Drawing` for a JSON drawing file, else the image's pixels.
+
+    Judged by content, reading only a regular file (a FIFO or a device is refused before it
+    is opened) and at most ``MAX_DRAWING_FILE_BYTES`` of a drawing. Raises one of
+    :data:`READ_ERRORS`, naming the file.
+    """
+    try:
+        handle = open_regular(path)
+    except NotRegularFileError as e:
+        raise DrawingReadError(f"{path}: {e.strerror}") from e
+    except OSError as e:
+        raise DrawingReadError(f"{path}: cannot read the file ({describe_os_error(e)})") from e
+    with handle:
+        try:
+            head = handle.read(HEAD_BYTES)
+            while head and is_blank(head) and len(head) <= MAX_DRAWING_FILE_BYTES:
+                more = handle.read(SNIFF_CHUNK)
+                if not more:
+                    break
+                head += more
+            if not head or is_blank(head):
+                raise DrawingReadError(f"{path}: the file is empty" + (" but for whitespace" if head else ""))
+            if not looks_like_drawing(head):
+                return read_image(path, handle=handle)
+            data = head + handle.read(MAX_DRAWING_FILE_BYTES + 1 - len(head))
+        except OSError as e:
+            raise DrawingReadError(f"{path}: cannot read the file ({describe_os_error(e)})") from e
+    if len(data) > MAX_DRAWING_FILE_BYTES:
+        raise DrawingReadError(
+            f"{path}: the file is over {MAX_DRAWING_FILE_BYTES:,} bytes; drawing files of at most "
+            f"{MAX_DRAWING_FILE_BYTES:,} are read"
+        )
+    drawing = parse_drawing(data, source=path)
+    if drawing.is_empty:
+        raise EmptyInputError(f"{path}: the drawing is empty")
+    return drawing
+
+
+def gather_files(inputs: Iterable[str], *, recursive: bool) -> tuple[list[Path], list[str]]:
+    """Files named or found in the named folders (sorted), and problems with the names.
+
+    Hidden files are skipped in folders; a FIFO, device or socket is never opened, it is
+    reported as "not a regular file".
+    """
+    files: list[Path] = []
+    problems: list[str] = []
+    for name in inputs:
+        path = Path(name)
+        if path.is_dir():
+            found = path.rglob("*") if recursive else path.iterdir()
+            for item in sorted(p for p in found if not p.name.startswith(".")):
+                _add_file(item, files, problems, in_folder=True)
+        else:
+            _add_file(path, files, problems, in_folder=False)
+    return files, problems
+
+
+def _add_file(path: Path, files: list[Path], problems: list[str], *, in_folder: bool) -> None:
+    try:
+        check_regular(path)
+    except NotRegularFileError as e:
+        if not (in_folder and path.is_dir()):
+            problems.append(f"{path}: {e.strerror}")
+        return
+    except FileNotFoundError:
+        problems.append(f"{path}: " + ("a link to a missing file" if in_folder else "no such file or folder"))
+        return
+    except OSError as e:
+        problems.append(f"{path}: cannot read the file ({describe_os_error(e)})")
+        return
+    files.append(path)

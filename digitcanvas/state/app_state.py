@@ -1,0 +1,152 @@
+"""The app's state, without Qt: what the window shows and what the person changed.
+
+:class:`AppState` holds the model in use (:class:`~.models.ModelChoice`), the reading shown
+and the drawing it was made of, the undo :class:`~.history.History`, the collection
+(:class:`~digitcanvas.collection.keeper.Keeper`) and the adaptation
+(:class:`~digitcanvas.collection.hand.Adapter`). It emits an :class:`~.events.Event` when
+one of them changes, and says what the person should know through events too (:attr:`said`,
+:attr:`failed`), so nothing here needs a widget. The window's helpers change the state; the
+window and its panels listen.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from digitcanvas.collection.hand import Adapter
+from digitcanvas.collection.keeper import Keeper
+from digitcanvas.drawing.strokes import Drawing, DrawingFileError, EmptyInputError
+from digitcanvas.model.classifier import ModelRunError
+from digitcanvas.reading.reader import DigitReading, Reader, Reading
+from digitcanvas.state.events import Event
+from digitcanvas.state.history import History
+from digitcanvas.state.models import ModelChoice
+from digitcanvas.state.preferences import Preferences
+
+NOTHING_TO_UNDO = "Nothing to undo"
+UNDO_FAILED = "Could not undo"
+
+
+@dataclass(frozen=True)
+class Shown:
+    """What the result panel shows: a ``reading`` of ``drawing``, or none and why (``message``;
+    None: the panel's own hint to draw)."""
+
+    reading: Reading | None
+    drawing: Drawing | None = None
+    message: str | None = None
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A line for the status bar; ``long``: one worth reading twice as long."""
+
+    text: str
+    long: bool = False
+
+
+@dataclass(frozen=True)
+class Problem:
+    """What went wrong, for a message box: its ``title``, the ``message`` and ``details``
+    (a library's own text, behind "Show Details…")."""
+
+    title: str
+    message: str
+    details: str = ""
+
+
+class AppState:
+    """The model in use, the reading shown, the undo history, the collection and the adaptation."""
+
+    def __init__(self, preferences: Preferences) -> None:
+        self.preferences = preferences
+        self.models = ModelChoice(preferences)
+        self.keeper = Keeper(preferences.collection_dir)
+        self.adapter = Adapter(preferences)
+        self.reading: Reading | None = None
+        self.reading_drawing: Drawing | None = None  # what ``reading`` was made of
+        self.selected: int | None = None  # the digit of ``reading`` whose bars are shown
+        self.no_model_hint = "No model is loaded: open one"  # the window names its menu command here
+
+        self.reading_shown: Event[Shown] = Event()
+        self.digit_selected: Event[int] = Event()
+        self.model_changed: Event[None] = Event()
+        self.collection_changed: Event[None] = Event()  # kept drawings added, relabelled, removed
+        self.history_changed: Event[None] = Event()
+        self.reread: Event[bool] = Event()  # readings would differ now: read the canvas again (True: if current)
+        self.said: Event[Notice] = Event()
+        self.failed: Event[Problem] = Event()
+        self.history = History(lambda: self.history_changed.emit(None))
+
+    @property
+    def reader(self) -> Reader | None:
+        """The reader of the model in use (None before one loads)."""
+        return self.models.reader
+
+    @property
+    def prediction(self) -> DigitReading | None:
+        """The digit the bars explain: the only one, or the number's selected one."""
+        if self.reading is None or self.selected is None:
+            return None
+        return self.reading.digits[self.selected]
+
+    # --- readings -------------------------------------------------------------------------
+
+    def read(self, drawing: Drawing) -> None:
+        """Read ``drawing`` with the model in use and show the reading (or why there is none)."""
+        reader = self.models.reader
+        if reader is None:
+            self.show_idle(self.no_model_hint)
+            return
+        try:
+            reading = reader.read_drawing(drawing)
+        except EmptyInputError:
+            self.show_idle()
+            return
+        except ModelRunError as e:  # a user's model may fail at run time on some inputs
+            self.show_idle(f"The model failed on this drawing: {e}")
+            self.say(f"{reader.classifier.path.name} failed: {e}")
+            return
+        self.reading, self.reading_drawing, self.selected = reading, drawing, reading.least_sure_index
+        self.reading_shown.emit(Shown(reading, drawing))
+
+    def show_idle(self, message: str | None = None) -> None:
+        """No reading: ``message`` says why (None: the hint to draw)."""
+        self.reading, self.reading_drawing, self.selected = None, None, None
+        self.reading_shown.emit(Shown(None, None, message))
+
+    def reading_is_current(self, drawing: Drawing) -> bool:
+        """True when the reading shown is of ``drawing`` (the one on the canvas now)."""
+        return self.reading is not None and self.reading_drawing == drawing
+
+    def select_digit(self, index: int) -> None:
+        """Show the bars of digit ``index`` of the number read (left to right, from 0)."""
+        if self.reading is not None and 0 <= index < len(self.reading.digits) and index != self.selected:
+            self.selected = index
+            self.digit_selected.emit(index)
+
+    # --- changes --------------------------------------------------------------------------
+
+    def undo(self) -> None:
+        """Undo the newest change (Ctrl+Z) and say what it was."""
+        if not self.history.can_undo():
+            self.say(NOTHING_TO_UNDO)
+            return
+        try:
+            message = self.history.undo()
+        except (DrawingFileError, KeyError) as e:
+            self.fail(UNDO_FAILED, str(e))
+            message = None
+        self.collection_changed.emit(None)  # a keep or a relabel may have been undone
+        if message:
+            self.say(message)
+
+    # --- words for the person -----------------------------------------------------------------
+
+    def say(self, text: str, *, long: bool = False) -> None:
+        """A line for the status bar (``long``: shown twice as long)."""
+        self.said.emit(Notice(text, long))
+
+    def fail(self, title: str, message: str, details: str = "") -> None:
+        """Something the person asked for could not be done: say so in a box."""
+        self.failed.emit(Problem(title, message, details))
