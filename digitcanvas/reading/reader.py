@@ -95,6 +95,13 @@ class Reading:
         return all(d.sure for d in self.digits)
 
     @property
+    def outlines(self) -> list[Box]:
+        """The boxes to outline: each digit's, for a number (a single digit needs none)."""
+        if len(self.digits) < 2:
+            return []
+        return [d.box for d in self.digits if d.box is not None]
+
+    @property
     def least_sure_index(self) -> int:
         """Which digit to explain first: the only one, or a number's least certain one."""
         return min(range(len(self.digits)), key=lambda i: self.digits[i].confidence)

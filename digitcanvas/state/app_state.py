@@ -30,11 +30,13 @@ UNDO_FAILED = "Could not undo"
 @dataclass(frozen=True)
 class Shown:
     """What the result panel shows: a ``reading`` of ``drawing``, or none and why (``message``;
-    None: the panel's own hint to draw)."""
+    None: the panel's own hint to draw). ``stale``: the drawing has changed since (Live off),
+    so the reading is shown faded, or with none yet, the hint to press Enter."""
 
     reading: Reading | None
     drawing: Drawing | None = None
     message: str | None = None
+    stale: bool = False
 
 
 @dataclass(frozen=True)
@@ -114,6 +116,18 @@ class AppState:
         """No reading: ``message`` says why (None: the hint to draw)."""
         self.reading, self.reading_drawing, self.selected = None, None, None
         self.reading_shown.emit(Shown(None, None, message))
+
+    def canvas_changed(self, drawing: Drawing, *, live: bool) -> None:
+        """The drawing on the canvas is now ``drawing``: read it (``live``), or show that the
+        reading shown is of another drawing, or again of this one (an undo went back to it)."""
+        if drawing.is_empty:
+            self.show_idle()
+        elif live:
+            self.read(drawing)
+        elif self.reading is not None and self.reading_is_current(drawing):
+            self.reading_shown.emit(Shown(self.reading, self.reading_drawing))
+        else:
+            self.reading_shown.emit(Shown(self.reading, self.reading_drawing, stale=True))
 
     def reading_is_current(self, drawing: Drawing) -> bool:
         """True when the reading shown is of ``drawing`` (the one on the canvas now)."""

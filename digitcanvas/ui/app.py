@@ -36,10 +36,11 @@ def run_app(*, model_path: str | None = None, input_scaling: InputScaling | None
             app = QApplication(sys.argv[:1])
     QGuiApplication.setDesktopFileName(DESKTOP_FILE_NAME)
     QGuiApplication.setWindowIcon(app_icon())
+    from digitcanvas.ui.window.geometry import place_on_screen
     from digitcanvas.ui.window.main_window import MainWindow
 
     window = MainWindow(model_path=model_path, input_scaling=input_scaling)
-    window.place_on_screen()
+    place_on_screen(window, window.settings.geometry)  # where it was last time, else centred
     window.show()
     warm_up()  # what the first drawing needs, imported while the user reaches for the mouse
     status = int(app.exec())

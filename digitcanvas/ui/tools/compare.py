@@ -84,7 +84,7 @@ class CompareTool:
 
     def _reading_shown(self, shown: Shown) -> None:
         """A reading is on screen (or none): read its drawing with the second model too."""
-        if self.panel is None:
+        if self.panel is None or shown.stale:
             return
         second = None
         drawing = shown.drawing

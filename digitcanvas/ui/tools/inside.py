@@ -22,7 +22,7 @@ class InsideTool:
         self._state = state
         self.view: InsideView | None = None
         state.model_changed.connect(lambda _: self._model_changed())
-        state.reading_shown.connect(lambda _: self._send_input())
+        state.reading_shown.connect(lambda shown: None if shown.stale else self._send_input())
         state.digit_selected.connect(lambda _: self._send_input())
 
     def show(self) -> InsideView:

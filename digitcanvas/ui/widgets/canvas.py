@@ -157,6 +157,10 @@ class DrawingCanvas(QWidget):
         self.strokes_changed.emit()
         return True
 
+    def undo_stroke(self) -> None:
+        """Remove the last stroke (an undo step: it says nothing)."""
+        self.undo()
+
     def clear(self) -> None:
         had = bool(self._strokes)
         self._strokes.clear()

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from digitcanvas.reading.doubt import FLAT_CONFIDENCE, REASON_TOO_SMALL, Verdict, format_percent
 from digitcanvas.reading.reader import DigitReading, Reading
+from digitcanvas.state.app_state import Shown
 from digitcanvas.ui import theme
 from digitcanvas.ui.widgets.bars import ConfidenceBars
 from digitcanvas.ui.widgets.preview import InputPreview, Tile
@@ -81,6 +82,15 @@ class ResultPanel(QWidget):
         self.show_idle(IDLE_MESSAGE)
 
     # --- public API ---------------------------------------------------------------------
+
+    def show_result(self, shown: Shown) -> None:
+        """Show what the state says: a reading (faded when stale), or none and why."""
+        if shown.reading is None:
+            self.show_idle(UNREAD_MESSAGE if shown.stale else shown.message or IDLE_MESSAGE)
+        elif shown.stale:
+            self.show_stale()
+        else:
+            self.show_reading(shown.reading)
 
     def show_reading(self, reading: Reading) -> None:
         """Show a reading: its text, caption, each digit's input, the least certain digit's bars."""

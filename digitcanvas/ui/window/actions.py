@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QMenu, QMenuBar, QWidget
 
 from digitcanvas.collection.keeper import a_digit
 from digitcanvas.reading.preprocessing import NUM_CLASSES
+from digitcanvas.state.app_state import AppState
 from digitcanvas.ui.widgets.controls import PEN_WIDTH_RANGE, ControlBar
 
 Shortcut = QKeySequence | QKeySequence.StandardKey | str
@@ -149,19 +150,14 @@ def build_menus(menu_bar: QMenuBar, actions: Actions) -> None:
     menu_bar.addMenu("&Help").addActions([actions.shortcuts, actions.about])
 
 
-def update_actions(
-    actions: Actions,
-    controls: ControlBar,
-    *,
-    ink: bool,
-    model: bool,
-    bundled: bool,
-    undo: str | None,
-    several_digits: bool,
-) -> None:
-    """Enable what can act: ``ink`` on the canvas, a ``model`` loaded (the ``bundled`` one),
-    the step Ctrl+Z would ``undo``, a number shown (``several_digits``: no corrections, which
-    are for single digits, and the digit keys and bar clicks go through them); the buttons follow."""
+def update_actions(actions: Actions, controls: ControlBar, state: AppState, *, ink: bool) -> None:
+    """Enable what can act: with ``ink`` on the canvas, a model loaded (Use Bundled Model
+    unless it is the bundled one), a step to undo (named), a number read (Left and Right;
+    no corrections, which are for single digits); the buttons follow."""
+    reading, models = state.reading, state.models
+    model = models.reader is not None
+    several_digits = reading is not None and len(reading.digits) > 1
+    undo = state.history.next_name()
     for action in (actions.save_drawing, actions.export_png, actions.export_input, actions.clear):
         action.setEnabled(ink)
     actions.submit.setEnabled(ink and model)
@@ -169,7 +165,7 @@ def update_actions(
         action.setEnabled(ink and model and not several_digits)
     actions.undo.setEnabled(undo is not None)
     actions.undo.setText(f"&Undo {undo}" if undo else "&Undo")
-    actions.use_bundled.setEnabled(not bundled)
+    actions.use_bundled.setEnabled(not models.bundled)
     for action in (actions.input_settings, actions.inside_view):
         action.setEnabled(model)
     actions.previous_digit.setEnabled(several_digits)

@@ -8,6 +8,7 @@ Each operation has a method that takes a path (what tests and drag and drop call
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtWidgets import QWidget
@@ -22,6 +23,12 @@ from digitcanvas.ui.widgets.canvas import DrawingCanvas
 from digitcanvas.ui.widgets.ink import render_drawing
 
 NOTHING_YET = "There is nothing to {} yet: draw a digit first."
+DROPPED_MODEL, DROPPED_DRAWING = ".onnx", ".json"
+
+
+def droppable(path: str) -> bool:
+    """True for a file the window opens when it is dropped on it: a model or a drawing."""
+    return bool(path) and path.lower().endswith((DROPPED_MODEL, DROPPED_DRAWING))
 
 
 class DrawingFiles:
@@ -58,6 +65,18 @@ class DrawingFiles:
         state.history.push("Open Drawing", back)
         state.say(f"Opened {Path(path).name}")
         return True
+
+    def open_dropped(self, paths: list[str], load_model: Callable[[str], object]) -> bool:
+        """Open the first model (with ``load_model``) or drawing among dropped files; False: none."""
+        for path in paths:
+            if path.lower().endswith(DROPPED_MODEL):
+                load_model(path)
+            elif path.lower().endswith(DROPPED_DRAWING):
+                self.open_drawing(path)
+            else:
+                continue
+            return True
+        return False
 
     def save_drawing(self, path: str | os.PathLike[str]) -> bool:
         if self._canvas.is_empty():

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QMainWindow
 
 from digitcanvas import APP_NAME
 from digitcanvas.model.info import InputScaling
-from digitcanvas.state.app_state import AppState, Notice, Problem, Shown
+from digitcanvas.state.app_state import AppState, Problem, Shown
 from digitcanvas.ui import dialogs, theme
 from digitcanvas.ui.resources import app_icon
 from digitcanvas.ui.settings import AppSettings
@@ -30,22 +30,14 @@ from digitcanvas.ui.widgets.canvas import DrawingCanvas
 from digitcanvas.ui.widgets.collection_panel import CollectionPanel
 from digitcanvas.ui.widgets.controls import ControlBar
 from digitcanvas.ui.widgets.model_note import ModelNote
-from digitcanvas.ui.widgets.result_panel import UNREAD_MESSAGE, ResultPanel
+from digitcanvas.ui.widgets.result_panel import ResultPanel
 from digitcanvas.ui.window.actions import build_actions, build_menus, menu_path, shortcuts_help, update_actions
 from digitcanvas.ui.window.collection_control import CollectionControl
-from digitcanvas.ui.window.files import DrawingFiles
-from digitcanvas.ui.window.geometry import place_on_screen
+from digitcanvas.ui.window.files import DrawingFiles, droppable
 from digitcanvas.ui.window.layout import arrange
 from digitcanvas.ui.window.live import LiveReading
 from digitcanvas.ui.window.model_control import ModelControl
-from digitcanvas.ui.window.status import STATUS_TIMEOUT_MS, StatusLine
-
-DROPPED_MODEL, DROPPED_DRAWING = ".onnx", ".json"
-
-
-def droppable(path: str) -> bool:
-    """True for a file the window opens when it is dropped on it: a model or a drawing."""
-    return bool(path) and path.lower().endswith((DROPPED_MODEL, DROPPED_DRAWING))
+from digitcanvas.ui.window.status import StatusLine
 
 
 class MainWindow(QMainWindow):
@@ -106,12 +98,12 @@ class MainWindow(QMainWindow):
         state.model_changed.connect(lambda _: self._show_model())
         state.history_changed.connect(lambda _: self.refresh_actions())
         state.reread.connect(self._read_again)
-        state.said.connect(self._say)
+        state.said.connect(self.status.show_notice)
         state.failed.connect(self._fail)
 
     def _wire_widgets(self) -> None:
         canvas, controls, history = self.canvas, self.controls, self.state.history
-        canvas.stroke_finished.connect(lambda: history.push("Stroke", lambda: None if canvas.undo() else None))
+        canvas.stroke_finished.connect(lambda: history.push("Stroke", canvas.undo_stroke))
         canvas.strokes_changed.connect(self._on_strokes_changed)
         canvas.drawing_replaced.connect(lambda: controls.set_pen_width(canvas.pen_width(), quiet=True))
         controls.submit_button.clicked.connect(self.submit)
@@ -154,10 +146,6 @@ class MainWindow(QMainWindow):
         for digit, correction in enumerate(a.corrections):
             correction.triggered.connect(lambda _=False, d=digit: collection.correct(self.canvas.drawing(), d))
 
-    def place_on_screen(self) -> None:
-        """Where the window was last time, else a size that suits the screen, centred on it."""
-        place_on_screen(self, self.settings.geometry)
-
     # --- drawing and reading ----------------------------------------------------------------
     def submit(self) -> None:
         """Classify the current drawing (Enter / the Classify button)."""
@@ -189,17 +177,9 @@ class MainWindow(QMainWindow):
 
     def _show(self, shown: Shown) -> None:
         """Show what the state read (or why there is nothing to show)."""
-        reading = shown.reading
-        if reading is None:
-            self.canvas.set_outlines([])
-            if shown.message is None:
-                self.result_panel.show_idle()
-            else:
-                self.result_panel.show_idle(shown.message)
-        else:
-            self.result_panel.show_reading(reading)
-            number = len(reading.digits) > 1
-            self.canvas.set_outlines([d.box for d in reading.digits if d.box is not None] if number else [])
+        self.result_panel.show_result(shown)
+        if not shown.stale:
+            self.canvas.set_outlines(shown.reading.outlines if shown.reading is not None else [])
         self.refresh_actions()
 
     def _read_again(self, only_if_current: bool) -> None:
@@ -208,21 +188,10 @@ class MainWindow(QMainWindow):
             self.state.read(drawing)
 
     def _on_strokes_changed(self) -> None:
-        state, empty = self.state, self.canvas.is_empty()
-        if not empty and self._cleared and self.status.message() == self._cleared:
+        if not self.canvas.is_empty() and self._cleared and self.status.message() == self._cleared:
             self.status.clear()  # a new drawing: Ctrl+Z takes its stroke first, not the cleared one back
-        if empty:
-            state.show_idle()
-        elif self.live.on:
-            self.live.stop()
-            state.read(self.canvas.drawing())
-        elif state.reading is not None and state.reading_is_current(self.canvas.drawing()):  # back to it (an undo)
-            self.result_panel.show_reading(state.reading)
-        elif state.reading is not None:
-            self.result_panel.show_stale()
-        else:
-            self.result_panel.show_idle(UNREAD_MESSAGE)
-        self.refresh_actions()
+        self.live.stop()
+        self.state.canvas_changed(self.canvas.drawing(), live=self.live.on)
 
     def _on_pen_width(self, value: int) -> None:
         current = self.state.reading_is_current(self.canvas.drawing())
@@ -234,16 +203,7 @@ class MainWindow(QMainWindow):
 
     def refresh_actions(self) -> None:
         """Enable what can act now; name what Undo would undo."""
-        reading, models = self.state.reading, self.state.models
-        update_actions(
-            self.ui_actions,
-            self.controls,
-            ink=not self.canvas.is_empty(),
-            model=models.reader is not None,
-            bundled=models.bundled,
-            undo=self.state.history.next_name(),
-            several_digits=reading is not None and len(reading.digits) > 1,
-        )
+        update_actions(self.ui_actions, self.controls, self.state, ink=not self.canvas.is_empty())
 
     def _show_model(self) -> None:
         """The model's name in the title and the status bar, how it is fed under the controls."""
@@ -259,21 +219,10 @@ class MainWindow(QMainWindow):
             event.acceptProposedAction()
 
     def dropEvent(self, event: QDropEvent) -> None:
-        """Open the first model or drawing among the dropped files."""
-        for path in (url.toLocalFile() for url in event.mimeData().urls()):
-            if path.lower().endswith(DROPPED_MODEL):
-                self.model_control.load(path)
-            elif path.lower().endswith(DROPPED_DRAWING):
-                self.files.open_drawing(path)
-            else:
-                continue
+        if self.files.open_dropped([url.toLocalFile() for url in event.mimeData().urls()], self.model_control.load):
             event.acceptProposedAction()
-            return
 
     # --- messages, theme, window events -------------------------------------------------
-    def _say(self, notice: Notice) -> None:
-        self.status.show(notice.text, STATUS_TIMEOUT_MS * (2 if notice.long else 1))
-
     def _fail(self, problem: Problem) -> None:
         """Say what went wrong in the status bar and a box (details behind "Show Details…")."""
         self.last_error = problem.message

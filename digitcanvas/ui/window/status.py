@@ -10,6 +10,8 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import QLabel, QSizePolicy, QStatusBar
 
+from digitcanvas.state.app_state import Notice
+
 STATUS_TIMEOUT_MS = 6000
 
 
@@ -35,6 +37,10 @@ class StatusLine(QObject):
         self._message = message
         self._elide()
         self._timer.start(timeout_ms)
+
+    def show_notice(self, notice: Notice) -> None:
+        """Show what the state said, twice as long when it asks."""
+        self.show(notice.text, STATUS_TIMEOUT_MS * (2 if notice.long else 1))
 
     def clear(self) -> None:
         self._message = ""

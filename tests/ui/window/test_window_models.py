@@ -17,6 +17,7 @@ from digitcanvas.drawing.strokes import Drawing
 from digitcanvas.model.classifier import ModelRunError
 from digitcanvas.model.conventions import parse_setting
 from digitcanvas.ui.settings import KEY_MODEL, AppSettings
+from digitcanvas.ui.window.geometry import place_on_screen
 from digitcanvas.ui.window.main_window import MainWindow
 from lab.fuzz.linear_model import make_linear_model
 
@@ -96,7 +97,7 @@ def test_remembers_model_pen_width_and_place(qtbot: QtBot, settings: QSettings, 
     assert not first.isVisible()
     second = MainWindow(settings=settings)
     qtbot.addWidget(second)
-    second.place_on_screen()
+    place_on_screen(second, second.settings.geometry)
     assert second.state.models.classifier is not None and second.state.models.classifier.path == linear_model.resolve()
     assert second.controls.pen_box.value() == 31 and second.canvas.pen_width() == 31
     assert (second.width(), second.height()) == (700, 500)
@@ -105,7 +106,7 @@ def test_remembers_model_pen_width_and_place(qtbot: QtBot, settings: QSettings, 
 def test_a_new_window_fits_the_screen(qtbot: QtBot, settings: QSettings) -> None:
     win = MainWindow(settings=settings)
     qtbot.addWidget(win)
-    win.place_on_screen()
+    place_on_screen(win, win.settings.geometry)
     available = win.screen().availableGeometry()
     assert win.width() <= available.width() * 0.9 and win.height() <= available.height() * 0.9
     minimum = win.minimumSizeHint()
