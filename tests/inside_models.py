@@ -13,7 +13,7 @@ import onnx
 from onnx import TensorProto, helper, numpy_helper
 
 from digitcanvas.model.info import META_OUTPUT, META_SCALE, write_metadata
-from digitcanvas.reading.preprocessing import FIELD
+from digitcanvas.model.shapes import FIELD
 from lab.fuzz.linear_model import OPSET
 
 HALF = FIELD // 2

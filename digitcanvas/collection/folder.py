@@ -19,7 +19,7 @@ from pathlib import Path
 
 from digitcanvas.drawing.file import drawing_bytes, load_drawing
 from digitcanvas.drawing.strokes import Drawing, DrawingFileError, DrawingWriteError
-from digitcanvas.reading.preprocessing import NUM_CLASSES
+from digitcanvas.model.shapes import NUM_CLASSES
 from digitcanvas.util.files import describe_os_error, write_new
 
 COLLECTION_SUFFIX = ".json"

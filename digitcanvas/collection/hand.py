@@ -11,20 +11,19 @@ computes them off the GUI thread and :meth:`Adapter.adopt` takes the result.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
 from numpy.typing import NDArray
 
-from digitcanvas.collection.folder import Entry
+from digitcanvas.collection.folder import Cancelled, Entry, Progress, ScanCancelled
 from digitcanvas.collection.keeper import INLINE_DRAWINGS
-from digitcanvas.collection.state import PREDICT_CHUNK, Cancelled, Progress, ScanCancelled
-from digitcanvas.model.classifier import ModelRunError
+from digitcanvas.collection.state import PREDICT_CHUNK
 from digitcanvas.model.info import InputScaling
+from digitcanvas.model.session import ModelRunError
 from digitcanvas.reading.adaptation import MIN_EXAMPLES, Adaptation, drawing_features, fit
 from digitcanvas.reading.reader import Reader
-from digitcanvas.state.preferences import Preferences
 
 ModelKey = tuple[Path, InputScaling]
 
@@ -92,16 +91,17 @@ def fit_hand(
 
 
 class Adapter:
-    """Keeps a reader adapted to the collection's entries while the preference is on."""
+    """Keeps a reader adapted to the collection's entries while ``wanted_on()`` says so (the
+    person's Adapt to My Handwriting)."""
 
-    def __init__(self, preferences: Preferences) -> None:
-        self._preferences = preferences
+    def __init__(self, wanted_on: Callable[[], bool]) -> None:
+        self._wanted_on = wanted_on
         self.hand = HandModel()
         self._known: tuple[ModelKey, set[Path]] | None = None  # the files ``hand`` has features of (or had)
 
     @property
     def on(self) -> bool:
-        return self._preferences.adapt
+        return self._wanted_on()
 
     def wanted(self, entries: Sequence[Entry]) -> bool:
         """True when the toggle is on and ``entries`` are enough to adapt to."""

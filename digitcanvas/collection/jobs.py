@@ -18,7 +18,7 @@ from digitcanvas.collection.folder import Cancelled, Entry, ScanCancelled
 from digitcanvas.collection.hand import HandModel, fit_hand
 from digitcanvas.collection.keeper import read_folder, unadapted
 from digitcanvas.collection.state import Collection, predict_collection
-from digitcanvas.model.classifier import ModelRunError
+from digitcanvas.model.session import ModelRunError
 from digitcanvas.reading.adaptation import MIN_EXAMPLES
 from digitcanvas.reading.reader import Reader
 

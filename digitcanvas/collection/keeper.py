@@ -19,7 +19,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from digitcanvas.collection.state import Cancelled, Collection, Entry, Progress, predict_collection, score_predictions
+from digitcanvas.collection.folder import Cancelled, Entry, Progress
+from digitcanvas.collection.state import Collection, predict_collection, score_predictions
 from digitcanvas.drawing.strokes import Drawing, DrawingFileError
 from digitcanvas.reading.reader import Reader
 

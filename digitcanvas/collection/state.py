@@ -27,7 +27,7 @@ from digitcanvas.collection.folder import (
     scan_collection,
 )
 from digitcanvas.drawing.strokes import Drawing, DrawingFileError, DrawingWriteError
-from digitcanvas.reading.preprocessing import NUM_CLASSES
+from digitcanvas.model.shapes import NUM_CLASSES
 from digitcanvas.reading.reader import Reader
 from digitcanvas.util.files import describe_os_error, remove_stale_temporaries, write_new
 

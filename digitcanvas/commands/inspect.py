@@ -60,7 +60,8 @@ def run(args: argparse.Namespace, *, stdout: TextIO | None = None, stderr: TextI
     """Run ``inspect`` with parsed arguments; returns the exit status (2: bad file, model or digit)."""
     from digitcanvas.explain.inspector import InsideError
     from digitcanvas.explain.saliency import explain
-    from digitcanvas.model.classifier import ModelLoadError, ModelRunError, load_classifier
+    from digitcanvas.model.classifier import ModelLoadError, load_classifier
+    from digitcanvas.model.session import ModelRunError
     from digitcanvas.reading.batch import READ_ERRORS
     from digitcanvas.reading.reader import Reader
 

@@ -19,7 +19,8 @@ from digitcanvas.collection.hand import HandModel
 from digitcanvas.commands.input_option import add_input_argument, add_model_argument
 from digitcanvas.drawing.sources import gather_files
 from digitcanvas.drawing.strokes import DrawingFileError
-from digitcanvas.model.classifier import SOURCE_FALLBACK, Classifier, ModelRunError
+from digitcanvas.model.classifier import SOURCE_FALLBACK, Classifier
+from digitcanvas.model.session import ModelRunError
 from digitcanvas.reading.adaptation import Adaptation
 from digitcanvas.reading.batch import FileReading, read_files
 from digitcanvas.reading.doubt import REASON_LOW_CONFIDENCE, REASON_TOO_SMALL, format_percent

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from digitcanvas.reading.preprocessing import NUM_CLASSES
+from digitcanvas.model.shapes import NUM_CLASSES
 
 MARK_GAP = 0.25  # a digit whose probabilities differ by this much between the models is marked
 

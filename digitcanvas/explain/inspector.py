@@ -25,7 +25,7 @@ from digitcanvas.model.classifier import Classifier
 from digitcanvas.model.graph import Graph, GraphReadError, Node, read_graph, with_outputs
 from digitcanvas.model.outputs import usable_probabilities
 from digitcanvas.model.session import ModelRunError, ModelTimeoutError, SessionRefusedError, open_session, run_session
-from digitcanvas.reading.preprocessing import FIELD
+from digitcanvas.model.shapes import FIELD
 
 KIND_MAPS = "maps"
 KIND_VECTOR = "vector"
@@ -206,9 +206,9 @@ def _per_image(value: NDArray[Any], fed: int | None) -> NDArray[Any]:
     """The first image's part of a layer's output, for a batch of ``fed`` rows (one image,
     maybe padded; None: the model takes one image without a batch dimension)."""
     if fed is not None and value.ndim >= 1 and value.shape[0] == fed:
-        return value[0]
+        return np.asarray(value[0])
     while value.ndim > 1 and value.shape[0] == 1:
-        value = value[0]
+        value = np.asarray(value[0])
     return value
 
 

@@ -37,7 +37,7 @@ from typing import Protocol
 import numpy as np
 from numpy.typing import NDArray
 
-from digitcanvas.reading.preprocessing import FIELD, NUM_CLASSES
+from digitcanvas.model.shapes import FIELD, NUM_CLASSES
 
 WINDOW = 6  # px: about three stroke widths (MNIST strokes are ~2 px), so a window cuts a stroke
 STRIDE = 4  # px: windows overlap by WINDOW − STRIDE, so every pixel is in one to four

@@ -43,7 +43,7 @@ from digitcanvas.model.outputs import (
     zipmap_rows,
 )
 from digitcanvas.model.session import ModelRunError, ModelTimeoutError, SessionRefusedError, open_session, run_session
-from digitcanvas.reading.preprocessing import FIELD, NUM_CLASSES
+from digitcanvas.model.shapes import FIELD, NUM_CLASSES
 
 BUNDLED_MODEL_NAME = "digitcanvas-cnn.onnx"
 PIXEL_MAX = 255  # integer inputs take 0-255 pixels

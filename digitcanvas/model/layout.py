@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from digitcanvas.reading.preprocessing import FIELD
+from digitcanvas.model.shapes import FIELD
 
 PIXELS = FIELD * FIELD
 MAX_BATCH = 1000  # images per inference call: bounds memory on large evaluations

@@ -17,7 +17,7 @@ from numpy.typing import NDArray
 
 from digitcanvas.model.info import OUTPUT_LOGITS, OUTPUT_PROBABILITIES, OUTPUT_SCORES
 from digitcanvas.model.session import ModelRunError
-from digitcanvas.reading.preprocessing import NUM_CLASSES
+from digitcanvas.model.shapes import NUM_CLASSES
 
 PROBABILITY_SUM_TOLERANCE = 1e-6  # a row of usable probabilities sums to 1 within this
 PROBABILITY_SLACK = 0.05  # non-negative rows summing to 1 ± this are probabilities (int8 softmax: 0.988-1.004)

@@ -25,7 +25,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from digitcanvas.model.classifier import Classifier
-from digitcanvas.reading.preprocessing import NUM_CLASSES
+from digitcanvas.model.shapes import NUM_CLASSES
 
 # h and λ were chosen on validation writers with the bundled model's embedding
 # (python -m lab.evaluate.adapt --unipen ../shared/data/unipen-digits --digilets
@@ -95,13 +95,13 @@ def unit_rows(x: NDArray[np.floating]) -> NDArray[np.float64]:
     rows = np.asarray(x, dtype=np.float64)
     if rows.ndim == 1:
         rows = rows[None]
-    return rows / np.maximum(np.linalg.norm(rows, axis=1, keepdims=True), EPSILON)
+    return np.asarray(rows / np.maximum(np.linalg.norm(rows, axis=1, keepdims=True), EPSILON), dtype=np.float64)
 
 
 def logit_features(probabilities: NDArray[np.floating]) -> NDArray[np.float64]:
     """Features for models without an embedding: centred log-probabilities (logit space)."""
     logs = np.log(np.clip(np.asarray(probabilities, dtype=np.float64), EPSILON, 1.0))
-    return logs - logs.mean(axis=1, keepdims=True)
+    return np.asarray(logs - logs.mean(axis=1, keepdims=True), dtype=np.float64)
 
 
 def drawing_features(classifier: Classifier, images: NDArray[np.float32]) -> NDArray[np.float64]:

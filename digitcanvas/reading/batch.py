@@ -20,11 +20,13 @@ import numpy as np
 from digitcanvas.drawing.image_file import ImageFileError
 from digitcanvas.drawing.sources import load_source
 from digitcanvas.drawing.strokes import Drawing, DrawingFileError, EmptyInputError
-from digitcanvas.model.classifier import Classifier, ModelRunError
+from digitcanvas.model.classifier import Classifier
 from digitcanvas.model.info import InputScaling
+from digitcanvas.model.session import ModelRunError
+from digitcanvas.model.shapes import Image28
 from digitcanvas.reading.adaptation import Adaptation
 from digitcanvas.reading.doubt import too_small
-from digitcanvas.reading.preprocessing import Image28, ImageFormatError, preprocess_drawing, preprocess_image
+from digitcanvas.reading.preprocessing import ImageFormatError, preprocess_drawing, preprocess_image
 from digitcanvas.reading.reader import Reader, Reading
 
 PARALLEL_THRESHOLD = 1000  # files; below this, worker start-up costs more than it saves

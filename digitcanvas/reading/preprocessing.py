@@ -23,10 +23,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from digitcanvas.drawing.strokes import Drawing, EmptyInputError, Stroke
+from digitcanvas.model.shapes import FIELD, Image28
 from digitcanvas.util.lazy_imports import ndimage
 
-FIELD = 28  # MNIST images are 28×28
-NUM_CLASSES = 10  # the digits 0-9
 DIGIT_BOX = 20  # MNIST fits the digit's longer side into 20 px of the 28 px field
 # MNIST's centre of mass in index coordinates: all 60,000 training images lie within 0.52 px of
 # (14, 14), half a pixel right of and below the field's geometric centre (13.5).
@@ -42,8 +41,6 @@ INK_THRESHOLD = 0.15  # image path: a pixel darker/brighter than this (0..1) abo
 FRINGE = np.ones((3, 3), dtype=bool)  # image path: fainter pixels among these neighbours of ink are its edge
 COM_TOLERANCE = 0.3  # px; drawings are re-rendered when the vector estimate misses by more
 IMAGE_COM_TOLERANCE = 0.5  # px; images, like MNIST's own, are shifted by whole pixels
-
-Image28 = NDArray[np.float32]  # shape (28, 28), float32, 0 = paper, 1 = ink
 
 
 class ImageFormatError(ValueError):
@@ -251,7 +248,7 @@ def to_grey(pixels: NDArray[np.generic]) -> NDArray[np.float64]:
         mean_ink = float(grey[opaque].mean()) if opaque.any() else 0.0
         backdrop = 1.0 if mean_ink < 0.5 else 0.0
         grey = grey * alpha + backdrop * (1.0 - alpha)
-    return grey
+    return np.asarray(grey, dtype=np.float64)
 
 
 def ink_map(pixels: NDArray[np.generic]) -> NDArray[np.float64]:
@@ -302,7 +299,7 @@ def preprocess_image(pixels: NDArray[np.generic]) -> Image28:
     shift = (round(FIELD_CENTRE - row), round(FIELD_CENTRE - col))
     shifted = ndimage.shift(field, shift, order=0, mode="constant")
     # Thin strokes grey out when shrunk; restore full contrast as MNIST's ink has.
-    return np.clip(shifted / shifted.max(), 0.0, 1.0).astype(np.float32)
+    return np.asarray(np.clip(shifted / shifted.max(), 0.0, 1.0), dtype=np.float32)
 
 
 def _resize_area(image: NDArray[np.float64], scale: float) -> NDArray[np.float64]:
@@ -318,4 +315,4 @@ def _resize_area(image: NDArray[np.float64], scale: float) -> NDArray[np.float64
     rows = (np.arange(out_h) + 0.5) / out_h * h - 0.5
     cols = (np.arange(out_w) + 0.5) / out_w * w - 0.5
     grid = np.meshgrid(rows, cols, indexing="ij")
-    return ndimage.map_coordinates(image, grid, order=1, mode="nearest")
+    return np.asarray(ndimage.map_coordinates(image, grid, order=1, mode="nearest"), dtype=np.float64)

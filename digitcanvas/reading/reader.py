@@ -23,16 +23,15 @@ from numpy.typing import NDArray
 
 from digitcanvas.drawing.sources import load_source
 from digitcanvas.drawing.strokes import Drawing, EmptyInputError
-from digitcanvas.model.classifier import Classifier, ModelRunError
+from digitcanvas.model.classifier import Classifier
 from digitcanvas.model.info import ModelInfo
+from digitcanvas.model.session import ModelRunError
+from digitcanvas.model.shapes import FIELD, NUM_CLASSES, Image28
 from digitcanvas.reading.adaptation import Adaptation, drawing_features
 from digitcanvas.reading.doubt import Verdict, assess, too_small
 from digitcanvas.reading.numbers.segmentation import Box, Segment, ink_box, segment_drawing, segment_image
 from digitcanvas.reading.preprocessing import (
     DEFAULT_OPTIONS,
-    FIELD,
-    NUM_CLASSES,
-    Image28,
     ImageFormatError,
     PreprocessOptions,
     preprocess_drawing,

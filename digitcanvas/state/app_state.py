@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from digitcanvas.collection.hand import Adapter
 from digitcanvas.collection.keeper import Keeper
 from digitcanvas.drawing.strokes import Drawing, DrawingFileError, EmptyInputError
-from digitcanvas.model.classifier import ModelRunError
+from digitcanvas.model.session import ModelRunError
 from digitcanvas.reading.reader import DigitReading, Reader, Reading
 from digitcanvas.state.events import Event
 from digitcanvas.state.history import History
@@ -64,7 +64,7 @@ class AppState:
         self.preferences = preferences
         self.models = ModelChoice(preferences)
         self.keeper = Keeper(preferences.collection_dir)
-        self.adapter = Adapter(preferences)
+        self.adapter = Adapter(lambda: preferences.adapt)
         self.reading: Reading | None = None
         self.reading_drawing: Drawing | None = None  # what ``reading`` was made of
         self.selected: int | None = None  # the digit of ``reading`` whose bars are shown

@@ -24,7 +24,7 @@ class _OnFirstUse(ModuleType):
 
 
 if TYPE_CHECKING:
-    from scipy import ndimage
+    from scipy import ndimage as ndimage  # exported: modules import it from here
 else:
     ndimage = _OnFirstUse(NDIMAGE)
 

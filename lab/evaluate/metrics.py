@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from digitcanvas.reading.preprocessing import NUM_CLASSES
+from digitcanvas.model.shapes import NUM_CLASSES
 from digitcanvas.reading.reader import Reading
 
 ECE_BINS = 15  # the usual choice (Guo et al., 2017)

@@ -16,7 +16,7 @@ drawing is read by the app's own reader (``Reader.read_drawing(drawing, number=T
 Reports, per source, number length, writing and gap range: exact number accuracy and
 split accuracy (the digits' ink grouped right); plus single digits read as numbers.
 
-    python -m lab.evaluate.numbers --unipen ... --digilets ... --part val --tune
+    python -m lab.evaluate.tune_numbers --unipen ... --digilets ... --part val
 
 reads the same numbers once (with as many run-on numbers again, each of them with a
 stroke run on into the next digit) and searches the choice's costs
@@ -305,9 +305,10 @@ SOURCES: dict[str, tuple[str, Loader, Callable[[list[PenSample], str], list[PenS
 }
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def arguments(prog: str, description: str | None) -> argparse.ArgumentParser:
+    """The command line of this evaluation and of :mod:`lab.evaluate.tune_numbers`."""
     parser = argparse.ArgumentParser(
-        prog="python -m lab.evaluate.numbers", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+        prog=prog, description=description, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--unipen", help="UNIPEN digits folder or digits.jsonl.gz")
     parser.add_argument("--digilets", help="DigiLeTs digits folder or digits.jsonl.gz")
@@ -317,45 +318,48 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--lengths", default="4", help="number lengths, comma-separated")
     parser.add_argument("--singles", type=int, default=2000, help="single digits read as numbers, per source")
     parser.add_argument("--seed", type=int, default=2026)
-    parser.add_argument(
-        "--tune", action="store_true", help="search the choice's costs on these numbers (with --part val) instead"
-    )
-    args = parser.parse_args(argv)
+    return parser
+
+
+def load_parts(args: argparse.Namespace) -> tuple[Reader, dict[str, list[PenSample]]] | str:
+    """The reader and each source's digits of ``args.part``'s writers (by source name), or what is wrong."""
     paths = {key: path for key, path in (("unipen", args.unipen), ("digilets", args.digilets)) if path}
     if not paths:
-        return fail("give --unipen, --digilets or both")
-    lengths = [int(v) for v in args.lengths.split(",")]
+        return "give --unipen, --digilets or both"
     try:
         classifier = load_classifier(args.model, threads=0)
         loaded = {key: SOURCES[key][1](path) for key, path in paths.items()}
     except (ModelLoadError, OSError, ValueError) as e:
-        return fail(str(e))
-    reader = Reader(classifier)
+        return str(e)
+    parts = {}
+    for key, samples in loaded.items():
+        name, _, select = SOURCES[key]
+        parts[name] = select(samples, args.part)
+        if not parts[name]:
+            return f"{paths[key]}: no {args.part} writers"
     print(f"# Numbers from {args.part} writers: {classifier.describe()}\n")
     print(
         f"{args.count} numbers per cell; canvas {CANVAS_SIZE[0]}×{CANVAS_SIZE[1]}; gaps are ink gaps in units of a "
         f"typical digit width w ({TYPICAL_ASPECT} × height), negative where neighbours overlap; slanted numbers "
         f"are sheared by {SLANT_RANGE[0]}-{SLANT_RANGE[1]} (dx/dy), {BACK_SLANT_SHARE:.0%} of them backwards.\n"
     )
-    from lab.evaluate.tune_numbers import Planned, plan_numbers, tune_report  # here: it imports this module
+    return Reader(classifier), parts
 
-    planned: dict[str, list[Planned]] = {}
-    for key, samples in loaded.items():
-        name, _, select = SOURCES[key]
-        part = select(samples, args.part)
-        if not part:
-            return fail(f"{paths[key]}: no {args.part} writers")
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = arguments("python -m lab.evaluate.numbers", __doc__).parse_args(argv)
+    lengths = [int(v) for v in args.lengths.split(",")]
+    loaded = load_parts(args)
+    if isinstance(loaded, str):
+        return fail(loaded)
+    reader, parts = loaded
+    for name, part in parts.items():
         rng = np.random.default_rng(args.seed)
-        if args.tune:
-            planned[name] = plan_numbers(reader, part, lengths, args.count, args.singles, rng)
-            continue
         cells = evaluate_source(reader, part, lengths, args.count, rng)
         writers = len({s.writer_key for s in part})
         title = f"{name} {args.part} writers ({writers} writers, {len(part):,} digits)"
         for line in report_source(title, cells, lengths, singles_line(reader, part, args.singles, rng)):
             print(line, flush=True)
-    if args.tune:
-        print("\n".join(tune_report(planned)))
     return 0
 
 

@@ -1,6 +1,6 @@
 """Tune the costs of the number reader's choice (:class:`digitcanvas.reading.numbers.segmentation.Costs`).
 
-    python -m lab.evaluate.numbers --unipen ... --digilets ... --part val --tune
+    python -m lab.evaluate.tune_numbers --unipen ... --digilets ... --part val
 
 reads the numbers of :mod:`lab.evaluate.numbers` once (with as many run-on numbers again,
 each with a stroke run on into the next digit) and single digits, keeps every candidate
@@ -30,6 +30,7 @@ from digitcanvas.reading.numbers.segmentation import (
     plan_image,
 )
 from digitcanvas.reading.reader import Reader
+from lab.console import fail
 from lab.data.unipen import PenSample, to_canvas
 from lab.evaluate.numbers import (
     TARGET_LAYOUTS,
@@ -38,8 +39,10 @@ from lab.evaluate.numbers import (
     Composed,
     Key,
     _by_writer,
+    arguments,
     as_image,
     compose,
+    load_parts,
     numbers,
     pick_digits,
     random_slant,
@@ -164,3 +167,22 @@ def tune_report(sources: dict[str, list[Planned]]) -> list[str]:
                 lines.append(f"| {name} | {key[0]} | {key[1]} | {key[2]} | {before[key]:.1%} | {after[key]:.1%} |")
         lines.append("")
     return lines
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = arguments("python -m lab.evaluate.tune_numbers", __doc__).parse_args(argv)
+    lengths = [int(v) for v in args.lengths.split(",")]
+    loaded = load_parts(args)
+    if isinstance(loaded, str):
+        return fail(loaded)
+    reader, parts = loaded
+    planned = {
+        name: plan_numbers(reader, part, lengths, args.count, args.singles, np.random.default_rng(args.seed))
+        for name, part in parts.items()
+    }
+    print("\n".join(tune_report(planned)))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -47,8 +47,8 @@ from pathlib import Path
 
 import numpy as np
 
-from digitcanvas.model.classifier import MODEL_LOAD_SECONDS, Classifier, ModelLoadError, ModelRunError, load_classifier
-from digitcanvas.model.session import MODEL_RUN_SECONDS
+from digitcanvas.model.classifier import MODEL_LOAD_SECONDS, Classifier, ModelLoadError, load_classifier
+from digitcanvas.model.session import MODEL_RUN_SECONDS, ModelRunError
 from digitcanvas.reading.batch import READ_ERRORS
 from digitcanvas.reading.reader import Reader
 from lab.fuzz.cases import MANIFEST, drawing_cases, image_cases, model_cases, write_cases

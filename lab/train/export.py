@@ -16,7 +16,7 @@ from pathlib import Path
 import torch
 
 from digitcanvas.model.info import ModelWriteError, write_metadata
-from digitcanvas.reading.preprocessing import NUM_CLASSES
+from digitcanvas.model.shapes import NUM_CLASSES
 from lab.train.network import Calibrated, DigitNet
 
 GRAPH_NAME = "digitcanvas_cnn"

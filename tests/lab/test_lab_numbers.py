@@ -124,8 +124,8 @@ def test_tuning_prints_costs_for_drawings_and_images(
     tmp_path: Path, linear_model: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     unipen = _write(tmp_path / "unipen.jsonl.gz", "tst", 40, ["0", "1", "7"])
-    args = ["--unipen", str(unipen), "--model", str(linear_model), "--part", "val", "--tune"]
-    assert evaluate_numbers.main([*args, "--count", "1", "--lengths", "2", "--singles", "2"]) == 0
+    args = ["--unipen", str(unipen), "--model", str(linear_model), "--part", "val"]
+    assert tune_numbers.main([*args, "--count", "1", "--lengths", "2", "--singles", "2"]) == 0
     report = capsys.readouterr().out
     assert "## Costs tuned on these numbers" in report
     assert report.count("Costs(merge_free_gap=") == 2  # drawings, images

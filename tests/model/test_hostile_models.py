@@ -17,10 +17,11 @@ import digitcanvas.model.session as session
 from digitcanvas.cli import main
 from digitcanvas.commands.predict import EXIT_SOME_FAILED
 from digitcanvas.explain.inspector import Inspector
-from digitcanvas.model.classifier import Classifier, ModelLoadError, ModelRunError
+from digitcanvas.model.classifier import Classifier, ModelLoadError
 from digitcanvas.model.file_check import MAX_MODEL_TENSOR_BYTES
 from digitcanvas.model.info import INPUT_KEYS, META_DOUBT, META_OUTPUT, OUTPUT_CHOICES, ModelInfo, ModelInfoError
 from digitcanvas.model.outputs import usable_probabilities
+from digitcanvas.model.session import ModelRunError
 from digitcanvas.reading.batch import READ_ERRORS
 from digitcanvas.reading.reader import Reader
 from lab.fuzz.hostile import drawing_text

@@ -7,8 +7,9 @@ import pytest
 from onnx import TensorProto
 from onnx_models import make_failing_model, make_two_input_model, reference_probabilities
 
-from digitcanvas.model.classifier import MAX_BATCH, Classifier, ModelLoadError, bundled_model_path, load_classifier
+from digitcanvas.model.classifier import Classifier, ModelLoadError, bundled_model_path, load_classifier
 from digitcanvas.model.info import META_MEAN, META_NAME, META_SCALE, META_STD
+from digitcanvas.model.layout import MAX_BATCH
 from digitcanvas.model.outputs import output_kind, to_probabilities
 from lab.fuzz.linear_model import make_linear_model
 

@@ -14,8 +14,9 @@ from strokes import compose
 from digitcanvas.drawing.file import save_drawing
 from digitcanvas.drawing.sources import gather_files
 from digitcanvas.drawing.strokes import Drawing, EmptyInputError
-from digitcanvas.model.classifier import Classifier, ModelRunError, load_classifier
+from digitcanvas.model.classifier import Classifier, load_classifier
 from digitcanvas.model.info import META_DOUBT
+from digitcanvas.model.session import ModelRunError
 from digitcanvas.reading.batch import READ_ERRORS, read_files
 from digitcanvas.reading.reader import Reader
 from lab.fuzz.linear_model import make_linear_model

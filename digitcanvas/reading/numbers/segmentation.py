@@ -17,7 +17,7 @@
    digits much wider or shorter than the writing (a lone flag or bar), for splitting
    where there is hardly a gap, and for splitting a unit or cutting through ink. The
    weights were tuned on validation writers
-   (``python -m lab.evaluate.numbers --part val --tune``). Only the runs that can still
+   (``python -m lab.evaluate.tune_numbers --part val``). Only the runs that can still
    beat the best split so far are classified (:func:`read_runs`): a single digit usually
    costs one model run, and the result is what classifying every run would give.
 
@@ -35,6 +35,7 @@ from numpy.typing import NDArray
 
 from digitcanvas.drawing.strokes import Drawing, EmptyInputError, Stroke
 from digitcanvas.model.classifier import Classifier
+from digitcanvas.model.shapes import Image28
 from digitcanvas.reading.numbers.atoms import (
     IMAGE_ATOMS_PER_DIGIT,
     MAX_ATOMS_PER_DIGIT,
@@ -50,7 +51,6 @@ from digitcanvas.reading.numbers.atoms import (
 from digitcanvas.reading.numbers.cuts import Points
 from digitcanvas.reading.preprocessing import (
     DEFAULT_OPTIONS,
-    Image28,
     PreprocessOptions,
     ink_map,
     preprocess_image,
@@ -89,7 +89,7 @@ class Costs:
 
 
 FIRST_COSTS = Costs()  # the hand-set weights of the first version, where tuning starts too
-# Tuned on validation writers of both sources (python -m lab.evaluate.numbers --part val --tune,
+# Tuned on validation writers of both sources (python -m lab.evaluate.tune_numbers --part val,
 # seed 2026, 100 numbers per cell and 600 single digits per source, plus numbers that all have a
 # run-on stroke); the search weighs single digits most, and no single digit is cut in two more
 # often than with the costs it started from.

@@ -35,10 +35,12 @@ from digitcanvas.collection.archive import (
     export_collection,
     import_collection,
 )
+from digitcanvas.collection.folder import Entry
 from digitcanvas.collection.keeper import unadapted
-from digitcanvas.collection.state import Collection, Entry
+from digitcanvas.collection.state import Collection
 from digitcanvas.drawing.strokes import Drawing, DrawingFileError, EmptyInputError
-from digitcanvas.reading.preprocessing import NUM_CLASSES, preprocess_drawing
+from digitcanvas.model.shapes import NUM_CLASSES
+from digitcanvas.reading.preprocessing import preprocess_drawing
 from digitcanvas.reading.reader import Reader
 from digitcanvas.state.app_state import AppState
 from digitcanvas.state.history import History

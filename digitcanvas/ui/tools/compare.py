@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QDialog, QVBoxLayout, QWidget
 
-from digitcanvas.model.classifier import ModelLoadError, ModelRunError, load_classifier
+from digitcanvas.model.classifier import ModelLoadError, load_classifier
+from digitcanvas.model.session import ModelRunError
 from digitcanvas.reading.reader import Reader, Reading
 from digitcanvas.state.app_state import AppState, Shown
 from digitcanvas.state.models import remembered_scaling

@@ -27,9 +27,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from digitcanvas.model.classifier import Classifier, ModelRunError
+from digitcanvas.model.classifier import Classifier
 from digitcanvas.model.conventions import PRESETS, describe_scaling, format_setting, reference_digits
 from digitcanvas.model.info import NORMALIZE_L2_COLUMNS, NORMALIZE_NONE, InputScaling, ModelWriteError, write_metadata
+from digitcanvas.model.session import ModelRunError
 from digitcanvas.state.app_state import AppState
 from digitcanvas.ui.settings import AppSettings
 from digitcanvas.ui.window.model_control import ModelControl

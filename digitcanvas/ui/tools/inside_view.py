@@ -35,8 +35,9 @@ from PySide6.QtWidgets import (
 from digitcanvas.explain.inspector import KIND_MAPS, Activations, InsideError, Inspector
 from digitcanvas.explain.pictures import filters_picture, heat_strip, saliency_overlay, tile_maps, vector_picture
 from digitcanvas.explain.saliency import Saliency, SaliencyStopped, explain
-from digitcanvas.model.classifier import Classifier, ModelLoadError, ModelRunError
-from digitcanvas.reading.preprocessing import NUM_CLASSES
+from digitcanvas.model.classifier import Classifier, ModelLoadError
+from digitcanvas.model.session import ModelRunError
+from digitcanvas.model.shapes import NUM_CLASSES
 from digitcanvas.ui import theme
 from digitcanvas.ui.background import LatestJobRunner
 from digitcanvas.ui.widgets.bars import ConfidenceBars

@@ -15,8 +15,8 @@ from PySide6.QtCore import QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QMouseEvent, QPainter, QPainterPath, QPaintEvent
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from digitcanvas.model.shapes import NUM_CLASSES
 from digitcanvas.reading.doubt import format_percent
-from digitcanvas.reading.preprocessing import NUM_CLASSES as DIGITS  # ui/compare_panel.py imports DIGITS from here
 from digitcanvas.ui import theme
 
 ROW_HEIGHT = 24  # preferred; rows shrink to MIN_ROW_HEIGHT in a small window and grow to MAX_ROW_HEIGHT
@@ -50,16 +50,16 @@ class ConfidenceBars(QWidget):
         self._stale = False
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setMinimumWidth(MIN_WIDTH)
-        self.setMaximumHeight(MAX_ROW_HEIGHT * DIGITS)
+        self.setMaximumHeight(MAX_ROW_HEIGHT * NUM_CLASSES)
         self._clickable = True
         self.set_clickable(True)
         self.setAccessibleName("Confidence for each digit")
 
     def sizeHint(self) -> QSize:
-        return QSize(280, ROW_HEIGHT * DIGITS)
+        return QSize(280, ROW_HEIGHT * NUM_CLASSES)
 
     def minimumSizeHint(self) -> QSize:
-        return QSize(MIN_WIDTH, MIN_ROW_HEIGHT * DIGITS)
+        return QSize(MIN_WIDTH, MIN_ROW_HEIGHT * NUM_CLASSES)
 
     def probabilities(self) -> np.ndarray | None:
         """A copy of the probabilities shown, or None when the bars are empty."""
@@ -88,8 +88,8 @@ class ConfidenceBars(QWidget):
             self._probs = None
         else:
             values = np.asarray(probs, dtype=np.float64).reshape(-1)
-            if values.shape != (DIGITS,):
-                raise ValueError(f"expected {DIGITS} probabilities, got {values.shape}")
+            if values.shape != (NUM_CLASSES,):
+                raise ValueError(f"expected {NUM_CLASSES} probabilities, got {values.shape}")
             self._probs = values
         self._sure = sure_digit if self._probs is not None else None
         self._candidates = tuple(candidates) if self._probs is not None and sure_digit is None else ()
@@ -121,12 +121,12 @@ class ConfidenceBars(QWidget):
         return QRectF(0, digit * self._row_height(), self.width(), self._row_height())
 
     def _row_height(self) -> float:
-        return self.height() / DIGITS
+        return self.height() / NUM_CLASSES
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
         if event.button() == Qt.MouseButton.LeftButton and self._clickable:
             digit = int(event.position().y() // self._row_height())
-            if 0 <= digit < DIGITS:
+            if 0 <= digit < NUM_CLASSES:
                 self.digit_clicked.emit(digit)
                 event.accept()
                 return
@@ -137,7 +137,7 @@ class ConfidenceBars(QWidget):
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         if self._stale:
             painter.setOpacity(theme.STALE_OPACITY)
-        for digit in range(DIGITS):
+        for digit in range(NUM_CLASSES):
             p = float(self._probs[digit]) if self._probs is not None else None
             self._draw_row(painter, self.row_rect(digit), digit, p)
         painter.end()

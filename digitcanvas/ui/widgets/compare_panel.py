@@ -14,9 +14,10 @@ from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent
 from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QSizePolicy, QWidget
 
 from digitcanvas.explain.compare import Comparison, compare
+from digitcanvas.model.shapes import NUM_CLASSES
 from digitcanvas.reading.reader import Reading
 from digitcanvas.ui import theme
-from digitcanvas.ui.widgets.bars import DIGITS, ROW_HEIGHT, ConfidenceBars
+from digitcanvas.ui.widgets.bars import ROW_HEIGHT, ConfidenceBars
 
 MARKS_WIDTH = 28  # px between the two sets of bars
 MARK = "≠"
@@ -33,7 +34,7 @@ class DisagreementMarks(QWidget):
         self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
 
     def sizeHint(self) -> QSize:
-        return QSize(MARKS_WIDTH, ROW_HEIGHT * DIGITS)
+        return QSize(MARKS_WIDTH, ROW_HEIGHT * NUM_CLASSES)
 
     def marked(self) -> tuple[int, ...]:
         return self._marked
@@ -54,7 +55,7 @@ class DisagreementMarks(QWidget):
         font.setBold(True)
         painter.setFont(font)
         painter.setPen(QColor(theme.colours().bar_doubt))
-        row = self.height() / DIGITS
+        row = self.height() / NUM_CLASSES
         for digit in self._marked:
             painter.drawText(QRectF(0, digit * row, self.width(), row), Qt.AlignmentFlag.AlignCenter, MARK)
 

@@ -47,7 +47,7 @@ class PictureView(QWidget):
     def _factor(self) -> int:
         if self._picture is None:
             return self._scale
-        return max(1, min(self._scale, self._max_width // max(self._picture.shape[1], 1)))
+        return max(1, min(self._scale, self._max_width // max(int(self._picture.shape[1]), 1)))
 
     def sizeHint(self) -> QSize:
         if self._picture is None:

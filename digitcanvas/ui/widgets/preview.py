@@ -21,7 +21,7 @@ from PySide6.QtGui import QColor, QFont, QImage, QMouseEvent, QPainter, QPaintEv
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from digitcanvas.drawing.image_file import image28_to_uint8
-from digitcanvas.reading.preprocessing import FIELD
+from digitcanvas.model.shapes import FIELD
 from digitcanvas.ui import theme
 
 PREVIEW_SCALE = 4  # 28 px × 4 = 112 px: the preferred tile

@@ -17,7 +17,7 @@ from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import QMenu, QMenuBar, QWidget
 
 from digitcanvas.collection.keeper import a_digit
-from digitcanvas.reading.preprocessing import NUM_CLASSES
+from digitcanvas.model.shapes import NUM_CLASSES
 from digitcanvas.state.app_state import AppState
 from digitcanvas.ui.widgets.controls import PEN_WIDTH_RANGE, ControlBar
 

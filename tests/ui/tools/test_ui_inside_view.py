@@ -14,8 +14,8 @@ from pytestqt.qtbot import QtBot
 
 from digitcanvas.model.classifier import Classifier, load_classifier
 from digitcanvas.model.info import META_SCALE
+from digitcanvas.ui.background import LatestJobRunner
 from digitcanvas.ui.tools.inside_view import NO_FILTERS, InsideView
-from digitcanvas.ui.widgets.picture import LatestJobRunner
 from lab.fuzz.linear_model import make_linear_model
 
 WAIT_MS = 10_000  # worker threads on a busy two-core machine

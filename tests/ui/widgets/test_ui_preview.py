@@ -7,7 +7,7 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from digitcanvas.reading.preprocessing import FIELD
+from digitcanvas.model.shapes import FIELD
 from digitcanvas.ui.widgets.preview import MAX_TILE, InputPreview, Tile, tile_layout
 
 

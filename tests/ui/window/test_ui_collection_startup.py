@@ -311,6 +311,7 @@ def test_a_model_switch_with_the_browser_open_scores_off_the_gui_thread(
     window = _window(qtbot, _settings(tmp_path, folder, adapt=False))
     _read(qtbot, window)
     browser = window.browser.open()
+    assert browser is not None
     qtbot.waitUntil(browser.isVisible, timeout=WAIT_MS)
     assert browser.item_texts()[0] == "7 · read 7"
     model_runs.clear()

@@ -14,8 +14,8 @@ from qt_helpers import draw_seven, ellipse
 from window_helpers import CTRL, boxes, shown
 
 from digitcanvas.drawing.strokes import Drawing
-from digitcanvas.model.classifier import ModelRunError
 from digitcanvas.model.conventions import parse_setting
+from digitcanvas.model.session import ModelRunError
 from digitcanvas.ui.settings import KEY_MODEL, AppSettings
 from digitcanvas.ui.window.geometry import place_on_screen
 from digitcanvas.ui.window.main_window import MainWindow
