@@ -12,7 +12,8 @@ from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
 from digitcanvas.drawing.file import load_drawing
-from digitcanvas.ui.settings import KEY_COLLECTION
+from digitcanvas.state.app_state import AppState
+from digitcanvas.ui.settings import KEY_COLLECTION, AppSettings
 from digitcanvas.ui.window.main_window import MainWindow
 
 CTRL = Qt.KeyboardModifier.ControlModifier
@@ -45,3 +46,21 @@ def boxes(win: MainWindow) -> list[QMessageBox]:
 def kept_labels(win: MainWindow) -> list[int]:
     """The labels of the drawings in ``win``'s collection folder, sorted."""
     return sorted(load_drawing(p).label for p in win.collection.folder.glob("*.json"))  # type: ignore[misc]
+
+
+def app_state(tmp_path: Path, *, bundled: bool = True) -> tuple[AppState, AppSettings]:
+    """A state on its own (no window) over settings of this test only; ``bundled``: the
+    bundled model in use, as when the window has started."""
+    settings = AppSettings(isolated_settings(tmp_path))
+    state = AppState(settings)
+    if bundled:
+        state.models.switch(None)
+    return state, settings
+
+
+def said(state: AppState) -> list[str]:
+    """What ``state`` says from now on (the status bar's lines and the boxes' messages), in order."""
+    lines: list[str] = []
+    state.said.connect(lambda notice: lines.append(notice.text))
+    state.failed.connect(lambda problem: lines.append(f"{problem.title}: {problem.message}"))
+    return lines

@@ -1,0 +1,124 @@
+"""The app's state without Qt: what it reads, what it shows, what it says, and the events it emits."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from strokes import compose
+
+from digitcanvas.drawing.strokes import Drawing, DrawingReadError
+from digitcanvas.model.classifier import load_classifier
+from digitcanvas.reading.reader import Reader
+from digitcanvas.state.app_state import NOTHING_TO_UNDO, UNDO_FAILED, AppState, Notice, Problem, Shown
+from digitcanvas.state.events import Event
+from digitcanvas.state.preferences import MemoryPreferences
+
+SEVEN = Drawing.from_points([[[120, 100], [300, 100], [180, 330]]], width=640, height=400)
+
+
+class Recorder:
+    """Every event of a state, in the order emitted."""
+
+    def __init__(self, state: AppState) -> None:
+        self.events: list[tuple[str, object]] = []
+        for name in ("reading_shown", "digit_selected", "model_changed", "history_changed", "said", "failed"):
+            event: Event[object] = getattr(state, name)
+            event.connect(lambda value, name=name: self.events.append((name, value)))
+
+    def names(self) -> list[str]:
+        return [name for name, _ in self.events]
+
+    def last(self, name: str) -> object:
+        return [value for n, value in self.events if n == name][-1]
+
+
+@pytest.fixture
+def state(tmp_path: Path) -> AppState:
+    made = AppState(MemoryPreferences(tmp_path / "collection"))
+    made.models.reader = Reader(load_classifier())  # the bundled model, as the window starts with
+    return made
+
+
+def test_reading_a_drawing_shows_it_and_selects_the_least_sure_digit(state: AppState) -> None:
+    recorder = Recorder(state)
+    state.read(SEVEN)
+    shown = recorder.last("reading_shown")
+    assert isinstance(shown, Shown) and shown.reading is state.reading and shown.drawing is SEVEN
+    assert not shown.stale and state.selected == 0 and state.prediction is state.reading.digits[0]  # type: ignore[union-attr]
+    assert state.reading_is_current(SEVEN) and not state.reading_is_current(SEVEN.subset([]))
+
+
+def test_a_number_is_read_digit_by_digit_and_a_digit_can_be_picked(state: AppState) -> None:
+    number, _ = compose(["2", "0", "2", "6"])
+    state.read(number)
+    assert state.reading is not None and len(state.reading.digits) == 4
+    assert state.selected == state.reading.least_sure_index
+    recorder = Recorder(state)
+    other = (state.selected + 1) % 4
+    state.select_digit(other)
+    state.select_digit(other)  # the same digit again: no event
+    state.select_digit(9)  # no such digit: ignored
+    assert recorder.events == [("digit_selected", other)] and state.prediction is state.reading.digits[other]
+
+
+def test_without_a_model_it_says_how_to_open_one(tmp_path: Path) -> None:
+    state = AppState(MemoryPreferences(tmp_path))
+    state.no_model_hint = "No model: Model ▸ Open Model…"
+    recorder = Recorder(state)
+    state.read(SEVEN)
+    assert recorder.last("reading_shown") == Shown(None, None, "No model: Model ▸ Open Model…")
+    assert state.reading is None and state.prediction is None
+
+
+def test_a_changed_drawing_is_read_live_or_marked_stale(state: AppState) -> None:
+    state.read(SEVEN)
+    reading = state.reading
+    recorder = Recorder(state)
+    longer = Drawing.from_points([*SEVEN.strokes, [[150, 220], [250, 220]]], width=640, height=400)
+    state.canvas_changed(longer, live=False)
+    assert recorder.last("reading_shown") == Shown(reading, SEVEN, stale=True)
+    state.canvas_changed(SEVEN, live=False)  # back to the drawing read (an undo): fresh again
+    assert recorder.last("reading_shown") == Shown(reading, SEVEN)
+    state.canvas_changed(longer, live=True)
+    assert state.reading_is_current(longer)
+    state.canvas_changed(SEVEN.subset([]), live=True)
+    assert recorder.last("reading_shown") == Shown(None) and state.reading is None
+
+
+def test_undo_says_what_it_undid_or_that_there_is_nothing(state: AppState) -> None:
+    recorder = Recorder(state)
+    state.undo()
+    assert recorder.last("said") == Notice(NOTHING_TO_UNDO)
+    state.history.push("Stroke", lambda: "The stroke is gone.")
+    state.undo()
+    assert recorder.last("said") == Notice("The stroke is gone.")
+    assert recorder.names().count("history_changed") == 2  # pushed, undone
+
+
+def test_an_undo_that_fails_is_said_in_a_box_and_gone(state: AppState) -> None:
+    def fails() -> str:
+        raise DrawingReadError("kept.json: cannot read the file")
+
+    state.history.push("Keep as a 7", fails)
+    recorder = Recorder(state)
+    state.undo()
+    assert recorder.last("failed") == Problem(UNDO_FAILED, "kept.json: cannot read the file")
+    assert not state.history.can_undo()
+
+
+def test_events_reach_their_slots_in_order_and_can_be_disconnected() -> None:
+    event: Event[int] = Event()
+    seen: list[str] = []
+
+    def first(value: int) -> None:
+        seen.append(f"first {value}")
+
+    event.connect(first)
+    event.connect(lambda value: seen.append(f"second {value}"))
+    event.emit(1)
+    event.disconnect(first)
+    event.emit(2)
+    assert seen == ["first 1", "second 1", "second 2"]
+    with pytest.raises(ValueError):
+        event.disconnect(first)
