@@ -154,10 +154,10 @@ def make_convention_model(
 ) -> Path:
     """A model that reads digits only when fed in preset ``preset`` (see above)."""
     from digitcanvas.model.conventions import PRESETS_BY_KEY
-    from digitcanvas.model.info import NORMALIZE_L2_COLUMNS
+    from digitcanvas.model.info import Normalization
 
     scaling = PRESETS_BY_KEY[preset].scaling
-    keras = scaling.normalize == NORMALIZE_L2_COLUMNS
+    keras = scaling.normalize == Normalization.L2_COLUMNS
     init: list[tuple[str, np.ndarray]] = [("flat_shape", np.array([-1, 784], dtype=np.int64))]
     nodes = []
     x = "x"

@@ -108,7 +108,7 @@ def _reachable(edges: dict[str, set[str]], start: str) -> set[str]:
 
 
 def _external_imports(path: os.PathLike[str]) -> set[str]:
-    found = set()
+    found: set[str] = set()
     for node in ast.walk(ast.parse(Path(path).read_text(encoding="utf-8"))):
         if isinstance(node, ast.Import):
             found.update(a.name for a in node.names)

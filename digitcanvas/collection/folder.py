@@ -23,7 +23,6 @@ from digitcanvas.model.shapes import NUM_CLASSES
 from digitcanvas.util.files import describe_os_error, write_new
 
 COLLECTION_SUFFIX = ".json"
-COLLECTION_GLOB = "*" + COLLECTION_SUFFIX
 MAX_NAME_ATTEMPTS = 10_000  # files kept within one second under one label
 # Limits of one collection folder, checked once where it is scanned. What is over a limit
 # is counted among the problems, never fatal. The app keeps drawings flat in the folder;

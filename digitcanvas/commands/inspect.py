@@ -21,7 +21,7 @@ from numpy.typing import NDArray
 from digitcanvas.commands.input_option import add_input_argument, add_model_argument
 from digitcanvas.commands.predict import DECIMALS, EXIT_OK, EXIT_USAGE, printable
 from digitcanvas.drawing.image_file import write_png
-from digitcanvas.explain.inspector import KIND_MAPS, Activations, Inspector
+from digitcanvas.explain.inspector import Activations, Inspector, LayerKind
 from digitcanvas.explain.pictures import (
     filters_picture,
     grey_picture,
@@ -170,7 +170,7 @@ def write_pictures(out: Path, inspector: Inspector, activations: Activations, sa
         pictures.append(("filters.png", filters_picture(inspector.filters)))
     digits = len(str(len(inspector.layers)))
     for layer, values in zip(inspector.layers, activations.values, strict=True):
-        picture = tile_maps(values) if layer.kind == KIND_MAPS else vector_picture(values)
+        picture = tile_maps(values) if layer.kind == LayerKind.MAPS else vector_picture(values)
         pictures.append((f"layer-{layer.index + 1:0{digits}d}-{_safe(layer.name)}.png", picture))
     pictures.append(("probabilities.png", vector_picture(activations.probabilities)))
     written = []

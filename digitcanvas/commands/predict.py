@@ -19,17 +19,17 @@ from digitcanvas.collection.hand import HandModel
 from digitcanvas.commands.input_option import add_input_argument, add_model_argument
 from digitcanvas.drawing.sources import gather_files
 from digitcanvas.drawing.strokes import DrawingFileError
-from digitcanvas.model.classifier import SOURCE_FALLBACK, Classifier
+from digitcanvas.model.classifier import Classifier, InputSource
 from digitcanvas.model.session import ModelRunError
 from digitcanvas.reading.adaptation import Adaptation
 from digitcanvas.reading.batch import FileReading, read_files
-from digitcanvas.reading.doubt import REASON_LOW_CONFIDENCE, REASON_TOO_SMALL, format_percent
+from digitcanvas.reading.doubt import DoubtReason, format_percent
 from digitcanvas.reading.reader import DigitReading, Reader, Reading
 
 PATH_COLUMN_MAX = 60  # characters of the file column in the table
 DIGIT_COLUMN = 5  # "digit"
 CONFIDENCE_COLUMN = 10  # "confidence"
-VERDICT_COLUMN = max(len(f"not sure ({reason})") for reason in (REASON_LOW_CONFIDENCE, REASON_TOO_SMALL))
+VERDICT_COLUMN = max(len(f"not sure ({reason})") for reason in (DoubtReason.LOW_CONFIDENCE, DoubtReason.TOO_SMALL))
 SHORT_VERDICT_COLUMN = len("not sure")  # --number: the reason, naming the digit, ends the line
 NUMBER_COLUMN = 10  # --number: longer numbers push the confidences right
 PROGRESS_INTERVAL_S = 0.25
@@ -112,7 +112,7 @@ def model_warnings(classifier: Classifier) -> list[str]:
     """What a person should know about how the model is read: no input convention fitted
     it, or its scores are independent (sigmoid) units that DigitCanvas normalises."""
     warnings = []
-    if classifier.input_source == SOURCE_FALLBACK:
+    if classifier.input_source == InputSource.FALLBACK:
         warnings.append(f"{classifier.path}: {classifier.describe_input()}")
     if classifier.scores_normalised:
         warnings.append(

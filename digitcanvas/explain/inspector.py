@@ -23,12 +23,20 @@ from numpy.typing import NDArray
 
 from digitcanvas.model.classifier import Classifier
 from digitcanvas.model.graph import Graph, GraphReadError, Node, read_graph, with_outputs
+from digitcanvas.model.info import OutputKind
 from digitcanvas.model.outputs import usable_probabilities
 from digitcanvas.model.session import ModelRunError, ModelTimeoutError, SessionRefusedError, open_session, run_session
 from digitcanvas.model.shapes import FIELD
+from digitcanvas.util.enums import StrEnum
 
-KIND_MAPS = "maps"
-KIND_VECTOR = "vector"
+
+class LayerKind(StrEnum):
+    """How a layer's output for one image is shown."""
+
+    MAPS = "maps"  # (C, H, W) feature maps
+    VECTOR = "vector"  # one value per unit
+
+
 # Operators whose outputs are channels-first by the ONNX standard (N, C, H, W).
 CHANNELS_FIRST_OPS = frozenset(
     {
@@ -57,7 +65,7 @@ class Layer:
     shape: tuple[int, ...]  # one image's activation as shown: (C, H, W) or (K,)
     raw_shape: tuple[int, ...]  # one image's tensor as the model holds it, e.g. (H, W, C)
     parameters: int  # weights and biases it reads (shared weights count at each use)
-    kind: str  # KIND_MAPS or KIND_VECTOR
+    kind: LayerKind
 
     def describe(self) -> str:
         """One line: "conv1 · Conv · 32×28×28 · 832 parameters"."""
@@ -72,7 +80,7 @@ class Activations:
     image: NDArray[np.float32]  # (28, 28) in [0, 1]: the network input
     values: tuple[NDArray[np.float32], ...]  # one per layer, in order: (C, H, W) or (K,)
     scores: NDArray[np.float64]  # (10,): the model's output as it gives it (logits, or probabilities)
-    scores_kind: str  # what ``scores`` are: "logits", "probabilities" or "scores" (model_info.OUTPUT_*)
+    scores_kind: OutputKind  # what ``scores`` are
     probabilities: NDArray[np.float64]  # (10,), sums to 1
 
     @property
@@ -167,7 +175,7 @@ class Inspector:
             layout = _layout_of(node, raw.shape, layouts)
             layouts[tensor] = layout
             shown = _shown_shape(raw.shape, layout)
-            kind = KIND_MAPS if len(shown) == 3 else KIND_VECTOR
+            kind = LayerKind.MAPS if len(shown) == 3 else LayerKind.VECTOR
             name = node.name or tensor
             parameters = sum(self._sizes.get(i, 0) for i in dict.fromkeys(node.inputs))
             layers.append(Layer(len(layers), name, node.op, tensor, shown, tuple(raw.shape), parameters, kind))

@@ -31,7 +31,7 @@ from numpy.typing import NDArray
 
 from digitcanvas.model import conventions
 from digitcanvas.model.file_check import ModelFileError, check_model_file
-from digitcanvas.model.info import OUTPUT_SCORES, InputScaling, ModelInfo, ModelInfoError
+from digitcanvas.model.info import InputScaling, ModelInfo, ModelInfoError, OutputKind
 from digitcanvas.model.layout import MAX_BATCH, InputLayoutError, layout_for
 from digitcanvas.model.outputs import (
     FLOAT_TYPES,
@@ -44,16 +44,22 @@ from digitcanvas.model.outputs import (
 )
 from digitcanvas.model.session import ModelRunError, ModelTimeoutError, SessionRefusedError, open_session, run_session
 from digitcanvas.model.shapes import FIELD, NUM_CLASSES
+from digitcanvas.util.enums import StrEnum
 
 BUNDLED_MODEL_NAME = "digitcanvas-cnn.onnx"
 PIXEL_MAX = 255  # integer inputs take 0-255 pixels
 # The time bound on loading a model (each run after loading: session.MODEL_RUN_SECONDS).
 MODEL_LOAD_SECONDS = 10.0  # every run at load time together: the blank probe, detection, output kind
 EMBEDDING_OUTPUT = "embedding"  # the penultimate features, for adapting to one user's hand
-SOURCE_METADATA = "metadata"
-SOURCE_DETECTED = "detected"
-SOURCE_CHOSEN = "chosen"
-SOURCE_FALLBACK = "default"  # detection found nothing convincing
+
+
+class InputSource(StrEnum):
+    """Where the input convention in use comes from."""
+
+    METADATA = "metadata"  # the model file says
+    DETECTED = "detected"  # measured on the reference digits
+    CHOSEN = "chosen"  # the person's setting
+    FALLBACK = "default"  # detection found nothing convincing
 
 
 class ModelLoadError(ValueError):
@@ -165,11 +171,11 @@ class Classifier:
         if not np.all(np.isfinite(raw)):
             raise ModelLoadError(f"{self.path}: output is not finite (NaN or infinity) on a blank image")
 
-    def _choose_scaling(self, chosen: InputScaling | None) -> tuple[InputScaling, str]:
+    def _choose_scaling(self, chosen: InputScaling | None) -> tuple[InputScaling, InputSource]:
         if chosen is not None:
-            return chosen, SOURCE_CHOSEN
+            return chosen, InputSource.CHOSEN
         if self.info.declares_input:
-            return self.info.scaling, SOURCE_METADATA
+            return self.info.scaling, InputSource.METADATA
         candidates = conventions.INTEGER_PRESETS if self.integer_input else None
         try:
             self.detection = conventions.detect(self.raw_outputs, candidates=candidates)
@@ -179,10 +185,10 @@ class Classifier:
             raise ModelLoadError(f"{self.path}: fails on the reference digits ({e})", details=str(e)) from e
         if self.detection.poor:
             fallback = conventions.PRESETS_BY_KEY[candidates[0] if candidates else "unit"]
-            return fallback.scaling, SOURCE_FALLBACK
-        return self.detection.preset.scaling, SOURCE_DETECTED
+            return fallback.scaling, InputSource.FALLBACK
+        return self.detection.preset.scaling, InputSource.DETECTED
 
-    def _detect_output_kind(self) -> str:
+    def _detect_output_kind(self) -> OutputKind:
         detection = self.detection
         if detection is not None and detection.outputs is not None and detection.preset.scaling == self.scaling:
             raw = detection.outputs  # detection has run the model on the reference digits already
@@ -314,13 +320,13 @@ class Classifier:
     @property
     def scores_normalised(self) -> bool:
         """True when the model gives independent (sigmoid) scores that DigitCanvas normalises."""
-        return self.output_kind == OUTPUT_SCORES
+        return self.output_kind == OutputKind.SCORES
 
     @property
     def needs_a_look(self) -> bool:
         """True when no input convention fitted the model (it is fed a fallback) or its scores
         had to be normalised: what the window and ``predict`` warn about."""
-        return self.input_source == SOURCE_FALLBACK or self.scores_normalised
+        return self.input_source == InputSource.FALLBACK or self.scores_normalised
 
     def describe_input(self) -> str:
         """ "Input: pixels 0–255 (detected; 98 % on reference digits)" and the like."""
@@ -329,14 +335,14 @@ class Classifier:
     def input_description(self) -> str:
         """ "pixels 0–255 (detected; 98 % on reference digits)": how the model is fed, and why."""
         label = conventions.describe_scaling(self.scaling)
-        if self.input_source == SOURCE_DETECTED and self.detection is not None:
+        if self.input_source == InputSource.DETECTED and self.detection is not None:
             return f"{label} (detected; {self.detection.accuracy:.0%} on reference digits)"
-        if self.input_source == SOURCE_FALLBACK and self.detection is not None:
+        if self.input_source == InputSource.FALLBACK and self.detection is not None:
             return (
                 f"{label} (no convention fits: best {self.detection.accuracy:.0%} on reference digits; "
                 "the model may expect an input DigitCanvas does not know)"
             )
-        return f"{label} ({'from the model file' if self.input_source == SOURCE_METADATA else 'your setting'})"
+        return f"{label} ({'from the model file' if self.input_source == InputSource.METADATA else 'your setting'})"
 
     @property
     def name(self) -> str:

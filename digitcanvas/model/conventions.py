@@ -17,7 +17,7 @@ from importlib import resources
 import numpy as np
 from numpy.typing import NDArray
 
-from digitcanvas.model.info import INPUT_SETTING_KEYS, NORMALIZE_L2_COLUMNS, InputScaling, ModelInfo, ModelInfoError
+from digitcanvas.model.info import INPUT_SETTING_KEYS, InputScaling, ModelInfo, ModelInfoError, Normalization
 
 REFERENCE_FILE = "reference-digits.npz"  # made by `python -m lab.data.make_reference`
 # Detection in two rounds: every preset on a first share of the digits, then the best few
@@ -50,7 +50,7 @@ def _presets() -> tuple[Preset, ...]:
         ("0-255", "pixels 0–255", InputScaling(scale=255.0)),
         ("mnist", "MNIST mean/std (0.1307, 0.3081)", InputScaling(mean=0.1307, std=0.3081)),
         ("symmetric", "−1 to 1, (x − 0.5) / 0.5", InputScaling(mean=0.5, std=0.5)),
-        ("keras-normalize", "tf.keras.utils.normalize(x, axis=1)", InputScaling(normalize=NORMALIZE_L2_COLUMNS)),
+        ("keras-normalize", "tf.keras.utils.normalize(x, axis=1)", InputScaling(normalize=Normalization.L2_COLUMNS)),
     ]
     presets = []
     for key, label, scaling in base:
@@ -71,7 +71,7 @@ def describe_scaling(scaling: InputScaling) -> str:
         if preset.scaling == scaling:
             return preset.label
     text = f"x × {scaling.scale:g} − {scaling.mean:g}, ÷ {scaling.std:g}"
-    if scaling.normalize == NORMALIZE_L2_COLUMNS:
+    if scaling.normalize == Normalization.L2_COLUMNS:
         text += ", columns to unit L2 norm"
     return text + (", black ink on white" if scaling.invert else "")
 
@@ -228,6 +228,6 @@ def format_setting(scaling: InputScaling) -> str:
     text = f"scale={scaling.scale!r},mean={scaling.mean!r},std={scaling.std!r}"
     if scaling.invert:
         text += ",invert"
-    if scaling.normalize != "none":
+    if scaling.normalize != Normalization.NONE:
         text += f",normalize={scaling.normalize}"
     return text

@@ -27,9 +27,20 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from digitcanvas.model.proto import (
+from digitcanvas.model.onnx_fields import (
     DATA_LOCATION_EXTERNAL,
     EXTERNAL_LOCATION_KEY,
+    UNPACKED_DATA_FIELDS,
+    AttributeField,
+    DataType,
+    FunctionField,
+    GraphField,
+    ModelField,
+    NodeField,
+    SparseTensorField,
+    TensorField,
+)
+from digitcanvas.model.proto import (
     WIRE_I32,
     WIRE_I64,
     WIRE_LEN,
@@ -54,17 +65,6 @@ MAX_GRAPH_NESTING = 16  # subgraphs within subgraphs; exporters write two or thr
 MAX_GRAPH_ENTRIES = 200_000
 SMALL_SHAPE_VALUES = 64  # a shape tensor holds a few numbers; longer int64 constants are not shapes
 
-# onnx.proto field numbers (see onnx_proto for the ones it shares)
-_MODEL_GRAPH, _MODEL_FUNCTIONS = 7, 25
-_FUNCTION_NODE = 7
-_GRAPH_NODE, _GRAPH_INITIALIZER, _GRAPH_SPARSE_INITIALIZER = 1, 5, 15
-_NODE_INPUT, _NODE_OUTPUT, _NODE_OP_TYPE, _NODE_ATTRIBUTE = 1, 2, 4, 5
-_ATTR_T, _ATTR_G, _ATTR_TENSORS, _ATTR_GRAPHS, _ATTR_SPARSE, _ATTR_SPARSES = 5, 6, 10, 11, 22, 23
-_SPARSE_VALUES, _SPARSE_INDICES, _SPARSE_DIMS = 1, 2, 3
-_TENSOR_DIMS, _TENSOR_TYPE, _TENSOR_INT64, _TENSOR_RAW = 1, 2, 7, 9
-_TENSOR_EXTERNAL, _TENSOR_LOCATION = 13, 14
-_TENSOR_UNPACKED_DATA = (4, 5, 7, 10, 11)  # float, int32, int64, double, uint64 written one by one
-_INT64 = 7
 # bytes per element of TensorProto.DataType; 4-bit types round up; strings and unknown types count 8
 _ELEMENT_BYTES = {1: 4, 2: 1, 3: 1, 4: 2, 5: 2, 6: 4, 7: 8, 9: 1, 10: 2, 11: 8, 12: 4, 13: 8, 14: 8, 15: 16, 16: 2}
 _DEFAULT_ELEMENT_BYTES = 8
@@ -219,10 +219,10 @@ def model_outline(data: bytes) -> ModelOutline:
     for f in _fields(data, 0, len(data)):
         if f.wire != WIRE_LEN:
             continue
-        if f.number == _MODEL_GRAPH:
+        if f.number == ModelField.GRAPH:
             _walk_graph(data, f, outline, {}, depth=0)
-        elif f.number == _MODEL_FUNCTIONS:
-            nodes = [g for g in _fields(data, f.start, f.end) if g.number == _FUNCTION_NODE and g.wire == WIRE_LEN]
+        elif f.number == ModelField.FUNCTIONS:
+            nodes = [g for g in _fields(data, f.start, f.end) if g.number == FunctionField.NODE and g.wire == WIRE_LEN]
             _walk_nodes(data, nodes, outline, {}, depth=0)
     return outline
 
@@ -236,15 +236,15 @@ def _walk_graph(data: bytes, graph: _Field, outline: ModelOutline, outer: dict[s
     for f in _fields(data, graph.start, graph.end):
         if f.wire != WIRE_LEN:
             continue
-        if f.number == _GRAPH_NODE:
+        if f.number == GraphField.NODE:
             nodes.append(f)
-        elif f.number == _GRAPH_INITIALIZER:
+        elif f.number == GraphField.INITIALIZER:
             tensor = _tensor(data, f)
             _count(outline, tensor)
             name = _tensor_name(data, f)
             if name is not None:
                 constants[name] = tensor
-        elif f.number == _GRAPH_SPARSE_INITIALIZER:
+        elif f.number == GraphField.SPARSE_INITIALIZER:
             _count_sparse(data, f, outline)
     _walk_nodes(data, nodes, outline, constants, depth=depth)
 
@@ -302,28 +302,28 @@ def _node(data: bytes, node: _Field) -> _Node:
     for f in _fields(data, node.start, node.end):
         if f.wire != WIRE_LEN:
             continue
-        if f.number == _NODE_INPUT:
+        if f.number == NodeField.INPUT:
             parsed.inputs.append(_text(data, f))
-        elif f.number == _NODE_OUTPUT:
+        elif f.number == NodeField.OUTPUT:
             parsed.outputs.append(_text(data, f))
-        elif f.number == _NODE_OP_TYPE:
+        elif f.number == NodeField.OP_TYPE:
             parsed.op_type = _text(data, f)
-        elif f.number == _NODE_ATTRIBUTE:
+        elif f.number == NodeField.ATTRIBUTE:
             for a in _fields(data, f.start, f.end):
                 if a.wire != WIRE_LEN:
                     continue
-                if a.number in (_ATTR_T, _ATTR_TENSORS):
+                if a.number in (AttributeField.T, AttributeField.TENSORS):
                     parsed.tensors.append(a)
-                elif a.number in (_ATTR_G, _ATTR_GRAPHS):
+                elif a.number in (AttributeField.G, AttributeField.GRAPHS):
                     parsed.graphs.append(a)
-                elif a.number in (_ATTR_SPARSE, _ATTR_SPARSES):
+                elif a.number in (AttributeField.SPARSE_TENSOR, AttributeField.SPARSE_TENSORS):
                     parsed.sparse_tensors.append(a)
     return parsed
 
 
 def _tensor_name(data: bytes, tensor: _Field) -> str | None:
     for f in _fields(data, tensor.start, tensor.end):
-        if f.number == 8 and f.wire == WIRE_LEN:
+        if f.number == TensorField.NAME and f.wire == WIRE_LEN:
             return _text(data, f)
     return None
 
@@ -336,27 +336,27 @@ def _tensor(data: bytes, tensor: _Field) -> _Tensor:
     raw: _Field | None = None
     int64_fields: list[_Field] = []
     for f in _fields(data, tensor.start, tensor.end):
-        if f.number == _TENSOR_DIMS:
+        if f.number == TensorField.DIMS:
             dims.extend(_signed(v) for v in _varints(data, f))
-        elif f.number == _TENSOR_TYPE and f.wire == WIRE_VARINT:
+        elif f.number == TensorField.DATA_TYPE and f.wire == WIRE_VARINT:
             data_type = f.value
-        elif f.number == _TENSOR_RAW and f.wire == WIRE_LEN:
+        elif f.number == TensorField.RAW_DATA and f.wire == WIRE_LEN:
             raw = f
-        elif f.number == _TENSOR_INT64:
+        elif f.number == TensorField.INT64_DATA:
             int64_fields.append(f)
             if f.wire != WIRE_LEN and len(int64_fields) > SMALL_SHAPE_VALUES:
                 break  # written one by one: a long run of data, not a shape
-        elif f.number == _TENSOR_LOCATION and f.wire == WIRE_VARINT:
+        elif f.number == TensorField.DATA_LOCATION and f.wire == WIRE_VARINT:
             external = f.value == DATA_LOCATION_EXTERNAL
-        elif f.number == _TENSOR_EXTERNAL and f.wire == WIRE_LEN:
+        elif f.number == TensorField.EXTERNAL_DATA and f.wire == WIRE_LEN:
             key, value = string_entry(data[f.start : f.end])
             if key == EXTERNAL_LOCATION_KEY:
                 location = value
-        elif f.number in _TENSOR_UNPACKED_DATA and f.wire != WIRE_LEN:
+        elif f.number in UNPACKED_DATA_FIELDS and f.wire != WIRE_LEN:
             break  # data written one value at a time follows: the shape and type came first
     elements = math.prod(max(d, 0) for d in dims)
     values: tuple[int, ...] | None = None
-    if data_type == _INT64 and elements <= SMALL_SHAPE_VALUES and not external:
+    if data_type == DataType.INT64 and elements <= SMALL_SHAPE_VALUES and not external:
         if raw is not None and raw.end - raw.start == 8 * elements:
             chunk = data[raw.start : raw.end]
             values = tuple(int.from_bytes(chunk[i : i + 8], "little", signed=True) for i in range(0, len(chunk), 8))
@@ -379,11 +379,11 @@ def _count_sparse(data: bytes, sparse: _Field, outline: ModelOutline) -> None:
     dims: list[int] = []
     value_bytes = _FLOAT_BYTES
     for f in _fields(data, sparse.start, sparse.end):
-        if f.number in (_SPARSE_VALUES, _SPARSE_INDICES) and f.wire == WIRE_LEN:
+        if f.number in (SparseTensorField.VALUES, SparseTensorField.INDICES) and f.wire == WIRE_LEN:
             tensor = _tensor(data, f)
             _count(outline, tensor)
-            if f.number == _SPARSE_VALUES:
+            if f.number == SparseTensorField.VALUES:
                 value_bytes = tensor.element_bytes
-        elif f.number == _SPARSE_DIMS:
+        elif f.number == SparseTensorField.DIMS:
             dims.extend(_signed(v) for v in _varints(data, f))
     outline.tensor_bytes += math.prod(max(d, 0) for d in dims) * value_bytes

@@ -23,16 +23,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from math import prod
 
+from digitcanvas.model.onnx_fields import (
+    AttributeField,
+    GraphField,
+    ModelField,
+    NodeField,
+    TensorField,
+    ValueInfoField,
+)
 from digitcanvas.model.proto import WIRE_LEN, WIRE_VARINT, ProtoError, fields, len_field, read_varint
 
-MODEL_GRAPH = 7
-GRAPH_NODE, GRAPH_INITIALIZER, GRAPH_INPUT, GRAPH_OUTPUT = 1, 5, 11, 12
-NODE_INPUT, NODE_OUTPUT, NODE_NAME, NODE_OP_TYPE, NODE_ATTRIBUTE, NODE_DOMAIN = 1, 2, 3, 4, 5, 7
-ATTRIBUTE_NAME, ATTRIBUTE_TENSOR, ATTRIBUTE_INTS = 1, 5, 8
-TENSOR_DIMS, TENSOR_DATA_TYPE, TENSOR_NAME = 1, 2, 8
-VALUE_INFO_NAME = 1
-# TensorProto.DataType values that hold learned weights: float, float16, double, bfloat16.
-FLOAT_DATA_TYPES = frozenset({1, 10, 11, 16})
 INT64_SIGN = 1 << 63  # varints carry int64 as two's complement in 64 bits
 UINT64_RANGE = 1 << 64
 
@@ -52,10 +52,6 @@ class Weight:
     @property
     def size(self) -> int:
         return prod(self.dims)
-
-    @property
-    def is_float(self) -> bool:
-        return self.data_type in FLOAT_DATA_TYPES
 
 
 @dataclass(frozen=True)
@@ -117,11 +113,11 @@ def _ints(data: bytes, number: int) -> tuple[int, ...]:
 def _weight(tensor: bytes, name: str = "") -> Weight:
     data_type = 0
     for f in fields(tensor):
-        if f.number == TENSOR_DATA_TYPE and f.wire == WIRE_VARINT:
+        if f.number == TensorField.DATA_TYPE and f.wire == WIRE_VARINT:
             data_type = f.varint
-        elif f.number == TENSOR_NAME and f.is_bytes and not name:
+        elif f.number == TensorField.NAME and f.is_bytes and not name:
             name = _text(f.payload(tensor))
-    return Weight(name, _ints(tensor, TENSOR_DIMS), data_type)
+    return Weight(name, _ints(tensor, TensorField.DIMS), data_type)
 
 
 def _node(data: bytes) -> Node:
@@ -134,25 +130,25 @@ def _node(data: bytes) -> Node:
         if not f.is_bytes:
             continue
         payload = f.payload(data)
-        if f.number == NODE_INPUT:
+        if f.number == NodeField.INPUT:
             inputs.append(_text(payload))
-        elif f.number == NODE_OUTPUT:
+        elif f.number == NodeField.OUTPUT:
             outputs.append(_text(payload))
-        elif f.number == NODE_NAME:
+        elif f.number == NodeField.NAME:
             name = _text(payload)
-        elif f.number == NODE_OP_TYPE:
+        elif f.number == NodeField.OP_TYPE:
             op = _text(payload)
-        elif f.number == NODE_DOMAIN:
+        elif f.number == NodeField.DOMAIN:
             domain = _text(payload)
-        elif f.number == NODE_ATTRIBUTE:
+        elif f.number == NodeField.ATTRIBUTE:
             attribute = ""
             tensor: bytes | None = None
             for a in fields(payload):
-                if a.number == ATTRIBUTE_NAME and a.is_bytes:
+                if a.number == AttributeField.NAME and a.is_bytes:
                     attribute = _text(a.payload(payload))
-                elif a.number == ATTRIBUTE_TENSOR and a.is_bytes:
+                elif a.number == AttributeField.T and a.is_bytes:
                     tensor = a.payload(payload)
-            listed = _ints(payload, ATTRIBUTE_INTS)
+            listed = _ints(payload, AttributeField.INTS)
             if listed:
                 ints[attribute] = listed
             if tensor is not None and attribute == "value":
@@ -164,7 +160,7 @@ def _node(data: bytes) -> Node:
 
 def _graph_field(model: bytes) -> tuple[int, int, bytes]:
     for f in fields(model):
-        if f.number == MODEL_GRAPH and f.is_bytes:
+        if f.number == ModelField.GRAPH and f.is_bytes:
             return f.start, f.end, f.payload(model)
     raise GraphReadError("the file holds no graph")
 
@@ -181,16 +177,16 @@ def read_graph(model: bytes) -> Graph:
             if not f.is_bytes:
                 continue
             payload = f.payload(graph)
-            if f.number == GRAPH_NODE:
+            if f.number == GraphField.NODE:
                 nodes.append(_node(payload))
-            elif f.number == GRAPH_INITIALIZER:
+            elif f.number == GraphField.INITIALIZER:
                 weight = _weight(payload)
                 weights[weight.name] = weight
-            elif f.number in (GRAPH_INPUT, GRAPH_OUTPUT):
+            elif f.number in (GraphField.INPUT, GraphField.OUTPUT):
                 names = [
-                    _text(v.payload(payload)) for v in fields(payload) if v.number == VALUE_INFO_NAME and v.is_bytes
+                    _text(v.payload(payload)) for v in fields(payload) if v.number == ValueInfoField.NAME and v.is_bytes
                 ]
-                (inputs if f.number == GRAPH_INPUT else outputs).extend(names[:1])
+                (inputs if f.number == GraphField.INPUT else outputs).extend(names[:1])
     except ProtoError as e:
         raise GraphReadError(f"not a readable ONNX model ({e})") from e
     for node in nodes:
@@ -205,8 +201,8 @@ def with_outputs(model: bytes, names: Iterable[str]) -> bytes:
     start, end, graph = _graph_field(model)
     existing = set(read_graph(model).outputs)
     added = b"".join(
-        len_field(GRAPH_OUTPUT, len_field(VALUE_INFO_NAME, name.encode("utf-8")))
+        len_field(GraphField.OUTPUT, len_field(ValueInfoField.NAME, name.encode("utf-8")))
         for name in dict.fromkeys(names)
         if name and name not in existing
     )
-    return model[:start] + len_field(MODEL_GRAPH, graph + added) + model[end:]
+    return model[:start] + len_field(ModelField.GRAPH, graph + added) + model[end:]

@@ -30,11 +30,14 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
 
+from digitcanvas.model.onnx_fields import EntryField, ModelField
 from digitcanvas.model.proto import ProtoError, fields, len_field, string_entry
+from digitcanvas.util.enums import StrEnum
 from digitcanvas.util.files import describe_os_error, write_atomic
 
 META_PREFIX = "digitcanvas."
@@ -54,13 +57,24 @@ INPUT_SETTING_KEYS = {
     "invert": META_INVERT,
     "normalize": META_NORMALIZE,
 }
-NORMALIZE_NONE = "none"
-NORMALIZE_L2_COLUMNS = "l2-columns"
-NORMALIZE_CHOICES = (NORMALIZE_NONE, NORMALIZE_L2_COLUMNS)
-OUTPUT_LOGITS = "logits"
-OUTPUT_PROBABILITIES = "probabilities"
-OUTPUT_SCORES = "scores"
-OUTPUT_CHOICES = (OUTPUT_LOGITS, OUTPUT_PROBABILITIES, OUTPUT_SCORES)
+
+
+class Normalization(StrEnum):
+    """What an input convention does to each image after scaling (``digitcanvas.normalize``)."""
+
+    NONE = "none"
+    L2_COLUMNS = "l2-columns"  # tf.keras.utils.normalize(x, axis=1): each image column to unit L2 norm
+
+
+class OutputKind(StrEnum):
+    """What a model's ten scores are (``digitcanvas.output``)."""
+
+    LOGITS = "logits"
+    PROBABILITIES = "probabilities"
+    SCORES = "scores"  # independent sigmoid units: normalised to sum to 1
+
+
+_Kind = TypeVar("_Kind", Normalization, OutputKind)
 META_DOUBT = META_PREFIX + "doubt_threshold"
 META_TEST_ACCURACY = META_PREFIX + "test_accuracy"
 META_TEMPERATURE = META_PREFIX + "temperature"
@@ -92,14 +106,14 @@ class InputScaling:
     mean: float = 0.0
     std: float = 1.0
     invert: bool = False
-    normalize: str = NORMALIZE_NONE  # or NORMALIZE_L2_COLUMNS
+    normalize: Normalization = Normalization.NONE
 
     def apply(self, batch: NDArray[np.float32]) -> NDArray[np.float32]:
         """float32 (N, 28, 28) in [0, 1] → float32 of the same shape, in the model's units."""
         x = 1.0 - batch if self.invert else batch
         if not (self.scale == 1.0 and self.mean == 0.0 and self.std == 1.0):
             x = (x * self.scale - self.mean) / self.std
-        if self.normalize == NORMALIZE_L2_COLUMNS:
+        if self.normalize == Normalization.L2_COLUMNS:
             # tf.keras.utils.normalize(x, axis=1) on (N, 28, 28): each column of each image
             # to unit L2 norm; all-zero columns stay zero.
             norms = np.sqrt(np.square(x, dtype=np.float64).sum(axis=1, keepdims=True))
@@ -124,7 +138,7 @@ class ModelInfo:
     version: str | None = None
     scaling: InputScaling = field(default_factory=InputScaling)
     declares_input: bool = False  # the metadata names the input scaling (else it is detected)
-    output: str | None = None  # one of OUTPUT_CHOICES when the metadata says; else detected
+    output: OutputKind | None = None  # when the metadata says; else detected
     doubt_threshold: float = DEFAULT_THRESHOLD
     metadata: Mapping[str, str] = field(default_factory=dict)
 
@@ -138,7 +152,7 @@ class ModelInfo:
             version=meta.get(META_VERSION) or None,
             scaling=_scaling_from(meta),
             declares_input=any(key in meta for key in INPUT_KEYS),
-            output=_choice(meta, META_OUTPUT, OUTPUT_CHOICES),
+            output=_choice(meta, META_OUTPUT, OutputKind),
             doubt_threshold=_threshold_from(meta),
             metadata=meta,
         )
@@ -167,7 +181,7 @@ def _scaling_from(meta: Mapping[str, str]) -> InputScaling:
         mean=_float_key(meta, META_MEAN, 0.0),
         std=_float_key(meta, META_STD, 1.0),
         invert=meta.get(META_INVERT, "false").strip().lower() in TRUE_WORDS,
-        normalize=_choice(meta, META_NORMALIZE, NORMALIZE_CHOICES) or NORMALIZE_NONE,
+        normalize=_choice(meta, META_NORMALIZE, Normalization) or Normalization.NONE,
     )
     if abs(scaling.std) < MIN_STD:
         raise ModelInfoError(f"metadata {META_STD} is {scaling.std:g}; it must be at least {MIN_STD:g} in size")
@@ -177,14 +191,15 @@ def _scaling_from(meta: Mapping[str, str]) -> InputScaling:
     return scaling
 
 
-def _choice(meta: Mapping[str, str], key: str, choices: tuple[str, ...]) -> str | None:
+def _choice(meta: Mapping[str, str], key: str, kinds: type[_Kind]) -> _Kind | None:
     text = meta.get(key)
     if text is None:
         return None
     value = text.strip().lower()
-    if value not in choices:
-        raise ModelInfoError(f"metadata {key} is {text!r}; expected one of: {', '.join(choices)}")
-    return value
+    try:
+        return kinds(value)
+    except ValueError:
+        raise ModelInfoError(f"metadata {key} is {text!r}; expected one of: {', '.join(kinds)}") from None
 
 
 def _threshold_from(meta: Mapping[str, str]) -> float:
@@ -207,8 +222,6 @@ def _number_text(value: float) -> str:
 # (weights, graph, external-data references) as is, so the app can store a setting in a
 # user's model without depending on ``onnx``.
 
-_METADATA_FIELD = 14
-
 
 def with_metadata(model_bytes: bytes, updates: Mapping[str, str | None]) -> bytes:
     """``model_bytes`` with metadata keys set (a value) or removed (None); other bytes kept.
@@ -218,15 +231,19 @@ def with_metadata(model_bytes: bytes, updates: Mapping[str, str | None]) -> byte
     kept = bytearray()
     try:
         for f in fields(model_bytes):
-            if f.number == _METADATA_FIELD and f.is_bytes and string_entry(f.payload(model_bytes))[0] in updates:
+            if (
+                f.number == ModelField.METADATA_PROPS
+                and f.is_bytes
+                and string_entry(f.payload(model_bytes))[0] in updates
+            ):
                 continue
             kept += model_bytes[f.start : f.end]
     except ProtoError as e:
         raise ValueError(f"not an ONNX model file ({e})") from e
     for key, value in updates.items():
         if value is not None:
-            entry = len_field(1, key.encode("utf-8")) + len_field(2, value.encode("utf-8"))
-            kept += len_field(_METADATA_FIELD, entry)
+            entry = len_field(EntryField.KEY, key.encode("utf-8")) + len_field(EntryField.VALUE, value.encode("utf-8"))
+            kept += len_field(ModelField.METADATA_PROPS, entry)
     return bytes(kept)
 
 

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from digitcanvas.model.info import OUTPUT_LOGITS, OUTPUT_PROBABILITIES, OUTPUT_SCORES
+from digitcanvas.model.info import OutputKind
 from digitcanvas.model.session import ModelRunError
 from digitcanvas.model.shapes import NUM_CLASSES
 
@@ -74,24 +74,24 @@ def zipmap_rows(maps: list[Mapping[Any, float]]) -> NDArray[np.float64]:
     return rows
 
 
-def output_kind(raw: NDArray[np.floating]) -> str:
+def output_kind(raw: NDArray[np.floating]) -> OutputKind:
     """What a model's outputs are, judged from rows it produced: probabilities (non-negative,
     summing to about 1), independent sigmoid scores (in [0, 1], not summing to 1) or logits."""
     values = np.asarray(raw, dtype=np.float64)
     if values.size == 0 or values.min() < 0:
-        return OUTPUT_LOGITS
+        return OutputKind.LOGITS
     if np.all(np.abs(values.sum(axis=1) - 1) <= PROBABILITY_SLACK):
-        return OUTPUT_PROBABILITIES
+        return OutputKind.PROBABILITIES
     if values.max() <= 1:
-        return OUTPUT_SCORES
-    return OUTPUT_LOGITS
+        return OutputKind.SCORES
+    return OutputKind.LOGITS
 
 
-def to_probabilities(outputs: NDArray[np.floating], kind: str = OUTPUT_LOGITS) -> NDArray[np.float64]:
+def to_probabilities(outputs: NDArray[np.floating], kind: OutputKind = OutputKind.LOGITS) -> NDArray[np.float64]:
     """Probabilities (N, 10) from raw outputs of the given kind: a softmax of logits,
     or probabilities and sigmoid scores divided by their row sum."""
     values = np.asarray(outputs, dtype=np.float64)
-    if kind == OUTPUT_LOGITS:
+    if kind == OutputKind.LOGITS:
         shifted = np.exp(values - values.max(axis=1, keepdims=True))
         return np.asarray(shifted / shifted.sum(axis=1, keepdims=True), dtype=np.float64)
     clipped = np.clip(values, 0.0, None)
@@ -100,7 +100,7 @@ def to_probabilities(outputs: NDArray[np.floating], kind: str = OUTPUT_LOGITS) -
     return np.where(sums > 0, clipped / np.where(sums > 0, sums, 1.0), uniform)
 
 
-def usable_probabilities(raw: NDArray[np.float64], kind: str) -> NDArray[np.float64]:
+def usable_probabilities(raw: NDArray[np.float64], kind: OutputKind) -> NDArray[np.float64]:
     """Probabilities (N, 10) from raw model outputs of ``kind``, each row finite and summing to 1.
 
     Raises :class:`ModelRunError` when a row is not: NaN or infinite scores (a logit of
@@ -109,7 +109,7 @@ def usable_probabilities(raw: NDArray[np.float64], kind: str) -> NDArray[np.floa
     """
     values = np.asarray(raw, dtype=np.float64)
     with np.errstate(all="ignore"):
-        finite_input = np.isfinite(values) if kind != OUTPUT_LOGITS else ~(np.isnan(values) | np.isposinf(values))
+        finite_input = np.isfinite(values) if kind != OutputKind.LOGITS else ~(np.isnan(values) | np.isposinf(values))
         probabilities = to_probabilities(values, kind)
         sums = probabilities.sum(axis=1)
     if not (finite_input.all() and np.isfinite(probabilities).all()):

@@ -1,14 +1,8 @@
 """Just enough protobuf to read an ONNX file's outline and edit its metadata. No Qt, no onnx.
 
 The app must not depend on the ``onnx`` package (an extra), yet it writes settings into
-a user's model (:func:`digitcanvas.model.info.write_metadata`) and checks, before
-onnxruntime sees a file, which external weight files it names. Both need only the
-top-level fields of a few messages of ``onnx.proto``:
-
-* ``ModelProto``: ``graph`` = 7, ``metadata_props`` = 14;
-* ``GraphProto``: ``initializer`` = 5 (``TensorProto``);
-* ``TensorProto``: ``name`` = 8, ``external_data`` = 13, ``data_location`` = 14 (1 = EXTERNAL);
-* ``StringStringEntryProto``: ``key`` = 1, ``value`` = 2.
+a user's model (:func:`digitcanvas.model.info.write_metadata`), lists its graph and checks
+it before onnxruntime opens it. The fields it reads are named in :mod:`.onnx_fields`.
 """
 
 from __future__ import annotations
@@ -16,16 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from digitcanvas.model.onnx_fields import EntryField
+
 WIRE_VARINT, WIRE_I64, WIRE_LEN, WIRE_I32 = 0, 1, 2, 5
 MAX_VARINT_SHIFT = 63
-
-MODEL_GRAPH = 7
-GRAPH_INITIALIZER = 5
-TENSOR_NAME = 8
-TENSOR_EXTERNAL_DATA = 13
-TENSOR_DATA_LOCATION = 14
-DATA_LOCATION_EXTERNAL = 1
-EXTERNAL_LOCATION_KEY = "location"
 
 
 class ProtoError(ValueError):
@@ -108,32 +96,7 @@ def string_entry(entry: bytes) -> tuple[str | None, str | None]:
     """(key, value) of a ``StringStringEntryProto``."""
     key = value = None
     for f in fields(entry):
-        if f.is_bytes and f.number in (1, 2):
+        if f.is_bytes and f.number in (EntryField.KEY, EntryField.VALUE):
             text = f.payload(entry).decode("utf-8", errors="replace")
-            key, value = (text, value) if f.number == 1 else (key, text)
+            key, value = (text, value) if f.number == EntryField.KEY else (key, text)
     return key, value
-
-
-def external_data_locations(model: bytes) -> list[str]:
-    """The external files the model's initializers name (``location`` entries), in order."""
-    found: list[str] = []
-    for f in fields(model):
-        if f.number != MODEL_GRAPH or not f.is_bytes:
-            continue
-        graph = f.payload(model)
-        for g in fields(graph):
-            if g.number != GRAPH_INITIALIZER or not g.is_bytes:
-                continue
-            tensor = g.payload(graph)
-            external = False
-            location = None
-            for t in fields(tensor):
-                if t.number == TENSOR_DATA_LOCATION and t.wire == WIRE_VARINT:
-                    external = t.varint == DATA_LOCATION_EXTERNAL
-                elif t.number == TENSOR_EXTERNAL_DATA and t.is_bytes:
-                    key, value = string_entry(t.payload(tensor))
-                    if key == EXTERNAL_LOCATION_KEY:
-                        location = value
-            if external and location is not None and location not in found:
-                found.append(location)
-    return found

@@ -24,14 +24,20 @@ import numpy as np
 from numpy.typing import NDArray
 
 from digitcanvas.drawing.strokes import Drawing
+from digitcanvas.util.enums import StrEnum
 
 MIN_INK_FRACTION = 0.06  # ink under 6 % of the canvas height (25 px of 420) is a mark, not a digit
 DOT_PEN_WIDTHS = 2.0  # ink no longer than two pen widths is a blob, on a canvas of any size
 CANDIDATE_MASS = 0.9  # name the digits that together hold 90 % of the probability
 MAX_CANDIDATES = 3
 FLAT_CONFIDENCE = 0.3  # a top probability this low is close to uniform (0.1): no real candidate
-REASON_TOO_SMALL = "too small"
-REASON_LOW_CONFIDENCE = "low confidence"
+
+
+class DoubtReason(StrEnum):
+    """Why the app is not sure of a digit."""
+
+    TOO_SMALL = "too small"  # a mark, not a digit: the network was never really asked
+    LOW_CONFIDENCE = "low confidence"
 
 
 @dataclass(frozen=True)
@@ -42,12 +48,12 @@ class Verdict:
     digit: int
     confidence: float
     candidates: tuple[int, ...]
-    reason: str  # "" when sure; else one of the REASON_* texts
+    reason: DoubtReason | None  # None when sure
 
     def message(self) -> str:
         if self.sure:
             return f"{self.confidence:.1%} sure" if self.confidence < 0.9995 else "Sure (over 99.9%)"
-        if self.reason == REASON_TOO_SMALL:
+        if self.reason == DoubtReason.TOO_SMALL:
             return "Not sure — that is too small to be a digit. Draw bigger."
         if self.confidence < FLAT_CONFIDENCE:
             return "Not sure — this does not look like a digit"
@@ -84,10 +90,10 @@ def assess(probabilities: NDArray[np.floating], threshold: float, *, small: bool
     digit = int(np.argmax(probs))
     confidence = float(probs[digit])
     if small:
-        return Verdict(False, digit, confidence, candidates(probs), REASON_TOO_SMALL)
+        return Verdict(False, digit, confidence, candidates(probs), DoubtReason.TOO_SMALL)
     if confidence < threshold:
-        return Verdict(False, digit, confidence, candidates(probs), REASON_LOW_CONFIDENCE)
-    return Verdict(True, digit, confidence, (digit,), "")
+        return Verdict(False, digit, confidence, candidates(probs), DoubtReason.LOW_CONFIDENCE)
+    return Verdict(True, digit, confidence, (digit,), None)
 
 
 def format_percent(p: float | None, *, decimals: int = 1) -> str:

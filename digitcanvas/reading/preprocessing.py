@@ -14,7 +14,6 @@ No Qt here: the app, the CLI, the scripts and the tests share these functions.
 
 from __future__ import annotations
 
-import enum
 import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from numpy.typing import NDArray
 
 from digitcanvas.drawing.strokes import Drawing, EmptyInputError, Stroke
 from digitcanvas.model.shapes import FIELD, Image28
+from digitcanvas.util.enums import StrEnum
 from digitcanvas.util.lazy_imports import ndimage
 
 DIGIT_BOX = 20  # MNIST fits the digit's longer side into 20 px of the 28 px field
@@ -40,14 +40,13 @@ MAX_CORRECTIONS = 4  # clipped or heavily overlapping ink may need more than one
 INK_THRESHOLD = 0.15  # image path: a pixel darker/brighter than this (0..1) above paper is ink
 FRINGE = np.ones((3, 3), dtype=bool)  # image path: fainter pixels among these neighbours of ink are its edge
 COM_TOLERANCE = 0.3  # px; drawings are re-rendered when the vector estimate misses by more
-IMAGE_COM_TOLERANCE = 0.5  # px; images, like MNIST's own, are shifted by whole pixels
 
 
 class ImageFormatError(ValueError):
     """An image array has a shape or type this module cannot read."""
 
 
-class PenMode(enum.Enum):
+class PenMode(StrEnum):
     """How stroke width is chosen when strokes are rendered at 28×28."""
 
     MNIST = "mnist"  # a fixed MNIST-like width, whatever the on-screen pen

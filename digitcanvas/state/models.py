@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from digitcanvas.model.classifier import SOURCE_FALLBACK, Classifier, ModelLoadError, load_classifier
+from digitcanvas.model.classifier import Classifier, InputSource, ModelLoadError, load_classifier
 from digitcanvas.model.conventions import describe_scaling, parse_setting, reference_digits
 from digitcanvas.model.info import InputScaling
 from digitcanvas.reading.reader import Reader
@@ -96,7 +96,7 @@ class ModelChoice:
             return None
         self._warned.add(classifier.path.resolve())
         name, parts = classifier.path.name, []
-        if classifier.input_source == SOURCE_FALLBACK and (detection := classifier.detection) is not None:
+        if classifier.input_source == InputSource.FALLBACK and (detection := classifier.detection) is not None:
             parts.append(
                 f"No input convention DigitCanvas knows works well with {name}: tried on "
                 f"{len(reference_digits().labels)} reference digits, the best ({detection.preset.label}) reads "

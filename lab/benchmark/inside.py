@@ -26,7 +26,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 from numpy.typing import NDArray
 
-from digitcanvas.explain.inspector import KIND_MAPS, Inspector
+from digitcanvas.explain.inspector import Inspector, LayerKind
 from digitcanvas.explain.pictures import tile_maps, vector_picture
 from digitcanvas.explain.saliency import explain
 from digitcanvas.model.classifier import load_classifier
@@ -62,7 +62,7 @@ def core_figures(inspector: Inspector, images: NDArray[np.float32]) -> None:
     def pictures(image: NDArray[np.float32]) -> None:
         activations = inspector.activations(image)
         for layer, values in zip(inspector.layers, activations.values, strict=True):
-            if layer.kind == KIND_MAPS:
+            if layer.kind == LayerKind.MAPS:
                 tile_maps(values)
             else:
                 vector_picture(values)

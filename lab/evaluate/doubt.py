@@ -30,7 +30,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from digitcanvas.model.classifier import ModelLoadError, load_classifier
-from digitcanvas.reading.doubt import REASON_TOO_SMALL, assess
+from digitcanvas.reading.doubt import DoubtReason, assess
 from digitcanvas.reading.reader import Reader, Reading
 from lab.console import fail
 from lab.data import digilets, nondigits
@@ -48,7 +48,7 @@ def flagged(readings: Sequence[Reading], threshold: float) -> NDArray[np.bool_]:
     """
     return np.array(
         [
-            not assess(d.probabilities, threshold, small=d.verdict.reason == REASON_TOO_SMALL).sure
+            not assess(d.probabilities, threshold, small=d.verdict.reason == DoubtReason.TOO_SMALL).sure
             for d in (r.digits[0] for r in readings)
         ],
         dtype=bool,

@@ -23,7 +23,7 @@ from inside_models import (
 )
 
 from digitcanvas.explain.compare import MARK_GAP, compare
-from digitcanvas.explain.inspector import KIND_MAPS, KIND_VECTOR, InsideError, Inspector
+from digitcanvas.explain.inspector import InsideError, Inspector, LayerKind
 from digitcanvas.explain.pictures import (
     DIVERGING,
     SALIENCY_NEGATIVE,
@@ -70,10 +70,10 @@ def test_pytorch_style_layers_skip_the_shape_bookkeeping(conv: Inspector) -> Non
     w, b, dense, bias = conv_weights()
     listed = [(layer.name, layer.op, layer.shape, layer.parameters, layer.kind) for layer in conv.layers]
     assert listed == [
-        ("conv1", "Conv", (CONV_CHANNELS, FIELD, FIELD), w.size + b.size, KIND_MAPS),
-        ("relu1", "Relu", (CONV_CHANNELS, FIELD, FIELD), 0, KIND_MAPS),
-        ("flatten", "Reshape", (CONV_CHANNELS * FIELD * FIELD,), 0, KIND_VECTOR),
-        ("fc", "Gemm", (10,), dense.size + bias.size, KIND_VECTOR),  # the bias is a Constant node
+        ("conv1", "Conv", (CONV_CHANNELS, FIELD, FIELD), w.size + b.size, LayerKind.MAPS),
+        ("relu1", "Relu", (CONV_CHANNELS, FIELD, FIELD), 0, LayerKind.MAPS),
+        ("flatten", "Reshape", (CONV_CHANNELS * FIELD * FIELD,), 0, LayerKind.VECTOR),
+        ("fc", "Gemm", (10,), dense.size + bias.size, LayerKind.VECTOR),  # the bias is a Constant node
     ]
     assert conv.parameters == w.size + b.size + dense.size + bias.size
 
@@ -97,7 +97,7 @@ def test_bundled_model_lists_its_layers() -> None:
     from digitcanvas.model.classifier import load_classifier
 
     inspector = Inspector(load_classifier())
-    assert inspector.layers[0].op == "Conv" and inspector.layers[0].kind == KIND_MAPS
+    assert inspector.layers[0].op == "Conv" and inspector.layers[0].kind == LayerKind.MAPS
     assert inspector.layers[-1].shape == (10,)
     assert sum(layer.parameters for layer in inspector.layers) >= inspector.parameters > 0
     assert inspector.filters is not None and inspector.filters.ndim == 3

@@ -16,7 +16,7 @@ from strokes import compose
 from digitcanvas.collection.folder import add_to_collection
 from digitcanvas.drawing.strokes import Drawing
 from digitcanvas.model.classifier import Classifier
-from digitcanvas.reading.doubt import REASON_TOO_SMALL
+from digitcanvas.reading.doubt import DoubtReason
 from digitcanvas.reading.preprocessing import preprocess_drawing
 from digitcanvas.reading.reader import Reader
 from lab.data.mnist import write_idx
@@ -79,7 +79,7 @@ def test_read_drawings_gives_the_classifiers_own_probabilities(linear_model: Pat
     readings = Reader(classifier).read_drawings([*drawings, dot])
     by_hand = classifier.predict_proba(np.stack([preprocess_drawing(d) for d in [*drawings, dot]]))
     np.testing.assert_array_equal(probabilities(readings), by_hand)  # the same figures as before the Reader
-    assert readings[-1].digits[0].verdict.reason == REASON_TOO_SMALL
+    assert readings[-1].digits[0].verdict.reason == DoubtReason.TOO_SMALL
     assert evaluate_doubt.flagged(readings[-1:], 0.0).tolist() == [True]  # too small at any threshold
     assert Reader(classifier).read_drawings([]) == [] and probabilities([]).shape == (0, 10)
 

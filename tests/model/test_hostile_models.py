@@ -19,7 +19,7 @@ from digitcanvas.commands.predict import EXIT_SOME_FAILED
 from digitcanvas.explain.inspector import Inspector
 from digitcanvas.model.classifier import Classifier, ModelLoadError
 from digitcanvas.model.file_check import MAX_MODEL_TENSOR_BYTES
-from digitcanvas.model.info import INPUT_KEYS, META_DOUBT, META_OUTPUT, OUTPUT_CHOICES, ModelInfo, ModelInfoError
+from digitcanvas.model.info import INPUT_KEYS, META_DOUBT, META_OUTPUT, ModelInfo, ModelInfoError, OutputKind
 from digitcanvas.model.outputs import usable_probabilities
 from digitcanvas.model.session import ModelRunError
 from digitcanvas.reading.batch import READ_ERRORS
@@ -163,9 +163,9 @@ _score = st.one_of(
 @settings(max_examples=300, deadline=None)
 @given(
     rows=st.lists(st.lists(_score, min_size=10, max_size=10), min_size=1, max_size=4),
-    kind=st.sampled_from(OUTPUT_CHOICES),
+    kind=st.sampled_from(list(OutputKind)),
 )
-def test_any_model_output_gives_probabilities_or_a_run_error(rows: list[list[float]], kind: str) -> None:
+def test_any_model_output_gives_probabilities_or_a_run_error(rows: list[list[float]], kind: OutputKind) -> None:
     raw = np.array(rows, dtype=np.float64)
     try:
         probabilities = usable_probabilities(raw, kind)

@@ -8,7 +8,7 @@ from onnx import TensorProto
 from onnx_models import make_failing_model, make_two_input_model, reference_probabilities
 
 from digitcanvas.model.classifier import Classifier, ModelLoadError, bundled_model_path, load_classifier
-from digitcanvas.model.info import META_MEAN, META_NAME, META_SCALE, META_STD
+from digitcanvas.model.info import META_MEAN, META_NAME, META_SCALE, META_STD, OutputKind
 from digitcanvas.model.layout import MAX_BATCH
 from digitcanvas.model.outputs import output_kind, to_probabilities
 from lab.fuzz.linear_model import make_linear_model
@@ -60,11 +60,11 @@ def test_bad_metadata_is_a_load_error(tmp_path: Path) -> None:
 
 def test_to_probabilities_by_output_kind() -> None:
     rows = np.array([[0.5, 0.5] + [0.0] * 8, [5.0, -1.0] + [0.0] * 8])
-    np.testing.assert_allclose(to_probabilities(rows[:1], "probabilities")[0, :2], [0.5, 0.5])
-    logits = to_probabilities(rows, "logits")
+    np.testing.assert_allclose(to_probabilities(rows[:1], OutputKind.PROBABILITIES)[0, :2], [0.5, 0.5])
+    logits = to_probabilities(rows, OutputKind.LOGITS)
     np.testing.assert_allclose(logits[1, :2], np.exp([5.0, -1.0]) / (np.exp(5.0) + np.exp(-1.0) + 8))
     np.testing.assert_allclose(logits.sum(axis=1), 1.0)
-    scores = to_probabilities(np.array([[0.9, 0.9, 0.3] + [0.0] * 7]), "scores")
+    scores = to_probabilities(np.array([[0.9, 0.9, 0.3] + [0.0] * 7]), OutputKind.SCORES)
     np.testing.assert_allclose(scores[0, :3], [0.9 / 2.1, 0.9 / 2.1, 0.3 / 2.1])
 
 

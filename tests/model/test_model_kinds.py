@@ -16,7 +16,7 @@ from onnx_models import make_convention_model, make_exported_model, reference_pr
 
 from digitcanvas.model.classifier import Classifier, ModelLoadError
 from digitcanvas.model.conventions import PRESETS, PRESETS_BY_KEY, detect, reference_digits
-from digitcanvas.model.info import META_SCALE, InputScaling, write_metadata
+from digitcanvas.model.info import META_SCALE, InputScaling, Normalization, write_metadata
 from lab.fuzz.linear_model import linear_weights
 
 
@@ -192,7 +192,7 @@ def test_an_unreadable_model_says_permission_denied(tmp_path: Path) -> None:
         ("0-255", InputScaling(scale=255.0)),
         ("mnist-inverted", InputScaling(mean=0.1307, std=0.3081, invert=True)),
         ("scale=255, mean=127.5 ,std=127.5", InputScaling(scale=255.0, mean=127.5, std=127.5)),
-        ("invert,normalize=l2-columns", InputScaling(invert=True, normalize="l2-columns")),
+        ("invert,normalize=l2-columns", InputScaling(invert=True, normalize=Normalization.L2_COLUMNS)),
     ],
 )
 def test_input_settings_parse_and_print_back(text: str, expected: InputScaling) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -24,7 +25,10 @@ class Recorder:
         self.events: list[tuple[str, object]] = []
         for name in ("reading_shown", "digit_selected", "model_changed", "history_changed", "said", "failed"):
             event: Event[object] = getattr(state, name)
-            event.connect(lambda value, name=name: self.events.append((name, value)))
+            event.connect(partial(self._add, name))
+
+    def _add(self, name: str, value: object) -> None:
+        self.events.append((name, value))
 
     def names(self) -> list[str]:
         return [name for name, _ in self.events]

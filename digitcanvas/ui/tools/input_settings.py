@@ -9,7 +9,6 @@ user chose and how to keep it; :class:`InputSettingsTool` applies it.
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass
 
 from PySide6.QtCore import Qt, QTimer
@@ -29,11 +28,12 @@ from PySide6.QtWidgets import (
 
 from digitcanvas.model.classifier import Classifier
 from digitcanvas.model.conventions import PRESETS, describe_scaling, format_setting, reference_digits
-from digitcanvas.model.info import NORMALIZE_L2_COLUMNS, NORMALIZE_NONE, InputScaling, ModelWriteError, write_metadata
+from digitcanvas.model.info import InputScaling, ModelWriteError, Normalization, write_metadata
 from digitcanvas.model.session import ModelRunError
 from digitcanvas.state.app_state import AppState
 from digitcanvas.ui.settings import AppSettings
 from digitcanvas.ui.window.model_control import ModelControl
+from digitcanvas.util.enums import StrEnum
 
 CUSTOM = "custom"
 REFRESH_MS = 120  # re-score the reference digits at most this often while values change
@@ -41,7 +41,7 @@ SPIN_RANGE = 1e6  # the metadata limit (digitcanvas.model.info.MAX_SCALING)
 SPIN_DECIMALS = 4
 
 
-class Keep(enum.Enum):
+class Keep(StrEnum):
     """How long the user's choice lasts."""
 
     SESSION = "session"  # until another model is loaded
@@ -139,7 +139,7 @@ class InputSettingsDialog(QDialog):
             mean=self.mean_box.value(),
             std=self.std_box.value(),
             invert=self.invert_box.isChecked(),
-            normalize=NORMALIZE_L2_COLUMNS if self.normalize_box.isChecked() else NORMALIZE_NONE,
+            normalize=Normalization.L2_COLUMNS if self.normalize_box.isChecked() else Normalization.NONE,
         )
 
     def choice(self) -> InputChoice:
@@ -161,7 +161,10 @@ class InputSettingsDialog(QDialog):
             box.blockSignals(True)
             box.setValue(value)
             box.blockSignals(False)
-        for check, on in ((self.invert_box, scaling.invert), (self.normalize_box, scaling.normalize != NORMALIZE_NONE)):
+        for check, on in (
+            (self.invert_box, scaling.invert),
+            (self.normalize_box, scaling.normalize != Normalization.NONE),
+        ):
             check.blockSignals(True)
             check.setChecked(on)
             check.blockSignals(False)

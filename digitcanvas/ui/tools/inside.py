@@ -56,4 +56,6 @@ class InsideTool:
     def _send_input(self) -> None:
         if self.view is not None:
             digit = self._state.prediction
-            self.view.show_drawing_input(digit.image if digit is not None else None)
+            self.view.show_drawing_input(
+                None if digit is None else digit.image, read_as=None if digit is None else digit.digit
+            )

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from digitcanvas.explain.inspector import KIND_MAPS, Activations, InsideError, Inspector
+from digitcanvas.explain.inspector import Activations, InsideError, Inspector, LayerKind
 from digitcanvas.explain.pictures import filters_picture, heat_strip, saliency_overlay, tile_maps, vector_picture
 from digitcanvas.explain.saliency import Saliency, SaliencyStopped, explain
 from digitcanvas.model.classifier import Classifier, ModelLoadError
@@ -42,6 +42,7 @@ from digitcanvas.ui import theme
 from digitcanvas.ui.background import LatestJobRunner
 from digitcanvas.ui.widgets.bars import ConfidenceBars
 from digitcanvas.ui.widgets.picture import PICTURE_SCALE, PictureView
+from digitcanvas.util.enums import StrEnum
 
 OVERLAY_SCALE = 8  # 28 px × 8 = 224 px: the saliency overlay
 STRIP_SCALE = 12  # px per value of the logits strip
@@ -64,7 +65,7 @@ class _Shown:
 def _activation_pictures(inspector: Inspector, image: NDArray[np.float32]) -> _Shown:
     activations = inspector.activations(image)
     pictures = tuple(
-        tile_maps(v) if layer.kind == KIND_MAPS else vector_picture(v)
+        tile_maps(v) if layer.kind == LayerKind.MAPS else vector_picture(v)
         for layer, v in zip(inspector.layers, activations.values, strict=True)
     )
     return _Shown(activations, pictures, heat_strip(activations.scores))
@@ -80,6 +81,25 @@ def _saliency_model(classifier: Classifier) -> Classifier | None:
         return Classifier(classifier.path, threads=SALIENCY_THREADS, scaling=classifier.scaling)
     except (ModelLoadError, OSError):
         return None
+
+
+class _Job(StrEnum):
+    """What a background job of the view computes."""
+
+    MODEL = "model"  # the layers, on opening a model
+    ACTIVATIONS = "activations"
+    SALIENCY = "saliency"
+
+
+@dataclass(frozen=True)
+class _JobKey:
+    """Which job a result belongs to: a result for an older model, input or question is dropped."""
+
+    job: _Job
+    model: int  # the model's generation
+    input: int = 0  # the input's generation
+    digit: int | None = None  # the digit explained (None: the top one)
+    versus: int | None = None
 
 
 class InsideView(QWidget):
@@ -112,6 +132,7 @@ class InsideView(QWidget):
         self._activations: Activations | None = None
         self._saliency: Saliency | None = None
         self._digit: int | None = None  # None: explain the top digit
+        self._read_as: int | None = None  # the digit the window reads: the top digit
         self._versus: int | None = None
         self._model_generation = self._input_generation = 0
         self._layers_runner = LatestJobRunner(self)
@@ -206,12 +227,14 @@ class InsideView(QWidget):
         self._set_layers(())
         self.title.setText("Opening the model…" if classifier is not None else "No model")
         if classifier is not None:
-            key = ("model", self._model_generation)
+            key = _JobKey(_Job.MODEL, self._model_generation)
             self._layers_runner.submit(key, lambda: (Inspector(classifier), _saliency_model(classifier)))
 
-    def show_drawing_input(self, image: NDArray[np.floating] | None) -> None:
-        """The network input to look at: (28, 28) in [0, 1], or None to clear."""
+    def show_drawing_input(self, image: NDArray[np.floating] | None, *, read_as: int | None = None) -> None:
+        """The network input to look at: (28, 28) in [0, 1], or None to clear; ``read_as``: the
+        digit the window reads in it (what "why" explains; None: the model's own top digit)."""
         self._input_generation += 1
+        self._read_as = read_as
         self._image = None if image is None else np.array(image, dtype=np.float32).reshape(28, 28)
         if self._image is None:
             self._activations = self._saliency = None
@@ -268,20 +291,22 @@ class InsideView(QWidget):
     def _request_activations(self) -> None:
         inspector, image = self._inspector, self._image
         if inspector is not None and image is not None and self.isVisible():
-            key = ("activations", self._model_generation, self._input_generation)
+            key = _JobKey(_Job.ACTIVATIONS, self._model_generation, self._input_generation)
             self._layers_runner.submit(key, lambda: _activation_pictures(inspector, image))
 
-    def _saliency_key(self) -> tuple[Any, ...]:
-        return ("saliency", self._model_generation, self._input_generation, self._digit, self._versus)
+    def _saliency_key(self) -> _JobKey:
+        return _JobKey(_Job.SALIENCY, self._model_generation, self._input_generation, self._digit, self._versus)
 
     def _request_saliency(self) -> None:
         classifier, image = self._saliency_classifier or self._classifier, self._image
         if classifier is None or image is None or self._inspector is None or not self.isVisible():
             return
-        key, chosen, versus = self._saliency_key(), self._digit, self._versus
+        key, chosen, versus, read_as = self._saliency_key(), self._digit, self._versus, self._read_as
 
         def job() -> tuple[Saliency, NDArray[np.uint8]] | None:
-            digit = chosen if chosen is not None else int(np.argmax(classifier.predict_proba(image)[0]))
+            # The top digit is the one the window shows (adapted to the person's hand, if it is).
+            top = read_as if read_as is not None else int(np.argmax(classifier.predict_proba(image)[0]))
+            digit = chosen if chosen is not None else top
             if digit == versus:
                 return None  # "why 3 and not 3": nothing to explain
             saliency = explain(classifier, image, digit, versus=versus, stop=lambda: key != self._saliency_key())
@@ -297,16 +322,16 @@ class InsideView(QWidget):
         self.failed.emit(str(error))
 
     @Slot(object, object)
-    def _on_layers_job(self, key: tuple[Any, ...], result: Any) -> None:
-        if key[1] != self._model_generation or (key[0] == "activations" and key[2] != self._input_generation):
+    def _on_layers_job(self, key: _JobKey, result: Any) -> None:
+        if key.model != self._model_generation or (key.job is _Job.ACTIVATIONS and key.input != self._input_generation):
             return  # a newer model or input was asked for meanwhile
         if isinstance(result, BaseException):
-            if key[0] == "model":
+            if key.job is _Job.MODEL:
                 self.title.setText("Cannot look inside this model.")
             else:
                 self._request_saliency()  # the map may still work where the layers failed
             self._failed(result)
-        elif key[0] == "model":
+        elif key.job is _Job.MODEL:
             inspector, self._saliency_classifier = result
             self._model_opened(inspector)
         else:
@@ -316,7 +341,7 @@ class InsideView(QWidget):
             self._request_saliency()
 
     @Slot(object, object)
-    def _on_saliency_job(self, key: tuple[Any, ...], result: Any) -> None:
+    def _on_saliency_job(self, key: _JobKey, result: Any) -> None:
         if key != self._saliency_key() or isinstance(result, SaliencyStopped):
             return
         if isinstance(result, BaseException):

@@ -112,9 +112,6 @@ class DrawingCanvas(QWidget):
     def stroke_count(self) -> int:
         return len(self._strokes)
 
-    def point_count(self) -> int:
-        return sum(len(s) for s in self._strokes) + len(self._current or [])
-
     def drawing(self, *, include_current: bool = False) -> Drawing:
         """The strokes as a Qt-free :class:`Drawing` in document coordinates.
 

@@ -104,12 +104,6 @@ class InputPreview(QWidget):
 
     # --- public API ---------------------------------------------------------------------
 
-    def set_image(self, image: NDArray[np.floating] | None) -> None:
-        self.set_tiles([] if image is None else [Tile(image)])
-
-    def set_images(self, images: list[NDArray[np.floating]]) -> None:
-        self.set_tiles([Tile(i) for i in images])
-
     def set_tiles(self, tiles: list[Tile], *, selected: int | None = None) -> None:
         self._tiles = list(tiles)
         self._images = [None if t.image is None else image_to_qimage(t.image) for t in tiles]
@@ -134,9 +128,6 @@ class InputPreview(QWidget):
 
     def selected(self) -> int | None:
         return self._selected
-
-    def has_image(self) -> bool:
-        return any(i is not None for i in self._images)
 
     def image_count(self) -> int:
         """How many tiles show an input image."""

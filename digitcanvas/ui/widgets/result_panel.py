@@ -16,7 +16,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
-from digitcanvas.reading.doubt import FLAT_CONFIDENCE, REASON_TOO_SMALL, Verdict, format_percent
+from digitcanvas.reading.doubt import FLAT_CONFIDENCE, DoubtReason, Verdict, format_percent
 from digitcanvas.reading.reader import DigitReading, Reading
 from digitcanvas.state.app_state import Shown
 from digitcanvas.ui import theme
@@ -166,7 +166,7 @@ class ResultPanel(QWidget):
     def _show_selected(self) -> None:
         assert self._reading is not None and self._selected is not None
         reading, digit = self._reading, self._reading.digits[self._selected]
-        if digit.verdict.reason == REASON_TOO_SMALL:
+        if digit.verdict.reason == DoubtReason.TOO_SMALL:
             self.bars.set_probabilities(None)  # the network was never really asked: no bars to trust
         elif digit.sure:
             self.bars.set_probabilities(digit.probabilities, sure_digit=digit.digit)
@@ -216,14 +216,14 @@ class ResultPanel(QWidget):
 
 def _tile(digit: DigitReading, *, numbered: bool) -> Tile:
     label = (str(digit.digit) if digit.sure else "?") if numbered else ""
-    if digit.verdict.reason == REASON_TOO_SMALL:
+    if digit.verdict.reason == DoubtReason.TOO_SMALL:
         return Tile(None, label, TOO_SMALL_NOTE)  # blown up to 20 px it would look like a stroke
     return Tile(digit.image, label)
 
 
 def named_candidates(verdict: Verdict) -> tuple[int, ...]:
     """The digits a "Not sure" caption names ("could be 4 or 9"); none for a dot or a flat guess."""
-    if verdict.sure or verdict.reason == REASON_TOO_SMALL or verdict.confidence < FLAT_CONFIDENCE:
+    if verdict.sure or verdict.reason == DoubtReason.TOO_SMALL or verdict.confidence < FLAT_CONFIDENCE:
         return ()
     return verdict.candidates
 

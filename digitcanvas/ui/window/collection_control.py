@@ -31,7 +31,7 @@ from digitcanvas.collection.keeper import INLINE_DRAWINGS
 from digitcanvas.collection.state import Collection
 from digitcanvas.drawing.strokes import Drawing, DrawingFileError
 from digitcanvas.reading.adaptation import MIN_EXAMPLES
-from digitcanvas.reading.doubt import REASON_TOO_SMALL
+from digitcanvas.reading.doubt import DoubtReason
 from digitcanvas.reading.reader import Reader
 from digitcanvas.state.app_state import AppState
 from digitcanvas.state.history import StepKind
@@ -162,7 +162,7 @@ class CollectionControl(QObject):
             state.say("Corrections are for single digits: clear the canvas and draw one digit.", long=True)
             return False
         read = reading.digits[0]
-        if read.doubt == REASON_TOO_SMALL:  # a dot or a blob is no digit of the user's hand to learn from
+        if read.doubt == DoubtReason.TOO_SMALL:  # a dot or a blob is no digit of the user's hand to learn from
             state.say("That mark is too small to keep: draw the digit bigger, then press the digit it is.", long=True)
             return False
         try:

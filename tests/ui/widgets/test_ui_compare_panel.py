@@ -55,7 +55,7 @@ def test_readings_are_compared_by_their_digits(panel: ComparePanel) -> None:
                 DigitReading(
                     probs,
                     image,
-                    Verdict(sure=True, digit=top, confidence=float(probs[top]), candidates=(top,), reason=""),
+                    Verdict(sure=True, digit=top, confidence=float(probs[top]), candidates=(top,), reason=None),
                 ),
             )
         )

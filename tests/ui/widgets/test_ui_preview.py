@@ -42,7 +42,7 @@ def test_tile_layout(count: int, width: int, height: int, columns: int, side: in
 
 
 def test_one_tile_shows_the_image_as_big_as_fits(preview: InputPreview) -> None:
-    preview.set_image(_ink())
+    preview.set_tiles([Tile(_ink())])
     assert preview.image_count() == 1
     rect = preview.tile_rect(0)
     assert rect.width() == rect.height() and rect.width() % FIELD == 0
@@ -61,20 +61,20 @@ def test_clicking_a_numbers_tile_emits_its_index(preview: InputPreview, qtbot: Q
 
 
 def test_a_single_tile_is_not_a_button(preview: InputPreview, qtbot: QtBot) -> None:
-    preview.set_image(_ink())
+    preview.set_tiles([Tile(_ink())])
     with qtbot.assertNotEmitted(preview.tile_clicked):
         qtbot.mouseClick(preview, Qt.MouseButton.LeftButton, pos=preview.tile_rect(0).center())
 
 
 def test_a_tile_without_an_image_shows_its_note(preview: InputPreview) -> None:
     preview.set_tiles([Tile(None, "", "too small")])
-    assert preview.tile_count() == 1 and not preview.has_image()
+    assert preview.tile_count() == 1 and preview.image_count() == 0
     rect = preview.tile_rect(0)
     assert preview.grab().toImage().pixelColor(rect.center().x(), rect.top() + 4).value() == 0
 
 
 def test_stale_tiles_are_faded(preview: InputPreview) -> None:
-    preview.set_image(_ink())
+    preview.set_tiles([Tile(_ink())])
     centre = preview.tile_rect(0).center()
     fresh = preview.grab().toImage().pixelColor(centre).value()
     preview.set_stale(True)

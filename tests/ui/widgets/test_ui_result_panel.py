@@ -11,7 +11,7 @@ from pytestqt.qtbot import QtBot
 
 from digitcanvas.drawing.strokes import Drawing
 from digitcanvas.model.classifier import load_classifier
-from digitcanvas.reading.doubt import REASON_TOO_SMALL, Verdict
+from digitcanvas.reading.doubt import DoubtReason, Verdict
 from digitcanvas.reading.reader import DigitReading, Reader, Reading
 from digitcanvas.ui import theme
 from digitcanvas.ui.widgets.result_panel import IDLE_MESSAGE, NBSP, ResultPanel, big_text_size, join_words, ordinal
@@ -45,12 +45,12 @@ def shown(panel: ResultPanel) -> np.ndarray:
 
 
 def sure(digit: int, probs: np.ndarray) -> DigitReading:
-    verdict = Verdict(True, digit, float(probs[digit]), (digit,), "")
+    verdict = Verdict(True, digit, float(probs[digit]), (digit,), None)
     return DigitReading(probs, np.zeros((28, 28), np.float32), verdict, box=(0.0, 0.0, 10.0, 10.0))
 
 
 def unsure(digit: int, probs: np.ndarray, candidates: tuple[int, ...]) -> DigitReading:
-    verdict = Verdict(False, digit, float(probs[digit]), candidates, "low confidence")
+    verdict = Verdict(False, digit, float(probs[digit]), candidates, DoubtReason.LOW_CONFIDENCE)
     return DigitReading(probs, np.zeros((28, 28), np.float32), verdict, box=(0.0, 0.0, 10.0, 10.0))
 
 
@@ -92,11 +92,11 @@ def test_a_flat_guess_highlights_no_bar(panel: ResultPanel) -> None:
 
 def test_a_mark_too_small_shows_no_bars_and_no_blown_up_input(panel: ResultPanel) -> None:
     probs = probabilities(d1=0.998)
-    verdict = Verdict(False, 1, 0.998, (1,), REASON_TOO_SMALL)
+    verdict = Verdict(False, 1, 0.998, (1,), DoubtReason.TOO_SMALL)
     panel.show_reading(Reading((DigitReading(probs, np.ones((28, 28), np.float32), verdict),)))
     assert panel.big_text() == "?" and "too small" in panel.caption_text()
     assert panel.bars.probabilities() is None  # no bar at 99.8 % for a dot
-    assert panel.preview.tile_count() == 1 and not panel.preview.has_image()
+    assert panel.preview.tile_count() == 1 and panel.preview.image_count() == 0
 
 
 def test_a_number_names_the_digit_in_doubt_and_shows_its_bars(panel: ResultPanel) -> None:

@@ -39,7 +39,7 @@ def test_submitting_a_drawn_digit_shows_the_right_top_bar(window: MainWindow, qt
     assert probs is not None and int(np.argmax(probs)) == digit
     assert window.result_panel.bars.sure_digit() == digit
     assert window.result_panel.big_text() == str(digit)
-    assert window.result_panel.preview.has_image()
+    assert window.result_panel.preview.image_count() == 1
     assert "%" in window.result_panel.caption_text()
 
 
@@ -290,7 +290,7 @@ def test_a_dot_looks_like_nothing_was_read(window: MainWindow) -> None:
     panel = window.result_panel
     assert panel.big_text() == "?" and "too small" in panel.caption_text()
     assert panel.bars.probabilities() is None  # no bar at 99.8 %
-    assert panel.preview.tile_count() == 1 and not panel.preview.has_image()  # no full-height slash
+    assert panel.preview.tile_count() == 1 and panel.preview.image_count() == 0  # no full-height slash
 
 
 def test_a_mark_too_small_is_not_kept(window: MainWindow, qtbot: QtBot) -> None:

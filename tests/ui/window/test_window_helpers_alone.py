@@ -54,7 +54,7 @@ def test_model_control_switches_models_and_keeps_the_old_one_on_failure(
     state, settings = app_state(tmp_path, bundled=False)
     parent = _widget(qtbot, QWidget())
     models = ModelControl(state, settings, parent, input_settings="Model ▸ Input Settings…")
-    lines, changes = said(state), []
+    lines, changes = said(state), list[None]()
     state.model_changed.connect(changes.append)
     models.load_startup(None)
     assert state.models.bundled and changes and lines[-1] == "Loaded the bundled model"
