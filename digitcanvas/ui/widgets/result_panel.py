@@ -22,6 +22,7 @@ from digitcanvas.state.app_state import Shown
 from digitcanvas.ui import theme
 from digitcanvas.ui.widgets.bars import ConfidenceBars
 from digitcanvas.ui.widgets.preview import InputPreview, Tile
+from digitcanvas.util.text import NBSP, unbreakable
 
 IDLE_MESSAGE = "Draw a digit — or a whole number — on the canvas."
 STALE_MESSAGE = "The drawing changed: press Enter to read it again."
@@ -34,7 +35,6 @@ SECTION_SPACING = 6
 BIG_TEXT_FULL_SIZE_CHARS = 4  # up to this many characters keep the full digit size
 BIG_TEXT_HEIGHT = 700  # px of panel height for theme.DIGIT_FONT_PX; a taller panel gets a bigger text ...
 BIG_TEXT_MAX_SCALE = 1.75  # ... up to this much bigger (64 px → 112 px)
-NBSP = "\u00a0"
 KEEP_TOGETHER_CHARS = 24  # caption items up to this long never break across lines
 
 
@@ -230,7 +230,7 @@ def named_candidates(verdict: Verdict) -> tuple[int, ...]:
 
 def keep_together(text: str) -> str:
     """A short caption item with non-breaking spaces, so a line never breaks inside it."""
-    return text.replace(" ", NBSP) if len(text) <= KEEP_TOGETHER_CHARS else text
+    return unbreakable(text) if len(text) <= KEEP_TOGETHER_CHARS else text
 
 
 def digit_caption(digit: DigitReading) -> str:

@@ -20,12 +20,12 @@ from digitcanvas.collection.keeper import a_digit
 from digitcanvas.model.shapes import NUM_CLASSES
 from digitcanvas.state.app_state import AppState
 from digitcanvas.ui.widgets.controls import PEN_WIDTH_RANGE, ControlBar
+from digitcanvas.util.text import unbreakable
 
 Shortcut = QKeySequence | QKeySequence.StandardKey | str
 SPEC = "spec"  # the metadata key of an Actions field's ActionSpec
 CORRECTIONS_MENU = "That &Was a…"
 UNDO_HELP = "Undo the last change: a stroke, Clear, an opened drawing, a keep"
-NBSP = "\u00a0"
 
 
 @dataclass(frozen=True)
@@ -188,7 +188,7 @@ def menu_path(action: QAction) -> str:
         names.insert(0, _plain(menu.title()))
         item = menu.menuAction()
     keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
-    path = " ▸ ".join(names).replace(" ", NBSP)  # a wrapped text keeps the path on one line
+    path = unbreakable(" ▸ ".join(names))  # a wrapped text keeps the path on one line
     return path + (f" ({keys})" if keys else "")
 
 
