@@ -20,6 +20,7 @@ from digitcanvas.commands.input_option import add_input_argument, add_model_argu
 from digitcanvas.drawing.sources import gather_files
 from digitcanvas.drawing.strokes import DrawingFileError
 from digitcanvas.model.classifier import Classifier, InputSource
+from digitcanvas.model.describe import describe_input
 from digitcanvas.model.session import ModelRunError
 from digitcanvas.reading.adaptation import Adaptation
 from digitcanvas.reading.batch import FileReading, read_files
@@ -86,7 +87,7 @@ def run(args: argparse.Namespace, *, stdout: TextIO | None = None, stderr: TextI
     for line in model_warnings(reader.classifier):
         print(f"warning: {printable(line)}", file=stderr)
     if args.verbose:
-        print(f"{reader.classifier.describe()} · {printable(reader.classifier.describe_input())}", file=stderr)
+        print(f"{reader.classifier.describe()} · {printable(describe_input(reader.classifier))}", file=stderr)
     if args.adapt is not None:
         try:
             reader.adaptation = adaptation_from(reader, args.adapt)
@@ -113,7 +114,7 @@ def model_warnings(classifier: Classifier) -> list[str]:
     it, or its scores are independent (sigmoid) units that DigitCanvas normalises."""
     warnings = []
     if classifier.input_source == InputSource.FALLBACK:
-        warnings.append(f"{classifier.path}: {classifier.describe_input()}")
+        warnings.append(f"{classifier.path}: {describe_input(classifier)}")
     if classifier.scores_normalised:
         warnings.append(
             f"{classifier.path}: its scores are independent (sigmoid) units, not probabilities; "

@@ -99,12 +99,7 @@ def explain(
     :class:`SaliencyStopped` is raised. Raises ``ValueError`` for a bad digit or image
     shape and whatever the model raises (``ModelRunError``).
     """
-    picture = np.clip(np.nan_to_num(np.asarray(image, dtype=np.float32)), 0.0, 1.0)
-    if picture.shape != (FIELD, FIELD):
-        raise ValueError(f"expected a (28, 28) image, got {picture.shape}")
-    for d in (digit, versus):
-        if d is not None and not 0 <= d < NUM_CLASSES:
-            raise ValueError(f"digit {d} is not 0-9")
+    picture = _picture(image, digit, versus)
     if digit is None:
         digit = int(np.argmax(model.predict_proba(picture[None])[0]))
     if versus == digit:
@@ -130,12 +125,9 @@ def explain(
         if round_index == 0:
             whole = float(base)
             if np.any(drops == 0):  # the model ignores some ink: find it, cell by cell
-                cells = _cells(picture)
-                cell_scores = scores(model.predict_proba(np.where(cells, 0, current).astype(np.float32)), digit, versus)
-                evaluations += len(cells)
-                ignored = cells[_quiet(base - cell_scores, base) == 0]
-                if len(ignored):
-                    gate &= ~ignored.any(axis=0)
+                ignored, runs = _ignored_ink(model, picture, digit, versus, base)
+                gate &= ~ignored
+                evaluations += runs
         shares = masks * current
         shares = shares / shares.sum(axis=(1, 2), keepdims=True)
         round_values = np.tensordot(drops, shares, axes=1)
@@ -148,6 +140,27 @@ def explain(
         if last:
             break
     return Saliency(digit, versus, np.where(gate, values, 0.0), whole, evaluations)
+
+
+def _picture(image: NDArray[np.floating], digit: int | None, versus: int | None) -> NDArray[np.float32]:
+    """The image as float32 (28, 28) in [0, 1]; raises ``ValueError`` for a bad shape or digit."""
+    picture = np.clip(np.nan_to_num(np.asarray(image, dtype=np.float32)), 0.0, 1.0)
+    if picture.shape != (FIELD, FIELD):
+        raise ValueError(f"expected a (28, 28) image, got {picture.shape}")
+    for d in (digit, versus):
+        if d is not None and not 0 <= d < NUM_CLASSES:
+            raise ValueError(f"digit {d} is not 0-9")
+    return picture
+
+
+def _ignored_ink(
+    model: ProbabilityModel, picture: NDArray[np.float32], digit: int, versus: int | None, base: float
+) -> tuple[NDArray[np.bool_], int]:
+    """The pixels in cells whose erasing changes nothing (ink the model ignores), and the runs it took."""
+    cells = _cells(picture)
+    cell_scores = scores(model.predict_proba(np.where(cells, 0, picture).astype(np.float32)), digit, versus)
+    ignored = cells[_quiet(base - cell_scores, base) == 0]
+    return (ignored.any(axis=0) if len(ignored) else np.zeros((FIELD, FIELD), dtype=bool)), len(cells)
 
 
 def _quiet(drops: NDArray[np.float64], base: float) -> NDArray[np.float64]:

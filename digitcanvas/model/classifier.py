@@ -94,15 +94,34 @@ class Classifier:
         self.path = Path(path)
         self._one_at_a_time = False
         self._session = self._open(self.path, threads)
+        inputs, outputs, metadata, graph_name = self._signature()
+        self._take_input(inputs)
+        try:
+            self._output = pick_output(outputs)
+            self.embedding_output = _embedding_output(outputs)
+        except OutputError as e:
+            raise ModelLoadError(f"{self.path}: {e}") from e
+        try:
+            self.info = ModelInfo.from_metadata(metadata, fallback_name=self.path.stem, graph_name=graph_name)
+        except ModelInfoError as e:
+            raise ModelLoadError(f"{self.path}: {e}") from e
+        self.detection: conventions.Detection | None = None
+        self._run_at_load(scaling)
+
+    def _signature(self) -> tuple[list[Any], list[Any], dict[str, str], str]:
+        """The session's inputs, outputs, metadata and graph name, read once."""
         try:  # onnxruntime decodes names and metadata as UTF-8 when they are read
             inputs = self._session.get_inputs()
             outputs = list(self._session.get_outputs())
             for value in (*inputs, *outputs):
                 _ = (value.name, value.type, value.shape)
             meta = self._session.get_modelmeta()
-            metadata, graph_name = dict(meta.custom_metadata_map or {}), meta.graph_name or ""
+            return inputs, outputs, dict(meta.custom_metadata_map or {}), meta.graph_name or ""
         except UnicodeDecodeError as e:
             raise ModelLoadError(f"{self.path}: its names or metadata are not UTF-8 text", details=str(e)) from e
+
+    def _take_input(self, inputs: list[Any]) -> None:
+        """How images are fed: the one input's name, type and layout."""
         if len(inputs) != 1:
             names = ", ".join(i.name for i in inputs)
             raise ModelLoadError(f"{self.path}: needs {len(inputs)} inputs ({names}); DigitCanvas provides one image")
@@ -121,19 +140,13 @@ class Classifier:
             self.layout = layout_for(list(model_input.shape or []))
         except InputLayoutError as e:
             raise ModelLoadError(f"{self.path}: {e}") from e
-        try:
-            self._output = pick_output(outputs)
-            self.embedding_output = _embedding_output(outputs)
-        except OutputError as e:
-            raise ModelLoadError(f"{self.path}: {e}") from e
-        try:
-            self.info = ModelInfo.from_metadata(metadata, fallback_name=self.path.stem, graph_name=graph_name)
-        except ModelInfoError as e:
-            raise ModelLoadError(f"{self.path}: {e}") from e
+
+    def _run_at_load(self, scaling: InputScaling | None) -> None:
+        """The runs a model gets when it loads, together within :data:`MODEL_LOAD_SECONDS`: a
+        blank image, the input convention's detection, what its outputs are."""
         self._load_deadline: float | None = time.monotonic() + MODEL_LOAD_SECONDS
         try:
             self._check_first_run()
-            self.detection: conventions.Detection | None = None
             self.scaling, self.input_source = self._choose_scaling(scaling)
             self.output_kind = self.info.output or self._detect_output_kind()
         except ModelTimeoutError as e:
@@ -327,22 +340,6 @@ class Classifier:
         """True when no input convention fitted the model (it is fed a fallback) or its scores
         had to be normalised: what the window and ``predict`` warn about."""
         return self.input_source == InputSource.FALLBACK or self.scores_normalised
-
-    def describe_input(self) -> str:
-        """ "Input: pixels 0–255 (detected; 98 % on reference digits)" and the like."""
-        return f"Input: {self.input_description()}"
-
-    def input_description(self) -> str:
-        """ "pixels 0–255 (detected; 98 % on reference digits)": how the model is fed, and why."""
-        label = conventions.describe_scaling(self.scaling)
-        if self.input_source == InputSource.DETECTED and self.detection is not None:
-            return f"{label} (detected; {self.detection.accuracy:.0%} on reference digits)"
-        if self.input_source == InputSource.FALLBACK and self.detection is not None:
-            return (
-                f"{label} (no convention fits: best {self.detection.accuracy:.0%} on reference digits; "
-                "the model may expect an input DigitCanvas does not know)"
-            )
-        return f"{label} ({'from the model file' if self.input_source == InputSource.METADATA else 'your setting'})"
 
     @property
     def name(self) -> str:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from digitcanvas.model.classifier import Classifier, InputSource, ModelLoadError, load_classifier
 from digitcanvas.model.conventions import describe_scaling, parse_setting, reference_digits
+from digitcanvas.model.describe import input_description
 from digitcanvas.model.info import InputScaling
 from digitcanvas.reading.reader import Reader
 from digitcanvas.state.preferences import Preferences
@@ -79,7 +80,7 @@ class ModelChoice:
         classifier = self.classifier
         if classifier is None:
             return ""
-        note = classifier.input_description()
+        note = input_description(classifier)
         if classifier.scores_normalised:
             note += " · its scores are normalised to sum to 1"
         return note

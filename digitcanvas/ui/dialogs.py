@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 from digitcanvas import __version__
 from digitcanvas.model.classifier import Classifier, bundled_model_path
 from digitcanvas.model.conventions import reference_digits
+from digitcanvas.model.describe import describe_input
 from digitcanvas.ui.settings import AppSettings
 
 DESCRIPTION = (
@@ -146,7 +147,7 @@ def about_text(classifier: Classifier | None) -> str:
         where = "bundled with DigitCanvas" if classifier.path == bundled_model_path() else str(classifier.path)
         model = (
             f"<b>{html.escape(classifier.describe())}</b> ({html.escape(where)})<br>"
-            f"{html.escape(classifier.describe_input())}<br>"
+            f"{html.escape(describe_input(classifier))}<br>"
             f'Says "Not sure" under {classifier.info.doubt_threshold:.1%} confidence'
         )
     data = (

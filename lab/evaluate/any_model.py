@@ -34,6 +34,7 @@ from digitcanvas.cli import main as cli_main
 from digitcanvas.drawing.image_file import write_png
 from digitcanvas.model.classifier import Classifier, ModelLoadError
 from digitcanvas.model.conventions import PRESETS_BY_KEY
+from digitcanvas.model.describe import input_description
 from lab.console import fail, log
 from lab.data.mnist import MnistError, load_split
 
@@ -83,7 +84,7 @@ def check(
     predicted = np.array([read.get(n, -1) for n in names])
     return ModelCheck(
         classifier.describe(),
-        classifier.input_description(),
+        input_description(classifier),
         float((predicted == labels).mean()),
         raw_accuracy,
         int((predicted < 0).sum()),

@@ -16,6 +16,7 @@ from onnx_models import make_convention_model, make_exported_model, reference_pr
 
 from digitcanvas.model.classifier import Classifier, ModelLoadError
 from digitcanvas.model.conventions import PRESETS, PRESETS_BY_KEY, detect, reference_digits
+from digitcanvas.model.describe import describe_input
 from digitcanvas.model.info import META_SCALE, InputScaling, Normalization, write_metadata
 from lab.fuzz.linear_model import linear_weights
 
@@ -31,7 +32,7 @@ def test_each_convention_is_detected_from_the_model_behaviour(tmp_path: Path, pr
     assert classifier.input_source == "detected"
     assert classifier.scaling == PRESETS_BY_KEY[preset].scaling
     assert classifier.detection is not None and classifier.detection.accuracy >= 0.8
-    assert f"Input: {PRESETS_BY_KEY[preset].label} (detected; " in classifier.describe_input()
+    assert f"Input: {PRESETS_BY_KEY[preset].label} (detected; " in describe_input(classifier)
     ref = reference_digits()
     assert (classifier.predict_proba(ref.images).argmax(axis=1) == ref.labels).mean() >= 0.8
 
@@ -74,13 +75,13 @@ def test_a_chosen_setting_wins_over_everything(tmp_path: Path) -> None:
     classifier = Classifier(make_convention_model(tmp_path / "m.onnx", "0-255"), scaling=chosen)
     assert classifier.input_source == "chosen" and classifier.scaling == chosen
     assert classifier.detection is None
-    assert "your setting" in classifier.describe_input()
+    assert "your setting" in describe_input(classifier)
 
 
 def test_a_model_no_convention_fits_is_flagged(tmp_path: Path) -> None:
     classifier = Classifier(make_exported_model(tmp_path / "random.onnx"))  # random weights
     assert classifier.input_source == "default" and classifier.scaling == InputScaling()
-    assert "may expect an input DigitCanvas does not know" in classifier.describe_input()
+    assert "may expect an input DigitCanvas does not know" in describe_input(classifier)
 
 
 def test_integer_inputs_take_0_255_pixels(tmp_path: Path) -> None:

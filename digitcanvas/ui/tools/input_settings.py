@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from digitcanvas.model.classifier import Classifier
 from digitcanvas.model.conventions import PRESETS, describe_scaling, format_setting, reference_digits
+from digitcanvas.model.describe import describe_input
 from digitcanvas.model.info import InputScaling, ModelWriteError, Normalization, write_metadata
 from digitcanvas.model.session import ModelRunError
 from digitcanvas.state.app_state import AppState
@@ -68,7 +69,7 @@ class InputSettingsDialog(QDialog):
         self._refresh = QTimer(self, singleShot=True, interval=REFRESH_MS)
         self._refresh.timeout.connect(self._score)
 
-        self.current_label = QLabel(classifier.describe_input(), wordWrap=True)
+        self.current_label = QLabel(describe_input(classifier), wordWrap=True)
         self.preset_box = QComboBox()
         for preset in PRESETS:
             self.preset_box.addItem(preset.label, preset.key)

@@ -146,15 +146,32 @@ class InsideView(QWidget):
 
     def _build(self) -> None:
         self.title = theme.named(QLabel("No model"), "caption")
+        splitter = QSplitter()
+        for widget in (*self._build_layers(), self._build_side()):
+            splitter.addWidget(widget)
+        splitter.setSizes([LIST_WIDTH, MAPS_WIDTH, SIDE_WIDTH])
+        splitter.setStretchFactor(1, 1)  # the activations take what the window gains
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addWidget(splitter, 1)  # the title stays one line tall
+        self._show_question()
+
+    def _build_layers(self) -> tuple[QTreeWidget, QScrollArea]:
+        """The layer list and, beside it, each layer's pictures (filled when a model opens)."""
         self.layer_list = QTreeWidget()
         self.layer_list.setHeaderLabels(list(LAYER_COLUMNS))
         self.layer_list.setRootIsDecorated(False)
         self.layer_list.itemClicked.connect(self._on_layer_clicked)
+        self.layer_list.setMinimumWidth(LIST_WIDTH // 2)
         self._rows = QWidget()
         self._rows_layout = QVBoxLayout(self._rows)
         self.layers_scroll = QScrollArea(widgetResizable=True)
         self.layers_scroll.setWidget(self._rows)
         self.layer_pictures: list[PictureView] = []
+        return self.layer_list, self.layers_scroll
+
+    def _build_side(self) -> QScrollArea:
+        """The side column: why this digit, the probabilities, the output scores, the filters."""
         self.overlay = PictureView(scale=OVERLAY_SCALE)
         self.bars = ConfidenceBars()
         self.bars.setToolTip("Click a digit to see which ink pushed the reading toward it.")
@@ -191,10 +208,10 @@ class InsideView(QWidget):
             for widget in widgets:
                 column.addWidget(widget)
         column.addStretch()
-        # The side column scrolls too: the window never grows past the screen when a model's
-        # pictures arrive (a 1366 × 768 laptop shows it whole).
         for caption in (self.question, self.logits_caption, self.filters_caption):
             caption.setWordWrap(True)  # the column is as wide as the user makes it
+        # The side column scrolls too: the window never grows past the screen when a model's
+        # pictures arrive (a 1366 × 768 laptop shows it whole).
         self.side_scroll = QScrollArea(widgetResizable=True)
         self.side_scroll.setWidget(side)
         # Never narrower than its pictures and the bars with their percentages: a narrow window
@@ -203,16 +220,7 @@ class InsideView(QWidget):
         needed = max(side_width, self.bars.sizeHint().width()) + margins.left() + margins.right()
         scroll_bar = self.side_scroll.verticalScrollBar().sizeHint().width()
         self.side_scroll.setMinimumWidth(needed + scroll_bar + 2 * self.side_scroll.frameWidth())
-        self.layer_list.setMinimumWidth(LIST_WIDTH // 2)
-        splitter = QSplitter()
-        for widget in (self.layer_list, self.layers_scroll, self.side_scroll):
-            splitter.addWidget(widget)
-        splitter.setSizes([LIST_WIDTH, MAPS_WIDTH, SIDE_WIDTH])
-        splitter.setStretchFactor(1, 1)  # the activations take what the window gains
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.title)
-        layout.addWidget(splitter, 1)  # the title stays one line tall
-        self._show_question()
+        return self.side_scroll
 
     def sizeHint(self) -> QSize:
         return QSize(LIST_WIDTH + MAPS_WIDTH + SIDE_WIDTH, PREFERRED_HEIGHT)

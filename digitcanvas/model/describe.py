@@ -1,0 +1,26 @@
+"""A model in words, for the window and the command line: how it is fed, and why. No Qt."""
+
+from __future__ import annotations
+
+from digitcanvas.model.classifier import Classifier, InputSource
+from digitcanvas.model.conventions import describe_scaling
+
+
+def input_description(classifier: Classifier) -> str:
+    """ "pixels 0–255 (detected; 98 % on reference digits)": how the model is fed, and why."""
+    label = describe_scaling(classifier.scaling)
+    detection = classifier.detection
+    if classifier.input_source == InputSource.DETECTED and detection is not None:
+        return f"{label} (detected; {detection.accuracy:.0%} on reference digits)"
+    if classifier.input_source == InputSource.FALLBACK and detection is not None:
+        return (
+            f"{label} (no convention fits: best {detection.accuracy:.0%} on reference digits; "
+            "the model may expect an input DigitCanvas does not know)"
+        )
+    source = "from the model file" if classifier.input_source == InputSource.METADATA else "your setting"
+    return f"{label} ({source})"
+
+
+def describe_input(classifier: Classifier) -> str:
+    """ "Input: pixels 0–255 (detected; 98 % on reference digits)" and the like."""
+    return f"Input: {input_description(classifier)}"
