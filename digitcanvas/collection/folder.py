@@ -4,8 +4,8 @@ Files are ordinary drawing files (see :mod:`digitcanvas.drawing.strokes`) with a
 named ``<label>-<timestamp>-<n>.json``. Reading a folder is bounded by the
 ``MAX_COLLECTION_*`` limits, reports progress, can be cancelled and never fails on a bad
 file (:func:`scan_collection`; safe to run off the GUI thread). Names are taken
-exclusively (:func:`~.fileio.write_new`), so two processes keeping drawings in one folder
-never lose a confirmed save. The state the window works on is :class:`.collection.Collection`.
+exclusively (:func:`~digitcanvas.util.files.write_new`), so two processes keeping drawings in one folder
+never lose a confirmed save. The state the window works on is :class:`digitcanvas.collection.state.Collection`.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 :class:`Collection` holds a collection folder's state for the window: its entries, what
 the current model reads in each, and the summary line. Opening a collection reads nothing
 (start-up stays fast whatever its size); the files, their limits and the scan are
-:mod:`.collection_folder`'s. :func:`predict_collection` reads the drawings in batches
+:mod:`digitcanvas.collection.folder`'s. :func:`predict_collection` reads the drawings in batches
 (safe to run off the GUI thread) and :func:`score_predictions` sums up how a model does.
 """
 
@@ -77,7 +77,7 @@ def predict_collection(
     """The model's top digit for each drawing (the app's preprocessing, in batches).
 
     Safe off the GUI thread; ``on_progress`` and ``cancelled`` as in
-    :func:`~.collection_folder.scan_collection`.
+    :func:`~digitcanvas.collection.folder.scan_collection`.
     Raises ``ModelRunError`` when the model fails on them.
     """
     predicted: list[int] = []
@@ -134,7 +134,7 @@ class Collection:
         return self._entries is not None
 
     def load(self, *, on_progress: Progress | None = None, cancelled: Cancelled | None = None) -> bool:
-        """Read the folder now (see :func:`~.collection_folder.scan_collection`); False if cancelled (still unread).
+        """Read the folder now (see :func:`~digitcanvas.collection.folder.scan_collection`); False if cancelled (still unread).
 
         Bad files and a folder gone meanwhile become :attr:`problems`, never an exception
         besides the caller's own.

@@ -77,7 +77,7 @@ def run(args: argparse.Namespace, *, stdout: TextIO | None = None, stderr: TextI
         print("error: --top must be between 1 and 10", file=stderr)
         return EXIT_USAGE
     try:
-        # One inference thread: the other core preprocesses files (see Reader.read_files).
+        # One inference thread: the other core preprocesses files (see reading.batch.read_files).
         reader = Reader(load_classifier(args.model, threads=1, scaling=args.input))
     except ModelLoadError as e:
         print(f"error: {printable(str(e))}", file=stderr)

@@ -11,10 +11,10 @@ What people export, and what this module does with it:
   {digit: probability} maps) beside a label output, which is ignored. The scores are
   logits, probabilities (kept, renormalised if quantisation left them a little off) or
   independent sigmoid scores (normalised, and :attr:`Classifier.scores_normalised` says so).
-* **Input scaling**: declared in the metadata (:mod:`.model_info`), chosen by the user,
+* **Input scaling**: declared in the metadata (:mod:`digitcanvas.model.info`), chosen by the user,
   or else detected on the reference digits (:mod:`.conventions`).
 
-What the file says about itself is parsed once into :class:`~.model_info.ModelInfo`.
+What the file says about itself is parsed once into :class:`~digitcanvas.model.info.ModelInfo`.
 Sessions are opened and run within DigitCanvas's time and memory bounds by :mod:`.session`.
 """
 

@@ -3,7 +3,7 @@
 onnxruntime reports a missing external weights file, an unreadable file or a weights
 path outside the model's folder in C++ text, and it allocates whatever a model declares;
 these checks name the file and the reason first. What is bounded here, statically, by
-walking the protobuf (see :mod:`.onnx_proto`) without the ``onnx`` package:
+walking the protobuf (see :mod:`digitcanvas.model.proto`) without the ``onnx`` package:
 
 * the file's size (``MAX_MODEL_BYTES``);
 * the bytes of every tensor the model declares, counted from its shape whether its data
@@ -15,7 +15,7 @@ walking the protobuf (see :mod:`.onnx_proto`) without the ``onnx`` package:
   (``MAX_GRAPH_ENTRIES``), which bound onnxruntime's session creation.
 
 Tensors computed at run time from the input (a ``ConstantOfShape`` of a computed shape, a
-``Tile``) cannot be sized here; :mod:`.inference` caps them with a bounded memory arena
+``Tile``) cannot be sized here; :mod:`digitcanvas.model.classifier` caps them with a bounded memory arena
 and stops long runs with a watchdog.
 """
 
@@ -214,7 +214,7 @@ def _signed(value: int) -> int:
 
 def model_outline(data: bytes) -> ModelOutline:
     """Walk a serialized ModelProto: the bytes its tensors declare and the external files
-    they name. Raises :class:`~.onnx_proto.ProtoError` for bytes that are not protobuf."""
+    they name. Raises :class:`~digitcanvas.model.proto.ProtoError` for bytes that are not protobuf."""
     outline = ModelOutline()
     for f in _fields(data, 0, len(data)):
         if f.wire != WIRE_LEN:

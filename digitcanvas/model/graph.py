@@ -2,7 +2,7 @@
 
 The inside view needs the order of a model's nodes, what feeds them, the shapes of its
 weights, and a copy of the model whose intermediate tensors are graph outputs. All of
-that is a few fields of ``onnx.proto`` (walked with :mod:`.onnx_proto`), so the app
+that is a few fields of ``onnx.proto`` (walked with :mod:`digitcanvas.model.proto`), so the app
 reads it without the ``onnx`` package (31 MB installed, with protobuf), which stays a
 training and test extra:
 

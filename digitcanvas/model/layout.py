@@ -2,7 +2,7 @@
 
 Models take a digit as (N, 1, 28, 28), (N, 28, 28, 1), (N, 28, 28) or (N, 784), with a
 dynamic or a fixed batch N, or without a batch dimension at all; :func:`layout_for`
-reads which from the input's shape, and :class:`~.inference.Classifier` shapes every
+reads which from the input's shape, and :class:`~digitcanvas.model.classifier.Classifier` shapes every
 batch by it.
 """
 

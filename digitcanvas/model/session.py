@@ -5,7 +5,7 @@ with no log output and (where onnxruntime can) the tensors of all runs held to o
 arena of :data:`MODEL_RUN_MEMORY_BYTES`; :func:`run_session` runs it under a time limit
 that one watchdog thread enforces, and turns onnxruntime's failures into
 :class:`ModelRunError` in words (never its C++ text). The classifier
-(:mod:`.inference`) and the inspector's copy of the model (:mod:`.inside`) share them.
+(:mod:`digitcanvas.model.classifier`) and the inspector's copy of the model (:mod:`digitcanvas.explain.inspector`) share them.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ class ModelRunError(RuntimeError):
 
 class ModelTimeoutError(ModelRunError):
     """A run took longer than its limit (:data:`MODEL_RUN_SECONDS`, or at load time
-    :data:`~.inference.MODEL_LOAD_SECONDS`) and was stopped."""
+    :data:`~digitcanvas.model.classifier.MODEL_LOAD_SECONDS`) and was stopped."""
 
 
 def _ort_reason(error: Exception) -> str:

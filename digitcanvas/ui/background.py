@@ -22,7 +22,7 @@ class LatestJobRunner(QObject):
     waits, and a newer one replaces it: a burst of requests costs at most two runs.
 
     A job that should stop early when it is superseded checks a flag its caller sets (see
-    :class:`~.collection_control.CollectionControl`); the runner never interrupts one.
+    :class:`~digitcanvas.ui.window.collection_control.CollectionControl`); the runner never interrupts one.
     """
 
     finished = Signal(object, object)  # the job's key, its result (or the exception it raised)

@@ -7,7 +7,7 @@ this module makes them, left to right (see its steps 1-3):
 * strokes (or an image's connected components) whose x extents overlap by a good share
   are one *unit*, found in one sweep over the pieces sorted by their left edge;
 * a unit is divided between groups of its strokes that overlap only a little, and ink
-  wide enough for two digits is cut where it is thin (:mod:`.touching`).
+  wide enough for two digits is cut where it is thin (:mod:`digitcanvas.reading.numbers.cuts`).
 
 Every division is only a proposal: the choice may put the atoms back together.
 """

@@ -9,7 +9,7 @@
 3. **Atoms.** A unit is divided where it may hold more than one digit: between groups of
    its strokes that overlap only a little (neighbours of a cramped or slanted hand), and,
    in ink wide enough for two digits, across a stroke or connected ink where it is thin
-   (:mod:`.touching`: digits written in one go, or touching in an image).
+   (:mod:`digitcanvas.reading.numbers.cuts`: digits written in one go, or touching in an image).
 4. **Choice.** Every run of up to ``MAX_ATOMS_PER_DIGIT`` adjacent atoms (images, cut
    more finely: ``IMAGE_ATOMS_PER_DIGIT``), and up to ``MAX_UNITS_PER_DIGIT`` whole
    units, may be a digit, and dynamic programming picks the split that maximises the summed log

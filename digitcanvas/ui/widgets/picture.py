@@ -1,7 +1,5 @@
-"""A piece of the inside view: a picture shown with square pixels. (Its worker thread,
-:class:`~.background.LatestJobRunner`, is shared with the collection and lives in
-:mod:`.background`; it is importable from here as before.)
-"""
+"""A picture shown with square pixels, enlarged by a whole factor: the inside view's feature
+maps, strips, saliency overlay and filters."""
 
 from __future__ import annotations
 
