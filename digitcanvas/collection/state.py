@@ -134,7 +134,8 @@ class Collection:
         return self._entries is not None
 
     def load(self, *, on_progress: Progress | None = None, cancelled: Cancelled | None = None) -> bool:
-        """Read the folder now (see :func:`~digitcanvas.collection.folder.scan_collection`); False if cancelled (still unread).
+        """Read the folder now (see :func:`~digitcanvas.collection.folder.scan_collection`);
+        False if cancelled (still unread).
 
         Bad files and a folder gone meanwhile become :attr:`problems`, never an exception
         besides the caller's own.

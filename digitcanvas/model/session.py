@@ -5,7 +5,8 @@ with no log output and (where onnxruntime can) the tensors of all runs held to o
 arena of :data:`MODEL_RUN_MEMORY_BYTES`; :func:`run_session` runs it under a time limit
 that one watchdog thread enforces, and turns onnxruntime's failures into
 :class:`ModelRunError` in words (never its C++ text). The classifier
-(:mod:`digitcanvas.model.classifier`) and the inspector's copy of the model (:mod:`digitcanvas.explain.inspector`) share them.
+(:mod:`digitcanvas.model.classifier`) and the inspector's copy of the model
+(:mod:`digitcanvas.explain.inspector`) share them.
 """
 
 from __future__ import annotations

@@ -2,8 +2,9 @@
 
 This is the one place where DigitCanvas classifies. The window, ``digitcanvas predict``
 and the lab all call a :class:`Reader`; it preprocesses (:mod:`.preprocessing`), splits
-numbers (:mod:`digitcanvas.reading.numbers.segmentation`), runs the model (:mod:`digitcanvas.model.classifier`) and applies the
-"Not sure" rules (:mod:`.doubt`) with the model's own threshold (:mod:`digitcanvas.model.info`).
+numbers (:mod:`.numbers.segmentation`), runs the model (:mod:`digitcanvas.model.classifier`)
+and applies the "Not sure" rules (:mod:`.doubt`) with the model's own threshold
+(:mod:`digitcanvas.model.info`).
 
 A reading is one digit (``number=False``: the whole drawing or image is one digit) or a
 number (``number=True``: the ink is split into digits, left to right). Every digit has

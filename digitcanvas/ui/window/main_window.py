@@ -51,7 +51,7 @@ class MainWindow(QMainWindow):
         settings: QSettings | None = None,
     ) -> None:
         """``model_path`` and ``input_scaling`` come from ``--model`` and ``--input`` (see
-        :meth:`~digitcanvas.ui.window.model_control.ModelControl.load_startup`); ``settings`` defaults to the app's own."""
+        :meth:`.model_control.ModelControl.load_startup`); ``settings`` defaults to the app's own."""
         super().__init__()
         self.settings = AppSettings(settings if settings is not None else QSettings())
         self.state = state = AppState(self.settings)
