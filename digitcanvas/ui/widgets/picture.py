@@ -9,7 +9,6 @@ from PySide6.QtCore import QRect, QSize
 from PySide6.QtGui import QImage, QPainter, QPaintEvent
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-
 PICTURE_SCALE = 4  # screen px per value, at most, for feature maps and filters
 PICTURE_MAX_WIDTH = 480  # px a picture may take; wider ones get a smaller whole factor
 
