@@ -32,7 +32,7 @@ from numpy.typing import NDArray
 from digitcanvas.model import conventions
 from digitcanvas.model.file_check import ModelFileError, check_model_file
 from digitcanvas.model.info import InputScaling, ModelInfo, ModelInfoError, OutputKind
-from digitcanvas.model.layout import MAX_BATCH, InputLayoutError, layout_for
+from digitcanvas.model.layout import MAX_BATCH, InputLayoutError, fit_field, layout_for
 from digitcanvas.model.outputs import (
     FLOAT_TYPES,
     INTEGER_TYPES,
@@ -94,7 +94,7 @@ class Classifier:
         self.path = Path(path)
         self._one_at_a_time = False
         self._session = self._open(self.path, threads)
-        inputs, outputs, metadata, graph_name = self._signature()
+        inputs, outputs, metadata = self._signature()
         self._take_input(inputs)
         try:
             self._output = pick_output(outputs)
@@ -102,21 +102,22 @@ class Classifier:
         except OutputError as e:
             raise ModelLoadError(f"{self.path}: {e}") from e
         try:
-            self.info = ModelInfo.from_metadata(metadata, fallback_name=self.path.stem, graph_name=graph_name)
+            self.info = ModelInfo.from_metadata(metadata, fallback_name=self.path.stem)
         except ModelInfoError as e:
             raise ModelLoadError(f"{self.path}: {e}") from e
         self.detection: conventions.Detection | None = None
         self._run_at_load(scaling)
 
-    def _signature(self) -> tuple[list[Any], list[Any], dict[str, str], str]:
-        """The session's inputs, outputs, metadata and graph name, read once."""
+    def _signature(self) -> tuple[list[Any], list[Any], dict[str, str]]:
+        """The session's inputs, outputs and metadata, read once (and every name decoded)."""
         try:  # onnxruntime decodes names and metadata as UTF-8 when they are read
             inputs = self._session.get_inputs()
             outputs = list(self._session.get_outputs())
             for value in (*inputs, *outputs):
                 _ = (value.name, value.type, value.shape)
             meta = self._session.get_modelmeta()
-            return inputs, outputs, dict(meta.custom_metadata_map or {}), meta.graph_name or ""
+            _ = meta.graph_name  # not shown (the file's name is), but it must decode too
+            return inputs, outputs, dict(meta.custom_metadata_map or {})
         except UnicodeDecodeError as e:
             raise ModelLoadError(f"{self.path}: its names or metadata are not UTF-8 text", details=str(e)) from e
 
@@ -149,6 +150,7 @@ class Classifier:
             self._check_first_run()
             self.scaling, self.input_source = self._choose_scaling(scaling)
             self.output_kind = self.info.output or self._detect_output_kind()
+            self.doubt_threshold, self.doubt_fitted = self._doubt_threshold()
         except ModelTimeoutError as e:
             raise ModelLoadError(
                 f"{self.path}: did not finish its runs at load time within {MODEL_LOAD_SECONDS:g} s "
@@ -191,7 +193,7 @@ class Classifier:
             return self.info.scaling, InputSource.METADATA
         candidates = conventions.INTEGER_PRESETS if self.integer_input else None
         try:
-            self.detection = conventions.detect(self.raw_outputs, candidates=candidates)
+            self.detection = conventions.detect(self.raw_outputs, candidates=candidates, side=self.layout.side)
         except ModelTimeoutError:
             raise
         except ModelRunError as e:
@@ -199,21 +201,44 @@ class Classifier:
         if self.detection.poor:
             fallback = conventions.PRESETS_BY_KEY[candidates[0] if candidates else "unit"]
             return fallback.scaling, InputSource.FALLBACK
-        return self.detection.preset.scaling, InputSource.DETECTED
+        return self.detection.scaling, InputSource.DETECTED
 
     def _detect_output_kind(self) -> OutputKind:
         detection = self.detection
-        if detection is not None and detection.outputs is not None and detection.preset.scaling == self.scaling:
+        if detection is not None and detection.outputs is not None and detection.scaling == self.scaling:
             raw = detection.outputs  # detection has run the model on the reference digits already
         else:
             reference = conventions.reference_digits()
             raw = self.raw_outputs(reference.images[conventions.screen_digits(reference.labels)], self.scaling)
         return output_kind(np.vstack([raw, self._run(np.zeros((1, FIELD, FIELD), np.float32), self.scaling)]))
 
+    def _doubt_threshold(self) -> tuple[float, bool]:
+        """The model's "Not sure" threshold: its metadata's, else fitted on the reference
+        digits (:func:`~.conventions.fitted_doubt_threshold`); and whether it was fitted. A
+        model that fails on some reference digit keeps the default: those readings fail anyway."""
+        if self.info.declares_doubt:
+            return self.info.doubt_threshold, False
+        reference = conventions.reference_digits()
+        detection = self.detection
+        try:
+            if detection is not None and detection.outputs is not None and detection.scaling == self.scaling:
+                raw = detection.outputs
+            else:
+                raw = self.raw_outputs(reference.images, self.scaling)
+            probabilities = usable_probabilities(raw, self.output_kind)
+        except ModelTimeoutError:
+            raise
+        except ModelRunError:
+            return self.info.doubt_threshold, False
+        labels = reference.labels[: len(probabilities)]  # detection may have read only the first half
+        return conventions.fitted_doubt_threshold(probabilities, labels, self.info.doubt_threshold), True
+
     # --- running ------------------------------------------------------------------------
 
     def _feed(self, batch: NDArray[np.float32], scaling: InputScaling) -> NDArray[np.generic]:
-        values = scaling.apply(batch)
+        """(N, 28, 28) images in [0, 1] as the model takes them: fitted to its field (LeNet-5's
+        32×32), scaled, rounded for an integer input, shaped and typed."""
+        values = scaling.apply(fit_field(batch, self.layout.side, scaling.fit))
         if self.integer_input:
             values = np.clip(np.rint(values), 0, self._pixel_max)
         return values.reshape((len(batch), *self.layout.shape_tail)).astype(self._input_dtype, copy=False)

@@ -3,21 +3,24 @@
 A model trained on MNIST expects its pixels in the same convention its training used.
 Most exported models do not say which, so when a model's metadata names no input
 scaling, DigitCanvas runs it on a small labelled reference set shipped in the wheel
-(MNIST test digits, CC BY-SA 3.0) under every preset and keeps the one it reads best.
+(the project's own synthetic handwriting, made by ``python -m lab.data.make_reference``)
+under every preset and keeps the one it was most likely trained with (see :func:`detect`).
 No Qt.
 """
 
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 
 import numpy as np
 from numpy.typing import NDArray
 
-from digitcanvas.model.info import INPUT_SETTING_KEYS, InputScaling, ModelInfo, ModelInfoError, Normalization
+from digitcanvas.model.info import INPUT_SETTING_KEYS, Fit, InputScaling, ModelInfo, ModelInfoError, Normalization
+from digitcanvas.model.shapes import FIELD
 
 REFERENCE_FILE = "reference-digits.npz"  # made by `python -m lab.data.make_reference`
 # Detection in two rounds: every preset on a first share of the digits, then the best few
@@ -26,15 +29,28 @@ SCREEN_PER_DIGIT = 3  # reference digits of each kind every preset is screened o
 FINALISTS = 3  # at most this many presets are run on all the reference digits...
 FINALIST_MARGIN = 0.2  # ...those within this share of the screen digits of the best one
 POOR_ACCURACY = 0.8  # the best preset under this: the model may expect an input we do not know
-MIN_PROBABILITY = 1e-12  # floor for the cross-entropy of a digit the model rules out
-# Presets that differ only by a factor of 255: a model may read the reference digits as well
-# under both, and the larger input only makes it surer (see detect()).
-SCALE_SIBLINGS = (("unit", "0-255"), ("unit-inverted", "0-255-inverted"))
-SIBLING_ACCURACY = 0.01  # of the reference digits: siblings this close in accuracy are told apart by margin
-# The median log-odds of a trained model's top digit over its second, on clear digits, lie in
-# this range (2-14 for every exported model measured); 255 times too small an input leaves
-# them near 0 (flat outputs), 255 times too large pushes them to the float ceiling (27.6).
-TRAINED_MARGIN = (1.0, 20.0)
+MIN_PROBABILITY = 1e-12  # floor for the log-probability of a digit the model rules out
+# A preset reads "clearly fewer" digits than the best when the digits only the best reads
+# outnumber those only it reads by more than FEWER_SIGMAS standard deviations of a fair coin
+# plus FEWER_SHARE of the digits: chance differences between two ways of feeding one model,
+# and the few points a convention the model was not trained with can gain on digits unlike
+# MNIST's, stay in.
+FEWER_SIGMAS = 2.0
+FEWER_SHARE = 0.03
+# The temperature fit: labels smoothed by this share (a model that reads every digit right
+# still has a finite best temperature: its typical margin), log T searched within ±4.
+TEMPERATURE_SMOOTHING = 0.02
+MAX_LOG_TEMPERATURE = 4.0
+TEMPERATURE_STEPS = 40  # golden-section steps: log T to within 1e-7
+# The first half of the reference digits decides alone when the winner's log temperature is
+# nearer 0 than every close rival's by this much; else all of them are read (twice the time).
+CLEAR_LOG_TEMPERATURE = 0.5
+HOPELESS = 0.4  # the best preset reads fewer of the screened digits: no full run can reach POOR_ACCURACY
+# A model without a fitted "Not sure" threshold gets one at load: its confidence on the
+# reference digits it reads right, below which this share of them lies (at most the default).
+# So "Not sure" means the same for any model, whatever its scores are (an SVC's decision
+# scores, softmaxed, rarely pass 70 %): less sure than of 96 % of clear digits it reads right.
+DOUBT_REFERENCE_SHARE = 0.04
 
 
 @dataclass(frozen=True)
@@ -65,15 +81,18 @@ PRESETS_BY_KEY = {p.key: p for p in PRESETS}
 INTEGER_PRESETS = ("0-255", "0-255-inverted")  # what an integer (uint8, int64) input can take
 
 
-def describe_scaling(scaling: InputScaling) -> str:
-    """A preset's label, or the numbers of a custom scaling."""
+def describe_scaling(scaling: InputScaling, side: int = FIELD) -> str:
+    """A preset's label, or the numbers of a custom scaling; for a model of a larger field
+    (``side``: LeNet-5's 32), how the digit is made that size."""
+    fitted = "" if side == FIELD else f", {'padded' if scaling.fit == Fit.PAD else 'resized'} to {side}×{side}"
+    unfitted = replace(scaling, fit=Fit.PAD)
     for preset in PRESETS:
-        if preset.scaling == scaling:
-            return preset.label
+        if preset.scaling == unfitted:
+            return preset.label + fitted
     text = f"x × {scaling.scale:g} − {scaling.mean:g}, ÷ {scaling.std:g}"
     if scaling.normalize == Normalization.L2_COLUMNS:
         text += ", columns to unit L2 norm"
-    return text + (", black ink on white" if scaling.invert else "")
+    return text + (", black ink on white" if scaling.invert else "") + fitted
 
 
 @dataclass(frozen=True)
@@ -84,7 +103,7 @@ class ReferenceDigits:
 
 @functools.cache
 def reference_digits() -> ReferenceDigits:
-    """The labelled reference digits shipped in the wheel (MNIST test images, CC BY-SA 3.0)."""
+    """The labelled reference digits shipped in the wheel (the project's own synthetic handwriting)."""
     with resources.files("digitcanvas").joinpath("assets", REFERENCE_FILE).open("rb") as handle:
         data = np.load(handle)
         images = (data["images"].astype(np.float32) / 255.0).reshape(-1, 28, 28)
@@ -99,8 +118,10 @@ class Detection:
     preset: Preset
     accuracy: float  # on all the reference digits
     scores: dict[str, float]  # preset key → accuracy on the digits it was tried on
-    # the model's raw outputs on all the reference digits under the chosen preset
+    # the model's raw outputs on all the reference digits under the chosen scaling
     outputs: NDArray[np.float64] | None = field(default=None, repr=False, compare=False)
+    scaling: InputScaling = field(default_factory=InputScaling)  # the preset's, with the fit chosen
+    temperature: float = 1.0  # the model's fitted temperature on the reference digits under it
 
     @property
     def poor(self) -> bool:
@@ -128,69 +149,166 @@ def detect(
     *,
     candidates: Sequence[str] | None = None,
     reference: ReferenceDigits | None = None,
+    side: int = FIELD,
 ) -> Detection:
-    """The preset under which ``predict(images, scaling)`` (raw outputs, (N, 10)) reads the
-    reference digits best.
+    """The preset a model was most likely trained with, judged by how ``predict(images,
+    scaling)`` (raw outputs, (N, 10)) reads the reference digits under each.
 
-    Every preset is screened by accuracy on a few digits of each kind; the best few (those
-    close to the best: a wrong convention costs tens of points) are then run on all of them
-    and the one with the lowest cross-entropy of the true digit wins. Accuracy
-    alone often ties (a CNN trained on MNIST mean/std still reads 99 % of clear digits fed
-    0-1 pixels) while the convention it was trained on gives it clearly more confidence.
+    Every preset is screened by accuracy on a few digits of each kind, and the best few
+    (a wrong convention usually costs tens of points) are run on all of them. Of those, a
+    preset that reads clearly fewer digits than the best (a paired count: :func:`clearly_fewer`)
+    is out, whatever the model's confidence under it. Among the rest, accuracy often ties: a
+    network trained on 0-1 pixels still reads clear digits fed (x − 0.1307) / 0.3081 or 255 x,
+    only with inflated confidence, and one trained on mean/std reads them fed 0-1 pixels with
+    deflated confidence. So the preset under which the model's confidence is as training left
+    it wins: the one whose fitted temperature (:func:`fitted_temperature`: the factor its
+    log-probabilities would need to fit the reference digits best) is closest to 1. A model
+    trained with cross-entropy ends with the scale of its outputs fitted to its training
+    data; a scaled input scales them away from that.
 
-    Confidence misleads between pixels 0-1 and 0-255 only: a well-trained model that reads
-    every reference digit under both is surer when its input is 255 times larger, and would
-    then be sure of everything (no "Not sure"). Where both are finalists and read about as
-    well (SIBLING_ACCURACY), and the median margin of its top digit (log-odds over the
-    second) is of a trained model's size (TRAINED_MARGIN) under one of them only, that one
-    stays; else the cross-entropy decides as for the others.
+    ``side``: a model's field larger than 28×28 (LeNet-5's 32): whether the digit is padded
+    (LeNet-5's recipe) or resized is decided after the preset, the same way.
     """
     from digitcanvas.model.outputs import output_kind, to_probabilities
 
     ref = reference or reference_digits()
     keys = list(candidates) if candidates is not None else [p.key for p in PRESETS]
     screen = screen_digits(ref.labels)
-    everything = np.arange(len(ref.labels))
+    # The digits are in rounds of ten (one of each, the hands growing harder in turn): the first
+    # half is a balanced set of its own, and decides alone when the choice is clear.
+    halves = np.array_split(np.arange(len(ref.labels)), 2)
 
-    def outputs(key: str, part: NDArray[np.int64]) -> NDArray[np.float64]:
-        return np.asarray(predict(ref.images[part], PRESETS_BY_KEY[key].scaling), dtype=np.float64)
+    def outputs(scaling: InputScaling, part: NDArray[np.int64]) -> NDArray[np.float64]:
+        return np.asarray(predict(ref.images[part], scaling), dtype=np.float64)
 
-    def accuracy(raw: NDArray[np.float64], labels: NDArray[np.int64]) -> float:
-        return float((np.argmax(raw, axis=1) == labels).mean())
-
-    scores = {key: accuracy(outputs(key, screen), ref.labels[screen]) for key in keys}
-    ranked = sorted(keys, key=lambda k: (-scores[k], keys.index(k)))
-    finalists = [k for k in ranked[:FINALISTS] if scores[k] >= scores[ranked[0]] - FINALIST_MARGIN]
-    full: dict[str, tuple[float, float]] = {}
-    raws: dict[str, NDArray[np.float64]] = {}
-    margins: dict[str, float] = {}
-    for key in finalists:
-        raw = raws[key] = outputs(key, everything)
+    def judged(scaling: InputScaling, before: _Judged | None = None) -> _Judged:
+        part = halves[0] if before is None else halves[1]
+        raw = outputs(scaling, part)
+        if before is not None:
+            raw = np.concatenate([before.raw, raw])
+        labels = ref.labels[: len(raw)]
         with np.errstate(all="ignore"):
-            probs = to_probabilities(raw, output_kind(raw))
-        margins[key] = _median_margin(probs)
-        picked = np.clip(probs[np.arange(len(ref.labels)), ref.labels], MIN_PROBABILITY, 1.0)
-        full[key] = (accuracy(raw, ref.labels), float(-np.log(picked).mean()))
-    for plain, scaled in SCALE_SIBLINGS:
-        if plain in full and scaled in full and abs(full[plain][0] - full[scaled][0]) <= SIBLING_ACCURACY:
-            trained = {key: TRAINED_MARGIN[0] <= margins[key] <= TRAINED_MARGIN[1] for key in (plain, scaled)}
-            if trained[plain] != trained[scaled]:
-                finalists.remove(scaled if trained[plain] else plain)
-    best = min(finalists, key=lambda k: (full[k][1], -full[k][0], keys.index(k)))
-    scores.update({key: value[0] for key, value in full.items()})
-    return Detection(PRESETS_BY_KEY[best], full[best][0], scores, raws[best])
+            log_probs = np.log(np.clip(to_probabilities(raw, output_kind(raw)), MIN_PROBABILITY, 1.0))
+        correct = np.argmax(raw, axis=1) == labels
+        return _Judged(scaling, raw, correct, fitted_temperature(log_probs, labels))
+
+    def decided(options: dict[str, _Judged], order: list[str]) -> str:
+        """The best of ``options``, judged on the first half, and on both when that is close."""
+        best = _best(options, order)
+        if not _clear(options, order, best):
+            options.update({key: judged(result.scaling, result) for key, result in options.items()})
+            best = _best(options, order)
+        return best
+
+    def screened(key: str) -> float:
+        raw = outputs(PRESETS_BY_KEY[key].scaling, screen)
+        return float((np.argmax(raw, axis=1) == ref.labels[screen]).mean())
+
+    scores = {key: screened(key) for key in keys}
+    ranked = sorted(keys, key=lambda k: (-scores[k], keys.index(k)))
+    if scores[ranked[0]] < HOPELESS:  # no preset comes near: the model wants something else
+        return Detection(PRESETS_BY_KEY[ranked[0]], scores[ranked[0]], scores)
+    finalists = [k for k in ranked[:FINALISTS] if scores[k] >= scores[ranked[0]] - FINALIST_MARGIN]
+    full = {key: judged(PRESETS_BY_KEY[key].scaling) for key in finalists}
+    best_key = decided(full, finalists)
+    scores.update({key: result.accuracy for key, result in full.items()})
+    chosen = full[best_key]
+    if side != FIELD:  # padded (LeNet-5) or resized: decided as the presets were
+        resized = judged(replace(chosen.scaling, fit=Fit.RESIZE))
+        if len(chosen.raw) > len(resized.raw):
+            resized = judged(resized.scaling, resized)
+        fits = {Fit.PAD.value: chosen, Fit.RESIZE.value: resized}
+        chosen = fits[decided(fits, [Fit.PAD.value, Fit.RESIZE.value])]
+    return Detection(PRESETS_BY_KEY[best_key], chosen.accuracy, scores, chosen.raw, chosen.scaling, chosen.temperature)
 
 
-def _median_margin(probs: NDArray[np.float64]) -> float:
-    """The median log-odds of the top digit over the second, for probabilities (N, 10)."""
-    ranked = np.sort(np.log(np.clip(probs, MIN_PROBABILITY, 1.0)), axis=1)
-    return float(np.median(ranked[:, -1] - ranked[:, -2]))
+def _clear(judged: dict[str, _Judged], order: list[str], best: str) -> bool:
+    """True when ``best`` stands out: every other option reads clearly fewer digits, or has a
+    temperature farther from 1 by more than :data:`CLEAR_LOG_TEMPERATURE`."""
+    mine = abs(math.log(judged[best].temperature))
+    for key in order:
+        if key == best or clearly_fewer(judged[best].correct, judged[key].correct):
+            continue
+        if abs(math.log(judged[key].temperature)) - mine < CLEAR_LOG_TEMPERATURE:
+            return False
+    return True
+
+
+@dataclass(frozen=True)
+class _Judged:
+    """How a model reads all the reference digits under one scaling."""
+
+    scaling: InputScaling
+    raw: NDArray[np.float64]  # its raw outputs (N, 10)
+    correct: NDArray[np.bool_]  # (N,)
+    temperature: float
+
+    @property
+    def accuracy(self) -> float:
+        return float(self.correct.mean())
+
+
+def _best(judged: dict[str, _Judged], order: list[str]) -> str:
+    """Of those not reading clearly fewer digits than the most accurate, the one whose
+    temperature is closest to 1 (then the more accurate, then the first in ``order``)."""
+    top = max(order, key=lambda k: (int(judged[k].correct.sum()), -order.index(k)))
+    contenders = [k for k in order if not clearly_fewer(judged[top].correct, judged[k].correct)]
+    return min(contenders, key=lambda k: (abs(math.log(judged[k].temperature)), -judged[k].accuracy, order.index(k)))
+
+
+def clearly_fewer(best: NDArray[np.bool_], other: NDArray[np.bool_]) -> bool:
+    """True when ``other`` reads clearly fewer of the same digits than ``best``: the digits
+    only ``best`` reads outnumber those only ``other`` reads by more than chance would
+    (a sign test at about :data:`FEWER_SIGMAS` standard deviations)."""
+    only_best = int(np.count_nonzero(best & ~other))
+    only_other = int(np.count_nonzero(other & ~best))
+    return only_best - only_other > FEWER_SIGMAS * math.sqrt(only_best + only_other) + FEWER_SHARE * len(best)
+
+
+def fitted_doubt_threshold(probabilities: NDArray[np.float64], labels: NDArray[np.int64], ceiling: float) -> float:
+    """A "Not sure" threshold for a model from its ``probabilities`` (N, 10) on the reference
+    digits: the :data:`DOUBT_REFERENCE_SHARE` quantile of its confidence on those it reads
+    right, at most ``ceiling``."""
+    right = np.argmax(probabilities, axis=1) == labels
+    if not right.any():
+        return ceiling
+    return min(ceiling, float(np.quantile(probabilities.max(axis=1)[right], DOUBT_REFERENCE_SHARE)))
+
+
+def fitted_temperature(log_probs: NDArray[np.float64], labels: NDArray[np.int64]) -> float:
+    """The temperature T for which softmax(log_probs / T) fits ``labels`` best: the
+    cross-entropy against labels smoothed by :data:`TEMPERATURE_SMOOTHING` (so a model that
+    reads every digit still has a best T), searched in log T within ±:data:`MAX_LOG_TEMPERATURE`."""
+    target = np.full(log_probs.shape, TEMPERATURE_SMOOTHING / log_probs.shape[1])
+    target[np.arange(len(labels)), labels] += 1.0 - TEMPERATURE_SMOOTHING
+
+    def loss(log_t: float) -> float:
+        z = log_probs / math.exp(log_t)
+        z = z - z.max(axis=1, keepdims=True)
+        z = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+        return float(-(target * z).sum(axis=1).mean())
+
+    low, high = -MAX_LOG_TEMPERATURE, MAX_LOG_TEMPERATURE
+    golden = (math.sqrt(5) - 1) / 2
+    a, b = high - golden * (high - low), low + golden * (high - low)
+    fa, fb = loss(a), loss(b)
+    for _ in range(TEMPERATURE_STEPS):  # one minimum (the loss is convex in 1/T): a golden-section search
+        if fa <= fb:
+            high, b, fb = b, a, fa
+            a = high - golden * (high - low)
+            fa = loss(a)
+        else:
+            low, a, fa = a, b, fb
+            b = low + golden * (high - low)
+            fb = loss(b)
+    return math.exp((low + high) / 2)
 
 
 SETTING_HELP = (
     "a preset ("
     + ", ".join(p.key for p in PRESETS)
-    + ") or explicit values such as scale=255,mean=0.5,std=0.5,invert,normalize=l2-columns"
+    + ") or explicit values such as scale=255,mean=0.5,std=0.5,invert,normalize=l2-columns; "
+    + "for a 32×32 (LeNet-5) model add fit=pad (the default) or fit=resize, e.g. unit,fit=resize"
 )
 
 
@@ -201,8 +319,10 @@ def parse_setting(text: str) -> InputScaling:
     Raises ``ValueError`` naming what is wrong and what is accepted.
     """
     text = text.strip()
-    if text in PRESETS_BY_KEY:
-        return PRESETS_BY_KEY[text].scaling
+    preset, _, rest = text.partition(",")
+    if preset.strip() in PRESETS_BY_KEY:  # a preset, maybe with a fit: "unit,fit=resize"
+        scaling = PRESETS_BY_KEY[preset.strip()].scaling
+        return replace(scaling, fit=parse_setting(rest).fit) if rest.strip() else scaling
     values: dict[str, str] = {}
     for item in filter(None, (part.strip() for part in text.split(","))):
         key, _, value = item.partition("=")
@@ -222,12 +342,13 @@ def parse_setting(text: str) -> InputScaling:
 
 def format_setting(scaling: InputScaling) -> str:
     """The inverse of :func:`parse_setting`: a preset key when one matches, else the values."""
+    fitted = f",fit={scaling.fit}" if scaling.fit != Fit.PAD else ""
     for preset in PRESETS:
-        if preset.scaling == scaling:
-            return preset.key
+        if preset.scaling == replace(scaling, fit=Fit.PAD):
+            return preset.key + fitted
     text = f"scale={scaling.scale!r},mean={scaling.mean!r},std={scaling.std!r}"
     if scaling.invert:
         text += ",invert"
     if scaling.normalize != Normalization.NONE:
         text += f",normalize={scaling.normalize}"
-    return text
+    return text + fitted

@@ -8,7 +8,7 @@ from digitcanvas.model.conventions import describe_scaling
 
 def input_description(classifier: Classifier) -> str:
     """ "pixels 0–255 (detected; 98 % on reference digits)": how the model is fed, and why."""
-    label = describe_scaling(classifier.scaling)
+    label = describe_scaling(classifier.scaling, classifier.layout.side)
     detection = classifier.detection
     if classifier.input_source == InputSource.DETECTED and detection is not None:
         return f"{label} (detected; {detection.accuracy:.0%} on reference digits)"
@@ -19,6 +19,14 @@ def input_description(classifier: Classifier) -> str:
         )
     source = "from the model file" if classifier.input_source == InputSource.METADATA else "your setting"
     return f"{label} ({source})"
+
+
+def doubt_description(classifier: Classifier) -> str:
+    """ "Not sure under 62 % confidence (fitted on the reference digits)" and the like."""
+    source = "fitted on the reference digits" if classifier.doubt_fitted else "from the model file"
+    if not classifier.doubt_fitted and not classifier.info.declares_doubt:
+        source = "DigitCanvas's default"
+    return f"Not sure under {classifier.doubt_threshold:.0%} confidence ({source})"
 
 
 def describe_input(classifier: Classifier) -> str:

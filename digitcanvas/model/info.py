@@ -13,6 +13,8 @@ Keys the app reads:
 * ``digitcanvas.input_normalize``: "l2-columns" for models trained on
   ``tf.keras.utils.normalize(x, axis=1)`` (each image column scaled to unit L2 norm,
   after the steps above); "none" (the default) otherwise;
+* ``digitcanvas.input_fit``: for a model whose input is larger than 28×28 (LeNet-5's
+  32×32): "pad" (the default: paper around the digit, as LeNet-5 was trained) or "resize";
 * ``digitcanvas.output``: "logits", "probabilities" or "scores" (independent sigmoid
   units); detected from the model's behaviour when missing;
 * ``digitcanvas.doubt_threshold``: the calibrated top probability under which the app
@@ -48,7 +50,8 @@ META_MEAN = META_PREFIX + "input_mean"
 META_STD = META_PREFIX + "input_std"
 META_INVERT = META_PREFIX + "input_invert"
 META_NORMALIZE = META_PREFIX + "input_normalize"
-INPUT_KEYS = (META_SCALE, META_MEAN, META_STD, META_INVERT, META_NORMALIZE)  # any one: the input is declared
+META_FIT = META_PREFIX + "input_fit"
+INPUT_KEYS = (META_SCALE, META_MEAN, META_STD, META_INVERT, META_NORMALIZE, META_FIT)  # any one: the input is declared
 # The input keys by their short names, as an input setting spells them ("scale=255,invert").
 INPUT_SETTING_KEYS = {
     "scale": META_SCALE,
@@ -56,6 +59,7 @@ INPUT_SETTING_KEYS = {
     "std": META_STD,
     "invert": META_INVERT,
     "normalize": META_NORMALIZE,
+    "fit": META_FIT,
 }
 
 
@@ -66,6 +70,13 @@ class Normalization(StrEnum):
     L2_COLUMNS = "l2-columns"  # tf.keras.utils.normalize(x, axis=1): each image column to unit L2 norm
 
 
+class Fit(StrEnum):
+    """How a 28×28 digit becomes the larger field a model may take (32×32: LeNet-5's input)."""
+
+    PAD = "pad"  # paper added around it, as LeNet-5 was trained on MNIST padded by 2 px
+    RESIZE = "resize"  # scaled up to the larger field
+
+
 class OutputKind(StrEnum):
     """What a model's ten scores are (``digitcanvas.output``)."""
 
@@ -74,7 +85,7 @@ class OutputKind(StrEnum):
     SCORES = "scores"  # independent sigmoid units: normalised to sum to 1
 
 
-_Kind = TypeVar("_Kind", Normalization, OutputKind)
+_Kind = TypeVar("_Kind", Normalization, OutputKind, Fit)
 META_DOUBT = META_PREFIX + "doubt_threshold"
 META_TEST_ACCURACY = META_PREFIX + "test_accuracy"
 META_TEMPERATURE = META_PREFIX + "temperature"
@@ -87,7 +98,6 @@ TRUE_WORDS = ("1", "true", "yes")
 MIN_STD = 1e-6
 MAX_SCALING = 1e6
 # Graph names exporters write by default: they say nothing about the model.
-GENERIC_GRAPH_NAMES = ("main_graph", "torch_jit", "tf2onnx", "torch-jit-export", "")
 
 
 class ModelInfoError(ValueError):
@@ -107,9 +117,10 @@ class InputScaling:
     std: float = 1.0
     invert: bool = False
     normalize: Normalization = Normalization.NONE
+    fit: Fit = Fit.PAD  # only for a model whose field is larger than 28×28
 
     def apply(self, batch: NDArray[np.float32]) -> NDArray[np.float32]:
-        """float32 (N, 28, 28) in [0, 1] → float32 of the same shape, in the model's units."""
+        """float32 (N, H, W) in [0, 1] → float32 of the same shape, in the model's units."""
         x = 1.0 - batch if self.invert else batch
         if not (self.scale == 1.0 and self.mean == 0.0 and self.std == 1.0):
             x = (x * self.scale - self.mean) / self.std
@@ -127,6 +138,7 @@ class InputScaling:
             META_STD: _number_text(self.std),
             META_INVERT: "true" if self.invert else "false",
             META_NORMALIZE: self.normalize,
+            META_FIT: self.fit,
         }
 
 
@@ -140,20 +152,24 @@ class ModelInfo:
     declares_input: bool = False  # the metadata names the input scaling (else it is detected)
     output: OutputKind | None = None  # when the metadata says; else detected
     doubt_threshold: float = DEFAULT_THRESHOLD
+    declares_doubt: bool = False  # the metadata gives a usable threshold (else one is fitted at load)
     metadata: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
-    def from_metadata(cls, metadata: Mapping[str, str], *, fallback_name: str, graph_name: str = "") -> ModelInfo:
+    def from_metadata(cls, metadata: Mapping[str, str], *, fallback_name: str) -> ModelInfo:
         """Parse ``digitcanvas.*`` keys; raises :class:`ModelInfoError` naming a bad key."""
         meta = dict(metadata)
-        name = meta.get(META_NAME) or ("" if graph_name in GENERIC_GRAPH_NAMES else graph_name) or fallback_name
+        # The graph's own name says nothing people chose ("main_graph", "torch_jit", a random
+        # hex string, the class of the last layer): the file's name does.
+        name = meta.get(META_NAME) or fallback_name
         return cls(
             name=name,
             version=meta.get(META_VERSION) or None,
             scaling=_scaling_from(meta),
             declares_input=any(key in meta for key in INPUT_KEYS),
             output=_choice(meta, META_OUTPUT, OutputKind),
-            doubt_threshold=_threshold_from(meta),
+            doubt_threshold=_threshold_from(meta) or DEFAULT_THRESHOLD,
+            declares_doubt=_threshold_from(meta, None) is not None,
             metadata=meta,
         )
 
@@ -182,6 +198,7 @@ def _scaling_from(meta: Mapping[str, str]) -> InputScaling:
         std=_float_key(meta, META_STD, 1.0),
         invert=meta.get(META_INVERT, "false").strip().lower() in TRUE_WORDS,
         normalize=_choice(meta, META_NORMALIZE, Normalization) or Normalization.NONE,
+        fit=_choice(meta, META_FIT, Fit) or Fit.PAD,
     )
     if abs(scaling.std) < MIN_STD:
         raise ModelInfoError(f"metadata {META_STD} is {scaling.std:g}; it must be at least {MIN_STD:g} in size")
@@ -202,13 +219,13 @@ def _choice(meta: Mapping[str, str], key: str, kinds: type[_Kind]) -> _Kind | No
         raise ModelInfoError(f"metadata {key} is {text!r}; expected one of: {', '.join(kinds)}") from None
 
 
-def _threshold_from(meta: Mapping[str, str]) -> float:
-    """The fitted threshold, or the default when the key is missing or out of (0, 1)."""
+def _threshold_from(meta: Mapping[str, str], default: float | None = DEFAULT_THRESHOLD) -> float | None:
+    """The fitted threshold, or ``default`` when the key is missing or out of (0, 1)."""
     try:
-        value = _float_key(meta, META_DOUBT, DEFAULT_THRESHOLD)
+        value = _float_key(meta, META_DOUBT, -1.0)
     except ModelInfoError:
-        return DEFAULT_THRESHOLD
-    return value if 0.0 < value < 1.0 else DEFAULT_THRESHOLD
+        return default
+    return value if 0.0 < value < 1.0 else default
 
 
 def _number_text(value: float) -> str:

@@ -201,7 +201,7 @@ class Reader:
         if self.adaptation is not None and self.adaptation.count:
             features = drawing_features(self.classifier, np.asarray(image, dtype=np.float32)[None])
             probabilities = self.adaptation.adjust(features, probabilities[None])[0]
-        verdict = assess(probabilities, self.info.doubt_threshold, small=small)
+        verdict = assess(probabilities, self.classifier.doubt_threshold, small=small)
         return DigitReading(probabilities, image, verdict, box, members)
 
     def _from_segments(self, segments: Sequence[Segment], drawing: Drawing | None) -> Reading:

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 from digitcanvas import __version__
 from digitcanvas.model.classifier import Classifier, bundled_model_path
 from digitcanvas.model.conventions import reference_digits
-from digitcanvas.model.describe import describe_input
+from digitcanvas.model.describe import describe_input, doubt_description
 from digitcanvas.ui.settings import AppSettings
 
 DESCRIPTION = (
@@ -148,12 +148,12 @@ def about_text(classifier: Classifier | None) -> str:
         model = (
             f"<b>{html.escape(classifier.describe())}</b> ({html.escape(where)})<br>"
             f"{html.escape(describe_input(classifier))}<br>"
-            f'Says "Not sure" under {classifier.info.doubt_threshold:.1%} confidence'
+            f"{html.escape(doubt_description(classifier))}"
         )
     data = (
         "<p>The bundled model learned from MNIST digits, UNIPEN and DigiLeTs pen digits, and from DigiLeTs "
         f"letters what is not a digit. The {len(reference_digits().labels)} reference digits that "
-        "find out how a model wants its pixels are MNIST test images.</p>"
+        "find out how a model wants its pixels are DigitCanvas's own synthetic handwriting.</p>"
     )
     versions = [("Python", platform.python_version(), "PSF-2.0"), ("Qt", qVersion(), "LGPL-3.0")]
     versions += [

@@ -106,7 +106,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ModelLoadError, OSError, ValueError) as e:
         return fail(str(e))
     reader = Reader(classifier)
-    threshold = args.threshold if args.threshold is not None else classifier.info.doubt_threshold
+    threshold = args.threshold if args.threshold is not None else classifier.doubt_threshold
     part = [s for samples in sources.values() for s in samples]
     labels = np.array([s.label for s in part])
     origin = np.array([name for name, samples in sources.items() for _ in samples])

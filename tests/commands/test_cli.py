@@ -178,9 +178,16 @@ def test_a_model_that_needs_a_look_is_warned_about(tmp_path: Path, capsys: pytes
     assert "no convention fits" in warnings[0] and "normalises them to sum to 1" in warnings[1]
     fitting = make_convention_model(tmp_path / "fits.onnx", "0-255")
     assert main(["predict", "--model", str(fitting), drawing]) == EXIT_OK
-    assert capsys.readouterr().err == ""
+    # What was detected is said in one line, how sure, and how to set it otherwise; no warning.
+    assert capsys.readouterr().err == (
+        "note: fits.onnx: input detected as pixels 0–255 (100% of the reference digits read right; --input sets it)\n"
+    )
     assert main(["predict", "-v", "--model", str(fitting), drawing]) == EXIT_OK
-    assert "Input: pixels 0–255 (detected; 100% on reference digits)" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "Input: pixels 0–255 (detected; 100% on reference digits)" in err
+    assert "Not sure under" in err and "(fitted on the reference digits)" in err
+    assert main(["predict", "--input", "0-255", "--model", str(fitting), drawing]) == EXIT_OK
+    assert capsys.readouterr().err == ""  # set, not detected: nothing to say
 
 
 def test_no_files_and_bad_top(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -121,7 +121,9 @@ def test_evaluate_drawn_scores_the_chosen_writers(
     args = ["--unipen", str(unipen), "--model", str(linear_model), "--out", str(out), "--robustness"]
     assert evaluate_drawn.main(args) == 0
     report = capsys.readouterr().out
-    assert "# Drawn digits per source (test writers): tiny" in report and "pen width doubled" in report
+    assert (
+        "# Drawn digits per source (test writers): linear" in report and "pen width doubled" in report
+    )  # the file name
     assert "| UNIPEN | coarse (~15 points per digit) |" in report
     assert (out / "drawn-test-linear.md").read_text() + "\n" == report
     assert sorted(p.name for p in out.iterdir()) == ["drawn-test-linear-unipen-confusion.png", "drawn-test-linear.md"]

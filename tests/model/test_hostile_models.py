@@ -19,7 +19,15 @@ from digitcanvas.commands.predict import EXIT_SOME_FAILED
 from digitcanvas.explain.inspector import Inspector
 from digitcanvas.model.classifier import Classifier, ModelLoadError
 from digitcanvas.model.file_check import MAX_MODEL_TENSOR_BYTES
-from digitcanvas.model.info import INPUT_KEYS, META_DOUBT, META_OUTPUT, ModelInfo, ModelInfoError, OutputKind
+from digitcanvas.model.info import (
+    INPUT_KEYS,
+    META_DOUBT,
+    META_OUTPUT,
+    ModelInfo,
+    ModelInfoError,
+    OutputKind,
+    write_metadata,
+)
 from digitcanvas.model.outputs import usable_probabilities
 from digitcanvas.model.session import ModelRunError
 from digitcanvas.reading.batch import READ_ERRORS
@@ -107,6 +115,21 @@ def test_a_run_that_never_ends_is_stopped_at_the_run_limit(
     started = time.monotonic()
     with pytest.raises(session.ModelTimeoutError, match=f"did not finish within {RUN_SECONDS:g} s"):
         classifier.predict_proba(_ink())
+    assert time.monotonic() - started < RUN_SECONDS + 5
+
+
+def test_a_model_that_never_ends_on_ink_is_refused_at_load_without_a_threshold(
+    models: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without a "Not sure" threshold of its own, loading reads the reference digits with the
+    model (to fit one): a model that never ends on ink is refused within the load-time limit."""
+    path = tmp_path / "loop.onnx"
+    path.write_bytes(models["a Loop that never ends on ink"].read_bytes())
+    write_metadata(path, {META_DOUBT: None})
+    monkeypatch.setattr(inference, "MODEL_LOAD_SECONDS", RUN_SECONDS)
+    started = time.monotonic()
+    with pytest.raises(ModelLoadError, match=f"did not finish its runs at load time within {RUN_SECONDS:g} s"):
+        Classifier(path)
     assert time.monotonic() - started < RUN_SECONDS + 5
 
 

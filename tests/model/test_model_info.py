@@ -36,8 +36,8 @@ def test_facts_are_parsed_once_from_metadata() -> None:
 
 
 def test_defaults_and_names_when_the_model_says_nothing() -> None:
-    assert ModelInfo.from_metadata({}, fallback_name="mnist", graph_name="main_graph").describe() == "mnist"
-    assert ModelInfo.from_metadata({}, fallback_name="mnist", graph_name="LeNet").name == "LeNet"
+    assert ModelInfo.from_metadata({}, fallback_name="mnist").describe() == "mnist"
+    assert ModelInfo.from_metadata({META_NAME: "LeNet"}, fallback_name="mnist").name == "LeNet"
     info = ModelInfo.from_metadata({META_DOUBT: "1.5"}, fallback_name="m")
     assert info.doubt_threshold == DEFAULT_THRESHOLD
     assert ModelInfo.from_metadata({META_DOUBT: "nonsense"}, fallback_name="m").doubt_threshold == DEFAULT_THRESHOLD

@@ -15,10 +15,10 @@ from onnx import TensorProto
 from onnx_models import make_convention_model, make_exported_model, reference_probabilities
 
 from digitcanvas.model.classifier import Classifier, ModelLoadError
-from digitcanvas.model.conventions import PRESETS, PRESETS_BY_KEY, detect, reference_digits
+from digitcanvas.model.conventions import PRESETS, PRESETS_BY_KEY, detect, parse_setting, reference_digits
 from digitcanvas.model.describe import describe_input
-from digitcanvas.model.info import META_SCALE, InputScaling, Normalization, write_metadata
-from lab.fuzz.linear_model import linear_weights
+from digitcanvas.model.info import DEFAULT_THRESHOLD, META_SCALE, Fit, InputScaling, Normalization, write_metadata
+from lab.fuzz.linear_model import linear_weights, make_linear_model
 
 
 @pytest.fixture
@@ -31,10 +31,14 @@ def test_each_convention_is_detected_from_the_model_behaviour(tmp_path: Path, pr
     classifier = Classifier(make_convention_model(tmp_path / "m.onnx", preset))
     assert classifier.input_source == "detected"
     assert classifier.scaling == PRESETS_BY_KEY[preset].scaling
-    assert classifier.detection is not None and classifier.detection.accuracy >= 0.8
+    # The fixture reads its own convention's digits with room to spare (a fixture near the
+    # 80 % line would pass or fail by one CPU's rounding), and the others' clearly worse.
+    assert classifier.detection is not None and classifier.detection.accuracy >= 0.95
     assert f"Input: {PRESETS_BY_KEY[preset].label} (detected; " in describe_input(classifier)
     ref = reference_digits()
-    assert (classifier.predict_proba(ref.images).argmax(axis=1) == ref.labels).mean() >= 0.8
+    assert (classifier.predict_proba(ref.images).argmax(axis=1) == ref.labels).mean() >= 0.95
+    others = [score for key, score in classifier.detection.scores.items() if key != preset]
+    assert max(others) < 0.8
 
 
 def _fitted_linear(scale: float) -> tuple[np.ndarray, np.ndarray]:
@@ -209,3 +213,53 @@ def test_bad_input_settings_say_what_is_accepted(text: str) -> None:
 
     with pytest.raises(ValueError, match=r"input setting|not a number|at least|expected one of"):
         parse_setting(text)
+
+
+@pytest.mark.parametrize("fit", ["pad", "resize"])
+def test_a_32_by_32_model_is_fed_digits_fitted_as_it_was_trained(tmp_path: Path, fit: str) -> None:
+    """LeNet-5 takes MNIST padded by 2 px to 32×32; other 32×32 models took it scaled up:
+    both load, and detection tells which (with the pixel convention)."""
+    from onnx_models import make_lenet_like_model
+
+    classifier = Classifier(make_lenet_like_model(tmp_path / f"{fit}.onnx", fit))
+    assert classifier.layout.side == 32 and classifier.input_source == "detected"
+    assert classifier.scaling == InputScaling(fit=Fit(fit))
+    ref = reference_digits()
+    assert (classifier.predict_proba(ref.images).argmax(axis=1) == ref.labels).mean() >= 0.95
+    assert describe_input(classifier).startswith(
+        f"Input: pixels 0–1, {'padded' if fit == 'pad' else 'resized'} to 32×32"
+    )
+    chosen = Classifier(tmp_path / f"{fit}.onnx", scaling=parse_setting(f"unit,fit={fit}"))
+    assert chosen.scaling.fit == fit
+
+
+def test_a_model_is_named_by_its_file_not_its_graph(tmp_path: Path) -> None:
+    """Exporters name the graph "main_graph", "torch_jit", a hex string or the last layer's class."""
+    import onnx
+
+    path = make_linear_model(tmp_path / "my-mnist.onnx")
+    model = onnx.load(str(path))
+    model.graph.name = "torch_jit"
+    onnx.save(model, str(path))
+    assert Classifier(path).name == "my-mnist"
+
+
+def test_not_sure_is_fitted_for_scores_that_are_not_probabilities(tmp_path: Path) -> None:
+    """Decision scores (an SVC's, one-vs-rest) softmax into flat rows: with the default 80 %
+    every digit would be "not sure". The threshold fitted on the reference digits flags few."""
+    import onnx
+    from onnx import helper
+
+    path = make_convention_model(tmp_path / "sharp.onnx", "unit")
+    model = onnx.load(str(path))
+    # Squash the logits to a tenth: the ranking stays, the softmax goes flat (~25 % at the top).
+    model.graph.initializer.append(onnx.numpy_helper.from_array(np.array(0.1, np.float32), "squash"))
+    model.graph.node[-1].output[0] = "sharp_logits"
+    model.graph.node.append(helper.make_node("Mul", ["sharp_logits", "squash"], ["logits"]))
+    onnx.save(model, str(path))
+    classifier = Classifier(path)
+    ref = reference_digits()
+    top = classifier.predict_proba(ref.images).max(axis=1)
+    assert top.mean() < DEFAULT_THRESHOLD  # the default would flag most of them
+    assert classifier.doubt_fitted and classifier.doubt_threshold < DEFAULT_THRESHOLD
+    assert (top < classifier.doubt_threshold).mean() <= 0.06

@@ -9,6 +9,7 @@ from digitcanvas.drawing.strokes import Drawing, EmptyInputError
 from digitcanvas.reading.preprocessing import (
     DIGIT_BOX,
     FIELD_CENTRE,
+    INK_THRESHOLD,
     ImageFormatError,
     PenMode,
     PreprocessOptions,
@@ -178,16 +179,48 @@ def test_random_images_keep_the_invariants(seed: int, h: int, w: int) -> None:
     _check_invariants(preprocess_image(pixels))
 
 
-def test_mnist_images_pass_through_the_image_path_all_but_unchanged() -> None:
-    """MNIST's own digits (the shipped reference digits are MNIST test images) come out as
-    they went in: same centre of mass (14, 14), same ink, no blur from a sub-pixel shift."""
-    from digitcanvas.model.conventions import reference_digits
+def _mnist_made(drawing: Drawing, pen: float, upscale: int = 16) -> np.ndarray:
+    """A digit made the way MNIST's were: a sharp black-and-white picture of the strokes,
+    shrunk (area-averaged, so its edges turn grey) until its longer side is 20 px, placed in
+    28×28 with its centre of mass moved to (14, 14) by whole pixels. float in [0, 1]."""
+    from PIL import Image, ImageDraw
 
-    ref = reference_digits()
-    out = np.stack([preprocess_image(np.rint(image * 255).astype(np.uint8)) for image in ref.images])
-    changed = np.abs(out - ref.images).reshape(len(out), -1).max(axis=1)
+    points = drawing.points()
+    low, high = points.min(axis=0), points.max(axis=0)
+    scale = (20 * upscale - pen * upscale) / float((high - low).max())
+    size = np.ceil((high - low) * scale).astype(int) + int(pen * upscale) + 2
+    picture = Image.new("L", (int(size[0]), int(size[1])), 0)
+    draw = ImageDraw.Draw(picture)
+    for stroke in drawing.strokes:
+        xy = [tuple(float(v) for v in (p - low) * scale + pen * upscale / 2 + 1) for p in stroke]
+        draw.line(xy, fill=255, width=int(pen * upscale), joint="curve")
+    box = picture.getbbox()
+    assert box is not None
+    picture = picture.crop(box)
+    factor = 20 / max(picture.size)
+    small = picture.resize((max(1, round(picture.width * factor)), max(1, round(picture.height * factor))), Image.Resampling.BOX)
+    field = np.zeros((28, 28))
+    top, left = (28 - small.height) // 2, (28 - small.width) // 2
+    field[top : top + small.height, left : left + small.width] = np.asarray(small) / 255.0
+    row, col = centre_of_mass(field)
+    return np.roll(field, (round(14 - row), round(14 - col)), axis=(0, 1))
+
+
+def test_mnist_made_digits_pass_through_the_image_path_all_but_unchanged() -> None:
+    """Digits made as MNIST's were come out as they went in: same centre of mass (14, 14),
+    same ink, no blur from a sub-pixel shift."""
+    from lab.data.synthetic_digits import draw_digit
+
+    rng = np.random.default_rng(5)
+    images = np.stack([_mnist_made(draw_digit(d % 10, rng)[0], pen=10.0) for d in range(60)])
+    images = (np.rint(images * 255) / 255.0).astype(np.float32)  # 8-bit, as MNIST is
+    out = np.stack([preprocess_image(np.rint(image * 255).astype(np.uint8)) for image in images])
+    changed = np.abs(out - images).reshape(len(out), -1).max(axis=1)
     assert np.mean(changed == 0) > 0.8  # most come out identical, faint anti-aliased edges included
-    assert changed.max() < 0.01  # the rest differ by the rounding of a uint8 pixel
+    differs = np.abs(out - images) > 0
+    # The rest lose a faint speck or two off the ink's edge (noise to the image path), no more:
+    assert differs.reshape(len(out), -1).sum(axis=1).max() <= 3
+    assert images[differs].max() < INK_THRESHOLD and out[differs].max() == 0.0
     rows, cols = zip(*(centre_of_mass(image.astype(np.float64)) for image in out), strict=True)
     assert abs(np.mean(rows) - 14.0) < 0.1 and abs(np.mean(cols) - 14.0) < 0.1
 

@@ -10,7 +10,7 @@ import pytest
 from onnx_models import make_convention_model
 from PySide6.QtCore import QSettings, Qt
 from pytestqt.qtbot import QtBot
-from qt_helpers import draw_seven, draw_ten, draw_zero
+from qt_helpers import draw_seven, draw_stroke, draw_ten, line
 
 from digitcanvas.model.conventions import PRESETS_BY_KEY
 from digitcanvas.ui.tools.input_settings import InputSettingsDialog, Keep
@@ -89,9 +89,9 @@ def test_comparing_with_a_second_model_marks_disagreements(window: MainWindow, q
     assert first is not None and first.first_digit == 7
     window.clear()
     assert panel.comparison() is None  # nothing drawn: nothing compared
-    draw_zero(window.canvas)  # every new reading is read by both
+    draw_stroke(window.canvas, line((300, 80), (300, 330)))  # a 1: every new reading is read by both
     second = panel.comparison()
-    assert second is not None and second.first_digit == 0
+    assert second is not None and second.first_digit == 1
     assert second.describe().startswith(("Both read", "They disagree"))
 
 
