@@ -29,7 +29,7 @@ SCREEN_PER_DIGIT = 3  # reference digits of each kind every preset is screened o
 FINALISTS = 3  # at most this many presets are run on all the reference digits...
 FINALIST_MARGIN = 0.2  # ...those within this share of the screen digits of the best one
 POOR_ACCURACY = 0.8  # the best preset under this: the model may expect an input we do not know
-MIN_PROBABILITY = 1e-12  # floor for the log-probability of a digit the model rules out
+LOGIT_CEILING = 1e4  # an infinite logit (a probability of 0 or 1 in float64) counts as this
 # A preset reads "clearly fewer" digits than the best when the digits only the best reads
 # outnumber those only it reads by more than FEWER_SIGMAS standard deviations of a fair coin
 # plus FEWER_SHARE of the digits: chance differences between two ways of feeding one model,
@@ -169,7 +169,7 @@ def detect(
     ``side``: a model's field larger than 28×28 (LeNet-5's 32): whether the digit is padded
     (LeNet-5's recipe) or resized is decided after the preset, the same way.
     """
-    from digitcanvas.model.outputs import output_kind, to_probabilities
+    from digitcanvas.model.outputs import as_logits, output_kind
 
     ref = reference or reference_digits()
     keys = list(candidates) if candidates is not None else [p.key for p in PRESETS]
@@ -188,9 +188,11 @@ def detect(
             raw = np.concatenate([before.raw, raw])
         labels = ref.labels[: len(raw)]
         with np.errstate(all="ignore"):
-            log_probs = np.log(np.clip(to_probabilities(raw, output_kind(raw)), MIN_PROBABILITY, 1.0))
+            logits = np.nan_to_num(
+                as_logits(raw, output_kind(raw)), nan=0.0, posinf=LOGIT_CEILING, neginf=-LOGIT_CEILING
+            )
         correct = np.argmax(raw, axis=1) == labels
-        return _Judged(scaling, raw, correct, fitted_temperature(log_probs, labels))
+        return _Judged(scaling, raw, correct, fitted_temperature(logits, labels))
 
     def decided(options: dict[str, _Judged], order: list[str]) -> str:
         """The best of ``options``, judged on the first half, and on both when that is close."""
@@ -276,7 +278,8 @@ def fitted_doubt_threshold(probabilities: NDArray[np.float64], labels: NDArray[n
 
 
 def fitted_temperature(log_probs: NDArray[np.float64], labels: NDArray[np.int64]) -> float:
-    """The temperature T for which softmax(log_probs / T) fits ``labels`` best: the
+    """The temperature T for which softmax(log_probs / T) (log-probabilities, or any logits)
+    fits ``labels`` best: the
     cross-entropy against labels smoothed by :data:`TEMPERATURE_SMOOTHING` (so a model that
     reads every digit still has a best T), searched in log T within ±:data:`MAX_LOG_TEMPERATURE`."""
     target = np.full(log_probs.shape, TEMPERATURE_SMOOTHING / log_probs.shape[1])

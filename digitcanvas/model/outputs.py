@@ -45,6 +45,9 @@ class OutputSpec:
     zipmap: bool  # a sequence of {digit: probability} maps (skl2onnx)
 
 
+SIGMOID_FLOOR = 1e-7  # float32 sigmoids round to 0 or 1 past about ±16: the logits they imply are clipped there
+
+
 def pick_output(outputs: list[Any]) -> OutputSpec:
     """The output holding ten scores per image; label outputs (integers) are ignored."""
     tensors = [o for o in outputs if o.type in FLOAT_TYPES]
@@ -98,6 +101,20 @@ def to_probabilities(outputs: NDArray[np.floating], kind: OutputKind = OutputKin
     sums = clipped.sum(axis=1, keepdims=True)
     uniform = np.full_like(clipped, 1.0 / NUM_CLASSES)
     return np.where(sums > 0, clipped / np.where(sums > 0, sums, 1.0), uniform)
+
+
+def as_logits(outputs: NDArray[np.floating], kind: OutputKind) -> NDArray[np.float64]:
+    """Scores (N, 10) whose softmax is the model's multi-class belief, for fitting a
+    temperature: logits as they are, the log of probabilities, and for independent sigmoid
+    units the logits they came from (dividing sigmoids by their sum blurs that: several
+    saturate at 1)."""
+    values = np.asarray(outputs, dtype=np.float64)
+    if kind == OutputKind.LOGITS:
+        return values
+    if kind == OutputKind.SCORES:
+        clipped = np.clip(values, SIGMOID_FLOOR, 1.0 - SIGMOID_FLOOR)
+        return np.asarray(np.log(clipped / (1.0 - clipped)), dtype=np.float64)
+    return np.asarray(np.log(np.clip(values, SIGMOID_FLOOR, None)), dtype=np.float64)
 
 
 def usable_probabilities(raw: NDArray[np.float64], kind: OutputKind) -> NDArray[np.float64]:
