@@ -46,9 +46,9 @@ class OutputSpec:
 
 
 SIGMOID_FLOOR = 1e-7  # float32 sigmoids round to 0 or 1 past about ±16: the logits they imply are clipped there
-# Logits spread less than this softmax in float64 without overflow or underflow to 0 sums
-# (exp(-700) is still a normal number): the fast path of usable_probabilities.
-SAFE_LOGIT_RANGE = 700.0
+# Logits under this size spread less than 700, which softmaxes in float64 with no overflow and
+# no sum underflowing to 0 (exp(-700) is still a normal number): usable_probabilities' fast path.
+SAFE_LOGIT_SIZE = 350.0
 
 
 def pick_output(outputs: list[Any]) -> OutputSpec:
@@ -128,7 +128,7 @@ def usable_probabilities(raw: NDArray[np.float64], kind: OutputKind) -> NDArray[
     NaN never reaches a verdict, where it would pass as a confident digit.
     """
     values = np.asarray(raw, dtype=np.float64)
-    if kind == OutputKind.LOGITS and np.isfinite(values).all() and values.max() - values.min() < SAFE_LOGIT_RANGE:
+    if kind == OutputKind.LOGITS and np.isfinite(values).all() and np.abs(values).max() < SAFE_LOGIT_SIZE:
         # The common case, on every reading, without np.errstate's cost: nothing to overflow.
         shifted = np.exp(values - values.max(axis=1, keepdims=True))
         return np.asarray(shifted / shifted.sum(axis=1, keepdims=True), dtype=np.float64)

@@ -198,7 +198,8 @@ def _mnist_made(drawing: Drawing, pen: float, upscale: int = 16) -> np.ndarray:
     assert box is not None
     picture = picture.crop(box)
     factor = 20 / max(picture.size)
-    small = picture.resize((max(1, round(picture.width * factor)), max(1, round(picture.height * factor))), Image.Resampling.BOX)
+    shrunk = (max(1, round(picture.width * factor)), max(1, round(picture.height * factor)))
+    small = picture.resize(shrunk, Image.Resampling.BOX)
     field = np.zeros((28, 28))
     top, left = (28 - small.height) // 2, (28 - small.width) // 2
     field[top : top + small.height, left : left + small.width] = np.asarray(small) / 255.0
