@@ -3,6 +3,8 @@
 
 One argparse parser with subcommands (each in :mod:`digitcanvas.commands`). Qt is
 imported only when the window opens, so ``predict`` starts fast and runs without a display.
+Qt's own options for the window (``-style fusion``, ``-platform xcb``, ``-reverse``, …) are
+set aside before parsing (:func:`split_qt_arguments`) and handed to Qt.
 """
 
 from __future__ import annotations
@@ -24,10 +26,49 @@ PREDICT_EPILOG = (
 
 INSPECT_HELP = "look inside the network for one drawing or image file"
 INSPECT_EPILOG = "exit status: 0 done, 2 bad arguments, bad model, or a file that cannot be read"
+QT_EPILOG = (
+    "Qt's own options for the window are accepted too: -style NAME, -stylesheet FILE, -platform NAME, "
+    "-reverse, -qwindowgeometry WxH+X+Y and the others Qt documents"
+)
+
+# Qt's command-line options (QGuiApplication's and QApplication's, X11's included), with one
+# or two dashes, "-style fusion" or "-style=fusion": those taking a value, then the flags.
+QT_OPTIONS = frozenset(
+    {
+        "platform", "platformpluginpath", "platformtheme", "plugin", "qmljsdebugger", "qwindowgeometry",
+        "qwindowicon", "qwindowtitle", "session", "style", "stylesheet", "display", "geometry", "title",
+        "icon", "name", "visual", "ncols", "cmap", "im", "inputstyle", "fn", "font", "bg", "background",
+        "fg", "foreground", "btn", "button",
+    }
+)  # fmt: skip
+QT_FLAGS = frozenset({"reverse", "widgetcount", "nograb", "dograb", "sync"})
+
+
+def split_qt_arguments(argv: Sequence[str]) -> tuple[list[str], list[str]]:
+    """``argv`` parted into ours and Qt's own options (each with its value), both in order."""
+    ours: list[str] = []
+    qt: list[str] = []
+    pending = False  # the previous argument was a Qt option whose value comes next
+    for argument in argv:
+        if pending:
+            qt.append(argument)
+            pending = False
+            continue
+        dashed = argument.startswith("-") and not argument.startswith("---")
+        option, equals, _ = argument.lstrip("-").partition("=")
+        option, has_value = (option if dashed else ""), bool(equals)
+        if option in QT_FLAGS and not has_value:
+            qt.append(argument)
+        elif option in QT_OPTIONS:
+            qt.append(argument)
+            pending = not has_value
+        else:
+            ours.append(argument)
+    return ours, qt
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="digitcanvas", description=DESCRIPTION)
+    parser = argparse.ArgumentParser(prog="digitcanvas", description=DESCRIPTION, epilog=QT_EPILOG)
     add_model_argument(parser, subcommand=False)
     add_input_argument(parser, subcommand=False)
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -54,12 +95,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(list(sys.argv[1:] if argv is None else argv))
+    ours, qt = split_qt_arguments(list(sys.argv[1:] if argv is None else argv))
+    parser = build_parser()
+    args = parser.parse_args(ours)
     if args.command is not None:
+        if qt:  # Qt's options are for the window; exits with status 2
+            parser.error(f"{' '.join(qt)}: Qt's options are for the window, not for {args.command}")
         return int(args.run(args))
     from digitcanvas.ui.app import run_app
 
-    return run_app(model_path=args.model, input_scaling=args.input)
+    return run_app(model_path=args.model, input_scaling=args.input, qt_arguments=qt)
 
 
 if __name__ == "__main__":

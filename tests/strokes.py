@@ -114,3 +114,16 @@ def run_on(drawing: Drawing, groups: list[tuple[int, ...]], pairs: list[int]) ->
         owner[last] = merged
     joined = [tuple(sorted(s for s, o in owner.items() if d in o)) for d in range(len(groups))]
     return Drawing(tuple(strokes), drawing.width, drawing.height, drawing.pen_width), joined
+
+
+def number_image(names: list[str], *, gap: float = 0.35) -> np.ndarray:
+    """The number ``names`` (see :data:`DIGITS`) drawn black on white as (H, W) uint8: what a
+    photo or a scan of a written number gives."""
+    from PIL import Image, ImageDraw
+
+    drawing, _ = compose(names, gap=gap)
+    image = Image.new("L", (drawing.width, drawing.height), 255)
+    pen = ImageDraw.Draw(image)
+    for stroke in drawing.strokes:
+        pen.line([tuple(p) for p in stroke], fill=0, width=int(drawing.pen_width), joint="curve")
+    return np.asarray(image)

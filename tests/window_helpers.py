@@ -13,6 +13,7 @@ from pytestqt.qtbot import QtBot
 
 from digitcanvas.drawing.file import load_drawing
 from digitcanvas.state.app_state import AppState
+from digitcanvas.ui.dialogs import TextDialog
 from digitcanvas.ui.settings import KEY_COLLECTION, AppSettings
 from digitcanvas.ui.window.main_window import MainWindow
 
@@ -41,6 +42,11 @@ def shown(qtbot: QtBot, win: MainWindow, size: tuple[int, int] = (1000, 620), *,
 def boxes(win: MainWindow) -> list[QMessageBox]:
     """The message boxes ``win`` shows now."""
     return [b for b in win.findChildren(QMessageBox) if b.isVisible()]
+
+
+def text_dialogs(win: MainWindow) -> list[TextDialog]:
+    """The long texts (Keyboard and Mouse, About) ``win`` shows now."""
+    return [d for d in win.findChildren(TextDialog) if d.isVisible()]
 
 
 def kept_labels(win: MainWindow) -> list[int]:

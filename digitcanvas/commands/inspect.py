@@ -1,8 +1,10 @@
 """``digitcanvas inspect``: look inside the network for one drawing or image.
 
 Prints the reading and the model's layers (or, with ``--json``, one JSON object for
-scripts) and, with ``--out DIR``, writes PNGs for slides: the network input, the saliency
-overlay, each layer's activations and the first-layer filters. The looking is the core's
+scripts) and, with ``--out DIR``, writes PNGs for slides, each titled and, where its
+colours stand for values, with its colour scale (:mod:`digitcanvas.explain.slides`): the
+network input, the saliency overlay, each layer's activations, the first-layer filters and
+the probabilities as ten labelled bars. The looking is the core's
 job (:mod:`digitcanvas.explain.inspector`, :mod:`digitcanvas.explain.saliency`); this module formats it.
 """
 
@@ -22,18 +24,14 @@ from digitcanvas.commands.input_option import add_input_argument, add_model_argu
 from digitcanvas.commands.predict import DECIMALS, EXIT_OK, EXIT_USAGE, printable
 from digitcanvas.drawing.image_file import write_png
 from digitcanvas.explain.inspector import Activations, Inspector, LayerKind
-from digitcanvas.explain.pictures import (
-    filters_picture,
-    grey_picture,
-    saliency_overlay,
-    tile_maps,
-    upscale,
-    vector_picture,
-)
+from digitcanvas.explain.layer_names import plural
+from digitcanvas.explain.pictures import filters_picture, grey_picture, saliency_overlay, tile_maps, vector_picture
 from digitcanvas.explain.saliency import Saliency
+from digitcanvas.explain.slides import probabilities_chart, slide
+from digitcanvas.reading.doubt import format_percent
 
 FILE_NAME_SAFE = re.compile(r"[^A-Za-z0-9_.-]+")
-NAME_COLUMN_MAX = 32  # characters of a layer's name in the table
+TITLE_COLUMN_MAX = 36  # characters of a layer's title in the table (the graph's own name ends the row)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -114,14 +112,20 @@ def _rounded(array: NDArray[np.floating]) -> Any:
 
 def inspect_record(inspector: Inspector, activations: Activations, saliency: Saliency) -> dict[str, Any]:
     """The JSON object: ``input`` (28 × 28), ``probabilities`` (10), ``saliency`` ({digit,
-    versus, map 28 × 28}) and ``layers`` ([{name, op, shape, parameters}, …]), plus the model."""
+    versus, map 28 × 28}) and ``layers`` ([{name, title, op, shape, parameters}, …]), plus the model."""
     return {
         "model": printable(str(inspector.classifier.path)),
         "input": _rounded(activations.image),
         "probabilities": _rounded(activations.probabilities),
         "saliency": {"digit": saliency.digit, "versus": saliency.versus, "map": _rounded(saliency.map)},
         "layers": [
-            {"name": layer.name, "op": layer.op, "shape": list(layer.shape), "parameters": layer.parameters}
+            {
+                "name": layer.name,
+                "title": layer.title,
+                "op": layer.op,
+                "shape": list(layer.shape),
+                "parameters": layer.parameters,
+            }
             for layer in inspector.layers
         ],
     }
@@ -135,17 +139,19 @@ def summary(file: str, inspector: Inspector, activations: Activations, saliency:
     top = activations.digit
     question = f"why {saliency.digit}" + (f" and not {saliency.versus}" if saliency.versus is not None else "")
     lines = [
-        f"{printable(file)}: {top} ({activations.probabilities[top]:.1%}) with {printable(inspector.classifier.name)}",
+        f"{printable(file)}: {top} ({format_percent(activations.probabilities[top])}) "
+        f"with {printable(inspector.classifier.name)}",
         f"saliency ({question}): peak {saliency.peak:.3g}, {saliency.evaluations} model runs",
         "",
     ]
-    width = min(max([len(layer.name) for layer in inspector.layers] + [4]), NAME_COLUMN_MAX)
-    lines.append(f"{'#':>3}  {'name':<{width}}  {'op':<18}  {'shape':<14}  {'parameters':>10}")
+    width = min(max([len(layer.title) for layer in inspector.layers] + [5]), TITLE_COLUMN_MAX)
+    lines.append(f"{'#':>3}  {'layer':<{width}}  {'shape':<14}  {'parameters':>10}  node")
     for layer in inspector.layers:
-        name = printable(layer.name)[:width]
+        title = printable(layer.title)[:width]
         shape = "×".join(str(d) for d in layer.shape)
-        lines.append(f"{layer.index + 1:>3}  {name:<{width}}  {layer.op:<18}  {shape:<14}  {layer.parameters:>10,}")
-    lines.append(f"{'':>3}  {'total':<{width}}  {'':<18}  {'':<14}  {inspector.parameters:>10,}")
+        row = f"{layer.index + 1:>3}  {title:<{width}}  {shape:<14}  {layer.parameters:>10,}  {printable(layer.name)}"
+        lines.append(row)
+    lines.append(f"{'':>3}  {'total':<{width}}  {'':<14}  {inspector.parameters:>10,}")
     if written:
         lines += ["", f"wrote {len(written)} pictures to {printable(str(Path(written[0]).parent))}"]
     return "\n".join(lines)
@@ -159,23 +165,41 @@ def _safe(name: str) -> str:
 
 
 def write_pictures(out: Path, inspector: Inspector, activations: Activations, saliency: Saliency) -> list[Path]:
-    """Write the PNGs into ``out`` (created if missing); returns their paths, in order."""
+    """Write the PNGs into ``out`` (created if missing), each titled (:func:`slide`); returns
+    their paths, in order."""
     out.mkdir(parents=True, exist_ok=True)
     versus = f"-not-{saliency.versus}" if saliency.versus is not None else ""
+    question = f"Why {saliency.digit}" + (f" and not {saliency.versus}" if saliency.versus is not None else "") + "?"
     pictures: list[tuple[str, NDArray[np.uint8]]] = [
-        ("input.png", grey_picture(activations.image)),
-        (f"saliency-{saliency.digit}{versus}.png", saliency_overlay(activations.image, saliency.map)),
+        ("input.png", slide(grey_picture(activations.image), "The network's input", subtitle="28×28 pixels")),
+        (
+            f"saliency-{saliency.digit}{versus}.png",
+            slide(
+                saliency_overlay(activations.image, saliency.map),
+                question,
+                subtitle=f"Red ink pushed toward {saliency.digit}, blue ink away",
+            ),
+        ),
     ]
     if inspector.filters is not None:
-        pictures.append(("filters.png", filters_picture(inspector.filters)))
+        kernels = plural(len(inspector.filters), "kernel")
+        picture = slide(
+            filters_picture(inspector.filters), "First-layer filters", subtitle=kernels, values=inspector.filters
+        )
+        pictures.append(("filters.png", picture))
     digits = len(str(len(inspector.layers)))
     for layer, values in zip(inspector.layers, activations.values, strict=True):
-        picture = tile_maps(values) if layer.kind == LayerKind.MAPS else vector_picture(values)
-        pictures.append((f"layer-{layer.index + 1:0{digits}d}-{_safe(layer.name)}.png", picture))
-    pictures.append(("probabilities.png", vector_picture(activations.probabilities)))
+        maps = layer.kind == LayerKind.MAPS
+        picture = tile_maps(values) if maps else vector_picture(values)
+        title = f"Layer {layer.index + 1} · {layer.title}"
+        shape = "×".join(str(d) for d in layer.shape)
+        subtitle = f"{shape} · {plural(layer.parameters, 'parameter')}: {layer.explanation}"
+        titled = slide(picture, title, subtitle=subtitle, values=values, index_labels=True)
+        pictures.append((f"layer-{layer.index + 1:0{digits}d}-{_safe(layer.name)}.png", titled))
+    pictures.append(("probabilities.png", probabilities_chart(activations.probabilities)))
     written = []
     for name, picture in pictures:
         path = out / name
-        write_png(path, upscale(picture))
+        write_png(path, picture)
         written.append(path)
     return written

@@ -28,7 +28,8 @@ from digitcanvas.reading.batch import FileReading, read_files
 from digitcanvas.reading.doubt import DoubtReason, format_percent
 from digitcanvas.reading.reader import DigitReading, Reader, Reading
 
-PATH_COLUMN_MAX = 60  # characters of the file column in the table
+PATH_COLUMN_MAX = 60  # characters of the file column: a longer path is shortened in its middle ("…")
+HINTS_NAMED = 3  # files named in the "try --number" hint; more are counted
 DIGIT_COLUMN = 5  # "digit"
 CONFIDENCE_COLUMN = 10  # "confidence"
 VERDICT_COLUMN = max(len(f"not sure ({reason})") for reason in (DoubtReason.LOW_CONFIDENCE, DoubtReason.TOO_SMALL))
@@ -158,9 +159,12 @@ def predict_files(
     stderr: TextIO,
 ) -> int:
     """Read files and print one result per file; returns the exit status."""
-    files, problems = gather_files(inputs, recursive=recursive)
+    files, problems, skipped = gather_files(inputs, recursive=recursive)
     for problem in problems:
         print(f"error: {printable(problem)}", file=stderr)
+    if skipped:
+        print(f"note: skipped {skipped} file{'s' * (skipped != 1)} in the folders that are neither images nor drawings",
+              file=stderr)  # fmt: skip
     if not files:
         print("error: no input files", file=stderr)
         return EXIT_USAGE
@@ -171,7 +175,11 @@ def predict_files(
     failed = len(problems)
     read = 0
     progress = Progress(stderr, len(files))
+    numbers: list[tuple[str, str]] = []  # (file, number): read as one digit, clearly a number
     for result in read_files(reader, files, number=number, on_progress=progress):
+        unsure = result.reading is not None and not number and not result.reading.sure
+        if unsure and (instead := reader.number_instead(result.path)) is not None:
+            numbers.append((result.path, instead.text))
         if result.reading is None:
             failed += 1
             print(f"error: {printable(result.error or '')}", file=stderr)
@@ -184,6 +192,8 @@ def predict_files(
             continue
         read += 1
         print(line, file=stdout)
+    if numbers:
+        print(f"hint: {number_hint(numbers)}", file=stderr)
     if verbose:
         elapsed = time.perf_counter() - started
         rate = len(files) / elapsed if elapsed > 0 else float("inf")
@@ -210,6 +220,26 @@ def printable(text: str) -> str:
     except UnicodeEncodeError:  # surrogates that are not escaped bytes
         raw = text.encode("utf-8", "backslashreplace")
     return raw.decode("utf-8", "backslashreplace")
+
+
+def number_hint(numbers: list[tuple[str, str]]) -> str:
+    """ "a.png looks like a number (reads 47 with --number): try --number", for the files
+    read as one digit the app is not sure of that read clearly as numbers."""
+    named = ", ".join(f"{printable(path)} reads {text}" for path, text in numbers[:HINTS_NAMED])
+    more = f" and {len(numbers) - HINTS_NAMED} more" if len(numbers) > HINTS_NAMED else ""
+    if len(numbers) == 1:
+        return f"{printable(numbers[0][0])} looks like a number (reads {numbers[0][1]} with --number): try --number"
+    return f"{len(numbers)} files look like numbers ({named}{more} with --number): try --number"
+
+
+def shorten_path(path: str, width: int) -> str:
+    """``path`` in at most ``width`` characters: a longer one keeps its start and its file
+    name, with "…" between, so the table's columns stay in line."""
+    if len(path) <= width:
+        return path
+    tail = max(width * 2 // 3, 1)
+    head = max(width - tail - 1, 0)
+    return path[:head] + "…" + path[len(path) - tail :]
 
 
 def _tolerant(stream: TextIO) -> TextIO:
@@ -249,11 +279,13 @@ def table_row(result: FileReading, width: int, top: int, *, number: bool) -> str
     if number:
         confidences = " ".join(f"{format_percent(_finite(d.confidence), decimals=0):>5}" for d in reading.digits)
         verdict = "sure" if reading.doubt is None else "not sure"
-        row = f"{printable(result.path):<{width}}  {verdict:<{SHORT_VERDICT_COLUMN}}  {reading.text:<{NUMBER_COLUMN}}"
+        row = f"{shorten_path(printable(result.path), width):<{width}}  {verdict:<{SHORT_VERDICT_COLUMN}}  "
+        row += f"{reading.text:<{NUMBER_COLUMN}}"
         return f"{row}  {confidences}" + (f"  ({reading.doubt})" if reading.doubt else "")
     digit = reading.digits[0]
     confidence = format_percent(_finite(digit.confidence), decimals=2)
-    row = f"{printable(result.path):<{width}}  {digit.digit:>{DIGIT_COLUMN}}  {confidence:>{CONFIDENCE_COLUMN}}"
+    row = f"{shorten_path(printable(result.path), width):<{width}}  {digit.digit:>{DIGIT_COLUMN}}  "
+    row += f"{confidence:>{CONFIDENCE_COLUMN}}"
     row += f"  {_verdict_text(digit.doubt):<{VERDICT_COLUMN}}"
     others = "  ".join(f"{d}:{format_percent(p)}" for d, p in digit.ranked(top)[1:])
     return (f"{row}  {others}" if others else row).rstrip()

@@ -44,6 +44,7 @@ IMAGE_SIGNATURES = (
     (b"BM", "BMP"),
     (b"II*\x00", "TIFF"),
     (b"MM\x00*", "TIFF"),
+    *((f"P{n}".encode(), "PNM") for n in range(1, 7)),  # netpbm: PBM, PGM, PPM, plain or raw
 )
 SIGNATURE_BYTES = 16  # enough for every signature above and WebP's
 
@@ -56,6 +57,11 @@ def image_kind(path: str | os.PathLike[str]) -> str | None:
             head = handle.read(SIGNATURE_BYTES)
     except OSError:  # NotRegularFileError too
         return None
+    return image_signature(head)
+
+
+def image_signature(head: bytes) -> str | None:
+    """ "PNG", "JPEG", ... when a file's first :data:`SIGNATURE_BYTES` begin like an image."""
     if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
         return "WebP"
     return next((kind for signature, kind in IMAGE_SIGNATURES if head.startswith(signature)), None)

@@ -8,6 +8,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from digitcanvas.model.shapes import NUM_CLASSES
+from digitcanvas.reading.doubt import Verdict, format_percent
 
 MARK_GAP = 0.25  # a digit whose probabilities differ by this much between the models is marked
 
@@ -18,6 +19,10 @@ class Comparison:
 
     first: NDArray[np.float64]  # (10,)
     second: NDArray[np.float64]  # (10,)
+    # What the window says of each side ("Not sure" under the model's threshold); None: the
+    # probabilities alone, every top digit read as sure.
+    first_verdict: Verdict | None = None
+    second_verdict: Verdict | None = None
 
     @property
     def first_digit(self) -> int:
@@ -40,20 +45,39 @@ class Comparison:
         return tuple(d for d in range(NUM_CLASSES) if gap[d] or d in tops)
 
     def describe(self, first_name: str = "the first model", second_name: str = "the second") -> str:
-        """A sentence: "Both read 7 (92% and 88%)" or "They disagree: A reads 7 (92%), B reads 1 (64%)"."""
+        """A sentence, with the window's percentages and its "Not sure": "Both read 7 (92.0% and
+        88.0%)", "They disagree: A reads 7 (92.0%), B is not sure (1 at 44.0%)"."""
         a, b = self.first_digit, self.second_digit
+        first_sure, second_sure = _sure(self.first_verdict), _sure(self.second_verdict)
+        both = f"({format_percent(self.first[a])} and {format_percent(self.second[b])})"
+        if self.agree and first_sure and second_sure:
+            return f"Both read {a} {both}"
+        if self.agree and not (first_sure or second_sure):
+            return f"Neither is sure; both lean to {a} {both}"
         if self.agree:
-            return f"Both read {a} ({self.first[a]:.0%} and {self.second[b]:.0%})"
+            return f"Both lean to {a} {both}, but {first_name if not first_sure else second_name} is not sure"
         return (
-            f"They disagree: {first_name} reads {a} ({self.first[a]:.0%}), "
-            f"{second_name} reads {b} ({self.second[b]:.0%})"
+            f"They disagree: {first_name} {_reads(a, self.first[a], sure=first_sure)}, "
+            f"{second_name} {_reads(b, self.second[b], sure=second_sure)}"
         )
 
 
-def compare(first: ArrayLike, second: ArrayLike) -> Comparison:
-    """The comparison of two (10,) probability vectors; raises ``ValueError`` for other shapes."""
+def _sure(verdict: Verdict | None) -> bool:
+    return verdict is None or verdict.sure
+
+
+def _reads(digit: int, p: float, *, sure: bool) -> str:
+    """ "reads 7 (92.0%)", or where the window would say "Not sure": "is not sure (7 at 44.0%)"."""
+    return f"reads {digit} ({format_percent(p)})" if sure else f"is not sure ({digit} at {format_percent(p)})"
+
+
+def compare(
+    first: ArrayLike, second: ArrayLike, *, verdicts: tuple[Verdict | None, Verdict | None] = (None, None)
+) -> Comparison:
+    """The comparison of two (10,) probability vectors, with the window's ``verdicts`` on them
+    (None: read as sure); raises ``ValueError`` for other shapes."""
     a = np.asarray(first, dtype=np.float64).reshape(-1)
     b = np.asarray(second, dtype=np.float64).reshape(-1)
     if a.shape != (NUM_CLASSES,) or b.shape != (NUM_CLASSES,):
         raise ValueError(f"expected two sets of {NUM_CLASSES} probabilities, got {a.shape} and {b.shape}")
-    return Comparison(a, b)
+    return Comparison(a, b, *verdicts)

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from digitcanvas.explain.layer_names import LayerFacts, layer_explanation, layer_numbers, layer_title, plural
 from digitcanvas.model.classifier import Classifier
 from digitcanvas.model.graph import Graph, GraphReadError, Node, read_graph, with_outputs
 from digitcanvas.model.info import OutputKind
@@ -66,11 +67,13 @@ class Layer:
     raw_shape: tuple[int, ...]  # one image's tensor as the model holds it, e.g. (H, W, C)
     parameters: int  # weights and biases it reads (shared weights count at each use)
     kind: LayerKind
+    title: str = ""  # what it is, for a learner: "Conv 1 · 32 filters 3×3", "ReLU" (layer_names)
+    explanation: str = ""  # what its operation does, one sentence
 
     def describe(self) -> str:
-        """One line: "conv1 · Conv · 32×28×28 · 832 parameters"."""
+        """One line: "Conv 1 · 32 filters 3×3 · 32×28×28 · 832 parameters"."""
         shape = "×".join(str(d) for d in self.shape) or "1"
-        return f"{self.name} · {self.op} · {shape} · {self.parameters:,} parameters"
+        return f"{self.title or self.name} · {shape} · {plural(self.parameters, 'parameter')}"
 
 
 @dataclass(frozen=True)
@@ -165,7 +168,7 @@ class Inspector:
 
     def _describe_layers(self, probe: dict[str, Any]) -> tuple[Layer, ...]:
         layouts: dict[str, str] = {self._input_name: _input_layout(self.classifier.layout.name)}
-        layers: list[Layer] = []
+        shown: list[tuple[Node, str, tuple[int, ...], tuple[int, ...], int]] = []
         for node in self._candidates:
             tensor = node.outputs[0]
             value = probe.get(tensor)
@@ -174,14 +177,32 @@ class Inspector:
             raw = _per_image(value, self._fed)
             layout = _layout_of(node, raw.shape, layouts)
             layouts[tensor] = layout
-            shown = _shown_shape(raw.shape, layout)
-            kind = LayerKind.MAPS if len(shown) == 3 else LayerKind.VECTOR
-            name = node.name or tensor
             parameters = sum(self._sizes.get(i, 0) for i in dict.fromkeys(node.inputs))
-            layers.append(Layer(len(layers), name, node.op, tensor, shown, tuple(raw.shape), parameters, kind))
-        if not layers:
+            shown.append((node, tensor, _shown_shape(raw.shape, layout), tuple(raw.shape), parameters))
+        if not shown:
             raise InsideError(f"{self.classifier.path}: no layer of the model gives a float tensor to show")
+        numbers = layer_numbers([node.op for node, *_ in shown])
+        layers: list[Layer] = []
+        for (node, tensor, shape, raw_shape, parameters), number in zip(shown, numbers, strict=True):
+            kind = LayerKind.MAPS if len(shape) == 3 else LayerKind.VECTOR
+            facts = LayerFacts(node.op, shape, self._kernel(node), parameters)
+            layers.append(
+                Layer(
+                    len(layers), node.name or tensor, node.op, tensor, shape, raw_shape, parameters, kind,
+                    layer_title(facts, number), layer_explanation(facts),
+                )
+            )  # fmt: skip
         return tuple(layers)
+
+    def _kernel(self, node: Node) -> tuple[int, ...]:
+        """A convolution's or a pool's window (kH, kW): its ``kernel_shape``, else its weight's last two sides."""
+        if kernel := node.ints.get("kernel_shape"):
+            return tuple(kernel)
+        if node.op in CONV_OPS and len(node.inputs) > 1:
+            weight = self.graph.weights.get(node.inputs[3 if node.op == "QLinearConv" else 1])
+            if weight is not None and len(weight.dims) == 4:
+                return weight.dims[2:]
+        return ()
 
 
 def _blank() -> NDArray[np.float32]:

@@ -2,7 +2,7 @@
 
 Every function returns RGB uint8 arrays, (H, W, 3), at one pixel per value: the inside
 view scales them up on screen (nearest-neighbour) and ``digitcanvas inspect --out``
-scales them by :data:`PNG_SCALE` for slides. The colour maps are defined here, once,
+enlarges and titles them for slides (:mod:`.slides`). The colour maps are defined here, once,
 because both the window and the command line draw with them (the Qt theme cannot be
 imported without Qt).
 
@@ -31,7 +31,6 @@ TILE_GAP = 1  # px between tiles, at one pixel per value
 OVERLAY_INK = 0.45  # how bright the input's ink stays under the saliency colours
 OVERLAY_GAMMA = 0.6  # < 1 lifts weak values into sight; the peak stays the pure colour
 VECTOR_ROW = 32  # values per row when a long vector (a 6,272-value flatten) is drawn as a block
-PNG_SCALE = 8  # 28 px × 8 = 224 px: big enough for a slide, pixels still square
 LEVELS = 257  # colours per map, finer than a screen shows; odd, so zero is the diverging map's exact middle
 
 
@@ -139,12 +138,13 @@ def saliency_overlay(image: NDArray[np.floating], saliency: NDArray[np.floating]
     return np.asarray(np.clip(np.rint(mixed), 0, 255), dtype=np.uint8)
 
 
+def legend_strip(width: int, *, signed: bool) -> NDArray[np.uint8]:
+    """The colour scale as a strip (1, width, 3): the diverging map from the most negative
+    value to the most positive (``signed``), else the sequential one from 0 to the largest."""
+    return colourise(np.linspace(-1.0 if signed else 0.0, 1.0, max(width, 2)).reshape(1, -1), peak=1.0, signed=signed)
+
+
 def grey_picture(image: NDArray[np.floating]) -> NDArray[np.uint8]:
     """A (28, 28) image in [0, 1] as RGB (white ink on black)."""
     grey = image28_to_uint8(np.asarray(image))
     return np.repeat(grey[..., None], 3, axis=2)
-
-
-def upscale(picture: NDArray[np.uint8], factor: int = PNG_SCALE) -> NDArray[np.uint8]:
-    """Nearest-neighbour enlargement of an (H, W, 3) picture by a whole ``factor``."""
-    return np.ascontiguousarray(np.repeat(np.repeat(picture, factor, axis=0), factor, axis=1))

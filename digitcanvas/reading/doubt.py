@@ -52,7 +52,7 @@ class Verdict:
 
     def message(self) -> str:
         if self.sure:
-            return f"{self.confidence:.1%} sure" if self.confidence < 0.9995 else "Sure (over 99.9%)"
+            return f"{format_percent(self.confidence)} sure"  # ">99.9% sure": as the bars say it
         if self.reason == DoubtReason.TOO_SMALL:
             return "Not sure — that is too small to be a digit. Draw bigger."
         if self.confidence < FLAT_CONFIDENCE:
@@ -99,7 +99,8 @@ def assess(probabilities: NDArray[np.floating], threshold: float, *, small: bool
 def format_percent(p: float | None, *, decimals: int = 1) -> str:
     """A probability as DigitCanvas shows it: "97.3%", ">99.9%", "<0.1%", "–" for none.
 
-    Nothing rounds up to "100%" (beside "Sure (over 99.9%)" a bar says ">99.9%"), and
+    The one format of a probability everywhere (captions, bars, Compare, the inside view,
+    the command line): nothing rounds up to "100%" (a sure digit is ">99.9% sure"), and
     nothing above zero rounds down to "0%".
     """
     if p is None:

@@ -22,8 +22,9 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
+from digitcanvas.drawing.image_file import ImageFileError
 from digitcanvas.drawing.sources import load_source
-from digitcanvas.drawing.strokes import Drawing, EmptyInputError
+from digitcanvas.drawing.strokes import Drawing, DrawingFileError, EmptyInputError
 from digitcanvas.model.classifier import Classifier
 from digitcanvas.model.info import ModelInfo
 from digitcanvas.model.session import ModelRunError
@@ -219,6 +220,16 @@ class Reader:
         )
 
     # --- files -----------------------------------------------------------------------------
+
+    def number_instead(self, path: str | os.PathLike[str]) -> Reading | None:
+        """The file read as a number when that reads it clearly, as several digits all sure;
+        else None (also when it cannot be read). For a file read as one digit the app is not
+        sure of: would reading it as a number (``predict --number``) do better?"""
+        try:
+            reading = self.read_file(path, number=True)
+        except (DrawingFileError, ImageFileError, EmptyInputError, ImageFormatError, ModelRunError):
+            return None
+        return reading if len(reading.digits) > 1 and reading.sure else None
 
     def read_file(self, path: str | os.PathLike[str], *, number: bool = False) -> Reading:
         """Read a drawing file (JSON, told by content) or an image file.

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Mapping, Sequence
 
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QGuiApplication
@@ -17,9 +18,12 @@ from digitcanvas.ui.resources import DESKTOP_FILE_NAME, app_icon
 from digitcanvas.util.lazy_imports import warm_up
 
 
-def run_app(*, model_path: str | None = None, input_scaling: InputScaling | None = None) -> int:
+def run_app(
+    *, model_path: str | None = None, input_scaling: InputScaling | None = None, qt_arguments: Sequence[str] = ()
+) -> int:
     """Open the window and run until it closes; the exit status. ``model_path`` and
-    ``input_scaling`` are ``--model`` and ``--input`` (see :class:`~.window.MainWindow`).
+    ``input_scaling`` are ``--model`` and ``--input`` (see :class:`~.window.MainWindow`);
+    ``qt_arguments``: Qt's own options (``-style fusion``), for Qt to take.
 
     Without a display (or the system libraries Qt needs for one) it prints what to do
     and returns :data:`EXIT_NO_DISPLAY` instead of letting Qt abort.
@@ -29,16 +33,17 @@ def run_app(*, model_path: str | None = None, input_scaling: InputScaling | None
     QCoreApplication.setApplicationVersion(__version__)
     app = QApplication.instance()
     if app is None:
-        if problem := display_problem():
+        if problem := display_problem(_environment(qt_arguments)):
             print(problem, file=sys.stderr)
             return EXIT_NO_DISPLAY
         with qt_failure_guard():
-            app = QApplication(sys.argv[:1])
+            app = QApplication([*sys.argv[:1], *qt_arguments])
     QGuiApplication.setDesktopFileName(DESKTOP_FILE_NAME)
     QGuiApplication.setWindowIcon(app_icon())
-    from digitcanvas.ui.window.geometry import place_on_screen
+    from digitcanvas.ui.window.geometry import keep_on_screen, place_on_screen
     from digitcanvas.ui.window.main_window import MainWindow
 
+    keep_on_screen(app)  # every window and dialog whole on the screen (1366 × 768 at 200 % too)
     window = MainWindow(model_path=model_path, input_scaling=input_scaling)
     place_on_screen(window, window.settings.geometry)  # where it was last time, else centred
     window.show()
@@ -49,3 +54,15 @@ def run_app(*, model_path: str | None = None, input_scaling: InputScaling | None
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(status)
+
+
+def _environment(qt_arguments: Sequence[str]) -> Mapping[str, str]:
+    """The environment as Qt will see it: ``-platform NAME`` on the command line is
+    ``QT_QPA_PLATFORM=NAME`` (what :func:`display_problem` checks)."""
+    arguments = list(qt_arguments)
+    for index, argument in enumerate(arguments):
+        option, _, value = argument.lstrip("-").partition("=")
+        if option == "platform":
+            value = value or (arguments[index + 1] if index + 1 < len(arguments) else "")
+            return {**os.environ, "QT_QPA_PLATFORM": value}
+    return os.environ

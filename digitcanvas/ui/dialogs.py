@@ -2,6 +2,8 @@
 
 Message boxes open window-modal and non-blocking (``open()``, not ``exec()``): the app
 keeps running behind them, they sit centred on the window, and tests can find and close them.
+The long ones (Help ▸ Keyboard and Mouse, About) are a :class:`TextDialog`: their text
+scrolls, so they fit any screen (1366 × 768 at 150 % or 200 % too) with OK in view.
 """
 
 from __future__ import annotations
@@ -13,14 +15,26 @@ from importlib import metadata
 from pathlib import Path
 
 from PySide6 import __version__ as pyside_version
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, qVersion
-from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, qVersion
+from PySide6.QtGui import QPixmap
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
 
 from digitcanvas import __version__
 from digitcanvas.model.classifier import Classifier, bundled_model_path
 from digitcanvas.model.conventions import reference_digits
 from digitcanvas.model.describe import describe_input, doubt_description
 from digitcanvas.ui.settings import AppSettings
+from digitcanvas.ui.window.geometry import available_geometry, fit_on_screen, fitted_size
 
 DESCRIPTION = (
     "Draw a digit — or a whole number — and a neural network says what it reads, how sure it is, "
@@ -105,8 +119,69 @@ def show_info(parent: QWidget, title: str, message: str) -> QMessageBox:
     return _box(parent, QMessageBox.Icon.Information, title, message)
 
 
-def show_shortcuts(parent: QWidget, help_html: str) -> QMessageBox:
-    return _box(parent, QMessageBox.Icon.NoIcon, "Keyboard and Mouse", help_html)
+TEXT_MARGIN = 32  # px beside and under the text: its document margins and a scroll bar
+
+
+class TextDialog(QDialog):
+    """A long text (rich text) with OK, window-modal and non-blocking: as big as the text
+    wants, at most the screen's available area, the text scrolling where it must."""
+
+    def __init__(self, parent: QWidget, title: str, text: str, *, icon: QPixmap | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.setWindowModality(Qt.WindowModality.WindowModal)
+        self.browser = QTextBrowser(openExternalLinks=True)
+        self.browser.setHtml(text)
+        self.browser.setFrameShape(QTextBrowser.Shape.NoFrame)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok)
+        buttons.accepted.connect(self.accept)
+        row = QHBoxLayout()
+        self._icon_width = 0
+        if icon is not None:
+            picture = QLabel()
+            picture.setPixmap(icon)
+            row.addWidget(picture, 0, Qt.AlignmentFlag.AlignTop)
+            self._icon_width = picture.sizeHint().width() + row.spacing()
+        row.addWidget(self.browser, 1)
+        layout = self._layout = QVBoxLayout(self)
+        layout.addLayout(row, 1)
+        layout.addWidget(buttons)
+        self._buttons = buttons
+
+    def text(self) -> str:
+        """The text shown, as plain text."""
+        return self.browser.toPlainText()
+
+    def sizeHint(self) -> QSize:
+        """The whole text at its natural width, with the button row, the icon and a scroll bar's room."""
+        document = self.browser.document()
+        document.adjustSize()  # its ideal width: the longest line, wrapped text at its natural width
+        text = document.size().toSize() + QSize(TEXT_MARGIN, TEXT_MARGIN)
+        margins = self._layout.contentsMargins()
+        chrome = QSize(margins.left() + margins.right(), margins.top() + margins.bottom())
+        below = self._buttons.sizeHint().height() + self._layout.spacing()
+        icon = self._icon_width
+        return QSize(text.width() + icon + chrome.width(), text.height() + below + chrome.height())
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(200, 120)  # the text scrolls: the dialog may get small on a small screen
+
+
+def _show_text(parent: QWidget, title: str, text: str, *, icon: QPixmap | None = None) -> TextDialog:
+    dialog = TextDialog(parent, title, text, icon=icon)
+    available = available_geometry(parent)
+    dialog.resize(fitted_size(dialog.sizeHint(), dialog.minimumSizeHint(), available))
+    frame = parent.frameGeometry()
+    dialog.move(frame.center() - dialog.rect().center())
+    fit_on_screen(dialog, available)
+    dialog.open()
+    return dialog
+
+
+def show_shortcuts(parent: QWidget, help_html: str) -> TextDialog:
+    """Help ▸ Keyboard and Mouse: every shortcut and gesture, scrolling on a small screen."""
+    return _show_text(parent, "Keyboard and Mouse", help_html)
 
 
 def _version(distribution: str) -> str:
@@ -171,7 +246,6 @@ def about_text(classifier: Classifier | None) -> str:
     )
 
 
-def show_about(parent: QWidget, classifier: Classifier | None) -> QMessageBox:
-    box = _box(parent, QMessageBox.Icon.NoIcon, "About DigitCanvas", about_text(classifier))
-    box.setIconPixmap(parent.windowIcon().pixmap(64, 64))
-    return box
+def show_about(parent: QWidget, classifier: Classifier | None) -> TextDialog:
+    """Help ▸ About DigitCanvas, scrolling on a small screen."""
+    return _show_text(parent, "About DigitCanvas", about_text(classifier), icon=parent.windowIcon().pixmap(64, 64))

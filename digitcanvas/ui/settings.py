@@ -1,7 +1,7 @@
 """What the app remembers between sessions, typed, over a :class:`QSettings` store.
 
 The model last used, the pen width, whether live classification is on, the last folder
-of a file dialog, the collection folder and the window's place on the screen. Values read
+of a file dialog, the collection folder, the window's place on the screen and the theme. Values read
 back are checked: a setting that is missing or not what it should be gives the default
 instead.
 """
@@ -16,6 +16,7 @@ from pathlib import Path
 from PySide6.QtCore import QByteArray, QSettings, QStandardPaths
 
 from digitcanvas import APP_NAME
+from digitcanvas.ui.theme import Scheme
 
 KEY_MODEL = "model/path"
 KEY_PEN = "pen/width"
@@ -25,6 +26,7 @@ KEY_COLLECTION = "collection/path"
 KEY_GEOMETRY = "window/geometry"
 KEY_INPUTS = "inputs"  # group: remembered input settings, one per model file
 KEY_ADAPT = "adapt"  # Model ▸ Adapt to My Handwriting
+KEY_THEME = "view/theme"  # View ▸ Theme: a Scheme's value
 COLLECTION_FOLDER = "collection"
 FALSE_VALUES = (False, "false", "0", 0)  # how a QSettings backend may store False
 
@@ -102,6 +104,15 @@ class AppSettings:
 
     def set_adapt(self, on: bool) -> None:
         self.store.setValue(KEY_ADAPT, on)
+
+    @property
+    def theme(self) -> Scheme:
+        """View ▸ Theme: light, dark or the system's scheme (the default, also for an unknown value)."""
+        value = str(self.store.value(KEY_THEME, Scheme.SYSTEM.value))
+        return Scheme(value) if value in {s.value for s in Scheme} else Scheme.SYSTEM
+
+    def set_theme(self, scheme: Scheme) -> None:
+        self.store.setValue(KEY_THEME, scheme.value)
 
     def input_setting(self, model: str | os.PathLike[str]) -> str | None:
         """The input setting remembered for the model file at ``model`` (see conventions.parse_setting)."""

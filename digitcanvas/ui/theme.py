@@ -2,9 +2,11 @@
 
 There are two sets of colours, :data:`LIGHT` and :data:`DARK`; the app follows the
 system's scheme (:func:`scheme_is_dark`: ``QStyleHints.colorScheme`` where the platform
-says, else how dark the palette's window colour is). Widgets paint with
-``theme.colours()`` at paint time, and the window applies :func:`style_sheet`, built from
-the same colours, whenever the scheme changes; nothing else hard-codes a colour.
+says, else how dark the palette's window colour is), or the one chosen in View ▸ Theme
+(:class:`Scheme`), for which it also sets a matching :func:`palette`. Widgets paint with
+``theme.colours()`` at paint time, and the app applies :func:`style_sheet`, built from
+the same colours, to every window whenever the scheme changes; nothing else hard-codes a
+colour.
 """
 
 from __future__ import annotations
@@ -13,10 +15,20 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QGuiApplication
+from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QLabel, QWidget
 
+from digitcanvas.util.enums import StrEnum
+
 W = TypeVar("W", bound=QWidget)
+
+
+class Scheme(StrEnum):
+    """View ▸ Theme: the system's scheme, or light or dark whatever the system says."""
+
+    SYSTEM = "system"
+    LIGHT = "light"
+    DARK = "dark"
 
 
 @dataclass(frozen=True)
@@ -159,11 +171,43 @@ def follow_system() -> bool:
     return changed
 
 
+def palette(c: Colours) -> QPalette:
+    """A palette in the colours ``c``, for a scheme chosen in View ▸ Theme: Qt's own widgets
+    (menus, dialogs, lists, scroll bars) then match the app's."""
+    roles = QPalette.ColorRole
+    result = QPalette()
+    for role, colour in (
+        (roles.Window, c.window),
+        (roles.WindowText, c.text),
+        (roles.Base, c.panel),
+        (roles.AlternateBase, c.button_hover),
+        (roles.Text, c.text),
+        (roles.Button, c.button),
+        (roles.ButtonText, c.text),
+        (roles.BrightText, c.primary_text),
+        (roles.ToolTipBase, c.panel),
+        (roles.ToolTipText, c.text),
+        (roles.Highlight, c.primary),
+        (roles.HighlightedText, c.primary_text),
+        (roles.Link, c.link),
+        (roles.PlaceholderText, c.muted),
+        (roles.Light, c.button_hover),
+        (roles.Midlight, c.button_hover),
+        (roles.Mid, c.button_border),
+        (roles.Dark, c.panel_border),
+        (roles.Shadow, c.paper),
+    ):
+        result.setColor(role, QColor(colour))
+    for role in (roles.WindowText, roles.Text, roles.ButtonText):
+        result.setColor(QPalette.ColorGroup.Disabled, role, QColor(c.disabled_text))
+    return result
+
+
 def style_sheet(c: Colours | None = None) -> str:
     """The window's style sheet in the colours ``c`` (default: the scheme in use)."""
     c = c or _current
     return f"""
-QMainWindow, QWidget#central {{ background: {c.window}; }}
+QMainWindow, QWidget#central, QScrollArea#central_scroll {{ background: {c.window}; }}
 QFrame#panel {{ background: {c.panel}; border: 1px solid {c.panel_border}; border-radius: 12px; }}
 QLabel#digit {{ font-size: {DIGIT_FONT_PX}px; font-weight: 600; color: {c.text}; }}
 QLabel#digit[stale="true"] {{ color: {c.disabled_text}; }}
@@ -175,11 +219,12 @@ QLabel#collection {{ color: {c.text_secondary}; font-size: {COLLECTION_FONT_PX}p
 QLabel#folder {{ color: {c.muted}; font-size: {COLLECTION_FONT_PX}px; }}
 QLabel#note_warning {{ color: {c.doubt_text}; font-size: {COLLECTION_FONT_PX}px; }}
 QLabel {{ color: {c.text}; }}
+QToolTip {{ color: {c.text}; background: {c.panel}; border: 1px solid {c.panel_border}; }}
 QCheckBox {{ color: {c.text}; }}
 QPushButton#link {{ border: none; background: transparent; color: {c.link}; padding: 0 4px; \
 font-size: {COLLECTION_FONT_PX}px; }}
 QPushButton#link:hover {{ text-decoration: underline; }}
-QPushButton {{ padding: 5px 12px; border-radius: 6px; border: 1px solid {c.button_border}; \
+QPushButton {{ padding: 5px 10px; border-radius: 6px; border: 1px solid {c.button_border}; \
 background: {c.button}; color: {c.text}; }}
 QPushButton:hover {{ background: {c.button_hover}; }}
 QPushButton:disabled {{ color: {c.disabled_text}; }}

@@ -130,7 +130,6 @@ def test_bad_files_are_reported_and_others_still_classified(
 ) -> None:
     bad = {
         "broken.png": b"\x89PNG\r\n\x1a\n garbage",
-        "notes.txt": b"just some text",
         "bad.json": b'{"format": "digitcanvas-drawing", "version": 1}',
         "syntax.json": b"{not json",
         "empty.json": json.dumps(drawing_to_dict(Drawing((), 420, 420))).encode(),
@@ -138,13 +137,52 @@ def test_bad_files_are_reported_and_others_still_classified(
     for name, payload in bad.items():
         (inputs / name).write_bytes(payload)
     Image.fromarray(np.full((40, 40), 255, np.uint8)).save(inputs / "blank.png")
-    status = main(["predict", str(inputs), str(tmp_path / "does-not-exist.png")])
+    (tmp_path / "notes.txt").write_bytes(b"just some text")  # named on its own: read, and refused
+    status = main(["predict", str(inputs), str(tmp_path / "does-not-exist.png"), str(tmp_path / "notes.txt")])
     captured = capsys.readouterr()
     assert status == EXIT_SOME_FAILED
-    for name in [*bad, "blank.png", "does-not-exist.png"]:
+    for name in [*bad, "blank.png", "does-not-exist.png", "notes.txt"]:
         assert name in captured.err, name
     assert "empty" in captured.err and '"canvas"' in captured.err and "no ink" in captured.err
     assert len(captured.out.splitlines()) == 1 + 6  # header + the six good files
+
+
+def test_a_folders_other_files_are_skipped_and_counted(
+    inputs: Path, linear_model: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A folder's notes, models and collections are not images or drawings: skipped, and said (issue #26)."""
+    (inputs / "notes.txt").write_text("how I drew these")
+    (inputs / "mine.onnx").write_bytes(linear_model.read_bytes())
+    (inputs / "class.dccollection").write_bytes(b"PK\x03\x04 a zip")
+    assert main(["predict", str(inputs)]) == EXIT_OK
+    captured = capsys.readouterr()
+    assert "skipped 3 files in the folders that are neither images nor drawings" in captured.err
+    assert "error" not in captured.err and len(captured.out.splitlines()) == 1 + 6
+
+
+def test_a_long_path_keeps_the_columns_in_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    deep = tmp_path / ("a-folder-with-a-rather-long-name/" * 4)
+    deep.mkdir(parents=True)
+    Image.fromarray(_one_image()).save(deep / "one.png")
+    Image.fromarray(_one_image()).save(tmp_path / "two.png")
+    assert main(["predict", str(deep / "one.png"), str(tmp_path / "two.png")]) == EXIT_OK
+    header, *rows = capsys.readouterr().out.splitlines()
+    digit = header.index("digit") + len("digit") - 1
+    assert all(row[digit] == "1" for row in rows)  # every digit under its heading (issue #26)
+    shortened = rows[0].split()[0]
+    assert "…" in shortened and shortened.endswith("-rather-long-name/one.png")  # the file name kept
+
+
+def test_a_number_read_as_one_digit_gets_a_hint(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from strokes import compose
+
+    drawing, _ = compose(["4two", "7"], gap=0.4)
+    save_drawing(drawing, tmp_path / "forty-seven.json")
+    save_drawing(_zero_drawing(), tmp_path / "zero.json")
+    assert main(["predict", str(tmp_path)]) == EXIT_OK
+    err = capsys.readouterr().err
+    assert f"hint: {tmp_path / 'forty-seven.json'} looks like a number (reads 47 with --number): try --number" in err
+    assert "zero.json" not in err  # a digit read sure gets no hint
 
 
 def test_bad_model_exits_with_a_message(inputs: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -339,10 +377,36 @@ def test_the_window_opens_with_the_model_and_input_given(monkeypatch: pytest.Mon
     assert main(["--input", "unit"]) == 0
     assert main([]) == 0
     assert opened == [
-        {"model_path": "mine.onnx", "input_scaling": parse_setting("0-255")},
-        {"model_path": None, "input_scaling": parse_setting("unit")},
-        {"model_path": None, "input_scaling": None},
+        {"model_path": "mine.onnx", "input_scaling": parse_setting("0-255"), "qt_arguments": []},
+        {"model_path": None, "input_scaling": parse_setting("unit"), "qt_arguments": []},
+        {"model_path": None, "input_scaling": None, "qt_arguments": []},
     ]
+
+
+def test_qts_own_options_go_to_qt(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """``digitcanvas -style fusion`` opens the window in Fusion, as any Qt app would (issue #26)."""
+    import digitcanvas.ui.app as app
+
+    opened: list[dict[str, object]] = []
+
+    def run_app(**options: object) -> int:
+        opened.append(options)
+        return 0
+
+    monkeypatch.setattr(app, "run_app", run_app)
+    assert main(["-style", "fusion", "--model", "mine.onnx", "-reverse", "--stylesheet=look.qss"]) == 0
+    assert opened == [
+        {
+            "model_path": "mine.onnx",
+            "input_scaling": None,
+            "qt_arguments": ["-style", "fusion", "-reverse", "--stylesheet=look.qss"],
+        }
+    ]
+    with pytest.raises(SystemExit) as exit_info:  # Qt's options are for the window only
+        main(["predict", "-style", "fusion", "x.png"])
+    assert exit_info.value.code == EXIT_USAGE and "-style fusion" in capsys.readouterr().err
+    with pytest.raises(SystemExit):  # anything else is still refused
+        main(["-nonsense"])
 
 
 def test_a_file_name_that_is_not_utf8_prints_on_a_strict_utf8_stdout(tmp_path: Path) -> None:

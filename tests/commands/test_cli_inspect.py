@@ -14,6 +14,7 @@ from digitcanvas.cli import main
 from digitcanvas.commands.predict import EXIT_OK, EXIT_USAGE
 from digitcanvas.drawing.file import save_drawing
 from digitcanvas.drawing.strokes import Drawing
+from digitcanvas.explain.slides import MIN_WIDTH
 from digitcanvas.model.classifier import Classifier
 from digitcanvas.reading.reader import Reader
 
@@ -57,6 +58,7 @@ def test_json_holds_the_input_probabilities_saliency_and_layers(
     assert [layer["name"] for layer in record["layers"]] == ["conv1", "relu1", "flatten", "fc"]
     assert record["layers"][0] == {
         "name": "conv1",
+        "title": f"Conv 1 · {CONV_CHANNELS} filters 3×3",
         "op": "Conv",
         "shape": [CONV_CHANNELS, FIELD, FIELD],
         "parameters": 40,
@@ -78,12 +80,13 @@ def test_out_writes_the_pictures(
     out = tmp_path / "slides"
     assert main(["inspect", str(drawing), "--model", str(conv_model), "--out", str(out)]) == EXIT_OK
     text = capsys.readouterr().out
-    assert "conv1" in text and "wrote" in text
+    assert "conv1" in text and "Conv 1 · 4 filters 3×3" in text and "wrote" in text
     names = sorted(p.name for p in out.iterdir())
     assert "input.png" in names and "filters.png" in names and "probabilities.png" in names
     assert [n for n in names if n.startswith("saliency-")] and len([n for n in names if n.startswith("layer-")]) == 4
-    with Image.open(out / "input.png") as image:
-        assert image.size == (FIELD * 8, FIELD * 8)
+    for name in names:  # legible on a slide: none is a strip of a few pixels (issue #26)
+        with Image.open(out / name) as image:
+            assert image.width >= MIN_WIDTH and image.height >= MIN_WIDTH // 3, name
 
 
 def test_bundled_model_by_default(drawing: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -304,7 +304,10 @@ def test_comparison_marks_the_disagreement() -> None:
     differ = compare(a, b)
     assert not differ.agree and differ.marked() == (1, 7) and "disagree" in differ.describe("A", "B")
     same = compare(a, a)
-    assert same.agree and same.marked() == () and same.describe().startswith("Both read 7")
+    assert same.agree and same.marked() == () and same.describe() == "Both read 7 (91.0% and 91.0%)"
+    certain = np.zeros(10)
+    certain[7] = 1.0
+    assert compare(certain, a).describe() == "Both read 7 (>99.9% and 91.0%)"  # never "100%" (issue #26)
     c = a.copy()
     c[7], c[3] = 0.9 - MARK_GAP, 0.02 + MARK_GAP
     assert compare(a, c).marked() == (3, 7)

@@ -21,7 +21,7 @@ def _probs(**values: float) -> np.ndarray:
 def test_confident_prediction_is_sure() -> None:
     verdict = assess(_probs(d7=0.98, d1=0.02), threshold=0.8)
     assert verdict.sure and verdict.digit == 7 and verdict.message() == "98.0% sure"
-    assert assess(_probs(d3=1.0), threshold=0.8).message() == "Sure (over 99.9%)"
+    assert assess(_probs(d3=1.0), threshold=0.8).message() == ">99.9% sure"  # as the bar says it
 
 
 def test_flat_prediction_names_the_candidates() -> None:

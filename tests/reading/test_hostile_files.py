@@ -287,9 +287,11 @@ def test_predict_on_the_whole_corpus_never_aborts_nor_prints_nan(tmp_path: Path)
     (folder / os.fsdecode(b"caf\xe9.json")).write_bytes(drawing_text().encode())  # a Latin-1 name
     os.mkfifo(folder / "pipe.json")
     environment = {**os.environ, "PYTHONIOENCODING": "utf-8:strict", "PYTHONUTF8": "0"}
+    # Named one by one: every file is read (a folder's walk would skip what is neither an image nor a drawing).
+    files = [str(path) for path in sorted(folder.iterdir())]
     for extra in ([], ["--number"]):
         result = subprocess.run(
-            [sys.executable, "-m", "digitcanvas", "predict", "--json", *extra, str(folder)],
+            [sys.executable, "-m", "digitcanvas", "predict", "--json", *extra, *files],
             cwd=ROOT,
             env=environment,
             capture_output=True,

@@ -65,7 +65,7 @@ def test_files_are_read_in_order_with_errors_in_place(reader: Reader, tmp_path: 
     save_drawing(drawing, tmp_path / "a.json")
     (tmp_path / "b.json").write_text("{broken")
     save_drawing(drawing, tmp_path / "c.json")
-    files, problems = gather_files([str(tmp_path), str(tmp_path / "missing")], recursive=False)
+    files, problems, _ = gather_files([str(tmp_path), str(tmp_path / "missing")], recursive=False)
     assert problems == [f"{tmp_path / 'missing'}: no such file or folder"]
     results = list(read_files(reader, files))
     assert [Path(r.path).name for r in results] == ["a.json", "b.json", "c.json"]
@@ -113,7 +113,7 @@ def test_gather_files_names_what_is_not_a_regular_file(tmp_path: Path) -> None:
     os.mkfifo(tmp_path / "pipe.png")
     (tmp_path / "device.png").symlink_to("/dev/zero")
     save_drawing(compose(["1"])[0], tmp_path / "one.json")
-    files, problems = gather_files([str(tmp_path), str(tmp_path / "pipe.png")], recursive=False)
+    files, problems, _ = gather_files([str(tmp_path), str(tmp_path / "pipe.png")], recursive=False)
     assert [p.name for p in files] == ["one.json"]
     assert problems == [
         f"{tmp_path / 'device.png'}: not a regular file (a device)",

@@ -5,13 +5,23 @@ from __future__ import annotations
 from functools import partial
 from pathlib import Path
 
+import numpy as np
 import pytest
-from strokes import compose
+from strokes import compose, number_image
 
 from digitcanvas.drawing.strokes import Drawing, DrawingReadError
 from digitcanvas.model.classifier import load_classifier
 from digitcanvas.reading.reader import Reader
-from digitcanvas.state.app_state import NOTHING_TO_UNDO, UNDO_FAILED, AppState, Notice, Problem, Shown
+from digitcanvas.state.app_state import (
+    DRAW_FIRST,
+    NOTHING_TO_UNDO,
+    UNDO_FAILED,
+    AppState,
+    ImageInput,
+    Notice,
+    Problem,
+    Shown,
+)
 from digitcanvas.state.events import Event
 from digitcanvas.state.preferences import MemoryPreferences
 
@@ -126,3 +136,45 @@ def test_events_reach_their_slots_in_order_and_can_be_disconnected() -> None:
     assert seen == ["first 1", "second 1", "second 2"]
     with pytest.raises(ValueError):
         event.disconnect(first)
+
+
+def test_an_image_is_read_as_a_drawing_is_its_digits_outlined_in_its_pixels(state: AppState) -> None:
+    """Images are read in the window too (issue #26): a number's digits, boxed in the image's pixels."""
+    pixels = number_image(["4two", "7"])
+    recorder = Recorder(state)
+    image = ImageInput(pixels, "forty-seven.png")
+    assert state.read_image(image)
+    shown = recorder.last("reading_shown")
+    assert isinstance(shown, Shown) and shown.image is image and shown.drawing is None
+    assert state.reading is not None and state.reading.text == "47" and state.image is image
+    outlines = state.reading.outlines
+    assert len(outlines) == 2 and outlines[0][0] < outlines[1][0]
+    height, width = pixels.shape
+    for x, y, w, h in outlines:  # boxes in the image's own pixels
+        assert x >= 0 and x + w <= width + 1 and y >= 0 and y + h <= height + 1
+    assert state.prediction is state.reading.digits[state.selected or 0]
+
+
+def test_the_image_is_read_again_and_a_drawing_takes_its_place(state: AppState) -> None:
+    pixels = number_image(["7"])
+    image = ImageInput(pixels, "seven.png")
+    state.read_image(image)
+    recorder = Recorder(state)
+    state.read_now(SEVEN.subset([]))  # Enter with an image shown: it is read again
+    state.read_again(SEVEN.subset([]), only_if_current=True)  # another model: the image, again
+    assert recorder.names() == ["reading_shown", "reading_shown"] and state.image is image
+    state.canvas_changed(SEVEN, live=True)  # the person draws: the drawing is read, the image gone
+    assert state.image is None and state.reading_is_current(SEVEN)
+    state.show_idle()
+    after = Recorder(state)
+    state.read_now(SEVEN.subset([]))  # Enter on an empty canvas
+    assert after.last("reading_shown") == Shown(None, None, DRAW_FIRST)
+
+
+def test_an_image_without_ink_says_so_and_stays_to_be_cleared(state: AppState) -> None:
+    recorder = Recorder(state)
+    blank = ImageInput(np.full((60, 80), 255, np.uint8), "blank.png")
+    assert not state.read_image(blank)
+    assert state.reading is None and state.image is blank
+    message = "No ink stands out from the paper in blank.png."
+    assert recorder.last("said") == Notice(message) and recorder.last("reading_shown") == Shown(None, None, message)

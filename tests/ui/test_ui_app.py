@@ -42,3 +42,15 @@ def test_the_process_ends_when_the_window_closes_and_keeps_its_place(tmp_path: P
     assert result.stdout.splitlines() == ["shown: DigitCanvas — DigitCanvas CNN 0.1.0"]
     settings = (tmp_path / "DigitCanvas" / "DigitCanvas.conf").read_text()
     assert "geometry=" in settings  # saved before the process ended
+
+
+def test_qts_own_options_reach_qt(tmp_path: Path) -> None:
+    """``digitcanvas -style fusion -reverse`` is Qt's to take (issue #26)."""
+    probe = PROBE.replace(
+        'print("shown:", windows[0].windowTitle(), flush=True)',
+        'print("direction:", QApplication.layoutDirection().name, flush=True)',
+    ).replace("app.run_app()", "app.run_app(qt_arguments=['-style', 'fusion', '-reverse'])")
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", XDG_CONFIG_HOME=str(tmp_path), XDG_DATA_HOME=str(tmp_path))
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["direction: RightToLeft"]  # -reverse taken by Qt, -style too

@@ -341,7 +341,23 @@ class BrowserTool:
         return self.browser
 
     def _open_kept(self, drawing: Drawing) -> None:
-        self._canvas.show_drawing(drawing.with_label(None))
+        """Put a kept drawing on the canvas and close the browser, so the canvas is in view
+        (Ctrl+Z brings back what was there; Ctrl+B the browser)."""
+        canvas, before = self._canvas, self._canvas.drawing()
+
+        def back() -> str:
+            canvas.show_drawing(before)
+            return "Back to your drawing."
+
+        canvas.show_drawing(drawing.with_label(None))
+        self._state.history.push("Open Kept Drawing", back)
+        if self.browser is not None:
+            self.browser.close()
+        window = canvas.window()
+        window.raise_()
+        window.activateWindow()
+        label = f" (kept as {drawing.label})" if drawing.label is not None else ""
+        self._state.say(f"Opened a drawing from your collection{label}")
 
     def _refresh(self) -> None:
         if self.browser is not None and self.browser.isVisible():

@@ -2,16 +2,19 @@
 
 :class:`CompareTool` loads the second model (fed as Input Settings remembered for that file,
 else as its metadata or detection say), opens the compare window the first time, and from
-then on reads each drawing the window reads with the second model as well, showing both
-sets of bars for the digit the window shows.
+then on reads each drawing (or image) the window reads with the second model as well,
+showing both sets of bars for the digit the window shows. The window opens beside the main
+window where the screen has room, so one can draw and compare.
 """
 
 from __future__ import annotations
 
 from PySide6.QtWidgets import QDialog, QVBoxLayout, QWidget
 
+from digitcanvas.drawing.strokes import EmptyInputError
 from digitcanvas.model.classifier import ModelLoadError, load_classifier
 from digitcanvas.model.session import ModelRunError
+from digitcanvas.reading.preprocessing import ImageFormatError
 from digitcanvas.reading.reader import Reader, Reading
 from digitcanvas.state.app_state import AppState, Shown
 from digitcanvas.state.models import remembered_scaling
@@ -19,6 +22,7 @@ from digitcanvas.ui import dialogs
 from digitcanvas.ui.settings import AppSettings
 from digitcanvas.ui.tools.inside import InsideTool
 from digitcanvas.ui.widgets.compare_panel import ComparePanel
+from digitcanvas.ui.window.geometry import place_beside
 
 COMPARE_TITLE = "Compare Models — DigitCanvas"
 
@@ -55,8 +59,11 @@ class CompareTool:
         except ModelLoadError as e:
             self._state.fail("Could not load the model to compare with", str(e), e.details)
             return False
+        first_time = self._window is None
         window = self._compare_window()
         self._show_names()
+        if first_time:
+            place_beside(window, self._parent.window())
         window.show()
         window.raise_()
         state = self._state
@@ -88,12 +95,14 @@ class CompareTool:
         if self.panel is None or shown.stale:
             return
         second = None
-        drawing = shown.drawing
-        if self.second is not None and drawing is not None and not drawing.is_empty:
-            try:
+        drawing, image = shown.drawing, shown.image
+        try:
+            if self.second is not None and image is not None:
+                second = self.second.read_image(image.pixels, number=True)
+            elif self.second is not None and drawing is not None and not drawing.is_empty:
                 second = self.second.read_drawing(drawing)
-            except ModelRunError as e:
-                self._state.say(f"The second model failed on this drawing: {e}")
+        except (ModelRunError, EmptyInputError, ImageFormatError) as e:
+            self._state.say(f"The second model failed on this drawing: {e}")
         self._compared = (shown.reading, second)
         self.panel.show_readings(shown.reading, second, self._state.selected or 0)
 

@@ -3,8 +3,11 @@
 The dialog shows how the current model's input is read now (from its file, detected, or
 the user's setting), offers every preset of :mod:`digitcanvas.model.conventions` and custom
 values, and shows the reference-digit accuracy of the setting being edited as it
-changes. It decides nothing itself: :meth:`InputSettingsDialog.choice` says what the
-user chose and how to keep it; :class:`InputSettingsTool` applies it.
+changes; one click goes back to the model's own setting (its file's, or the one detected
+when it loads), which forgets a setting remembered for the file. It decides nothing itself:
+:meth:`InputSettingsDialog.choice` says what the user chose and how to keep it;
+:class:`InputSettingsTool` applies it and says in the status bar how the model is fed now.
+The dialog's contents scroll, so it fits a small screen.
 """
 
 from __future__ import annotations
@@ -20,19 +23,24 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QDoubleSpinBox,
     QFormLayout,
+    QFrame,
     QLabel,
+    QPushButton,
     QRadioButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
 
-from digitcanvas.model.classifier import Classifier
+from digitcanvas.model.classifier import Classifier, InputSource
 from digitcanvas.model.conventions import PRESETS, describe_scaling, format_setting, reference_digits
 from digitcanvas.model.describe import describe_input
 from digitcanvas.model.info import InputScaling, ModelWriteError, Normalization, write_metadata
 from digitcanvas.model.session import ModelRunError
 from digitcanvas.state.app_state import AppState
+from digitcanvas.ui import theme
 from digitcanvas.ui.settings import AppSettings
+from digitcanvas.ui.window.geometry import available_geometry, fitted_size
 from digitcanvas.ui.window.model_control import ModelControl
 from digitcanvas.util.enums import StrEnum
 
@@ -52,8 +60,33 @@ class Keep(StrEnum):
 
 @dataclass(frozen=True)
 class InputChoice:
+    """The scaling chosen and how long it lasts; ``own``: the model's own setting (its file's,
+    or detected as it loads), so nothing is remembered or written."""
+
     scaling: InputScaling
     keep: Keep
+    own: bool = False
+
+
+def own_scaling(classifier: Classifier) -> InputScaling | None:
+    """The scaling the model gets without a setting of the person's: what its file says, or
+    what was detected when it loaded; None when a setting is in use and the file says nothing
+    (detection runs again when the model loads without it)."""
+    if classifier.info.declares_input:
+        return classifier.info.scaling
+    if classifier.input_source != InputSource.CHOSEN:
+        return classifier.scaling
+    return None
+
+
+def own_label(classifier: Classifier) -> str:
+    """The button that goes back to the model's own setting, naming it where it is known."""
+    own = own_scaling(classifier)
+    if classifier.info.declares_input and own is not None:
+        return f"Use the model file's setting ({describe_scaling(own)})"
+    if own is not None:
+        return f"Use the detected setting ({describe_scaling(own)})"
+    return "Detect the setting again, as when the model loads"
 
 
 BUNDLED_NOTE = "The bundled model's file is part of DigitCanvas: a change to it lasts for this session."
@@ -70,6 +103,12 @@ class InputSettingsDialog(QDialog):
         self._refresh.timeout.connect(self._score)
 
         self.current_label = QLabel(describe_input(classifier), wordWrap=True)
+        self._own = own_scaling(classifier)
+        self._file_says = classifier.info.declares_input  # the file's setting chosen again is the file's
+        self._use_own = False  # "Use the model's own setting" clicked, the values untouched since
+        self.own_button = theme.named(QPushButton(own_label(classifier)), "link")
+        self.own_button.setToolTip("Forget your setting for this model: feed it as its file says, or as detected")
+        self.own_button.clicked.connect(self.use_own)
         self.preset_box = QComboBox()
         for preset in PRESETS:
             self.preset_box.addItem(preset.label, preset.key)
@@ -108,15 +147,23 @@ class InputSettingsDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
 
-        layout = QVBoxLayout(self)
+        content = QWidget()
+        layout = QVBoxLayout(content)
         layout.addWidget(QLabel(f"<b>{classifier.describe()}</b> ({classifier.path.name})"))
         layout.addWidget(self.current_label)
+        layout.addWidget(self.own_button, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addLayout(form)
         layout.addWidget(self.accuracy_label)
         for button in (self.session_button, self.remember_button, self.write_button):
             layout.addWidget(button)
         layout.addWidget(self.bundled_note)
-        layout.addWidget(buttons)
+        layout.addStretch()
+        scroll = QScrollArea(widgetResizable=True)  # a small screen: the settings scroll, OK stays in view
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(content)
+        outer = QVBoxLayout(self)
+        outer.addWidget(scroll, 1)
+        outer.addWidget(buttons)
 
         self._set_scaling(classifier.scaling)
         self.preset_box.currentIndexChanged.connect(self._on_preset)
@@ -149,7 +196,16 @@ class InputSettingsDialog(QDialog):
             keep = Keep.REMEMBER
         elif self.write_button.isChecked():
             keep = Keep.WRITE
-        return InputChoice(self.scaling(), keep)
+        scaling = self.scaling()
+        own = self._use_own or (self._file_says and scaling == self._own)  # pixels 0–1 again: the file's
+        return InputChoice(scaling, keep, own=own)
+
+    def use_own(self) -> None:
+        """Go back to the model's own setting (the values show it where it is known)."""
+        if self._own is not None:
+            self._set_scaling(self._own)
+        self._use_own = True
+        self._refresh.start()
 
     def select_preset(self, key: str) -> None:
         index = self.preset_box.findData(key)
@@ -184,10 +240,12 @@ class InputSettingsDialog(QDialog):
         key = self.preset_box.currentData()
         if key != CUSTOM:
             self._set_scaling(next(p.scaling for p in PRESETS if p.key == key))
+        self._use_own = False
         self._refresh.start()
 
     def _on_values(self) -> None:
         self._sync_preset(self.scaling())
+        self._use_own = False
         self._refresh.start()
 
     def _score(self) -> None:
@@ -222,17 +280,24 @@ class InputSettingsTool:
         if classifier is None:
             return None
         dialog = InputSettingsDialog(classifier, self._parent, bundled=self._state.models.bundled)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # each opening makes a new one
         dialog.accepted.connect(lambda: self.apply(dialog.choice()))
+        dialog.resize(fitted_size(dialog.sizeHint(), dialog.minimumSizeHint(), available_geometry(self._parent)))
         dialog.open()
         return dialog
 
     def apply(self, choice: InputChoice) -> bool:
-        """Use ``choice``; remember it for the file or write it into the file."""
+        """Use ``choice``; remember it for the file or write it into the file (the model's own:
+        forget what was remembered); say how the model is fed now."""
         models = self._state.models
         classifier = models.classifier
         if classifier is None:
             return False
         path = None if models.bundled else classifier.path
+        if choice.own:
+            if path is not None:
+                self._settings.set_input_setting(path, None)
+            return self._loaded(self._models.load(path, scaling=None))
         if choice.keep is Keep.WRITE and path is not None:
             try:
                 write_metadata(path, choice.scaling.to_metadata())
@@ -243,4 +308,11 @@ class InputSettingsTool:
         elif choice.keep is Keep.REMEMBER and path is not None:
             self._settings.set_input_setting(path, format_setting(choice.scaling))
         scaling = None if choice.keep is Keep.WRITE else choice.scaling
-        return self._models.load(path, scaling=scaling)
+        return self._loaded(self._models.load(path, scaling=scaling))
+
+    def _loaded(self, done: bool) -> bool:
+        """After the model is loaded again: say how it is fed now (not "Loaded the bundled model")."""
+        classifier = self._state.models.classifier
+        if done and classifier is not None:
+            self._state.say(describe_input(classifier))
+        return done

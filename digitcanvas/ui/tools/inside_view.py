@@ -1,6 +1,11 @@
 """The inside view: a model's layers, what each computes for the current drawing, and why
 the model reads the digit it reads.
 
+Layers are listed by what they are ("Conv 1 · 32 filters 3×3", "ReLU"; the graph's own
+names in their tooltips), each with a sentence on what it does, and a legend says what the
+colours mean. "Why" explains the digit the window reads, drawing after drawing; a digit
+clicked is explained for this drawing, or for every drawing while "Keep explaining" pins it.
+
 The work is the core's (:class:`digitcanvas.explain.inspector.Inspector`, :func:`digitcanvas.explain.saliency.explain`,
 :mod:`digitcanvas.explain.pictures`), done on two worker threads so the canvas never waits:
 one opens models and computes activations (a few ms), the other saliency maps; a new
@@ -17,11 +22,13 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from PySide6.QtCore import QSize, Signal, Slot
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal, Slot
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QPushButton,
     QScrollArea,
@@ -32,8 +39,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from digitcanvas.explain.inspector import Activations, InsideError, Inspector, LayerKind
-from digitcanvas.explain.pictures import filters_picture, heat_strip, saliency_overlay, tile_maps, vector_picture
+from digitcanvas.explain.inspector import Activations, InsideError, Inspector, Layer, LayerKind
+from digitcanvas.explain.layer_names import plural
+from digitcanvas.explain.pictures import (
+    filters_picture,
+    heat_strip,
+    legend_strip,
+    saliency_overlay,
+    tile_maps,
+    vector_picture,
+)
 from digitcanvas.explain.saliency import Saliency, SaliencyStopped, explain
 from digitcanvas.model.classifier import Classifier, ModelLoadError
 from digitcanvas.model.session import ModelRunError
@@ -43,14 +58,21 @@ from digitcanvas.ui.background import LatestJobRunner
 from digitcanvas.ui.widgets.bars import ConfidenceBars
 from digitcanvas.ui.widgets.picture import PICTURE_SCALE, PictureView
 from digitcanvas.util.enums import StrEnum
+from digitcanvas.util.text import unbreakable
 
 OVERLAY_SCALE = 8  # 28 px × 8 = 224 px: the saliency overlay
 STRIP_SCALE = 12  # px per value of the logits strip
-LIST_WIDTH, MAPS_WIDTH, SIDE_WIDTH = 420, 480, 420  # px: the three columns' first widths (all five of the list's)
+LIST_WIDTH, MAPS_WIDTH, SIDE_WIDTH = 320, 520, 340  # px: the three columns' first widths, where there is room
+MIN_LIST_WIDTH = 120  # px: the layer list at its narrowest (its columns then scroll)
+MIN_MAPS_WIDTH = 200  # px: the activations never get narrower than this (a few tiles side by side)
 PREFERRED_HEIGHT = 820  # px: the window opens this tall where the screen allows (else 90 % of it)
 KNOWN_ERRORS = (ModelRunError, InsideError, ValueError)
-LAYER_COLUMNS = ("#", "Layer", "Operation", "Output shape", "Parameters")
+LAYER_COLUMNS = ("#", "Layer", "Output", "Parameters")
 NO_FILTERS = "The first layer is not a convolution."
+LEGEND_WIDTH, LEGEND_HEIGHT = 160, 10  # px: each colour scale in the legend
+SIGNED_LEGEND = "Blue: below 0 · dark: 0 · red: above 0 (convolutions, scores, filters)"
+POSITIVE_LEGEND = "Dark: 0 · yellow: the layer's largest (after ReLU and pooling, never below 0)"
+PIN_TEXT = "Keep this digit for new drawings"
 
 
 @dataclass(frozen=True)
@@ -132,6 +154,7 @@ class InsideView(QWidget):
         self._activations: Activations | None = None
         self._saliency: Saliency | None = None
         self._digit: int | None = None  # None: explain the top digit
+        self._window_probabilities: NDArray[np.float64] | None = None  # the window's, for the bars
         self._read_as: int | None = None  # the digit the window reads: the top digit
         self._versus: int | None = None
         self._model_generation = self._input_generation = 0
@@ -146,12 +169,14 @@ class InsideView(QWidget):
 
     def _build(self) -> None:
         self.title = theme.named(QLabel("No model"), "caption")
-        splitter = QSplitter()
+        splitter = self._splitter = QSplitter()
         for widget in (*self._build_layers(), self._build_side()):
             splitter.addWidget(widget)
+            splitter.setCollapsible(splitter.count() - 1, False)
         splitter.setSizes([LIST_WIDTH, MAPS_WIDTH, SIDE_WIDTH])
-        splitter.setStretchFactor(1, 1)  # the activations take what the window gains
-        layout = QVBoxLayout(self)
+        for index, stretch in enumerate((0, 1, 0)):  # the activations take what the window gains
+            splitter.setStretchFactor(index, stretch)
+        layout = self._layout = QVBoxLayout(self)
         layout.addWidget(self.title)
         layout.addWidget(splitter, 1)  # the title stays one line tall
         self._show_question()
@@ -161,14 +186,39 @@ class InsideView(QWidget):
         self.layer_list = QTreeWidget()
         self.layer_list.setHeaderLabels(list(LAYER_COLUMNS))
         self.layer_list.setRootIsDecorated(False)
+        # Columns follow their contents whenever the font or the style changes (a dark desktop's).
+        self.layer_list.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.layer_list.header().setStretchLastSection(False)
         self.layer_list.itemClicked.connect(self._on_layer_clicked)
-        self.layer_list.setMinimumWidth(LIST_WIDTH // 2)
+        self.layer_list.setMinimumWidth(MIN_LIST_WIDTH)
         self._rows = QWidget()
         self._rows_layout = QVBoxLayout(self._rows)
         self.layers_scroll = QScrollArea(widgetResizable=True)
         self.layers_scroll.setWidget(self._rows)
+        # Pictures shrink to the column (a smaller whole factor): it never scrolls sideways.
+        self.layers_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.layers_scroll.setMinimumWidth(MIN_MAPS_WIDTH)
+        self.layers_scroll.viewport().installEventFilter(self)
         self.layer_pictures: list[PictureView] = []
+        self.layer_captions: list[QLabel] = []
+        self.legend = self._build_legend()
         return self.layer_list, self.layers_scroll
+
+    def _build_legend(self) -> QWidget:
+        """What the colours of the activations mean: the two colour scales, each in words."""
+        legend = QWidget(self._rows)
+        legend.hide()  # until a model's layers are listed
+        grid = QVBoxLayout(legend)
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.addWidget(theme.heading("COLOURS"))
+        for signed, words in ((True, SIGNED_LEGEND), (False, POSITIVE_LEGEND)):
+            strip = PictureView(scale=1, max_width=LEGEND_WIDTH)
+            strip.set_picture(legend_strip(LEGEND_WIDTH, signed=signed).repeat(LEGEND_HEIGHT, axis=0))
+            caption = theme.named(QLabel(words), "caption")
+            caption.setWordWrap(True)
+            grid.addWidget(strip)
+            grid.addWidget(caption)
+        return legend
 
     def _build_side(self) -> QScrollArea:
         """The side column: why this digit, the probabilities, the output scores, the filters."""
@@ -181,7 +231,12 @@ class InsideView(QWidget):
         self.versus_box.addItems(["—", *(str(d) for d in range(NUM_CLASSES))])
         self.versus_box.currentIndexChanged.connect(lambda i: self.choose_versus(None if i <= 0 else i - 1))
         self.top_button = theme.named(QPushButton("Top digit"), "link")
+        self.top_button.setToolTip("Explain the digit the window reads, drawing after drawing")
         self.top_button.clicked.connect(lambda: self.choose_digit(None))
+        self.pin_box = QCheckBox(PIN_TEXT)
+        self.pin_box.setToolTip("Off: each new drawing is explained as the digit the window reads")
+        self.pin_box.setEnabled(False)  # nothing to keep until a digit is chosen
+        self.pin_box.toggled.connect(lambda _: self._show_question())
         side_width = OVERLAY_SCALE * 28  # the side column's pictures are at most as wide as the overlay
         self.logits = PictureView(scale=STRIP_SCALE, max_width=side_width)
         self.logits_caption = theme.named(QLabel(), "caption")
@@ -199,6 +254,7 @@ class InsideView(QWidget):
         column.addWidget(self.overlay)
         column.addWidget(self.question)
         column.addLayout(versus_row)
+        column.addWidget(self.pin_box)
         for heading, widgets in (
             ("PROBABILITIES", [self.bars]),
             ("OUTPUT SCORES", [self.logits, self.logits_caption]),
@@ -215,15 +271,21 @@ class InsideView(QWidget):
         self.side_scroll = QScrollArea(widgetResizable=True)
         self.side_scroll.setWidget(side)
         # Never narrower than its pictures and the bars with their percentages: a narrow window
-        # squeezes the other columns instead of hiding the percentages behind a scroll bar.
+        # squeezes the other columns instead of hiding the percentages behind a scroll bar. The
+        # three columns at their least fit 1366 × 768 at 200 % (683 px).
         margins = column.contentsMargins()
-        needed = max(side_width, self.bars.sizeHint().width()) + margins.left() + margins.right()
+        needed = max(side_width, self.bars.minimumSizeHint().width()) + margins.left() + margins.right()
         scroll_bar = self.side_scroll.verticalScrollBar().sizeHint().width()
         self.side_scroll.setMinimumWidth(needed + scroll_bar + 2 * self.side_scroll.frameWidth())
         return self.side_scroll
 
     def sizeHint(self) -> QSize:
         return QSize(LIST_WIDTH + MAPS_WIDTH + SIDE_WIDTH, PREFERRED_HEIGHT)
+
+    def minimumSizeHint(self) -> QSize:
+        columns = MIN_LIST_WIDTH + MIN_MAPS_WIDTH + self.side_scroll.minimumWidth() + 2 * self._splitter.handleWidth()
+        margins = self._layout.contentsMargins()
+        return QSize(columns + margins.left() + margins.right(), super().minimumSizeHint().height())
 
     # --- public API ---------------------------------------------------------------------
 
@@ -238,12 +300,32 @@ class InsideView(QWidget):
             key = _JobKey(_Job.MODEL, self._model_generation)
             self._layers_runner.submit(key, lambda: (Inspector(classifier), _saliency_model(classifier)))
 
-    def show_drawing_input(self, image: NDArray[np.floating] | None, *, read_as: int | None = None) -> None:
+    def show_drawing_input(
+        self,
+        image: NDArray[np.floating] | None,
+        *,
+        read_as: int | None = None,
+        probabilities: NDArray[np.floating] | None = None,
+    ) -> None:
         """The network input to look at: (28, 28) in [0, 1], or None to clear; ``read_as``: the
-        digit the window reads in it (what "why" explains; None: the model's own top digit)."""
+        digit the window reads in it (what "why" explains; None: the model's own top digit);
+        ``probabilities``: the window's for it (the bars show them; None: the model's own).
+
+        Another input than the one shown is explained as the window reads it, unless a digit
+        is pinned ("Keep explaining"): a digit clicked counts for its drawing only."""
+        pixels = None if image is None else np.array(image, dtype=np.float32).reshape(28, 28)
+        same = pixels is not None and self._image is not None and np.array_equal(pixels, self._image)
+        if not same and not self.pin_box.isChecked() and (self._digit is not None or self._versus is not None):
+            self._digit = None
+            self.choose_versus(None)  # follows the reading again
+            self.pin_box.setEnabled(False)
+        self._window_probabilities = None if probabilities is None else np.asarray(probabilities, np.float64)
+        if same and read_as == self._read_as:
+            self._show_bars()
+            return  # the same input (a digit of the number selected again): nothing new to compute
         self._input_generation += 1
         self._read_as = read_as
-        self._image = None if image is None else np.array(image, dtype=np.float32).reshape(28, 28)
+        self._image = pixels
         if self._image is None:
             self._activations = self._saliency = None
             self._clear_pictures()
@@ -251,8 +333,12 @@ class InsideView(QWidget):
         self._request_activations()  # the saliency map follows once they are shown
 
     def choose_digit(self, digit: int | None) -> None:
-        """Explain ``digit`` (None: whichever digit the model reads)."""
+        """Explain ``digit`` (None: whichever digit the window reads) for this drawing, or for
+        every drawing while "Keep explaining" is on."""
         self._digit = digit
+        self.pin_box.setEnabled(digit is not None)
+        if digit is None:
+            self.pin_box.setChecked(False)
         if digit is not None and digit == self._versus:
             self.versus_box.setCurrentIndex(0)
         self.digit_chosen.emit(-1 if digit is None else digit)
@@ -268,6 +354,10 @@ class InsideView(QWidget):
         self.versus_box.blockSignals(False)
         self._show_question()
         self._request_saliency()
+
+    def pinned(self) -> bool:
+        """True while a chosen digit is explained for every new drawing too."""
+        return self.pin_box.isChecked() and self._digit is not None
 
     def inspector(self) -> Inspector | None:
         return self._inspector
@@ -364,7 +454,7 @@ class InsideView(QWidget):
     def _model_opened(self, inspector: Inspector) -> None:
         self._inspector = inspector
         name, count = inspector.classifier.name, len(inspector.layers)
-        self.title.setText(f"{name}: {count} layers, {inspector.parameters:,} parameters")
+        self.title.setText(f"{name}: {plural(count, 'layer')}, {plural(inspector.parameters, 'parameter')}")
         self._set_layers(inspector.layers)
         filters = inspector.filters
         self.filters.set_picture(None if filters is None else filters_picture(filters))
@@ -378,7 +468,7 @@ class InsideView(QWidget):
             view.set_picture(picture)
         self._show_bars()
         self.logits.set_picture(shown.logits)
-        values = "  ".join(f"{d}: {v:+.2f}" for d, v in enumerate(shown.activations.scores))
+        values = "  ".join(unbreakable(f"{d}: {v:+.2f}") for d, v in enumerate(shown.activations.scores))
         self.logits_caption.setText(f"{shown.activations.scores_kind}: {values}")
         self._show_question()
         self.activations_shown.emit(shown.activations)
@@ -389,20 +479,29 @@ class InsideView(QWidget):
         self.layer_list.clear()
         while (item := self._rows_layout.takeAt(0)) is not None:
             widget = item.widget()
-            if widget is not None:
+            if widget is not None and widget is not self.legend:
                 widget.deleteLater()
-        self.layer_pictures = []
+        self.layer_pictures, self.layer_captions = [], []
+        self._rows_layout.addWidget(self.legend)
+        self.legend.setVisible(bool(layers))
         for layer in layers:
             shape = "×".join(str(d) for d in layer.shape)
-            cells = [str(layer.index + 1), layer.name, layer.op, shape, f"{layer.parameters:,}"]
-            self.layer_list.addTopLevelItem(QTreeWidgetItem(cells))
-            self._rows_layout.addWidget(theme.named(QLabel(layer.describe()), "caption"))
+            row = QTreeWidgetItem([str(layer.index + 1), layer.title or layer.name, shape, f"{layer.parameters:,}"])
+            for column in range(len(LAYER_COLUMNS)):
+                row.setToolTip(column, _layer_tip(layer))
+            self.layer_list.addTopLevelItem(row)
+            caption = theme.named(
+                QLabel(f"<b>{layer.index + 1}. {layer.describe()}</b><br>{layer.explanation}"), "caption"
+            )
+            caption.setWordWrap(True)
+            caption.setToolTip(_layer_tip(layer))
+            self._rows_layout.addWidget(caption)
             view = PictureView()
+            view.set_max_width(self._picture_width())
             self._rows_layout.addWidget(view)
+            self.layer_captions.append(caption)
             self.layer_pictures.append(view)
         self._rows_layout.addStretch()
-        for column in range(len(LAYER_COLUMNS)):
-            self.layer_list.resizeColumnToContents(column)
         if not layers:
             self.filters.set_picture(None)
             self._clear_pictures()
@@ -419,13 +518,22 @@ class InsideView(QWidget):
         if self._activations is None:
             self.bars.set_probabilities(None)
             return
-        explained = self._activations.digit if self._digit is None else self._digit
-        self.bars.set_probabilities(self._activations.probabilities, sure_digit=explained)
+        probabilities = self._window_probabilities
+        if probabilities is None or probabilities.shape != self._activations.probabilities.shape:
+            probabilities = self._activations.probabilities  # the model's own (no window reading)
+        explained = self._explained_digit()
+        self.bars.set_probabilities(probabilities, sure_digit=explained)
+
+    def _explained_digit(self) -> int | None:
+        """The digit "why" explains: the one chosen, else the one the window reads, else the model's top."""
+        if self._digit is not None:
+            return self._digit
+        if self._read_as is not None:
+            return self._read_as
+        return self._activations.digit if self._activations is not None else None
 
     def _show_question(self) -> None:
-        digit = self._digit
-        if digit is None:
-            digit = self._activations.digit if self._activations is not None else None
+        digit = self._explained_digit() if self._activations is not None or self._digit is not None else None
         if digit is None:
             self.question.setText("Draw a digit to see which ink the model relies on.")
             return
@@ -433,9 +541,29 @@ class InsideView(QWidget):
             self.question.setText(f"The digit explained is {digit}: choose another one to contrast it with.")
             return
         contrast = f" and not {self._versus}" if self._versus is not None else ""
-        self.question.setText(f"Why {digit}{contrast}? Red ink pushed toward {digit}, blue ink away.")
+        pinned = f" (kept for new drawings: {digit} is explained whatever they read)" if self.pinned() else ""
+        self.question.setText(f"Why {digit}{contrast}? Red ink pushed toward {digit}, blue ink away.{pinned}")
 
     def _on_layer_clicked(self, item: QTreeWidgetItem) -> None:
+        """Scroll the activations down (never sideways) to the layer's caption."""
         index = self.layer_list.indexOfTopLevelItem(item)
-        if 0 <= index < len(self.layer_pictures):
-            self.layers_scroll.ensureWidgetVisible(self.layer_pictures[index])
+        if 0 <= index < len(self.layer_captions):
+            self.layers_scroll.verticalScrollBar().setValue(self.layer_captions[index].y())
+            self.layers_scroll.horizontalScrollBar().setValue(0)
+
+    def _picture_width(self) -> int:
+        """The width the activations' pictures may take: the column's, without its margins."""
+        margins = self._rows_layout.contentsMargins()
+        return max(self.layers_scroll.viewport().width() - margins.left() - margins.right(), PICTURE_SCALE)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.layers_scroll.viewport() and event.type() == QEvent.Type.Resize:
+            width = self._picture_width()
+            for view in self.layer_pictures:
+                view.set_max_width(width)
+        return False
+
+
+def _layer_tip(layer: Layer) -> str:
+    """A layer's tooltip: what it does, and its name and operator in the model file."""
+    return f"{layer.explanation}.\nIn the model file: {layer.name} ({layer.op})"

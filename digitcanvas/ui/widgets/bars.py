@@ -20,7 +20,7 @@ from digitcanvas.reading.doubt import format_percent
 from digitcanvas.ui import theme
 
 ROW_HEIGHT = 24  # preferred; rows shrink to MIN_ROW_HEIGHT in a small window and grow to MAX_ROW_HEIGHT
-MIN_ROW_HEIGHT = 16
+MIN_ROW_HEIGHT = 15  # ten of them leave a 640 × 480 window room for the rest
 MAX_ROW_HEIGHT = 52  # a big window: the bars grow with it, and thicken (BAR_SHARE)
 LABEL_WIDTH = 22
 PERCENT_WIDTH = 56
@@ -37,7 +37,8 @@ class ConfidenceBars(QWidget):
 
     ``set_probabilities(probs, sure_digit=…, candidates=…)`` takes ten probabilities (or
     None to clear) and what to emphasise. Clicking a row emits ``digit_clicked(digit)``
-    (used to correct a guess) unless ``set_clickable(False)``.
+    (used to correct a guess); ``set_clickable(False)`` says, by the cursor and the tooltip,
+    that a click corrects nothing here (the window then says why).
     """
 
     digit_clicked = Signal(int)
@@ -99,7 +100,8 @@ class ConfidenceBars(QWidget):
 
     def set_clickable(self, clickable: bool) -> None:
         """Whether a click on a row says what the digit really was (a single digit), or the bars
-        only explain (a number's selected digit: corrections are for single digits)."""
+        only explain (a number's selected digit: corrections are for single digits). A click
+        is reported either way, so the window can say why it keeps nothing."""
         self._clickable = clickable
         self.setCursor(Qt.CursorShape.PointingHandCursor if clickable else Qt.CursorShape.ArrowCursor)
         self.setToolTip(CLICK_TIP if clickable else EXPLAIN_TIP)
@@ -124,7 +126,7 @@ class ConfidenceBars(QWidget):
         return self.height() / NUM_CLASSES
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
-        if event.button() == Qt.MouseButton.LeftButton and self._clickable:
+        if event.button() == Qt.MouseButton.LeftButton:
             digit = int(event.position().y() // self._row_height())
             if 0 <= digit < NUM_CLASSES:
                 self.digit_clicked.emit(digit)

@@ -11,6 +11,13 @@ the stroke in progress is painted on top from its last :data:`TAIL_POINTS` point
 earlier part baked into a copy of the cache. A repaint costs one image copy and a short
 path, clipped to the few pixels that changed; the cache is redrawn only when the strokes
 are replaced, or the size, the pen or the colours change.
+
+The canvas can also show a picture instead of strokes (an image read in the window, see
+:meth:`DrawingCanvas.show_picture`), fitted to the paper; its digits' outlines are then in
+the picture's pixels. A stroke drawn on it takes the picture away.
+
+The pen width is the drawing's: a drawing has one (the network reads every stroke with
+it), so a new width set while strokes are on the canvas is kept for the next drawing.
 """
 
 from __future__ import annotations
@@ -18,6 +25,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from numpy.typing import NDArray
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
     QColor,
@@ -71,6 +79,8 @@ class DrawingCanvas(QWidget):
         self._pressed = False  # the button (or pen) is down
         self._off_paper: QPointF | None = None  # where the pen is while down but off the paper
         self._pen_width = DEFAULT_PEN_WIDTH
+        self._next_pen: float | None = None  # a width set while strokes are on: for the next drawing
+        self._picture: QImage | None = None  # an image shown instead of strokes
         self._outlines: list[QRectF] = []
         self._cache: QImage | None = None  # the paper and the finished strokes
         self._live: QImage | None = None  # the cache and the baked part of the stroke in progress
@@ -94,14 +104,52 @@ class DrawingCanvas(QWidget):
     def pen_width(self) -> float:
         return self._pen_width
 
-    def set_pen_width(self, width: float) -> None:
-        self._pen_width = float(width)
+    def set_pen_width(self, width: float) -> bool:
+        """Draw with ``width`` px: now on an empty canvas (True); with strokes on it, from the
+        next drawing (False): the drawing keeps its one width."""
+        if self._strokes or self._current is not None:
+            self._next_pen = float(width)
+            return False
+        self._pen_width, self._next_pen = float(width), None
         self._invalidate()
+        return True
 
-    def set_outlines(self, rects: list[tuple[float, float, float, float]]) -> None:
-        """Boxes (x, y, w, h in document px) drawn around segmented digits."""
+    def next_pen_width(self) -> float:
+        """The width the next drawing gets (the current one's, unless another was set)."""
+        return self._pen_width if self._next_pen is None else self._next_pen
+
+    def set_outlines(self, rects: list[tuple[float, float, float, float]], *, in_picture: bool = False) -> None:
+        """Boxes (x, y, w, h) drawn around segmented digits, in document px, or with
+        ``in_picture`` in the picture's own px (the picture shown, see :meth:`show_picture`)."""
+        if in_picture and self._picture is not None:
+            scale, ox, oy = self._picture_placement()
+            rects = [(ox + x * scale, oy + y * scale, w * scale, h * scale) for x, y, w, h in rects]
         self._outlines = [QRectF(*r) for r in rects]
         self.update()
+
+    def show_picture(self, pixels: NDArray[np.uint8] | None) -> None:
+        """Show an image instead of strokes (None: take it away): (H, W) grey, (H, W, 3) RGB or
+        (H, W, 4) RGBA uint8, fitted to the paper. Strokes on the canvas go (``strokes_changed``)."""
+        had = bool(self._strokes)
+        self._strokes.clear()
+        self._current, self._pressed, self._off_paper = None, False, None
+        self._picture = None if pixels is None else picture_image(pixels)
+        self._outlines = []
+        self._take_next_pen()
+        self._invalidate()
+        if had:
+            self.strokes_changed.emit()
+
+    def has_picture(self) -> bool:
+        return self._picture is not None
+
+    def _picture_placement(self) -> tuple[float, float, float]:
+        """Scale and offset that map the picture's px to document px (fitted, centred)."""
+        assert self._picture is not None
+        dw, dh = self._document
+        width, height = self._picture.width(), self._picture.height()
+        scale = min(dw / max(width, 1), dh / max(height, 1))
+        return scale, (dw - width * scale) / 2, (dh - height * scale) / 2
 
     def outlines(self) -> list[tuple[float, float, float, float]]:
         return [(r.x(), r.y(), r.width(), r.height()) for r in self._outlines]
@@ -132,6 +180,7 @@ class DrawingCanvas(QWidget):
         # A drawing from a much smaller canvas would scale its pen beyond what the app can
         # save and read back: the pen stays within the width box's range.
         self._pen_width = min(max(drawing.pen_width * scale, PEN_WIDTH_RANGE[0]), PEN_WIDTH_RANGE[1])
+        self._next_pen, self._picture = None, None
         self._outlines = []
         self._invalidate()
         self.strokes_changed.emit()
@@ -150,6 +199,8 @@ class DrawingCanvas(QWidget):
             return False
         self._strokes.pop()
         self._outlines = []
+        if not self._strokes:
+            self._take_next_pen()
         self._invalidate()
         self.strokes_changed.emit()
         return True
@@ -159,13 +210,19 @@ class DrawingCanvas(QWidget):
         self.undo()
 
     def clear(self) -> None:
+        """Take the strokes (or the picture) away; the next drawing gets the pen width set last."""
         had = bool(self._strokes)
         self._strokes.clear()
-        self._current, self._pressed, self._off_paper = None, False, None
+        self._current, self._pressed, self._off_paper, self._picture = None, False, None, None
         self._outlines = []
+        self._take_next_pen()
         self._invalidate()
         if had:
             self.strokes_changed.emit()
+
+    def _take_next_pen(self) -> None:
+        if self._next_pen is not None:
+            self._pen_width, self._next_pen = self._next_pen, None
 
     def refresh_colours(self) -> None:
         """Repaint in the theme's colours (the scheme changed)."""
@@ -203,6 +260,9 @@ class DrawingCanvas(QWidget):
 
     def _begin(self, pos: QPointF) -> None:
         self._commit()  # a press without the last release (a pen glitch) keeps what was drawn
+        if self._picture is not None:  # drawing takes the picture's place
+            self._picture, self._outlines = None, []
+            self._invalidate()
         self._pressed = True
         point = self._to_document(pos)
         if self._on_paper(point):
@@ -327,6 +387,7 @@ class DrawingCanvas(QWidget):
         painter = QPainter(cache)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         self._draw_paper(painter)
+        self._draw_picture(painter)
         painter.end()
         painter = self._ink_painter(cache)
         for stroke in self._strokes:
@@ -363,19 +424,35 @@ class DrawingCanvas(QWidget):
             painter.setPen(ink_pen(QColor(theme.colours().ink), self._pen_width))
             paint_stroke(painter, self._current[self._tail :])
         self._draw_outlines(painter, scale)
-        if not self._strokes and self._current is None:
+        if not self._strokes and self._current is None and self._picture is None:
             self._draw_hint(painter)
         painter.end()
 
-    def _draw_paper(self, painter: QPainter) -> None:
-        c = theme.colours()
+    def _paper_path(self) -> QPainterPath:
+        """The paper's outline in widget px: the document's rectangle, its corners rounded."""
         path = QPainterPath()
         dw, dh = self._document
         paper = self._transform().mapRect(QRectF(0, 0, dw, dh))
         path.addRoundedRect(paper.adjusted(0.5, 0.5, -0.5, -0.5), CORNER_RADIUS, CORNER_RADIUS)
+        return path
+
+    def _draw_paper(self, painter: QPainter) -> None:
+        c = theme.colours()
+        path = self._paper_path()
         painter.fillPath(path, QColor(c.paper))
         painter.setPen(QPen(QColor(c.paper_border), 1.0))
         painter.drawPath(path)
+
+    def _draw_picture(self, painter: QPainter) -> None:
+        if self._picture is None:
+            return
+        scale, ox, oy = self._picture_placement()
+        target = QRectF(ox, oy, self._picture.width() * scale, self._picture.height() * scale)
+        painter.save()
+        painter.setClipPath(self._paper_path())  # the paper's rounded corners stay round
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+        painter.drawImage(self._transform().mapRect(target), self._picture)
+        painter.restore()
 
     def _draw_outlines(self, painter: QPainter, scale: float) -> None:
         if not self._outlines:
@@ -393,3 +470,19 @@ class DrawingCanvas(QWidget):
         painter.setFont(font)
         painter.setPen(QColor(theme.colours().hint))
         painter.drawText(QRectF(0, 0, dw, dh), Qt.AlignmentFlag.AlignCenter, HINT_TEXT)
+
+
+def picture_image(pixels: NDArray[np.uint8]) -> QImage:
+    """An image's pixels as a QImage to show: (H, W) grey, (H, W, 3) RGB, or (H, W, 4) RGBA
+    laid on white (dark ink on transparent paper shows as it would print)."""
+    array = np.asarray(pixels, dtype=np.uint8)
+    if array.ndim == 3 and array.shape[2] == 4:
+        alpha = array[..., 3:].astype(np.float32) / 255.0
+        array = np.asarray(np.rint(array[..., :3] * alpha + 255.0 * (1.0 - alpha)), dtype=np.uint8)
+    if array.ndim == 3 and array.shape[2] == 1:
+        array = array[..., 0]
+    array = np.ascontiguousarray(array)
+    height, width = array.shape[:2]
+    if array.ndim == 2:
+        return QImage(array.data, width, height, width, QImage.Format.Format_Grayscale8).copy()
+    return QImage(array.data, width, height, 3 * width, QImage.Format.Format_RGB888).copy()

@@ -15,9 +15,11 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QSizePolicy, QWi
 
 from digitcanvas.explain.compare import Comparison, compare
 from digitcanvas.model.shapes import NUM_CLASSES
+from digitcanvas.reading.doubt import Verdict
 from digitcanvas.reading.reader import Reading
 from digitcanvas.ui import theme
 from digitcanvas.ui.widgets.bars import ROW_HEIGHT, ConfidenceBars
+from digitcanvas.ui.widgets.result_panel import named_candidates
 
 MARKS_WIDTH = 28  # px between the two sets of bars
 MARK = "≠"
@@ -108,17 +110,28 @@ class ComparePanel(QWidget):
             self.show_probabilities(None, None)
             self.caption.setText(NO_SECOND_MODEL.format(command=self._load_command))
 
-    def show_probabilities(self, first: ArrayLike | None, second: ArrayLike | None) -> None:
-        """Show two (10,) probability vectors (None: that side empty) and mark the differences."""
-        for bars, probs in ((self.first_bars, first), (self.second_bars, second)):
-            top = None if probs is None else int(np.argmax(np.asarray(probs, dtype=np.float64)))
-            bars.set_probabilities(probs, sure_digit=top)
+    def show_probabilities(
+        self,
+        first: ArrayLike | None,
+        second: ArrayLike | None,
+        *,
+        verdicts: tuple[Verdict | None, Verdict | None] = (None, None),
+    ) -> None:
+        """Show two (10,) probability vectors (None: that side empty) and mark the differences;
+        ``verdicts``: the window's on each (a "Not sure" side stands by no digit, as its bars
+        in the window do; None: the top digit is sure)."""
+        for bars, probs, verdict in ((self.first_bars, first, verdicts[0]), (self.second_bars, second, verdicts[1])):
+            if probs is not None and verdict is not None and not verdict.sure:
+                bars.set_probabilities(probs, candidates=named_candidates(verdict))
+            else:
+                top = None if probs is None else int(np.argmax(np.asarray(probs, dtype=np.float64)))
+                bars.set_probabilities(probs, sure_digit=top)
         if first is None or second is None:
             self._comparison = None
             self.marks.set_marked(())
             self.caption.setText("")
             return
-        self._comparison = compare(first, second)
+        self._comparison = compare(first, second, verdicts=verdicts)
         self.marks.set_marked(self._comparison.marked())
         self.caption.setText(self._comparison.describe(*self._names))
 
@@ -134,9 +147,11 @@ class ComparePanel(QWidget):
                 "they split the number differently, so its digits are not compared."
             )
             return
+        ours, theirs = (None if r is None else r.digits[index] for r in (first, second))
         self.show_probabilities(
-            None if first is None else np.asarray(first.digits[index].probabilities),
-            None if second is None else np.asarray(second.digits[index].probabilities),
+            None if ours is None else np.asarray(ours.probabilities),
+            None if theirs is None else np.asarray(theirs.probabilities),
+            verdicts=(None if ours is None else ours.verdict, None if theirs is None else theirs.verdict),
         )
         if count > 1 and self._comparison is not None:
             self.caption.setText(f"Digit {index + 1} of {count}: {self.caption.text()}")

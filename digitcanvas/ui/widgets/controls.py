@@ -14,8 +14,8 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QSpin
 from digitcanvas.ui import theme
 
 PEN_WIDTH_RANGE = (4, 48)
-PEN_KEY_STEP = 2  # px per press of [ or ]
-SPACING = 8  # between the controls
+PEN_STEP = 2  # px per step of the pen: [ and ], the arrows and the wheel alike
+SPACING = 6  # between the controls (the window accepts 640 px: see layout.MainArea)
 
 
 class PenBox(QSpinBox):
@@ -40,6 +40,7 @@ class ControlBar(QWidget):
         self.live_box = QCheckBox("Live")
         self.live_box.setToolTip("Classify while you draw (Ctrl+L)")
         self.pen_box = PenBox(suffix=" px", minimum=PEN_WIDTH_RANGE[0], maximum=PEN_WIDTH_RANGE[1])
+        self.pen_box.setSingleStep(PEN_STEP)
         self.pen_box.setToolTip("Pen width on the canvas ([ and ], the arrows or the mouse wheel)")
         self.pen_box.setAccessibleName("Pen width")
         for widget in (self.submit_button, self.undo_button, self.clear_button, self.pen_box, self.live_box):
@@ -66,5 +67,5 @@ class ControlBar(QWidget):
         self.pen_box.blockSignals(blocked)
 
     def step_pen(self, steps: int) -> None:
-        """Make the pen ``steps`` × :data:`PEN_KEY_STEP` px wider (negative: thinner), within range."""
-        self.set_pen_width(self.pen_box.value() + steps * PEN_KEY_STEP)
+        """Make the pen ``steps`` × :data:`PEN_STEP` px wider (negative: thinner), within range."""
+        self.set_pen_width(self.pen_box.value() + steps * PEN_STEP)

@@ -1,5 +1,6 @@
 """A picture shown with square pixels, enlarged by a whole factor: the inside view's feature
-maps, strips, saliency overlay and filters."""
+maps, strips, saliency overlay and filters. One wider than the room it has (:meth:`PictureView.set_max_width`)
+even at one screen px per value is shrunk to fit it, smoothly."""
 
 from __future__ import annotations
 
@@ -22,6 +23,16 @@ class PictureView(QWidget):
         self._image: QImage | None = None
         self._scale, self._max_width = scale, max_width
         self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+
+    def set_max_width(self, width: int) -> None:
+        """Take at most ``width`` px (the column it is in): a wider picture gets a smaller whole factor."""
+        width = max(width, 1)
+        if width != self._max_width:
+            before = self.sizeHint()
+            self._max_width = width
+            if self.sizeHint() != before:
+                self.updateGeometry()
+                self.update()
 
     def picture(self) -> NDArray[np.uint8] | None:
         """The picture shown, (H, W, 3) uint8, or None."""
@@ -49,6 +60,8 @@ class PictureView(QWidget):
         if self._picture is None:
             return QSize(0, 0)
         h, w, _ = self._picture.shape
+        if w > self._max_width:  # too wide even at one px per value: shrunk, in its shape
+            return QSize(self._max_width, max(1, round(h * self._max_width / w)))
         return QSize(w * self._factor(), h * self._factor())
 
     def paintEvent(self, event: QPaintEvent) -> None:
@@ -59,4 +72,6 @@ class PictureView(QWidget):
     def _draw_picture(self, painter: QPainter) -> None:
         if self._image is not None:
             size = self.sizeHint()
+            shrunk = self._picture is not None and size.width() < self._picture.shape[1]
+            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, shrunk)
             painter.drawImage(QRect(0, 0, size.width(), size.height()), self._image)

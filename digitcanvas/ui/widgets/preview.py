@@ -6,7 +6,9 @@ selected tile is outlined. Tiles grow with the space they get, by whole multiple
 px while there is room, so every input pixel stays square. A number stays in one row
 (it reads left to right) unless its tiles would get smaller than two screen px per
 input px there, or the panel has the room (:meth:`InputPreview.set_room`) for rows of
-tiles at least twice as big. The widget asks for no more height than its tiles use.
+tiles at least twice as big; a number's tiles never get smaller than one screen px per
+input px (:data:`MIN_NUMBER_TILE`): the widget asks for the height of the rows that takes.
+The widget asks for no more height than its tiles use.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from digitcanvas.ui import theme
 
 PREVIEW_SCALE = 4  # 28 px × 4 = 112 px: the preferred tile
 MIN_TILE = 2 * FIELD  # a single digit's tile never gets smaller than this ...
-MIN_NUMBER_TILE = FIELD  # ... a number's tiles may go down to one screen px per input px
+MIN_NUMBER_TILE = FIELD  # ... a number's tiles go down to one screen px per input px, never below: they wrap
 MAX_TILE = 10 * FIELD  # a single digit in a big window: 10 screen px per input px
 GAP = 6
 LABEL_HEIGHT = 16  # under each tile of a number: the digit read
@@ -64,7 +66,19 @@ def tile_layout(count: int, width: int, height: int, *, labels: bool) -> tuple[i
         side = min((width - GAP * (columns - 1)) // columns, (height - rows * label - GAP * (rows - 1)) // rows)
         layouts.append((columns, _whole(side)))
     biggest = max(layouts, key=lambda layout: layout[1])
-    return next(((c, s) for c, s in layouts if s >= MIN_TILE and 2 * s > biggest[1]), biggest)
+    preferred = next(((c, s) for c, s in layouts if s >= MIN_TILE and 2 * s > biggest[1]), None)
+    legible = next(((c, s) for c, s in layouts if s >= MIN_NUMBER_TILE), None) if labels else None
+    return preferred or legible or biggest
+
+
+def least_height(count: int, width: int) -> int:
+    """The height ``count`` labelled tiles need in ``width`` to stay at least :data:`MIN_NUMBER_TILE`:
+    as many rows of them as it takes (0 for one tile or none)."""
+    if count < 2:
+        return 0
+    columns = max(1, min(count, (width + GAP) // (MIN_NUMBER_TILE + GAP)))
+    rows = math.ceil(count / columns)
+    return rows * (MIN_NUMBER_TILE + LABEL_HEIGHT) + GAP * (rows - 1) + 2 * SELECTED_BORDER
 
 
 def _whole(side: int) -> int:
@@ -170,14 +184,15 @@ class InputPreview(QWidget):
         """Ask for no more height than the tiles use at this width and in the room the panel
         has, so a row of small tiles leaves the height to the bars, not as a gap around it."""
         count = len(self._tiles)
+        self.setMinimumHeight(least_height(count, self.width() - 2))
         if count == 0:
             self.setMaximumHeight(TALLEST)
             return
         budget = TALLEST
         if count > 1:
             one_row = _whole((self.width() - 2 - GAP * (count - 1)) // count) + LABEL_HEIGHT + 2 * SELECTED_BORDER
-            budget = min(TALLEST, max(self._room, one_row))
-        self.setMaximumHeight(self._used_height(budget))
+            budget = min(TALLEST, max(self._room, one_row, self.minimumHeight()))
+        self.setMaximumHeight(max(self._used_height(budget), self.minimumHeight()))
 
     def _used_height(self, height: int) -> int:
         """The height the tiles take when laid out in this width and ``height``."""
@@ -193,7 +208,8 @@ class InputPreview(QWidget):
         if event.size().width() != event.oldSize().width():
             self._fit_height()
         elif self._tiles and (used := self._used_height(self.height())) < self.height():
-            self.setMaximumHeight(used)  # got less than asked: tiles a size smaller; give back the rest
+            # got less than asked: tiles a size smaller; give back the rest
+            self.setMaximumHeight(max(used, self.minimumHeight()))
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
         if event.button() == Qt.MouseButton.LeftButton and self._labelled():

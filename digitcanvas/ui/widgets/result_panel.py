@@ -35,6 +35,8 @@ SECTION_SPACING = 6
 BIG_TEXT_FULL_SIZE_CHARS = 4  # up to this many characters keep the full digit size
 BIG_TEXT_HEIGHT = 700  # px of panel height for theme.DIGIT_FONT_PX; a taller panel gets a bigger text ...
 BIG_TEXT_MAX_SCALE = 1.75  # ... up to this much bigger (64 px → 112 px)
+SMALL_PANEL_HEIGHT = 440  # px: a shorter panel (a 640 × 480 window) gets a smaller text ...
+BIG_TEXT_SMALL_SCALE = 0.75  # ... this much smaller (64 px → 48 px), so the tiles and the bars keep their room
 KEEP_TOGETHER_CHARS = 24  # caption items up to this long never break across lines
 
 
@@ -190,8 +192,13 @@ class ResultPanel(QWidget):
         theme.restyle(self.digit_label)
 
     def _full_text_size(self) -> int:
-        """The big text's size for one digit: :data:`theme.DIGIT_FONT_PX`, more in a tall panel."""
-        scale = min(max(self.height() / BIG_TEXT_HEIGHT, 1.0), BIG_TEXT_MAX_SCALE)
+        """The big text's size for one digit: :data:`theme.DIGIT_FONT_PX`, more in a tall panel,
+        less in a short one."""
+        height = self.height()
+        if height < SMALL_PANEL_HEIGHT:
+            scale = BIG_TEXT_SMALL_SCALE
+        else:
+            scale = min(max(height / BIG_TEXT_HEIGHT, 1.0), BIG_TEXT_MAX_SCALE)
         return round(theme.DIGIT_FONT_PX * scale)
 
     def resizeEvent(self, event: QResizeEvent) -> None:

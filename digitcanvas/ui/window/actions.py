@@ -52,7 +52,9 @@ class Actions:
 
     open_model: QAction = _action("Open &Model…", _standard.Open, "Ctrl+O", tip="Use your own ONNX model")
     use_bundled: QAction = _action("Use &Bundled Model", tip="Go back to the model DigitCanvas ships")
-    open_drawing: QAction = _action("Open &Drawing…", "Ctrl+Shift+O")
+    open_drawing: QAction = _action(
+        "Open &Drawing or Image…", "Ctrl+Shift+O", tip="A drawing file, or a photo or scan of a digit or a number"
+    )
     save_drawing: QAction = _action("&Save Drawing…", _standard.Save, "Ctrl+S")
     export_png: QAction = _action("Export Drawing as &PNG…", "Ctrl+E")
     export_input: QAction = _action("Export &Network Input as PNG…", "Ctrl+Shift+E")
@@ -76,6 +78,9 @@ class Actions:
         "&Adapt to My Handwriting", "Ctrl+Shift+A", tip="Learn from the drawings you kept", checkable=True
     )
     inside_view: QAction = _action("Look &Inside the Network", "Ctrl+I", tip="Layers, activations and why this digit")
+    theme_system: QAction = _action("&System", tip="Light or dark as the desktop is", checkable=True)
+    theme_light: QAction = _action("&Light", tip="Light whatever the desktop is", checkable=True)
+    theme_dark: QAction = _action("&Dark", tip="Dark whatever the desktop is", checkable=True)
     browse_collection: QAction = _action(
         "&Browse Collection…", "Ctrl+B", tip="Your kept drawings: relabel, remove, share"
     )
@@ -147,22 +152,27 @@ def build_menus(menu_bar: QMenuBar, actions: Actions) -> None:
     view_menu.addActions([actions.previous_digit, actions.next_digit])
     view_menu.addSeparator()
     view_menu.addAction(actions.inside_view)
+    view_menu.addSeparator()
+    view_menu.addMenu("Th&eme").addActions([actions.theme_system, actions.theme_light, actions.theme_dark])
     menu_bar.addMenu("&Help").addActions([actions.shortcuts, actions.about])
 
 
-def update_actions(actions: Actions, controls: ControlBar, state: AppState, *, ink: bool) -> None:
-    """Enable what can act: with ``ink`` on the canvas, a model loaded (Use Bundled Model
-    unless it is the bundled one), a step to undo (named), a number read (Left and Right;
-    no corrections, which are for single digits); the buttons follow."""
+def update_actions(actions: Actions, controls: ControlBar, state: AppState, *, ink: bool, image: bool = False) -> None:
+    """Enable what can act: with ``ink`` on the canvas (or an ``image`` read there: read it
+    again, export its input, clear it), a model loaded (Use Bundled Model unless it is the
+    bundled one), a step to undo (named), a number read (Left and Right). The digit keys and
+    bars stay on with a number or an image, to say why neither is kept; the buttons follow."""
     reading, models = state.reading, state.models
     model = models.reader is not None
     several_digits = reading is not None and len(reading.digits) > 1
     undo = state.history.next_name()
-    for action in (actions.save_drawing, actions.export_png, actions.export_input, actions.clear):
+    for action in (actions.save_drawing, actions.export_png):
         action.setEnabled(ink)
-    actions.submit.setEnabled(ink and model)
-    for action in actions.corrections:  # a number's digits cannot be kept one by one
-        action.setEnabled(ink and model and not several_digits)
+    for action in (actions.export_input, actions.clear):
+        action.setEnabled(ink or image)
+    actions.submit.setEnabled((ink or image) and model)
+    for action in actions.corrections:  # a number's digits cannot be kept one by one: a keep says so
+        action.setEnabled((ink or image) and model)
     actions.undo.setEnabled(undo is not None)
     actions.undo.setText(f"&Undo {undo}" if undo else "&Undo")
     actions.use_bundled.setEnabled(not models.bundled)
@@ -204,10 +214,10 @@ def _plain(text: str) -> str:
 # Things done without a shortcut of their own, for the help list.
 GESTURES = (
     ("0 … 9", "Say what a single digit really was: keeps the drawing in your collection (again: relabels it)"),
-    ("Click a bar", "The same, with the mouse (a number's digits are not kept: draw them one at a time)"),
+    ("Click a bar", "The same, with the mouse (a number or an image is not kept: draw one digit)"),
     ("Click a digit's image", "Show that digit's bars (a number)"),
     ("Mouse wheel on Pen", "Pen width"),
-    ("Drag and drop", "Drop a model (.onnx) or a drawing (.json) on the window to open it"),
+    ("Drag and drop", "Drop a model (.onnx), a drawing (.json) or an image (PNG, JPEG) on the window"),
     ("Alt + underlined letter", "Open a menu, then arrows and Enter: every command"),
 )
 

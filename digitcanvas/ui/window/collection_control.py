@@ -42,6 +42,11 @@ from digitcanvas.ui.widgets.collection_panel import CollectionPanel, display_pat
 
 WORKER_NAME = "digitcanvas-collection"  # the worker thread's name prefix
 SAVE_FAILED = "Could not save to your collection"
+NUMBERS_NOT_KEPT = (
+    "A number is not kept: your collection holds single digits. Clear the canvas (Esc), draw one "
+    "digit, then press the digit it really is."
+)
+IMAGES_NOT_KEPT = "An image is not kept: your collection holds drawings."
 
 
 class CollectionControl(QObject):
@@ -150,6 +155,9 @@ class CollectionControl(QObject):
     def correct(self, drawing: Drawing, digit: int) -> bool:
         """Keep ``drawing`` (the canvas's) as ``digit``; pressed again: relabel it."""
         state = self._state
+        if state.image is not None:  # the collection holds drawings: an image has no strokes to learn from
+            state.say(f"{IMAGES_NOT_KEPT} Draw the digit on the canvas to keep it.", long=True)
+            return False
         if drawing.is_empty:
             state.say("Draw a digit first; then press the digit it really is to keep it.", long=True)
             return False
@@ -159,7 +167,7 @@ class CollectionControl(QObject):
         if reading is None:
             return False
         if len(reading.digits) != 1:
-            state.say("Corrections are for single digits: clear the canvas and draw one digit.", long=True)
+            state.say(NUMBERS_NOT_KEPT, long=True)
             return False
         read = reading.digits[0]
         if read.doubt == DoubtReason.TOO_SMALL:  # a dot or a blob is no digit of the user's hand to learn from

@@ -1,7 +1,10 @@
-"""The drawing's files: open and save it, export it or the network input as PNG.
+"""The drawing's files: open and save it, export it or the network input as PNG, and read
+an image (a photo or a scan of a digit or a number) in the window.
 
 Each operation has a method that takes a path (what tests and drag and drop call) and a
-``…_dialog`` method that asks for the path first. Failures are said through the state
+``…_dialog`` method that asks for the path first. File ▸ Open Drawing or Image… and a drop
+on the window (:class:`DropTarget`) tell a drawing from an image by content; an image is
+shown on the canvas and read as a drawing would be. Failures are said through the state
 (status bar and a box) and leave the canvas as it was.
 """
 
@@ -11,12 +14,13 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QWidget
 
 from digitcanvas.drawing.file import load_drawing, save_drawing
-from digitcanvas.drawing.image_file import image28_to_uint8, image_kind, write_png
+from digitcanvas.drawing.image_file import ImageFileError, image28_to_uint8, image_kind, read_image, write_png
 from digitcanvas.drawing.strokes import DrawingFileError
-from digitcanvas.state.app_state import AppState
+from digitcanvas.state.app_state import AppState, ImageInput
 from digitcanvas.ui import dialogs
 from digitcanvas.ui.settings import AppSettings
 from digitcanvas.ui.widgets.canvas import DrawingCanvas
@@ -24,11 +28,18 @@ from digitcanvas.ui.widgets.ink import render_drawing
 
 NOTHING_YET = "There is nothing to {} yet: draw a digit first."
 DROPPED_MODEL, DROPPED_DRAWING = ".onnx", ".json"
+# Images the window reads when dropped (by name, as a drop is accepted before it is read;
+# File ▸ Open Drawing or Image… goes by content).
+DROPPED_IMAGES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif", ".tiff", ".pgm", ".ppm", ".pbm")
+OPEN_FILES = (
+    "Drawings and images (*.json *.png *.jpg *.jpeg *.bmp *.gif *.webp *.tif *.tiff *.pgm *.ppm *.pbm);;"
+    f"{dialogs.DRAWING_FILES};;All files (*)"
+)
 
 
 def droppable(path: str) -> bool:
-    """True for a file the window opens when it is dropped on it: a model or a drawing."""
-    return bool(path) and path.lower().endswith((DROPPED_MODEL, DROPPED_DRAWING))
+    """True for a file the window opens when it is dropped on it: a model, a drawing or an image."""
+    return bool(path) and path.lower().endswith((DROPPED_MODEL, DROPPED_DRAWING, *DROPPED_IMAGES))
 
 
 class DrawingFiles:
@@ -41,37 +52,64 @@ class DrawingFiles:
         self._parent = parent
 
     def open_drawing(self, path: str | os.PathLike[str]) -> bool:
-        """Put the drawing file at ``path`` on the canvas (Undo brings the old drawing back)."""
+        """Put the drawing file at ``path`` on the canvas, or read the image at ``path`` (told by
+        content; Undo brings back what was there)."""
         state, canvas = self._state, self._canvas
+        if image_kind(path) is not None:
+            return self.open_image(path)
         try:
             drawing = load_drawing(path)
         except DrawingFileError as e:
-            message = str(e)
-            if (kind := image_kind(path)) is not None:  # a picture, not strokes: say where it is read
-                name = Path(path).name
-                message = (
-                    f"{name} is a {kind} image, not a drawing: the window reads what you draw. To read an "
-                    f"image, run  digitcanvas predict {name}  (add --number for a whole number)."
-                )
-            state.fail("Could not open the drawing", message)
+            state.fail("Could not open the drawing", str(e))
             return False
-        before = canvas.drawing()
+        back = self.restorer()
         canvas.show_drawing(drawing)
-
-        def back() -> str:
-            canvas.show_drawing(before)
-            return "Back to your drawing."
-
         state.history.push("Open Drawing", back)
         state.say(f"Opened {Path(path).name}")
         return True
 
+    def open_image(self, path: str | os.PathLike[str]) -> bool:
+        """Show the image at ``path`` on the canvas and read it, a number's digits outlined
+        (Undo brings back what was there)."""
+        state, name = self._state, Path(path).name
+        try:
+            image = ImageInput(read_image(path), name)
+        except ImageFileError as e:
+            state.fail("Could not open the image", str(e))
+            return False
+        back = self.restorer()
+        self._show_image(image)
+        state.history.push("Open Image", back)
+        if state.reading is not None:
+            state.say(f"Read {name} (draw on the canvas to start a drawing again)")
+        return True
+
+    def _show_image(self, image: ImageInput) -> None:
+        self._canvas.show_picture(image.pixels)
+        self._state.read_image(image)
+
+    def restorer(self) -> Callable[[], str]:
+        """An undo step that brings back what the canvas shows now: the drawing, or the image read."""
+        canvas, state, image, drawing = self._canvas, self._state, self._state.image, self._canvas.drawing()
+
+        def back() -> str:
+            if image is not None:
+                self._show_image(image)
+                return f"{image.name} is back."
+            canvas.show_picture(None)
+            canvas.show_drawing(drawing)
+            if drawing.is_empty:
+                state.show_idle()
+            return "Back to your drawing." if not drawing.is_empty else "The canvas is empty again."
+
+        return back
+
     def open_dropped(self, paths: list[str], load_model: Callable[[str], object]) -> bool:
-        """Open the first model (with ``load_model``) or drawing among dropped files; False: none."""
+        """Open the first model (with ``load_model``), drawing or image among dropped files; False: none."""
         for path in paths:
             if path.lower().endswith(DROPPED_MODEL):
                 load_model(path)
-            elif path.lower().endswith(DROPPED_DRAWING):
+            elif droppable(path):
                 self.open_drawing(path)
             else:
                 continue
@@ -105,10 +143,10 @@ class DrawingFiles:
     def export_input_png(self, path: str | os.PathLike[str]) -> bool:
         """The 28×28 image the network saw: the digit's, or the selected digit's of a number."""
         state, drawing = self._state, self._canvas.drawing()
-        if drawing.is_empty:
+        if drawing.is_empty and state.image is None:
             state.say(NOTHING_YET.format("export"), long=True)
             return False
-        if not state.reading_is_current(drawing):
+        if state.image is None and not state.reading_is_current(drawing):
             state.read(drawing)  # read what is on the canvas now
         digit, reading, index = state.prediction, state.reading, state.selected
         if digit is None or reading is None or index is None:
@@ -123,23 +161,46 @@ class DrawingFiles:
         return True
 
     def open_dialog(self) -> None:
-        files = dialogs.DRAWING_FILES + ";;All files (*)"
-        if path := dialogs.ask_open_path(self._parent, self._settings, "Open Drawing", files):
+        if path := dialogs.ask_open_path(self._parent, self._settings, "Open Drawing or Image", OPEN_FILES):
             self.open_drawing(path)
 
+    def suggested_name(self) -> str:
+        """A file name for what is on the canvas: "number-47", "digit-7", or "drawing" before a reading."""
+        state = self._state
+        reading = state.reading if state.reading_is_current(self._canvas.drawing()) else None
+        if reading is None or not reading.sure:
+            return "drawing"
+        return f"number-{reading.text}" if len(reading.digits) > 1 else f"digit-{reading.text}"
+
     def save_dialog(self) -> None:
-        if path := dialogs.ask_save_path(
-            self._parent, self._settings, "Save Drawing", "digit.json", dialogs.DRAWING_FILES
-        ):
+        name = f"{self.suggested_name()}.json"
+        if path := dialogs.ask_save_path(self._parent, self._settings, "Save Drawing", name, dialogs.DRAWING_FILES):
             self.save_drawing(path if path.endswith(".json") else path + ".json")
 
     def export_png_dialog(self) -> None:
-        if path := dialogs.ask_save_path(
-            self._parent, self._settings, "Export Drawing", "digit.png", dialogs.PNG_FILES
-        ):
+        name = f"{self.suggested_name()}.png"
+        if path := dialogs.ask_save_path(self._parent, self._settings, "Export Drawing", name, dialogs.PNG_FILES):
             self.export_drawing_png(path if path.lower().endswith(".png") else path + ".png")
 
     def export_input_dialog(self) -> None:
-        name = "digit-28x28.png"
+        digit = self._state.prediction
+        name = "digit-28x28.png" if digit is None else f"digit-{digit.digit}-28x28.png"
         if path := dialogs.ask_save_path(self._parent, self._settings, "Export Network Input", name, dialogs.PNG_FILES):
             self.export_input_png(path if path.lower().endswith(".png") else path + ".png")
+
+
+class DropTarget:
+    """Files dropped on ``window``: a model (loaded with ``load_model``), a drawing or an image
+    (opened by ``files``); anything else is not accepted. The window hands its drag events here."""
+
+    def __init__(self, window: QWidget, files: DrawingFiles, load_model: Callable[[str], object]) -> None:
+        self._files, self._load_model = files, load_model
+        window.setAcceptDrops(True)
+
+    def enter(self, event: QDragEnterEvent) -> None:
+        if any(droppable(url.toLocalFile()) for url in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def drop(self, event: QDropEvent) -> None:
+        if self._files.open_dropped([url.toLocalFile() for url in event.mimeData().urls()], self._load_model):
+            event.acceptProposedAction()

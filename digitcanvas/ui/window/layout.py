@@ -7,15 +7,17 @@ and at least :data:`CARD_SHARE` of the window), so a wide window has no spare he
 controls and the collection line follow the canvas, so in a window taller than the
 canvas's shape needs the spare height is left below them, not between them. The parts
 are placed again whenever the window is resized or a part asks for another size (the
-collection's summary wrapping onto another line). Only placement and sizes live here;
-the window connects the parts.
+collection's summary wrapping onto another line). The window holds the parts in a
+scroll area (:func:`scrolling`): down to 640 × 480 they fit without it, and on a smaller
+screen (1366 × 768 at 200 % leaves 683 × 384 px) the window still fits and scrolls.
+Only placement and sizes live here; the window connects the parts.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QRect, QSize
+from PySide6.QtCore import QEvent, QRect, QSize, Qt
 from PySide6.QtGui import QResizeEvent
-from PySide6.QtWidgets import QFrame, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QScrollArea, QVBoxLayout, QWidget
 
 from digitcanvas.ui import theme
 from digitcanvas.ui.widgets.canvas import ASPECT
@@ -133,6 +135,26 @@ class MainArea(QWidget):
             column_left, collection_top, column_width, self._collection_height(column_width)
         )
         self.card.setGeometry(area.right() + 1 - card_width, area.top(), card_width, area.height())
+
+
+class AreaScroll(QScrollArea):
+    """The window's scroll area: it asks for the area's own preferred size (a new window opens
+    at it), and scrolls only where the window is smaller than the area's least size."""
+
+    def sizeHint(self) -> QSize:
+        area = self.widget()
+        return area.sizeHint() if area is not None else super().sizeHint()
+
+
+def scrolling(area: MainArea) -> QScrollArea:
+    """``area`` in a frameless :class:`AreaScroll`, scroll bars only where needed."""
+    scroll = theme.named(AreaScroll(), "central_scroll")
+    scroll.setWidgetResizable(True)
+    scroll.setFrameShape(QFrame.Shape.NoFrame)
+    scroll.setWidget(area)
+    for policy in (scroll.setHorizontalScrollBarPolicy, scroll.setVerticalScrollBarPolicy):
+        policy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+    return scroll
 
 
 def arrange(

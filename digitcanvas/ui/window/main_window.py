@@ -5,23 +5,25 @@ The state holds the model, the reading shown, the collection and the undo histor
 helpers change it, each driving one part (:mod:`.live`, :mod:`.files`, :mod:`.model_control`,
 :mod:`.collection_control`, and the tools in :mod:`digitcanvas.ui.tools`); the window shows
 what the state says (the reading, the model, messages and errors) and does what needs a
-window: menus, drag and drop, the theme, closing.
+window: menus, closing. Drops (:class:`.files.DropTarget`) and the theme (:mod:`.theme_control`)
+have helpers of their own.
 """
 
 from __future__ import annotations
 
 import os
 
-from PySide6.QtCore import QEvent, QSettings
-from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QGuiApplication, QKeySequence
+from PySide6.QtCore import QSettings
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import QMainWindow
 
 from digitcanvas import APP_NAME
 from digitcanvas.model.info import InputScaling
 from digitcanvas.state.app_state import AppState, Problem, Shown
-from digitcanvas.ui import dialogs, theme
+from digitcanvas.ui import dialogs
 from digitcanvas.ui.resources import app_icon
 from digitcanvas.ui.settings import AppSettings
+from digitcanvas.ui.theme import Scheme
 from digitcanvas.ui.tools.collection_browser import BrowserTool
 from digitcanvas.ui.tools.compare import CompareTool
 from digitcanvas.ui.tools.input_settings import InputSettingsTool
@@ -33,11 +35,12 @@ from digitcanvas.ui.widgets.model_note import ModelNote
 from digitcanvas.ui.widgets.result_panel import ResultPanel
 from digitcanvas.ui.window.actions import build_actions, build_menus, menu_path, shortcuts_help, update_actions
 from digitcanvas.ui.window.collection_control import CollectionControl
-from digitcanvas.ui.window.files import DrawingFiles, droppable
-from digitcanvas.ui.window.layout import arrange
+from digitcanvas.ui.window.files import DrawingFiles, DropTarget
+from digitcanvas.ui.window.layout import arrange, scrolling
 from digitcanvas.ui.window.live import LiveReading
 from digitcanvas.ui.window.model_control import ModelControl
 from digitcanvas.ui.window.status import StatusLine
+from digitcanvas.ui.window.theme_control import ThemeControl
 
 
 class MainWindow(QMainWindow):
@@ -57,12 +60,11 @@ class MainWindow(QMainWindow):
         self.state = state = AppState(self.settings)
         self.last_error: str | None = None
         self._cleared = ""  # what the status bar said on the last Clear
-        self.setAcceptDrops(True)
         self.setWindowIcon(app_icon())
         self.canvas, self.controls = DrawingCanvas(), ControlBar()
         self.result_panel, self.collection_panel, self.model_note = ResultPanel(), CollectionPanel(), ModelNote()
         self.area = arrange(self.canvas, self.controls, self.result_panel, self.collection_panel, self.model_note)
-        self.setCentralWidget(self.area)
+        self.setCentralWidget(scrolling(self.area))  # fits any screen; scrolls below 640 × 480
         self.status = StatusLine(self.statusBar())
         self.ui_actions = actions = build_actions(self)
         build_menus(self.menuBar(), actions)
@@ -71,7 +73,8 @@ class MainWindow(QMainWindow):
         self.model_control = ModelControl(state, self.settings, self, input_settings=menu_path(actions.input_settings))
         self.collection = CollectionControl(state, self.collection_panel, self.settings)
         self.files = DrawingFiles(state, self.canvas, self.settings, self)
-        self.inside = InsideTool(state)
+        self.drops = DropTarget(self, self.files, self.model_control.load)
+        self.inside = InsideTool(state, self)
         compare_command = menu_path(actions.compare_model)
         self.compare = CompareTool(state, self.settings, self, load_command=compare_command, inside=self.inside)
         self.input_settings = InputSettingsTool(state, self.model_control, self.settings, self)
@@ -79,7 +82,14 @@ class MainWindow(QMainWindow):
         self._wire_state()
         self._wire_widgets()
         self._wire_actions()
-        self._apply_theme()
+        themes = {
+            Scheme.SYSTEM: actions.theme_system,
+            Scheme.LIGHT: actions.theme_light,
+            Scheme.DARK: actions.theme_dark,
+        }
+        self.theme = ThemeControl(self.settings, self, themes)
+        self.theme.changed.connect(self.canvas.refresh_colours)
+        self.theme.changed.connect(self.result_panel.refresh_colours)
         self.controls.set_pen_width(self.settings.pen_width(self.canvas.pen_width()))
         self.canvas.set_pen_width(self.controls.pen_box.value())
         self.controls.live_box.setChecked(self.settings.live)
@@ -88,7 +98,6 @@ class MainWindow(QMainWindow):
         self.model_control.load_startup(model_path, scaling=input_scaling)
         self.collection.load()
         state.show_idle()
-        QGuiApplication.styleHints().colorSchemeChanged.connect(self._apply_theme)
 
     # --- wiring ---------------------------------------------------------------------------
     def _wire_state(self) -> None:
@@ -97,7 +106,7 @@ class MainWindow(QMainWindow):
         state.digit_selected.connect(lambda _: self.refresh_actions())
         state.model_changed.connect(lambda _: self._show_model())
         state.history_changed.connect(lambda _: self.refresh_actions())
-        state.reread.connect(self._read_again)
+        state.reread.connect(lambda current: state.read_again(self.canvas.drawing(), only_if_current=current))
         state.said.connect(self.status.show_notice)
         state.failed.connect(self._fail)
 
@@ -148,25 +157,15 @@ class MainWindow(QMainWindow):
 
     # --- drawing and reading ----------------------------------------------------------------
     def submit(self) -> None:
-        """Classify the current drawing (Enter / the Classify button)."""
+        """Classify the current drawing, or the image shown (Enter / the Classify button)."""
         self.live.stop()
-        drawing = self.canvas.drawing()
-        if drawing.is_empty:
-            self.state.show_idle("Draw a digit first.")
-        else:
-            self.state.read(drawing)
+        self.state.read_now(self.canvas.drawing())
 
     def clear(self) -> None:
-        """Clear the canvas (Esc); Undo brings the drawing back."""
+        """Clear the canvas (Esc); Undo brings the drawing (or the image) back."""
         self.live.stop()
-        if not self.canvas.is_empty():
-            drawing, canvas = self.canvas.drawing(), self.canvas
-
-            def back() -> str:
-                canvas.show_drawing(drawing)
-                return "The drawing is back."
-
-            self.state.history.push("Clear", back)
+        if not self.canvas.is_empty() or self.state.image is not None:
+            self.state.history.push("Clear", self.files.restorer())
             # Replaces what the bar said of the drawing before (a keep's "Ctrl+Z takes it back"
             # now undoes the Clear first).
             keys = self.ui_actions.undo.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
@@ -179,13 +178,9 @@ class MainWindow(QMainWindow):
         """Show what the state read (or why there is nothing to show)."""
         self.result_panel.show_result(shown)
         if not shown.stale:
-            self.canvas.set_outlines(shown.reading.outlines if shown.reading is not None else [])
+            outlines = shown.reading.outlines if shown.reading is not None else []
+            self.canvas.set_outlines(outlines, in_picture=shown.image is not None)
         self.refresh_actions()
-
-    def _read_again(self, only_if_current: bool) -> None:
-        drawing = self.canvas.drawing()
-        if not drawing.is_empty and (not only_if_current or self.state.reading_is_current(drawing)):
-            self.state.read(drawing)
 
     def _on_strokes_changed(self) -> None:
         if not self.canvas.is_empty() and self._cleared and self.status.message() == self._cleared:
@@ -194,16 +189,15 @@ class MainWindow(QMainWindow):
         self.state.canvas_changed(self.canvas.drawing(), live=self.live.on)
 
     def _on_pen_width(self, value: int) -> None:
-        current = self.state.reading_is_current(self.canvas.drawing())
-        self.canvas.set_pen_width(value)
         self.settings.set_pen_width(value)
-        if current:  # "too small" and a number's outlines depend on the pen: read it again
-            self.state.read(self.canvas.drawing())
+        if not self.canvas.set_pen_width(value):  # the drawing on the canvas keeps its one pen
+            self.state.say(f"Pen {value} px from your next drawing: this one keeps {self.canvas.pen_width():g} px.")
         self.refresh_actions()
 
     def refresh_actions(self) -> None:
         """Enable what can act now; name what Undo would undo."""
-        update_actions(self.ui_actions, self.controls, self.state, ink=not self.canvas.is_empty())
+        ink, image = not self.canvas.is_empty(), self.state.image is not None
+        update_actions(self.ui_actions, self.controls, self.state, ink=ink, image=image)
 
     def _show_model(self) -> None:
         """The model's name in the title and the status bar, how it is fed under the controls."""
@@ -213,33 +207,18 @@ class MainWindow(QMainWindow):
         self.model_note.show_model(models)
         self.refresh_actions()
 
-    # --- drag and drop ------------------------------------------------------------------
+    # --- drops, messages, window events ---------------------------------------------------
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        if any(droppable(url.toLocalFile()) for url in event.mimeData().urls()):
-            event.acceptProposedAction()
+        self.drops.enter(event)
 
     def dropEvent(self, event: QDropEvent) -> None:
-        if self.files.open_dropped([url.toLocalFile() for url in event.mimeData().urls()], self.model_control.load):
-            event.acceptProposedAction()
+        self.drops.drop(event)
 
-    # --- messages, theme, window events -------------------------------------------------
     def _fail(self, problem: Problem) -> None:
         """Say what went wrong in the status bar and a box (details behind "Show Details…")."""
         self.last_error = problem.message
         self.status.show(problem.message)
         dialogs.show_error(self, problem.title, problem.message, details=problem.details)
-
-    def _apply_theme(self) -> None:
-        """Follow the system's light or dark scheme."""
-        if theme.follow_system() or not self.styleSheet():
-            self.setStyleSheet(theme.style_sheet())
-            self.canvas.refresh_colours()
-            self.result_panel.refresh_colours()
-
-    def changeEvent(self, event: QEvent) -> None:
-        super().changeEvent(event)
-        if event.type() in (QEvent.Type.ApplicationPaletteChange, QEvent.Type.PaletteChange):
-            self._apply_theme()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.collection.shutdown()

@@ -31,7 +31,7 @@ def _parent(qtbot: QtBot) -> QWidget:
 
 def test_the_inside_tool_follows_the_model_and_the_digit_shown(qtbot: QtBot, tmp_path: Path) -> None:
     state, _ = app_state(tmp_path)
-    tool = InsideTool(state)
+    tool = InsideTool(state, _parent(qtbot))
     view = tool.show()
     qtbot.addWidget(view)
     qtbot.waitUntil(lambda: view.inspector() is not None, timeout=20_000)
@@ -46,7 +46,7 @@ def test_the_compare_tool_reads_each_drawing_with_the_second_model(
     qtbot: QtBot, tmp_path: Path, linear_model: Path
 ) -> None:
     state, settings = app_state(tmp_path)
-    inside = InsideTool(state)
+    inside = InsideTool(state, _parent(qtbot))
     tool = CompareTool(state, settings, _parent(qtbot), load_command="Compare", inside=inside)
     assert tool.compare_with(str(linear_model)) and tool.panel is not None
     state.read(SEVEN)

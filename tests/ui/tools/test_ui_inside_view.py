@@ -10,12 +10,13 @@ import numpy as np
 import pytest
 from inside_models import FIELD, HALF, make_conv_model, make_left_half_model
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
 from digitcanvas.model.classifier import Classifier, load_classifier
 from digitcanvas.model.info import META_SCALE
 from digitcanvas.ui.background import LatestJobRunner
-from digitcanvas.ui.tools.inside_view import NO_FILTERS, InsideView
+from digitcanvas.ui.tools.inside_view import MIN_MAPS_WIDTH, NO_FILTERS, SIGNED_LEGEND, InsideView
 from lab.fuzz.linear_model import make_linear_model
 
 WAIT_MS = 10_000  # worker threads on a busy two-core machine
@@ -54,8 +55,12 @@ def test_layers_listed_and_filters_shown(qtbot: QtBot, view: InsideView, conv: C
     assert inspector is not None
     assert view.layer_list.topLevelItemCount() == len(inspector.layers) == len(view.layer_pictures)
     items = [view.layer_list.topLevelItem(i) for i in range(4)]
-    assert [item.text(2) for item in items if item is not None] == ["Conv", "Relu", "Reshape", "Gemm"]
+    titles = [item.text(1) for item in items if item is not None]
+    assert titles == ["Conv 1 · 4 filters 3×3", "ReLU", "Reshape", "Dense 1 · 10 outputs"]  # not "conv1", "Conv"
+    first = items[0]
+    assert first is not None and "conv1 (Conv)" in first.toolTip(1)  # the graph's own name, for whoever wants it
     assert view.filters.picture() is not None and view.filters_caption.text() == "4 kernels"
+    assert view.title.text().endswith(f": 4 layers, {inspector.parameters:,} parameters")
 
 
 def test_activations_and_saliency_of_the_top_digit(qtbot: QtBot, view: InsideView, conv: Classifier) -> None:
@@ -196,4 +201,88 @@ def test_a_narrow_window_keeps_the_bars_and_their_percentages_whole(qtbot: QtBot
     qtbot.wait(50)
     side = view.side_scroll
     assert side.horizontalScrollBar().maximum() == 0  # nothing of the column hidden sideways
-    assert side.viewport().width() >= view.bars.sizeHint().width()
+    # At least the bars' least width, where each percentage still has its whole column (the three
+    # columns at their least fit 683 px: 1366 × 768 at 200 %, issue #26).
+    assert side.viewport().width() >= view.bars.minimumSizeHint().width()
+
+
+# --- a learner's view (issue #26, items 2, 3 and 12) ------------------------------------------
+
+
+def test_a_one_layer_model_says_1_layer_and_explains_its_operations(
+    qtbot: QtBot, view: InsideView, tmp_path: Path
+) -> None:
+    make_linear_model(tmp_path / "linear.onnx", layout="NCHW")
+    _open(qtbot, view, Classifier(tmp_path / "linear.onnx"))
+    inspector = view.inspector()
+    assert inspector is not None
+    count = len(inspector.layers)
+    assert view.title.text().count(f"{count} layer{'s' * (count != 1)},") == 1 and "1 layers" not in view.title.text()
+    captions = [caption.text() for caption in view.layer_captions]
+    assert len(captions) == count and all(
+        layer.explanation in text for layer, text in zip(inspector.layers, captions, strict=True)
+    )
+    assert view.legend.isVisibleTo(view) and SIGNED_LEGEND in " ".join(
+        label.text() for label in view.legend.findChildren(QLabel)
+    )
+
+
+def test_the_activations_fit_their_column_and_a_layer_click_scrolls_down_only(
+    qtbot: QtBot, view: InsideView, conv: Classifier
+) -> None:
+    view.resize(860, 600)  # 1366 × 768 at 150 %: a narrow window
+    _open(qtbot, view, conv)
+    with qtbot.waitSignal(view.activations_shown, timeout=WAIT_MS):
+        view.show_drawing_input(_ink(4))
+    qtbot.wait(50)
+    scroll = view.layers_scroll
+    assert scroll.width() >= MIN_MAPS_WIDTH  # not one clipped column of 70 px
+    for picture in view.layer_pictures:  # pictures shrink to the column: nothing hides sideways
+        assert picture.sizeHint().width() <= scroll.viewport().width()
+    last = view.layer_list.topLevelItem(len(view.layer_pictures) - 1)
+    assert last is not None
+    view._on_layer_clicked(last)
+    assert scroll.horizontalScrollBar().value() == 0
+    header = view.layer_list.header()
+    for column in range(header.count()):  # every heading whole, whatever the font ("Paramet")
+        assert header.sectionSize(column) >= header.sectionSizeHint(column)
+
+
+def test_why_follows_the_reading_unless_a_digit_is_kept(qtbot: QtBot, view: InsideView, conv: Classifier) -> None:
+    _open(qtbot, view, conv)
+    with qtbot.waitSignal(view.saliency_shown, timeout=WAIT_MS):
+        view.show_drawing_input(_ink(20), read_as=3)
+    with qtbot.waitSignal(view.saliency_shown, check_params_cb=lambda s: s.digit == 2, timeout=WAIT_MS):
+        view.choose_digit(2)
+    assert view.question.text().startswith("Why 2?") and not view.pinned()
+    # A new drawing, read as 5: "why" follows the reading, it does not keep asking about 2.
+    with qtbot.waitSignal(view.saliency_shown, check_params_cb=lambda s: s.digit == 5, timeout=WAIT_MS):
+        view.show_drawing_input(_ink(21), read_as=5)
+    assert view.question.text().startswith("Why 5?") and view.bars.sure_digit() == 5
+    with qtbot.waitSignal(view.saliency_shown, check_params_cb=lambda s: s.digit == 2, timeout=WAIT_MS):
+        view.choose_digit(2)
+    view.pin_box.setChecked(True)  # kept: new drawings are explained as 2 too, and the view says so
+    assert view.pinned() and "kept for new drawings" in view.question.text()
+    with qtbot.waitSignal(view.saliency_shown, check_params_cb=lambda s: s.digit == 2, timeout=WAIT_MS):
+        view.show_drawing_input(_ink(22), read_as=7)
+    assert view.question.text().startswith("Why 2?")
+    view.choose_digit(None)  # "Top digit": follow the reading again
+    assert not view.pinned() and not view.pin_box.isChecked()
+
+
+def test_the_bars_show_the_windows_percentages(qtbot: QtBot, view: InsideView, conv: Classifier) -> None:
+    _open(qtbot, view, conv)
+    window_reading = np.full(10, 0.001)
+    window_reading[4] = 0.991  # the window's reading, adapted to the person's hand: not the model's own
+    with qtbot.waitSignal(view.activations_shown, timeout=WAIT_MS):
+        view.show_drawing_input(_ink(23), read_as=4, probabilities=window_reading)
+    shown = view.bars.probabilities()
+    assert shown is not None and np.allclose(shown, window_reading) and view.bars.sure_digit() == 4
+
+
+def test_the_output_scores_keep_each_digit_with_its_value(qtbot: QtBot, view: InsideView, conv: Classifier) -> None:
+    _open(qtbot, view, conv)
+    with qtbot.waitSignal(view.activations_shown, timeout=WAIT_MS):
+        view.show_drawing_input(_ink(24))
+    text = view.logits_caption.text()
+    assert " 6: " not in text and "6:\u00a0" in text  # "6:" never ends a line apart from its value

@@ -10,7 +10,7 @@ import pytest
 from onnx_models import make_convention_model
 from PySide6.QtCore import QSettings, Qt
 from pytestqt.qtbot import QtBot
-from qt_helpers import draw_seven, draw_stroke, draw_ten, line
+from qt_helpers import draw_seven, draw_stroke, draw_ten, draw_zero, line
 
 from digitcanvas.model.conventions import PRESETS_BY_KEY
 from digitcanvas.ui.tools.input_settings import InputSettingsDialog, Keep
@@ -32,8 +32,7 @@ def window(qtbot: QtBot, tmp_path: Path) -> MainWindow:
 
 def _dialog(window: MainWindow, qtbot: QtBot) -> InputSettingsDialog:
     window.ui_actions.input_settings.trigger()
-    dialog = window.findChild(InputSettingsDialog)
-    assert dialog is not None
+    (dialog,) = [d for d in window.findChildren(InputSettingsDialog) if d.isVisible()]
     qtbot.waitExposed(dialog)
     return dialog
 
@@ -64,6 +63,40 @@ def test_input_settings_remembered_for_the_file(window: MainWindow, qtbot: QtBot
     window.model_control.use_bundled()
     window.model_control.load(path)  # loaded again: the remembered setting, not detection
     assert window.state.models.classifier.scaling == PRESETS_BY_KEY["mnist"].scaling
+
+
+def test_input_settings_go_back_to_the_model_files_own(window: MainWindow, qtbot: QtBot) -> None:
+    """Input Settings has a way back to "from the model file", and says how the model is fed (issue #26)."""
+    dialog = _dialog(window, qtbot)  # the bundled model: its file says pixels 0–1
+    dialog.select_preset("0-255")
+    dialog.accept()
+    assert window.model_note.text() == "pixels 0–255 (your setting)"
+    assert window.status.message() == "Input: pixels 0–255 (your setting)"  # not "Loaded the bundled model"
+    dialog = _dialog(window, qtbot)
+    assert dialog.own_button.text() == "Use the model file's setting (pixels 0–1)"
+    qtbot.mouseClick(dialog.own_button, Qt.MouseButton.LeftButton)
+    assert dialog.preset_box.currentData() == "unit" and dialog.choice().own
+    dialog.accept()
+    assert window.model_note.text() == "pixels 0–1 (from the model file)"
+    assert window.status.message() == "Input: pixels 0–1 (from the model file)"
+    dialog = _dialog(window, qtbot)
+    dialog.select_preset("0-255")
+    dialog.select_preset("unit")  # the file's setting chosen again is the file's, not "your setting"
+    dialog.accept()
+    assert window.model_note.text() == "pixels 0–1 (from the model file)"
+
+
+def test_going_back_to_the_own_setting_forgets_the_remembered_one(
+    window: MainWindow, qtbot: QtBot, tmp_path: Path
+) -> None:
+    path = _remember_mnist_for_a_0_255_model(window, qtbot, tmp_path)
+    assert window.settings.input_setting(path) is not None
+    dialog = _dialog(window, qtbot)
+    assert dialog.own_button.text() == "Detect the setting again, as when the model loads"
+    qtbot.mouseClick(dialog.own_button, Qt.MouseButton.LeftButton)
+    dialog.accept()
+    assert window.settings.input_setting(path) is None
+    assert window.model_note.text().startswith("pixels 0–255 (detected;")
 
 
 def test_input_settings_written_into_the_file(window: MainWindow, qtbot: QtBot, tmp_path: Path) -> None:
@@ -144,6 +177,29 @@ def test_ctrl_b_browses_what_was_kept(window: MainWindow, qtbot: QtBot) -> None:
     browser.relabel_selected(1)
     assert "1 drawing" in window.collection_panel.summary_text()
     assert "misses 1" in window.collection_panel.summary_text()
+
+
+def test_enter_in_the_browser_shows_the_canvas_with_the_drawing(window: MainWindow, qtbot: QtBot) -> None:
+    """The drawing opened from the browser is in view, not behind it (issue #26)."""
+    draw_seven(window.canvas)
+    qtbot.keyClick(window, Qt.Key.Key_7)
+    qtbot.keyClick(window, Qt.Key.Key_Escape)
+    draw_zero(window.canvas)
+    zero = window.canvas.drawing()
+    qtbot.keyClick(window, Qt.Key.Key_B, Qt.KeyboardModifier.ControlModifier)
+    browser = window.browser.browser
+    assert browser is not None
+    qtbot.waitExposed(browser)
+    browser.activateWindow()  # keys go to the browser, as when the person works in it
+    qtbot.waitUntil(browser.isActiveWindow, timeout=2000)
+    browser.grid.setCurrentRow(0)
+    browser.grid.setFocus()
+    qtbot.keyClick(browser.grid, Qt.Key.Key_Return)
+    assert not browser.isVisible()  # the browser steps aside: the canvas shows what opened
+    assert window.canvas.stroke_count() == 1 and not window.canvas.drawing().same_ink(zero)
+    assert window.status.message() == "Opened a drawing from your collection (kept as 7)"
+    window.state.undo()  # the drawing that was on the canvas is back
+    assert window.canvas.drawing().same_ink(zero)
 
 
 def test_adaptation_starts_once_enough_drawings_are_kept(window: MainWindow, qtbot: QtBot) -> None:

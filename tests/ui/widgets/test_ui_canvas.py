@@ -169,3 +169,41 @@ def test_a_drawing_from_a_tiny_canvas_keeps_a_pen_the_app_can_save(qtbot: QtBot,
     assert canvas.pen_width() <= 48
     save_drawing(canvas.drawing(), tmp_path / "back.json")
     assert load_drawing(tmp_path / "back.json").pen_width == canvas.pen_width()
+
+
+# --- an image on the canvas, and the pen of a drawing (issue #26) ------------------------------
+
+
+def test_a_picture_is_fitted_to_the_paper_its_outlines_in_its_own_pixels(canvas: DrawingCanvas, qtbot: QtBot) -> None:
+    picture = np.full((100, 200), 255, np.uint8)  # 2:1, on a 1.6:1 paper: fitted to the width
+    with qtbot.assertNotEmitted(canvas.strokes_changed):
+        canvas.show_picture(picture)
+    assert canvas.has_picture() and canvas.is_empty()
+    canvas.set_outlines([(10, 10, 20, 20)], in_picture=True)
+    scale = DOCUMENT_SIZE[0] / 200  # 3.2
+    top = (DOCUMENT_SIZE[1] - 100 * scale) / 2
+    assert canvas.outlines() == [pytest.approx((10 * scale, top + 10 * scale, 20 * scale, 20 * scale))]
+    middle = canvas.grab().toImage().pixelColor(canvas.width() // 2, canvas.height() // 2)
+    assert middle.name() == "#ffffff"  # the picture is shown, not the dark paper
+    draw_stroke(canvas, line((100, 100), (120, 300)))  # drawing takes the picture's place
+    assert not canvas.has_picture() and canvas.stroke_count() == 1
+
+
+def test_a_transparent_picture_shows_on_white() -> None:
+    from digitcanvas.ui.widgets.canvas import picture_image
+
+    rgba = np.zeros((4, 4, 4), np.uint8)  # black ink, all transparent: paper
+    rgba[0, 0, 3] = 255  # one opaque black pixel
+    image = picture_image(rgba)
+    assert image.pixelColor(1, 1).name() == "#ffffff" and image.pixelColor(0, 0).name() == "#000000"
+
+
+def test_a_drawing_keeps_its_pen_a_new_one_is_for_the_next(canvas: DrawingCanvas) -> None:
+    draw_stroke(canvas, line((100, 100), (120, 300)))
+    before = canvas.pen_width()
+    assert not canvas.set_pen_width(before + 10)  # strokes on: kept for the next drawing
+    assert canvas.pen_width() == before and canvas.next_pen_width() == before + 10
+    assert canvas.drawing().pen_width == before  # what the network reads is what is drawn
+    canvas.clear()
+    assert canvas.pen_width() == before + 10
+    assert canvas.set_pen_width(before)  # empty: now

@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
 
-from digitcanvas.reading.doubt import Verdict
+from digitcanvas.reading.doubt import DoubtReason, Verdict
 from digitcanvas.reading.reader import DigitReading, Reading
 from digitcanvas.ui.widgets.compare_panel import NO_SECOND_MODEL, ComparePanel
 
@@ -87,3 +87,16 @@ def test_look_inside_asks_for_either_model(qtbot: QtBot, panel: ComparePanel) ->
     for which, button in enumerate(buttons):
         with qtbot.waitSignal(panel.inspect_requested, check_params_cb=lambda i, which=which: i == which):
             qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def test_a_side_the_window_is_not_sure_of_says_not_sure(panel: ComparePanel) -> None:
+    """Compare says "Not sure" where the window would, with the window's percentages (issue #26)."""
+    image = np.zeros((28, 28), np.float32)
+    sure_probs, unsure_probs = _probabilities(3, 0.999_9), _probabilities(8, 0.44)
+    sure = DigitReading(sure_probs, image, Verdict(True, 3, 0.999_9, (3,), None))
+    unsure = DigitReading(unsure_probs, image, Verdict(False, 8, 0.44, (8, 3), DoubtReason.LOW_CONFIDENCE))
+    panel.show_readings(Reading((sure,)), Reading((unsure,)))
+    assert panel.caption_text() == "They disagree: CNN reads 3 (>99.9%), Logistic is not sure (8 at 44.0%)"
+    assert panel.second_bars.sure_digit() is None and panel.second_bars.candidates() == (8, 3)
+    panel.show_readings(Reading((unsure,)), Reading((unsure,)))
+    assert panel.caption_text() == "Neither is sure; both lean to 8 (44.0% and 44.0%)"

@@ -87,7 +87,7 @@ def test_menus(built: tuple[QMainWindow, Actions, Recorder]) -> None:
         menus[a.text()] = menu
     assert list(menus) == ["&File", "&Edit", "&Model", "&View", "&Help"]
     file_items = [a.text() for a in menus["&File"].actions() if not a.isSeparator()]
-    assert file_items[0] == "Open &Drawing…" and file_items[-1] == "&Quit"
+    assert file_items[0] == "Open &Drawing or Image…" and file_items[-1] == "&Quit"
     model = [a for a in menus["&Model"].actions() if not a.isSeparator()]
     assert model == [
         actions.open_model,
@@ -101,7 +101,7 @@ def test_menus(built: tuple[QMainWindow, Actions, Recorder]) -> None:
     assert isinstance(correct_menu, QMenu)
     assert [a.text() for a in correct_menu.actions()] == [f"&{d}" for d in range(10)]
     view = [a for a in menus["&View"].actions() if not a.isSeparator()]
-    assert view == [
+    assert view[:-1] == [
         actions.live,
         actions.thinner_pen,
         actions.thicker_pen,
@@ -109,6 +109,9 @@ def test_menus(built: tuple[QMainWindow, Actions, Recorder]) -> None:
         actions.next_digit,
         actions.inside_view,
     ]
+    theme_menu = view[-1].menu()  # View ▸ Theme (issue #26): System, Light, Dark
+    assert isinstance(theme_menu, QMenu) and theme_menu.title() == "Th&eme"
+    assert theme_menu.actions() == [actions.theme_system, actions.theme_light, actions.theme_dark]
 
 
 def test_the_help_lists_every_shortcut_and_gesture(built: tuple[QMainWindow, Actions, Recorder]) -> None:

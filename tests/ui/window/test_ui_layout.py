@@ -6,11 +6,12 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QRect, QSettings, QSize
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QScrollArea, QWidget
 from pytestqt.qtbot import QtBot
 from qt_helpers import draw_seven, draw_stroke, draw_ten, line
 
 from digitcanvas.ui.widgets.canvas import ASPECT
+from digitcanvas.ui.widgets.preview import MIN_NUMBER_TILE
 from digitcanvas.ui.window.geometry import SCREEN_SHARE, fitted_size
 from digitcanvas.ui.window.layout import CARD_WIDTH, NOTE_SPACING, SPACING
 from digitcanvas.ui.window.main_window import MainWindow
@@ -107,7 +108,7 @@ def test_a_summary_that_wraps_onto_more_lines_is_not_clipped(window: MainWindow,
     qtbot.waitUntil(lambda: panel.height() > one_line, timeout=1000)  # placed again: nothing resized the window
     label = panel.summary_label
     assert label.height() >= label.heightForWidth(label.width())
-    assert _in_window(window, panel).bottom() <= window.area.geometry().bottom()
+    assert _in_window(window, panel).bottom() <= _in_window(window, window.area).bottom()
     assert not _in_window(window, panel).intersects(_in_window(window, window.controls))
 
 
@@ -134,7 +135,7 @@ def test_a_big_window_gives_the_reading_its_room(window: MainWindow, qtbot: QtBo
     assert card.width() > 460  # the old limit
     canvas = _in_window(window, window.canvas)
     below = _in_window(window, window.collection_panel).bottom()
-    assert window.area.geometry().bottom() - below < 60  # a wide window: the canvas takes the height
+    assert _in_window(window, window.area).bottom() - below < 60  # a wide window: the canvas takes the height
     draw_seven(window.canvas)
     qtbot.wait(20)
     assert panel.preview.tile_rect(0).width() > 6 * 28  # the old limit
@@ -160,3 +161,38 @@ def test_a_numbers_tiles_stay_in_one_row_when_they_fit(window: MainWindow, qtbot
     first, second = preview.tile_rect(0), preview.tile_rect(1)
     assert first.top() == second.top() and first.width() >= 2 * 28
     assert preview.height() <= first.height() + 16 + 8  # no gap around one row of tiles
+
+
+# --- small windows and small screens (issue #26, items 1 and 13) ---------------------------------
+
+
+def _at_640_by_480(window: MainWindow, qtbot: QtBot) -> None:
+    for _ in range(3):  # the big text shrinks once the panel is short, and the least size follows it
+        window.resize(640, 480)
+        qtbot.wait(20)
+
+
+def test_the_window_accepts_640_by_480_without_scrolling(window: MainWindow, qtbot: QtBot) -> None:
+    _at_640_by_480(window, qtbot)
+    assert (window.width(), window.height()) == (640, 480)
+    scroll = window.centralWidget()
+    assert isinstance(scroll, QScrollArea) and scroll.widget() is window.area
+    assert not scroll.verticalScrollBar().isVisible() and not scroll.horizontalScrollBar().isVisible()
+    _eight_ones(window)
+    qtbot.wait(20)
+    preview = window.result_panel.preview
+    assert preview.tile_count() == 8
+    for index in range(8):  # a number's tiles wrap rather than shrink below 1 px per input px
+        tile = preview.tile_rect(index)
+        assert tile.width() >= MIN_NUMBER_TILE and preview.rect().contains(tile), (index, tile)
+
+
+def test_a_window_smaller_than_its_parts_scrolls_to_them(window: MainWindow, qtbot: QtBot) -> None:
+    window.resize(600, 330)  # 1366 × 768 at 200 % leaves 683 × 384 px for the window and its frame
+    qtbot.waitUntil(lambda: window.height() == 330, timeout=1000)
+    scroll = window.centralWidget()
+    assert isinstance(scroll, QScrollArea) and scroll.verticalScrollBar().isVisible()
+    scroll.verticalScrollBar().setValue(scroll.verticalScrollBar().maximum())
+    status = window.collection_panel
+    bottom = status.mapTo(scroll.viewport(), status.rect().bottomLeft()).y()
+    assert bottom <= scroll.viewport().height()  # the collection line can be reached

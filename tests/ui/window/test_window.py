@@ -7,10 +7,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtCore import QPoint, QPointF, QSettings, Qt
 from pytestqt.qtbot import QtBot
 from qt_helpers import draw_dot, draw_one, draw_seven, draw_stroke, draw_ten, draw_zero, ellipse, line
-from window_helpers import CTRL, boxes, kept_labels
+from window_helpers import CTRL, boxes, kept_labels, text_dialogs
 
 from digitcanvas.ui.window.main_window import MainWindow
 
@@ -231,7 +231,7 @@ def test_pen_width_from_the_keyboard_and_the_wheel(window: MainWindow, qtbot: Qt
         False,
     )
     QApplication.sendEvent(box, wheel)
-    assert box.value() == start - 1
+    assert box.value() == start  # the wheel steps as [ and ] do (issue #26)
 
 
 def test_pen_width_box_leaves_digit_keys_to_corrections(window: MainWindow, qtbot: QtBot) -> None:
@@ -239,10 +239,10 @@ def test_pen_width_box_leaves_digit_keys_to_corrections(window: MainWindow, qtbo
     before = window.controls.pen_box.value()
     arrow_up = QPoint(window.controls.pen_box.width() - 5, 4)
     qtbot.mouseClick(window.controls.pen_box, Qt.MouseButton.LeftButton, pos=arrow_up)
-    assert window.controls.pen_box.value() == before + 1
+    assert window.controls.pen_box.value() == before + 2
     assert not window.controls.pen_box.hasFocus()
     qtbot.keyClick(window, Qt.Key.Key_1)
-    assert window.controls.pen_box.value() == before + 1
+    assert window.controls.pen_box.value() == before + 2
     assert kept_labels(window) == [1]
 
 
@@ -309,7 +309,7 @@ def test_a_mark_too_small_is_not_kept(window: MainWindow, qtbot: QtBot) -> None:
 
 def test_f1_lists_every_shortcut_and_gesture(window: MainWindow, qtbot: QtBot) -> None:
     qtbot.keyClick(window, Qt.Key.Key_F1)
-    (box,) = boxes(window)
+    (box,) = text_dialogs(window)
     text = box.text()
     expected_items = ("Enter", "Ctrl+Z", "Ctrl+Q", "Ctrl+L", "[", "]", "Left", "F1", "0 … 9")
     gestures = ("Click a bar", "Mouse wheel on Pen", "Drag and drop")
@@ -320,7 +320,7 @@ def test_f1_lists_every_shortcut_and_gesture(window: MainWindow, qtbot: QtBot) -
 
 def test_about_names_the_model_versions_and_licences(window: MainWindow, qtbot: QtBot) -> None:
     window.ui_actions.about.trigger()
-    (box,) = boxes(window)
+    (box,) = text_dialogs(window)
     for expected in ("DigitCanvas 0.1", "DigitCanvas CNN", "bundled", "MIT", "LGPL-3.0", "ONNX Runtime", "Qt"):
         assert expected in box.text(), expected
     box.close()
@@ -339,13 +339,56 @@ def test_follows_the_system_palette(window: MainWindow, qtbot: QtBot) -> None:
     try:
         QApplication.setPalette(dark)
         qtbot.waitUntil(lambda: theme.colours() is theme.DARK, timeout=2000)
-        assert theme.DARK.window in window.styleSheet()
+        app = QApplication.instance()
+        assert isinstance(app, QApplication) and theme.DARK.window in app.styleSheet()  # every window's, the tools' too
         corner = window.canvas.grab().toImage().pixelColor(0, 0)
         assert corner.name() == theme.DARK.window  # no band of another grey around the paper
     finally:
         QApplication.setPalette(original)
     qtbot.waitUntil(lambda: theme.colours() is theme.LIGHT, timeout=2000)
-    assert theme.LIGHT.window in window.styleSheet()
+    app = QApplication.instance()
+    assert isinstance(app, QApplication) and theme.LIGHT.window in app.styleSheet()
+
+
+def test_view_theme_chooses_light_or_dark_whatever_the_desktop(
+    window: MainWindow, qtbot: QtBot, settings: QSettings
+) -> None:
+    """View ▸ Theme: System, Light, Dark, remembered (issue #26)."""
+    from PySide6.QtGui import QPalette
+    from PySide6.QtWidgets import QApplication
+
+    from digitcanvas.ui import theme
+    from digitcanvas.ui.settings import AppSettings
+    from digitcanvas.ui.theme import Scheme
+
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    desktop = QApplication.palette().color(QPalette.ColorRole.Window).name()
+    actions = window.ui_actions
+    assert actions.theme_system.isChecked() and theme.colours() is theme.LIGHT  # offscreen: a light desktop
+    try:
+        actions.theme_dark.trigger()
+        assert theme.colours() is theme.DARK and actions.theme_dark.isChecked()
+        assert theme.DARK.window in app.styleSheet()
+        assert QApplication.palette().color(QPalette.ColorRole.Window).name() == theme.DARK.window  # Qt's widgets too
+        assert window.canvas.grab().toImage().pixelColor(0, 0).name() == theme.DARK.window
+        assert AppSettings(settings).theme is Scheme.DARK  # next time too
+        actions.theme_light.trigger()
+        assert theme.colours() is theme.LIGHT and theme.LIGHT.window in app.styleSheet()
+    finally:
+        actions.theme_system.trigger()
+    assert QApplication.palette().color(QPalette.ColorRole.Window).name() == desktop  # the desktop's again
+    assert theme.colours() is theme.LIGHT and AppSettings(settings).theme is Scheme.SYSTEM
+
+
+def test_save_suggests_a_name_for_what_is_drawn(window: MainWindow) -> None:
+    """ "digit.json" for a number was a slip: the name says what is on the canvas (issue #26)."""
+    assert window.files.suggested_name() == "drawing"
+    draw_ten(window.canvas)
+    assert window.files.suggested_name() == "number-10"
+    window.clear()
+    draw_seven(window.canvas)
+    assert window.files.suggested_name() == "digit-7"
 
 
 def test_long_status_messages_end_in_an_ellipsis(window: MainWindow) -> None:

@@ -9,11 +9,13 @@ from contextlib import redirect_stdout
 from pathlib import Path
 
 import pytest
+from PIL import Image
 from PySide6.QtCore import QMimeData, QPoint, QPointF, QSettings, Qt, QUrl
 from PySide6.QtGui import QDesktopServices, QDropEvent, QGuiApplication, QImage
 from pytestqt.qtbot import QtBot
 from qt_helpers import draw_one, draw_seven, draw_stroke, draw_zero, line
-from window_helpers import CTRL, boxes, kept_labels
+from strokes import number_image
+from window_helpers import CTRL, boxes, kept_labels, text_dialogs
 
 from digitcanvas.cli import main as cli_main
 from digitcanvas.drawing.file import load_drawing, save_drawing
@@ -157,20 +159,46 @@ def test_open_broken_drawing_keeps_the_canvas(window: MainWindow, tmp_path: Path
     assert window.canvas.drawing() == before
 
 
-def test_opening_an_image_as_a_drawing_says_how_images_are_read(window: MainWindow, tmp_path: Path) -> None:
+def test_an_image_is_read_in_the_window_its_digits_outlined(window: MainWindow, tmp_path: Path) -> None:
+    """Open (or drop) a photo or a scan of a number: the window reads it as it reads a drawing (issue #26)."""
     draw_one(window.canvas)
     before = window.canvas.drawing()
-    photo = tmp_path / "seven.png"
-    QImage(40, 40, QImage.Format.Format_Grayscale8).save(str(photo))
-    assert not window.files.open_drawing(photo)
-    assert window.last_error is not None
-    assert "seven.png is a PNG image, not a drawing" in window.last_error
-    assert "digitcanvas predict seven.png" in window.last_error
-    assert window.canvas.drawing() == before
+    photo = tmp_path / "forty-seven.png"
+    Image.fromarray(number_image(["4two", "7"])).save(photo)
+    assert window.files.open_drawing(photo)  # File ▸ Open Drawing or Image… tells them by content
+    assert window.canvas.has_picture() and window.canvas.is_empty()
+    assert window.result_panel.big_text() == "47" and window.result_panel.preview.tile_count() == 2
+    outlines = window.canvas.outlines()
+    assert len(outlines) == 2 and outlines[0][0] < outlines[1][0]
+    width, height = window.canvas.document_size
+    assert all(x >= 0 and x + w <= width and y >= 0 and y + h <= height for x, y, w, h in outlines)  # on the paper
+    assert window.ui_actions.submit.isEnabled() and window.ui_actions.export_input.isEnabled()
+    assert not window.ui_actions.save_drawing.isEnabled()  # an image is no drawing to save
+    window.ui_actions.corrections[4].trigger()  # a digit key: why nothing is kept
+    assert "not kept" in window.status.message()
+    assert window.files.export_input_png(tmp_path / "input.png")
+    window.state.undo()  # the drawing that was there is back
+    assert not window.canvas.has_picture() and window.canvas.drawing() == before
     junk = tmp_path / "junk.png"  # named like an image, but nothing of one: the reason is the file's
-    junk.write_bytes(b"\x00\x01 no picture here")
+    junk.write_bytes(b"\x89PNG\r\n\x1a\n no picture here")
     assert not window.files.open_drawing(junk)
-    assert "not a drawing" not in window.last_error and "junk.png" in window.last_error
+    assert window.last_error is not None and "junk.png" in window.last_error
+    assert window.canvas.drawing() == before
+
+
+def test_drawing_over_an_image_starts_a_drawing_and_clear_takes_it_away(
+    window: MainWindow, qtbot: QtBot, tmp_path: Path
+) -> None:
+    photo = tmp_path / "seven.png"
+    Image.fromarray(number_image(["7"])).save(photo)
+    assert window.files.open_image(photo) and window.state.image is not None
+    qtbot.keyClick(window, Qt.Key.Key_Escape)  # Clear takes the image away; Undo brings it back
+    assert not window.canvas.has_picture() and window.state.image is None and window.state.reading is None
+    window.state.undo()
+    assert window.canvas.has_picture() and window.state.reading is not None
+    draw_one(window.canvas)  # drawing on it: a drawing again, read as one
+    assert not window.canvas.has_picture() and window.state.image is None
+    assert window.state.reading_is_current(window.canvas.drawing())
 
 
 def _predict(path: Path) -> tuple[str, str]:
@@ -219,6 +247,9 @@ def test_dropping_files_opens_them(window: MainWindow, linear_model: Path, tmp_p
     window.clear()
     drop(tmp_path / "seven.json")
     assert window.canvas.stroke_count() == 1
+    Image.fromarray(number_image(["4two", "7"])).save(tmp_path / "photo.jpg")
+    drop(tmp_path / "photo.jpg")  # an image is read, not refused (issue #26)
+    assert window.canvas.has_picture() and window.state.reading is not None
 
 
 # --- the keyboard alone -------------------------------------------------------------------
@@ -237,7 +268,7 @@ def test_file_commands_from_the_keyboard(
             "Save Drawing": str(tmp_path / "seven"),  # ".json" is added
             "Export Drawing": str(tmp_path / "seven"),  # ".png" is added
             "Export Network Input": str(tmp_path / "seven-28.png"),
-            "Open Drawing": str(tmp_path / "seven.json"),
+            "Open Drawing or Image": str(tmp_path / "seven.json"),
             "Open Model": str(linear_model),
         }
     )
@@ -270,8 +301,8 @@ def test_menus_open_from_the_keyboard(
         return menu
 
     qtbot.keyClick(open_menu(Qt.Key.Key_H), Qt.Key.Key_A)  # Help ▸ About
-    qtbot.waitUntil(lambda: bool(boxes(window)), timeout=2000)
-    (box,) = boxes(window)
+    qtbot.waitUntil(lambda: bool(text_dialogs(window)), timeout=2000)
+    (box,) = text_dialogs(window)
     assert box.windowTitle() == "About DigitCanvas"
     box.close()
     qtbot.keyClick(open_menu(Qt.Key.Key_E), Qt.Key.Key_F)  # Edit ▸ Choose Collection Folder…

@@ -5,8 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from PIL import Image
 from PySide6.QtWidgets import QCheckBox, QWidget
 from pytestqt.qtbot import QtBot
+from strokes import number_image
 from window_helpers import app_state, said
 
 from digitcanvas.drawing.file import load_drawing, save_drawing
@@ -145,8 +147,12 @@ def test_drawing_files_say_an_image_is_no_drawing(qtbot: QtBot, tmp_path: Path) 
     image = tmp_path / "seven.png"
     image.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 32)
     lines = said(state)
-    assert not DrawingFiles(state, canvas, settings, canvas).open_drawing(image)
-    assert "seven.png is a PNG image, not a drawing" in lines[-1] and canvas.is_empty()
+    assert not DrawingFiles(state, canvas, settings, canvas).open_drawing(image)  # a PNG, but broken
+    assert lines[-1].startswith("Could not open the image: ") and "seven.png" in lines[-1]
+    assert not canvas.has_picture() and state.reading is None
+    Image.fromarray(number_image(["7"])).save(image)
+    assert DrawingFiles(state, canvas, settings, canvas).open_drawing(image)  # an image: read in the window
+    assert canvas.has_picture() and state.reading is not None and state.image is not None
 
 
 @pytest.mark.parametrize("name", ["model.onnx", "drawing.json", "picture.txt"])

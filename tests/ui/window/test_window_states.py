@@ -19,12 +19,14 @@ from PySide6.QtWidgets import QApplication, QMenu, QSpinBox
 from pytestqt.qtbot import QtBot
 from qt_helpers import draw_one, draw_seven, draw_ten
 from repo import README
-from window_helpers import boxes, shown
+from window_helpers import boxes, shown, text_dialogs
 
 from digitcanvas.model.classifier import ModelLoadError
 from digitcanvas.state import models
 from digitcanvas.ui.widgets.compare_panel import NO_SECOND_MODEL
+from digitcanvas.ui.widgets.controls import PEN_STEP
 from digitcanvas.ui.window.actions import menu_path
+from digitcanvas.ui.window.collection_control import NUMBERS_NOT_KEPT
 from digitcanvas.ui.window.main_window import MainWindow
 from lab.fuzz.linear_model import make_linear_model
 
@@ -40,28 +42,28 @@ def kept(win: MainWindow) -> list[Path]:
 # --- corrections are for single digits (#15, item 6) ------------------------------------
 
 
-def test_a_number_offers_no_corrections(window: MainWindow, qtbot: QtBot) -> None:
+def test_keeping_a_number_says_why_it_is_not_kept(window: MainWindow, qtbot: QtBot) -> None:
+    """A digit key or a bar with "10" on the canvas keeps nothing, and says why (issue #26)."""
     draw_ten(window.canvas)
     assert window.state.reading is not None and len(window.state.reading.digits) == 2
-    corrections = window.ui_actions.corrections
-    assert not any(action.isEnabled() for action in corrections)
     qtbot.keyClick(window, Qt.Key.Key_1)
+    assert kept(window) == [] and window.status.message() == NUMBERS_NOT_KEPT
+    window.status.clear()
     bars = window.result_panel.bars
+    assert bars.cursor().shape() == Qt.CursorShape.ArrowCursor  # no button: a click only explains why
     qtbot.mouseClick(bars, Qt.MouseButton.LeftButton, pos=bars.row_rect(1).center().toPoint())
-    assert kept(window) == []
-    assert "Corrections are for single digits" not in window.status.message()  # nothing offered, nothing refused
-    assert bars.cursor().shape() == Qt.CursorShape.ArrowCursor
+    assert kept(window) == [] and window.status.message() == NUMBERS_NOT_KEPT
     qtbot.keyClick(window, Qt.Key.Key_Escape)
     draw_one(window.canvas)
-    assert all(action.isEnabled() for action in corrections)
+    assert all(action.isEnabled() for action in window.ui_actions.corrections)
     qtbot.mouseClick(bars, Qt.MouseButton.LeftButton, pos=bars.row_rect(1).center().toPoint())
     assert len(kept(window)) == 1
 
 
 def test_f1_says_corrections_are_for_single_digits(window: MainWindow, qtbot: QtBot) -> None:
     qtbot.keyClick(window, Qt.Key.Key_F1)
-    (box,) = boxes(window)
-    assert "a single digit really was" in box.text() and "digits are not kept" in box.text()
+    (box,) = text_dialogs(window)
+    assert "a single digit really was" in box.text() and "a number or an image is not kept" in box.text()
     box.close()
 
 
@@ -132,7 +134,7 @@ def test_without_any_model_the_caption_names_the_real_command(
 
 def test_about_gives_the_facts_not_a_path_in_the_repository(window: MainWindow) -> None:
     window.ui_actions.about.trigger()
-    (box,) = boxes(window)
+    (box,) = text_dialogs(window)
     text = box.text()
     facts = (
         "DigitCanvas CNN 0.1.0",
@@ -177,23 +179,29 @@ def test_the_wheel_on_pen_leaves_the_number_unselected(window: MainWindow) -> No
     box = window.controls.pen_box
     start = box.value()
     _wheel(box, 1)
-    assert box.value() == start + 1
+    assert box.value() == start + PEN_STEP  # as [ and ] step it (issue #26)
     assert not box.lineEdit().hasSelectedText()  # nothing looks typed in
 
 
 @pytest.mark.parametrize("live", [True, False])
-def test_a_new_pen_width_reads_the_drawing_again(window: MainWindow, qtbot: QtBot, live: bool) -> None:
+def test_a_new_pen_width_is_for_the_next_drawing(window: MainWindow, qtbot: QtBot, live: bool) -> None:
+    """Changing the pen never redraws the strokes drawn (issue #26): a drawing keeps its one pen."""
     window.controls.live_box.setChecked(live)
     draw_seven(window.canvas)
     qtbot.keyClick(window, Qt.Key.Key_Return)
+    before = window.canvas.grab().toImage()
     box = window.controls.pen_box
+    drawn_with = window.canvas.pen_width()
     _wheel(box, 3)
-    drawing = window.state.reading_drawing
-    assert drawing is not None and drawing.pen_width == box.value()  # read with the new pen
-    assert window.state.reading_is_current(window.canvas.drawing()) and not window.result_panel.is_stale()
     qtbot.keyClick(window, Qt.Key.Key_BracketRight)
-    drawing = window.state.reading_drawing
-    assert drawing is not None and drawing.pen_width == box.value()
+    assert box.value() == drawn_with + 4 * PEN_STEP and window.canvas.pen_width() == drawn_with
+    assert window.canvas.grab().toImage() == before  # the seven as it was drawn
+    assert window.state.reading_is_current(window.canvas.drawing()) and not window.result_panel.is_stale()
+    assert "from your next drawing" in window.status.message()
+    qtbot.keyClick(window, Qt.Key.Key_Escape)
+    assert window.canvas.pen_width() == box.value()  # the next drawing gets the new pen
+    draw_seven(window.canvas)
+    assert window.canvas.drawing().pen_width == box.value()
 
 
 # --- the model-input note, warnings, details (#12) ------------------------------------------
