@@ -26,9 +26,12 @@ REFERENCE_FILE = "reference-digits.npz"  # made by `python -m lab.data.make_refe
 # Detection in two rounds: every preset on a first share of the digits, then the best few
 # on all of them. Keeps loading plus detection quick for models of a few MB.
 SCREEN_PER_DIGIT = 3  # reference digits of each kind every preset is screened on
-FINALISTS = 3  # at most this many presets are run on all the reference digits...
+FINALISTS = 5  # at most this many presets are run on all the reference digits...
 FINALIST_MARGIN = 0.2  # ...those within this share of the screen digits of the best one
-POOR_ACCURACY = 0.8  # the best preset under this: the model may expect an input we do not know
+# The best preset under this: the model may expect an input we do not know. The reference
+# digits are harder than MNIST's test set: a weak model (88 % on MNIST) reads 80 % of them,
+# and a convention that feeds a model wrongly leaves it far lower (10-40 %).
+POOR_ACCURACY = 0.6
 LOGIT_CEILING = 1e4  # an infinite logit (a probability of 0 or 1 in float64) counts as this
 # A preset reads "clearly fewer" digits than the best when the digits only the best reads
 # outnumber those only it reads by more than FEWER_SIGMAS standard deviations of a fair coin
@@ -45,7 +48,26 @@ TEMPERATURE_STEPS = 40  # golden-section steps: log T to within 1e-7
 # The first half of the reference digits decides alone when the winner's log temperature is
 # nearer 0 than every close rival's by this much; else all of them are read (twice the time).
 CLEAR_LOG_TEMPERATURE = 0.5
-HOPELESS = 0.4  # the best preset reads fewer of the screened digits: no full run can reach POOR_ACCURACY
+# A model trained with cross-entropy fits the reference digits best at a temperature near 1:
+# 0.89-1.62 for every model built here under its own convention; a scaled or shifted input
+# moves it far (0.05-0.4 or 2-50). Within e^±0.6 (0.55-1.82) a convention is plausible.
+PLAUSIBLE_LOG_TEMPERATURE = 0.6
+TIED_LOG_TEMPERATURE = 0.15  # temperatures this close (in log) tell two conventions apart no better than chance
+# How often people feed each convention (tutorials, exporters): the tie-break between
+# conventions a model reads about as well and about as surely.
+PRIOR = (
+    "unit",
+    "mnist",
+    "0-255",
+    "symmetric",
+    "keras-normalize",
+    "unit-inverted",
+    "mnist-inverted",
+    "0-255-inverted",
+    "symmetric-inverted",
+    "keras-normalize-inverted",
+)
+HOPELESS = 0.3  # the best preset reads fewer of the screened digits: no full run can reach POOR_ACCURACY
 # A model without a fitted "Not sure" threshold gets one at load: its confidence on the
 # reference digits it reads right, below which this share of them lies (at most the default).
 # So "Not sure" means the same for any model, whatever its scores are (an SVC's decision
@@ -194,12 +216,13 @@ def detect(
         correct = np.argmax(raw, axis=1) == labels
         return _Judged(scaling, raw, correct, fitted_temperature(logits, labels))
 
-    def decided(options: dict[str, _Judged], order: list[str]) -> str:
+    def decided(options: dict[str, _Judged], prior: list[str]) -> str:
         """The best of ``options``, judged on the first half, and on both when that is close."""
-        best = _best(options, order)
-        if not _clear(options, order, best):
-            options.update({key: judged(result.scaling, result) for key, result in options.items()})
-            best = _best(options, order)
+        best = _best(options, prior)
+        if not _clear(options, best):
+            whole = len(ref.labels)
+            options.update({k: judged(r.scaling, r) for k, r in options.items() if len(r.raw) < whole})
+            best = _best(options, prior)
         return best
 
     def screened(key: str) -> float:
@@ -212,7 +235,7 @@ def detect(
         return Detection(PRESETS_BY_KEY[ranked[0]], scores[ranked[0]], scores)
     finalists = [k for k in ranked[:FINALISTS] if scores[k] >= scores[ranked[0]] - FINALIST_MARGIN]
     full = {key: judged(PRESETS_BY_KEY[key].scaling) for key in finalists}
-    best_key = decided(full, finalists)
+    best_key = decided(full, list(PRIOR))
     scores.update({key: result.accuracy for key, result in full.items()})
     chosen = full[best_key]
     if side != FIELD:  # padded (LeNet-5) or resized: decided as the presets were
@@ -224,14 +247,14 @@ def detect(
     return Detection(PRESETS_BY_KEY[best_key], chosen.accuracy, scores, chosen.raw, chosen.scaling, chosen.temperature)
 
 
-def _clear(judged: dict[str, _Judged], order: list[str], best: str) -> bool:
+def _clear(judged: dict[str, _Judged], best: str) -> bool:
     """True when ``best`` stands out: every other option reads clearly fewer digits, or has a
     temperature farther from 1 by more than :data:`CLEAR_LOG_TEMPERATURE`."""
     mine = abs(math.log(judged[best].temperature))
-    for key in order:
-        if key == best or clearly_fewer(judged[best].correct, judged[key].correct):
+    for key, other in judged.items():
+        if key == best or clearly_fewer(judged[best].correct, other.correct):
             continue
-        if abs(math.log(judged[key].temperature)) - mine < CLEAR_LOG_TEMPERATURE:
+        if abs(math.log(other.temperature)) - mine < CLEAR_LOG_TEMPERATURE:
             return False
     return True
 
@@ -250,12 +273,20 @@ class _Judged:
         return float(self.correct.mean())
 
 
-def _best(judged: dict[str, _Judged], order: list[str]) -> str:
-    """Of those not reading clearly fewer digits than the most accurate, the one whose
-    temperature is closest to 1 (then the more accurate, then the first in ``order``)."""
-    top = max(order, key=lambda k: (int(judged[k].correct.sum()), -order.index(k)))
-    contenders = [k for k in order if not clearly_fewer(judged[top].correct, judged[k].correct)]
-    return min(contenders, key=lambda k: (abs(math.log(judged[k].temperature)), -judged[k].accuracy, order.index(k)))
+def _best(judged: dict[str, _Judged], prior: list[str]) -> str:
+    """The option the model was most likely trained with. Plausible options are those whose
+    temperature is near 1 (:data:`PLAUSIBLE_LOG_TEMPERATURE`; all of them when none is). Of
+    those not reading clearly fewer digits than the most accurate plausible one, the one whose
+    temperature is nearest 1 wins; where several are about as near (:data:`TIED_LOG_TEMPERATURE`),
+    the first in ``prior`` (how often people use each): between options a model reads about
+    as well and about as surely, the common one is the likelier."""
+    keys = [k for k in prior if k in judged]
+    size = {k: abs(math.log(judged[k].temperature)) for k in keys}
+    plausible = [k for k in keys if size[k] <= PLAUSIBLE_LOG_TEMPERATURE] or keys
+    top = max(plausible, key=lambda k: (int(judged[k].correct.sum()), -keys.index(k)))
+    contenders = [k for k in plausible if not clearly_fewer(judged[top].correct, judged[k].correct)]
+    nearest = min(size[k] for k in contenders)
+    return next(k for k in contenders if size[k] <= nearest + TIED_LOG_TEMPERATURE)
 
 
 def clearly_fewer(best: NDArray[np.bool_], other: NDArray[np.bool_]) -> bool:
