@@ -9,9 +9,11 @@ job (:mod:`digitcanvas.explain.inspector`, :mod:`digitcanvas.explain.saliency`);
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -19,12 +21,16 @@ import numpy as np
 from numpy.typing import NDArray
 
 from digitcanvas.commands.input_option import add_input_argument, add_model_argument
-from digitcanvas.commands.predict import DECIMALS, EXIT_OK, EXIT_USAGE, printable
+from digitcanvas.commands.predict import DECIMALS, EXIT_OK, EXIT_USAGE
+from digitcanvas.commands.terminal import printable, shown
 from digitcanvas.drawing.image_file import write_png
 from digitcanvas.explain.inspector import Activations, Inspector, LayerKind
 from digitcanvas.explain.pictures import (
+    MAX_PICTURE_PIXELS,
+    MAX_PICTURES_PIXELS,
     filters_picture,
     grey_picture,
+    png_scale,
     saliency_overlay,
     tile_maps,
     upscale,
@@ -34,6 +40,7 @@ from digitcanvas.explain.saliency import Saliency
 
 FILE_NAME_SAFE = re.compile(r"[^A-Za-z0-9_.-]+")
 NAME_COLUMN_MAX = 32  # characters of a layer's name in the table
+OP_COLUMN_MAX = 64  # of its operator's (a model may name an operator of its own anything)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -69,7 +76,7 @@ def run(args: argparse.Namespace, *, stdout: TextIO | None = None, stderr: TextI
     stderr = stderr or sys.stderr
 
     def fail(message: str) -> int:
-        print(f"error: {printable(message)}", file=stderr)
+        print(f"error: {shown(message)}", file=stderr)
         return EXIT_USAGE
 
     if args.digit is not None and args.digit == args.versus:
@@ -94,9 +101,11 @@ def run(args: argparse.Namespace, *, stdout: TextIO | None = None, stderr: TextI
     record = inspect_record(inspector, activations, saliency)
     if args.out:
         try:
-            written = write_pictures(Path(args.out), inspector, activations, saliency)
+            written, left_out = write_pictures(Path(args.out), inspector, activations, saliency)
         except OSError as e:
             return fail(f"{args.out}: cannot write the pictures ({e.strerror or e})")
+        for note in left_out:
+            print(f"warning: {shown(note)}", file=stderr)
         record["files"] = [str(p) for p in written]
     if args.json:
         print(json.dumps({"file": printable(str(args.file)), **record}), file=stdout)
@@ -135,19 +144,20 @@ def summary(file: str, inspector: Inspector, activations: Activations, saliency:
     top = activations.digit
     question = f"why {saliency.digit}" + (f" and not {saliency.versus}" if saliency.versus is not None else "")
     lines = [
-        f"{printable(file)}: {top} ({activations.probabilities[top]:.1%}) with {printable(inspector.classifier.name)}",
+        shown(f"{file}: {top} ({activations.probabilities[top]:.1%}) with {inspector.classifier.name}"),
         f"saliency ({question}): peak {saliency.peak:.3g}, {saliency.evaluations} model runs",
         "",
     ]
-    width = min(max([len(layer.name) for layer in inspector.layers] + [4]), NAME_COLUMN_MAX)
+    names = [shown(layer.name, limit=None) for layer in inspector.layers]
+    width = min(max([len(name) for name in names] + [4]), NAME_COLUMN_MAX)
     lines.append(f"{'#':>3}  {'name':<{width}}  {'op':<18}  {'shape':<14}  {'parameters':>10}")
-    for layer in inspector.layers:
-        name = printable(layer.name)[:width]
+    for layer, name in zip(inspector.layers, names, strict=True):
         shape = "×".join(str(d) for d in layer.shape)
-        lines.append(f"{layer.index + 1:>3}  {name:<{width}}  {layer.op:<18}  {shape:<14}  {layer.parameters:>10,}")
+        op = shown(layer.op, limit=None)[:OP_COLUMN_MAX]
+        lines.append(f"{layer.index + 1:>3}  {name[:width]:<{width}}  {op:<18}  {shape:<14}  {layer.parameters:>10,}")
     lines.append(f"{'':>3}  {'total':<{width}}  {'':<18}  {'':<14}  {inspector.parameters:>10,}")
     if written:
-        lines += ["", f"wrote {len(written)} pictures to {printable(str(Path(written[0]).parent))}"]
+        lines += ["", shown(f"wrote {len(written)} pictures to {Path(written[0]).parent}")]
     return "\n".join(lines)
 
 
@@ -158,24 +168,48 @@ def _safe(name: str) -> str:
     return FILE_NAME_SAFE.sub("_", name).strip("._") or "layer"
 
 
-def write_pictures(out: Path, inspector: Inspector, activations: Activations, saliency: Saliency) -> list[Path]:
-    """Write the PNGs into ``out`` (created if missing); returns their paths, in order."""
+def write_pictures(
+    out: Path, inspector: Inspector, activations: Activations, saliency: Saliency
+) -> tuple[list[Path], list[str]]:
+    """Write the PNGs into ``out`` (created if missing), each enlarged as far as
+    :func:`~digitcanvas.explain.pictures.png_scale` allows; returns their paths, in order,
+    and a note for each picture left out as too large. One picture is made at a time."""
     out.mkdir(parents=True, exist_ok=True)
     versus = f"-not-{saliency.versus}" if saliency.versus is not None else ""
-    pictures: list[tuple[str, NDArray[np.uint8]]] = [
-        ("input.png", grey_picture(activations.image)),
-        (f"saliency-{saliency.digit}{versus}.png", saliency_overlay(activations.image, saliency.map)),
+    pictures: list[tuple[str, int, Callable[[], NDArray[np.uint8]]]] = [  # name, values, how to draw it
+        ("input.png", activations.image.size, lambda: grey_picture(activations.image)),
+        (
+            f"saliency-{saliency.digit}{versus}.png",
+            saliency.map.size,
+            lambda: saliency_overlay(activations.image, saliency.map),
+        ),
     ]
-    if inspector.filters is not None:
-        pictures.append(("filters.png", filters_picture(inspector.filters)))
+    filters = inspector.filters
+    if filters is not None:
+        pictures.append(("filters.png", filters.size, lambda: filters_picture(filters)))
     digits = len(str(len(inspector.layers)))
     for layer, values in zip(inspector.layers, activations.values, strict=True):
-        picture = tile_maps(values) if layer.kind == LayerKind.MAPS else vector_picture(values)
-        pictures.append((f"layer-{layer.index + 1:0{digits}d}-{_safe(layer.name)}.png", picture))
-    pictures.append(("probabilities.png", vector_picture(activations.probabilities)))
-    written = []
-    for name, picture in pictures:
+        draw: Callable[[], NDArray[np.uint8]] = functools.partial(
+            tile_maps if layer.kind == LayerKind.MAPS else vector_picture, values
+        )
+        pictures.append((f"layer-{layer.index + 1:0{digits}d}-{_safe(layer.name)}.png", values.size, draw))
+    probabilities = activations.probabilities
+    pictures.append(("probabilities.png", probabilities.size, lambda: vector_picture(probabilities)))
+    written: list[Path] = []
+    left_out: list[str] = []
+    budget = MAX_PICTURES_PIXELS
+    for name, size, draw in pictures:
+        # Every picture has at least a pixel per value: one over the limits is not even drawn.
+        picture = draw() if size <= min(budget, MAX_PICTURE_PIXELS) else None
+        scale = 0 if picture is None else png_scale(*picture.shape[:2], budget=budget)
+        if picture is None or scale == 0:
+            left_out.append(
+                f"{name}: not written; {size:,} values are more than the pictures may hold "
+                f"({MAX_PICTURE_PIXELS:,} pixels each, {MAX_PICTURES_PIXELS:,} together)"
+            )
+            continue
         path = out / name
-        write_png(path, upscale(picture))
+        write_png(path, upscale(picture, scale))
+        budget -= picture.shape[0] * picture.shape[1] * scale * scale
         written.append(path)
-    return written
+    return written, left_out
