@@ -16,16 +16,21 @@ from collections.abc import Sequence
 from digitcanvas import __version__
 from digitcanvas.commands import inspect, predict
 from digitcanvas.commands.input_option import add_input_argument, add_model_argument
+from digitcanvas.commands.predict import EXIT_SOME_FAILED
+from digitcanvas.commands.terminal import run_writing
 
 DESCRIPTION = "Draw a digit and see what a neural network reads. Without a command, opens the window."
 PREDICT_HELP = "read digits (or, with --number, whole numbers) from images and drawing files"
 PREDICT_EPILOG = (
     "exit status: 0 all files read, 1 some files failed (reported on stderr; the others are "
-    "still read), 2 bad arguments, bad model or no files"
+    "still read) or the output could not all be written, 2 bad arguments, bad model or no files"
 )
 
 INSPECT_HELP = "look inside the network for one drawing or image file"
-INSPECT_EPILOG = "exit status: 0 done, 2 bad arguments, bad model, or a file that cannot be read"
+INSPECT_EPILOG = (
+    "exit status: 0 done, 1 the output could not all be written, 2 bad arguments, bad model, "
+    "or a file that cannot be read"
+)
 QT_EPILOG = (
     "Qt's own options for the window are accepted too: -style NAME, -stylesheet FILE, -platform NAME, "
     "-reverse, -qwindowgeometry WxH+X+Y and the others Qt documents"
@@ -101,7 +106,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is not None:
         if qt:  # Qt's options are for the window; exits with status 2
             parser.error(f"{' '.join(qt)}: Qt's options are for the window, not for {args.command}")
-        return int(args.run(args))
+        # A closed pipe (`| head`) or a full disk ends the command with a status, not a traceback.
+        return run_writing(args.run, args, failed=EXIT_SOME_FAILED)
     from digitcanvas.ui.app import run_app
 
     return run_app(model_path=args.model, input_scaling=args.input, qt_arguments=qt)

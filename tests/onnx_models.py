@@ -13,7 +13,7 @@ import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
-from digitcanvas.model.info import META_OUTPUT, META_SCALE, write_metadata
+from digitcanvas.model.info import META_DOUBT, META_OUTPUT, META_SCALE, write_metadata
 from lab.fuzz.linear_model import LAYOUT_SHAPES, OPSET, RNG_SEED, linear_weights
 
 
@@ -82,6 +82,51 @@ def make_ink_failing_model(path: Path) -> Path:
     model.ir_version = 8
     onnx.save(model, str(path))
     write_metadata(path, {META_SCALE: "1", META_OUTPUT: "logits"})
+    return path
+
+
+def make_slow_on_ink_model(path: Path) -> Path:
+    """Loads fine (no iteration on a blank image; its metadata names its input, its output
+    and its doubt threshold, so nothing is fitted on inked digits at load) but loops 10^15
+    times on any ink: only the run-time limit stops it."""
+    body = helper.make_graph(
+        [helper.make_node("Identity", ["c_in"], ["c_out"]), helper.make_node("Identity", ["v_in"], ["v_out"])],
+        "body",
+        [
+            helper.make_tensor_value_info("i", TensorProto.INT64, []),
+            helper.make_tensor_value_info("c_in", TensorProto.BOOL, []),
+            helper.make_tensor_value_info("v_in", TensorProto.FLOAT, None),
+        ],
+        [
+            helper.make_tensor_value_info("c_out", TensorProto.BOOL, []),
+            helper.make_tensor_value_info("v_out", TensorProto.FLOAT, None),
+        ],
+    )
+    nodes = [
+        helper.make_node("Flatten", ["x"], ["flat"]),
+        helper.make_node("Slice", ["flat", "start", "end", "axis"], ["scores"]),
+        helper.make_node("ReduceMax", ["flat"], ["peak"], keepdims=0),
+        helper.make_node("Mul", ["peak", "many"], ["trips_f"]),
+        helper.make_node("Cast", ["trips_f"], ["trips"], to=TensorProto.INT64),
+        helper.make_node("Loop", ["trips", "go", "scores"], ["y"], body=body),
+    ]
+    graph = helper.make_graph(
+        nodes,
+        "slow_on_ink",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 1, 28, 28])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["N", 10])],
+        [
+            numpy_helper.from_array(np.array([0], np.int64), "start"),
+            numpy_helper.from_array(np.array([10], np.int64), "end"),
+            numpy_helper.from_array(np.array([1], np.int64), "axis"),
+            numpy_helper.from_array(np.array(1e15, np.float32), "many"),
+            numpy_helper.from_array(np.array(True), "go"),
+        ],
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)])
+    model.ir_version = 8
+    onnx.save(model, str(path))
+    write_metadata(path, {META_SCALE: "1", META_OUTPUT: "logits", META_DOUBT: "0.5"})
     return path
 
 

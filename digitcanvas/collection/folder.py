@@ -10,17 +10,29 @@ never lose a confirmed save. The state the window works on is :class:`digitcanva
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import os
+import re
+import shutil
 import stat
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from digitcanvas.drawing.file import drawing_bytes, load_drawing
 from digitcanvas.drawing.strokes import Drawing, DrawingFileError, DrawingWriteError
 from digitcanvas.model.shapes import NUM_CLASSES
-from digitcanvas.util.files import describe_os_error, write_new
+from digitcanvas.util.files import (
+    STALE_TEMP_SECONDS,
+    LockWaitCancelled,
+    describe_os_error,
+    held_lock,
+    kind_of,
+    place_new,
+    write_new,
+)
 
 COLLECTION_SUFFIX = ".json"
 MAX_NAME_ATTEMPTS = 10_000  # files kept within one second under one label
@@ -28,10 +40,25 @@ MAX_NAME_ATTEMPTS = 10_000  # files kept within one second under one label
 # is counted among the problems, never fatal. The app keeps drawings flat in the folder;
 # subfolders are read for collections merged by hand.
 MAX_COLLECTION_FILES = 50_000  # drawing files read (a person keeps a few hundred)
-MAX_COLLECTION_POINTS = 10_000_000  # points of all drawings together: 160 MB as float64
+# What all drawings together may hold. Each is read, scored and fitted by the window and by
+# `predict --adapt`: these bound that work, whatever the drawings are like. A kept digit has
+# 50-300 points in one to three strokes (10,000 of 200 points fit). 10,000 files of 1,000
+# one-point strokes took 159 s and 2.35 GB when only points were counted (every stroke is
+# an array of its own); what the worst within these costs: python -m lab.benchmark.collection.
+MAX_COLLECTION_POINTS = 2_000_000
+MAX_COLLECTION_STROKES = 200_000
+MAX_COLLECTION_BYTES = 200 * 1024 * 1024  # of drawing files read: a kept drawing is a few KB
 MAX_COLLECTION_DEPTH = 3  # subfolder levels below the collection folder; links to folders are not followed
 MAX_COLLECTION_ENTRIES = 1_000_000  # directory entries looked at: a folder set to / stops here
 PROGRESS_EVERY = 100  # files between progress reports and cancellation checks
+# An import holds this lock in the collection folder while it compares and writes, so two
+# imports into one folder (two windows) add each drawing once. Hidden: never a drawing.
+IMPORT_LOCK = ".digitcanvas-import.lock"
+# An import writes its files into a hidden folder of this name first, and gives them their
+# names in the collection only once all are written: a cancelled or failed import leaves
+# nothing, and one killed while writing leaves this folder, removed at the next opening.
+STAGING_PREFIX = ".digitcanvas-import-"
+_STAGING = re.compile(rf"{re.escape(STAGING_PREFIX)}[a-z0-9_]{{8}}")  # tempfile.mkdtemp's 8 random characters
 
 Progress = Callable[[int, int], None]  # (files done, files in all)
 Cancelled = Callable[[], bool]
@@ -78,8 +105,7 @@ def check_folder(folder: Path) -> bool:
     except OSError as e:
         raise DrawingFileError(f"{folder}: cannot open the collection folder ({describe_os_error(e)})") from e
     if not stat.S_ISDIR(mode):
-        what = "a file" if stat.S_ISREG(mode) else "not a folder"
-        raise DrawingFileError(f"{folder}: is {what}, not a folder; choose another collection folder")
+        raise DrawingFileError(f"{folder}: is {kind_of(mode)}, not a folder; choose another collection folder")
     return True
 
 
@@ -139,6 +165,52 @@ def _collection_files(folder: Path, problems: list[str], cancelled: Cancelled | 
     return files
 
 
+@dataclass
+class CollectionTotals:
+    """What a collection's drawings hold together, against the ``MAX_COLLECTION_*`` limits."""
+
+    files: int = 0
+    points: int = 0
+    strokes: int = 0
+    bytes: int = 0
+
+    def add(self, drawing: Drawing, size: int = 0) -> None:
+        self.files += 1
+        self.points += sum(len(stroke) for stroke in drawing.strokes)
+        self.strokes += len(drawing.strokes)
+        self.bytes += size
+
+    @classmethod
+    def of(cls, entries: Iterable[Entry]) -> CollectionTotals:
+        """The totals of kept drawings, their files' sizes from the file system (one ``stat`` each)."""
+        totals = cls()
+        for entry in entries:
+            totals.add(entry.drawing, _size(entry.path))  # one gone meanwhile holds nothing any more
+        return totals
+
+    def over(self, drawing: Drawing | None = None, size: int = 0) -> str | None:
+        """The limit these totals pass with ``drawing`` (of ``size`` bytes) added, in words; None within."""
+        points = self.points + (0 if drawing is None else sum(len(stroke) for stroke in drawing.strokes))
+        strokes = self.strokes + (0 if drawing is None else len(drawing.strokes))
+        for count, limit, what in (
+            (self.files + (drawing is not None), MAX_COLLECTION_FILES, "drawings"),
+            (points, MAX_COLLECTION_POINTS, "points"),
+            (strokes, MAX_COLLECTION_STROKES, "strokes"),
+            (self.bytes + size, MAX_COLLECTION_BYTES, "bytes of drawing files"),
+        ):
+            if count > limit:
+                return f"a collection holds at most {limit:,} {what} together"
+        return None
+
+
+def _size(path: Path) -> int:
+    """The file's size, 0 when it cannot be told (reading it then says why)."""
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
 def scan_collection(
     folder: str | os.PathLike[str],
     *,
@@ -148,6 +220,8 @@ def scan_collection(
     """Every labelled drawing in ``folder`` (and its subfolders, within the limits above);
     bad files are listed in ``problems``, not fatal.
 
+    Files are read in order until the drawings hold a ``MAX_COLLECTION_*`` limit's worth;
+    the rest are not read (each is a problem), so the work is bounded whatever they hold.
     Safe to run off the GUI thread (it touches nothing shared). ``on_progress(done, total)``
     is called every ``PROGRESS_EVERY`` files and at the end; ``cancelled()`` is asked as
     often, and a True answer raises :class:`ScanCancelled`. Raises
@@ -159,28 +233,33 @@ def scan_collection(
     problems: list[str] = []
     paths = _collection_files(folder, problems, cancelled)
     entries: list[Entry] = []
-    points = 0
+    totals = CollectionTotals()
+    full: str | None = None  # the limit reached: the files left are not read
     for done, path in enumerate(paths):
         if done % PROGRESS_EVERY == 0:
             if cancelled is not None and cancelled():
                 raise ScanCancelled
             if on_progress is not None:
                 on_progress(done, len(paths))
+        if full is not None:
+            problems.append(f"{path}: not read; {full}")
+            continue
+        size = _size(path)
         try:
-            drawing = load_drawing(path)
+            drawing = load_drawing(path) if totals.over(size=size) is None else None
         except DrawingFileError as e:
             problems.append(str(e))
             continue
-        if drawing.label is None:
+        over = totals.over(drawing, size)
+        if drawing is None or over is not None:
+            full = over or totals.over(size=size)
+            problems.append(f"{path}: not read; {full}")
+        elif drawing.label is None:
             problems.append(f"{path}: has no label")
         elif drawing.is_empty:
             problems.append(f"{path}: the drawing is empty")
-        elif points + len(drawing.points()) > MAX_COLLECTION_POINTS:
-            problems.append(
-                f"{path}: not read; the collection's drawings hold over {MAX_COLLECTION_POINTS:,} points together"
-            )
         else:
-            points += sum(len(s) for s in drawing.strokes)
+            totals.add(drawing, size)
             entries.append(Entry(path, drawing))
     if on_progress is not None:
         on_progress(len(paths), len(paths))
@@ -222,16 +301,89 @@ def add_to_collection(drawing: Drawing, label: int, folder: str | os.PathLike[st
         raise DrawingWriteError(str(e)) from e
     except OSError as e:
         raise DrawingWriteError(f"{folder}: cannot make the collection folder ({describe_os_error(e)})") from e
-    stamp = time.strftime("%Y%m%d-%H%M%S")
-    for n in range(MAX_NAME_ATTEMPTS):
+    return _take_name(folder, label, time.strftime("%Y%m%d-%H%M%S"), 0, lambda path: write_new(path, payload))[0]
+
+
+def _take_name(folder: Path, label: int, stamp: str, first: int, write: Callable[[Path], object]) -> tuple[Path, int]:
+    """``write(path)`` at the first free name ``<label>-<stamp>-<n>.json`` from ``n = first``
+    (``write`` raises :class:`FileExistsError` for a name taken); the path and its ``n``."""
+    for n in range(first, first + MAX_NAME_ATTEMPTS):
         path = folder / f"{label}-{stamp}-{n}{COLLECTION_SUFFIX}"
         try:
-            return write_new(path, payload)
+            write(path)
         except FileExistsError:
             continue
         except OSError as e:
             raise DrawingWriteError(f"{path}: cannot keep the drawing here ({describe_os_error(e)})") from e
-    raise DrawingWriteError(f"{folder}: no free file name for label {label} (over {MAX_NAME_ATTEMPTS} this second)")
+        return path, n
+    raise DrawingWriteError(f"{folder}: no free file name for label {label} (over {MAX_NAME_ATTEMPTS:,} taken)")
+
+
+def place_files(folder: Path, files: list[tuple[Path, int]], *, cancelled: Cancelled | None = None) -> list[Path]:
+    """Give complete drawing files (``(file, label)``, elsewhere in ``folder``'s file system)
+    their names in the collection, in order; all or none: on an error or when ``cancelled()``
+    says so, the names given are taken back (:class:`DrawingWriteError`, :class:`ScanCancelled`)."""
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    placed: list[Path] = []
+    following: dict[int, int] = {}  # the next name to try, per label: no name is tried twice
+    try:
+        for done, (source, label) in enumerate(files):
+            if done % PROGRESS_EVERY == 0 and cancelled is not None and cancelled():
+                raise ScanCancelled
+            path, n = _take_name(folder, label, stamp, following.get(label, 0), functools.partial(place_new, source))
+            following[label] = n + 1
+            placed.append(path)
+    except BaseException:
+        for path in placed:
+            path.unlink(missing_ok=True)
+        raise
+    return placed
+
+
+@contextlib.contextmanager
+def import_lock(folder: Path, cancelled: Cancelled | None = None) -> Iterator[bool]:
+    """The collection folder's import lock (see :data:`IMPORT_LOCK`) for the ``with`` block,
+    True once held (False: no locks on this file system). Raises :class:`ScanCancelled` when
+    ``cancelled()`` says so while another import holds it, :class:`DrawingWriteError` when
+    it cannot be made."""
+    with contextlib.ExitStack() as stack:
+        try:
+            held = stack.enter_context(held_lock(folder / IMPORT_LOCK, cancelled=cancelled))
+        except LockWaitCancelled as e:
+            raise ScanCancelled from e
+        except OSError as e:
+            raise DrawingWriteError(f"{folder}: cannot import into this folder ({describe_os_error(e)})") from e
+        yield held
+
+
+def _age(path: str) -> float:
+    try:
+        return time.time() - os.stat(path).st_mtime
+    except OSError:
+        return 0.0
+
+
+def remove_stale_staging(folder: Path) -> int:
+    """Remove the staging folders of imports that were killed (no import holds the folder's
+    lock); only folders named as :data:`STAGING_PREFIX` makes them. Returns how many."""
+    try:
+        stale = [
+            item.path
+            for item in os.scandir(folder)
+            if _STAGING.fullmatch(item.name) and item.is_dir(follow_symlinks=False)
+        ]
+    except OSError:
+        return 0
+    if not stale:
+        return 0
+    removed = 0
+    with contextlib.suppress(ScanCancelled, DrawingWriteError), import_lock(folder, lambda: True) as held:
+        for path in stale:
+            # Without locks, a staging folder another window still fills is younger than that.
+            if held or _age(path) > STALE_TEMP_SECONDS:
+                shutil.rmtree(path, ignore_errors=True)
+                removed += not os.path.exists(path)
+    return removed
 
 
 def remove_file(path: Path) -> None:

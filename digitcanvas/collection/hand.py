@@ -46,17 +46,28 @@ class HandModel:
         self._model_key: ModelKey | None = None
         self.adaptation: Adaptation | None = None
 
-    def sync(self, reader: Reader, entries: Sequence[Entry]) -> Adaptation:
-        """Refit on ``entries`` (the collection's kept drawings) for ``reader``'s model."""
+    def knows(self, reader: Reader, entry: Entry) -> bool:
+        """True when the features of ``entry`` for ``reader``'s model are kept."""
+        return self._model_key == model_key(reader) and entry.path in self._cache
+
+    def learn(self, reader: Reader, entries: Sequence[Entry], images: NDArray[np.float32]) -> None:
+        """Keep the features of ``entries`` from their network inputs ``images`` (N, 28, 28),
+        preprocessed already (the collection's scoring made them)."""
         key = model_key(reader)
         if key != self._model_key:
             self._cache.clear()
             self._model_key = key
+        if not entries:
+            return
+        for entry, row in zip(entries, drawing_features(reader.classifier, images), strict=True):
+            self._cache[entry.path] = row
+
+    def sync(self, reader: Reader, entries: Sequence[Entry]) -> Adaptation:
+        """Refit on ``entries`` (the collection's kept drawings) for ``reader``'s model."""
+        if model_key(reader) != self._model_key:
+            self._cache.clear()
         missing = [e for e in entries if e.path not in self._cache]
-        if missing:
-            images = reader.images28([e.drawing for e in missing])
-            for entry, row in zip(missing, drawing_features(reader.classifier, images), strict=True):
-                self._cache[entry.path] = row
+        self.learn(reader, missing, reader.images28([e.drawing for e in missing]))
         wanted = {e.path for e in entries}
         for path in [p for p in self._cache if p not in wanted]:
             del self._cache[path]
@@ -71,20 +82,25 @@ def fit_hand(
     *,
     on_progress: Progress | None = None,
     cancelled: Cancelled | None = None,
+    hand: HandModel | None = None,
 ) -> HandModel:
-    """A new :class:`HandModel` holding the features of ``entries``, computed in batches.
+    """A :class:`HandModel` (``hand``, else a new one) fitted to ``entries``, the features
+    it lacks computed in batches, then fitted once.
 
     Safe off the GUI thread when ``reader`` is one the GUI thread does not change (see
     :func:`~digitcanvas.collection.keeper.unadapted`). Raises ``ScanCancelled``,
     ``ModelRunError``, ``ValueError``.
     """
-    hand = HandModel()
-    for start in range(0, len(entries), PREDICT_CHUNK):  # batches as the scoring's: bounded memory, progress
+    hand = hand or HandModel()
+    missing = [e for e in entries if not hand.knows(reader, e)]
+    for start in range(0, len(missing), PREDICT_CHUNK):  # batches as the scoring's: bounded memory, progress
         if cancelled is not None and cancelled():
             raise ScanCancelled
         if on_progress is not None:
-            on_progress(start, len(entries))
-        hand.sync(reader, entries[: start + PREDICT_CHUNK])  # computes only the batch not seen yet
+            on_progress(len(entries) - len(missing) + start, len(entries))
+        chunk = missing[start : start + PREDICT_CHUNK]
+        hand.learn(reader, chunk, reader.images28([e.drawing for e in chunk]))
+    hand.sync(reader, entries)  # every feature is there: fits, and forgets files gone
     if on_progress is not None and entries:
         on_progress(len(entries), len(entries))
     return hand

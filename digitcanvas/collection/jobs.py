@@ -9,17 +9,19 @@ nothing the GUI thread uses: it reads with a copy of the model's reader (:func:`
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
-from digitcanvas.collection.folder import Cancelled, Entry, ScanCancelled
+from digitcanvas.collection.folder import Cancelled, Entry, Progress, ScanCancelled
 from digitcanvas.collection.hand import HandModel, fit_hand
 from digitcanvas.collection.keeper import read_folder, unadapted
-from digitcanvas.collection.state import Collection, predict_collection
+from digitcanvas.collection.state import PREDICT_CHUNK, Collection
 from digitcanvas.model.session import ModelRunError
 from digitcanvas.reading.adaptation import MIN_EXAMPLES
+from digitcanvas.reading.doubt import too_small
 from digitcanvas.reading.reader import Reader
 
 READING = "Reading your collection"
@@ -61,23 +63,46 @@ def run(request: Request, report: Report, cancelled: Cancelled) -> Result | None
         entries = list(collection.entries)
     read, hand, error = None, None, None
     reader = None if request.reader is None else unadapted(request.reader)
+    fitting = reader is not None and request.fit and len(entries) >= MIN_EXAMPLES
+    learned = HandModel() if fitting else None  # features learned from the scoring's network inputs
     try:
         if reader is not None and request.score:
-            drawings = [e.drawing for e in entries]
-            digits = predict_collection(reader, drawings, on_progress=partial(report, SCORING), cancelled=cancelled)
-            read = {e.path: digit for e, digit in zip(entries, digits, strict=True)}
+            read = _score(reader, entries, learned, partial(report, SCORING), cancelled)
     except ScanCancelled:
         return None
     except ModelRunError as e:
         error = f"Could not score your collection: {e}"
     try:
-        if reader is not None and request.fit and len(entries) >= MIN_EXAMPLES:
-            hand = fit_hand(reader, entries, on_progress=partial(report, ADAPTING), cancelled=cancelled)
+        if reader is not None and fitting:
+            hand = fit_hand(reader, entries, on_progress=partial(report, ADAPTING), cancelled=cancelled, hand=learned)
     except ScanCancelled:
         return None
     except (ModelRunError, ValueError) as e:
         error = f"Could not adapt to your drawings: {e}"
     return Result(request, collection, entries, read, hand, error)
+
+
+def _score(
+    reader: Reader, entries: Sequence[Entry], hand: HandModel | None, progress: Progress, cancelled: Cancelled
+) -> dict[Path, int]:
+    """The model's digit for each entry, by file, read in batches; each batch's network
+    inputs also give ``hand`` their features (each drawing is preprocessed once, not twice).
+    A model that fails on the features leaves them to :func:`fit_hand`, which says so."""
+    read: dict[Path, int] = {}
+    for start in range(0, len(entries), PREDICT_CHUNK):
+        if cancelled():
+            raise ScanCancelled
+        progress(start, len(entries))
+        chunk = entries[start : start + PREDICT_CHUNK]
+        images = reader.images28([e.drawing for e in chunk])
+        readings = reader.read_images28(images, small=[too_small(e.drawing) for e in chunk])
+        read.update((e.path, r.digits[0].digit) for e, r in zip(chunk, readings, strict=True))
+        if hand is not None:
+            with contextlib.suppress(ModelRunError, ValueError):
+                hand.learn(reader, chunk, images)
+    if entries:
+        progress(len(entries), len(entries))
+    return read
 
 
 def nothing_there(folder: Path) -> bool:

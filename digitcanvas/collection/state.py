@@ -17,6 +17,7 @@ from pathlib import Path
 from digitcanvas.collection.folder import (
     Cancelled,
     CollectionScan,
+    CollectionTotals,
     Entry,
     Progress,
     ScanCancelled,
@@ -24,6 +25,7 @@ from digitcanvas.collection.folder import (
     check_folder,
     collection_payload,
     remove_file,
+    remove_stale_staging,
     scan_collection,
 )
 from digitcanvas.drawing.strokes import Drawing, DrawingFileError, DrawingWriteError
@@ -112,6 +114,7 @@ class Collection:
         self._problems = list(problems or [])
         self._predictions: list[int] | None = None if predictions is None else list(predictions)
         self.temporaries_removed = 0  # stale temporaries of killed saves, removed by open()
+        self._totals: CollectionTotals | None = None  # of the entries: counted on the first keep, then kept up
 
     @classmethod
     def open(cls, folder: str | os.PathLike[str]) -> Collection:
@@ -125,7 +128,7 @@ class Collection:
         collection = cls(folder)
         if check_folder(folder):
             collection._entries = None  # read on first use
-            collection.temporaries_removed = remove_stale_temporaries(folder)
+            collection.temporaries_removed = remove_stale_temporaries(folder) + remove_stale_staging(folder)
         return collection
 
     @property
@@ -149,6 +152,7 @@ class Collection:
         except DrawingFileError as e:
             scan = CollectionScan([], [str(e)])
         self._entries, self._problems = list(scan.entries), list(scan.problems)
+        self._totals = None
         return True
 
     @property
@@ -186,12 +190,39 @@ class Collection:
             return
         self._predictions = None if reader is None else predict_collection(reader, self.drawings)
 
+    def totals(self) -> CollectionTotals:
+        """What the kept drawings hold together (files, points, strokes, bytes), against the limits."""
+        return CollectionTotals.of(self.entries)
+
+    def adopt(self, entries: Sequence[Entry], predictions: Sequence[int] | None = None) -> None:
+        """Add entries whose files are already in the folder (an import wrote them, off the
+        GUI thread); ``predictions``: the current model's digit for each, when read."""
+        held = {entry.path for entry in self.entries}  # kept here meanwhile, and found by the import too
+        fresh = [i for i, entry in enumerate(entries) if entry.path not in held]
+        self.entries.extend(entries[i] for i in fresh)
+        self._totals = None
+        if self._predictions is not None and predictions is not None and len(predictions) == len(entries):
+            self._predictions += [predictions[i] for i in fresh]
+        elif fresh:
+            self._predictions = None  # not scored: rescore() before the next summary
+
     def add(self, drawing: Drawing, label: int, reader: Reader | None = None) -> Entry:
-        """Keep ``drawing`` as ``label`` (a new file); ``reader`` scores it for the summary."""
+        """Keep ``drawing`` as ``label`` (a new file); ``reader`` scores it for the summary.
+
+        Raises :class:`DrawingWriteError` when the collection would then hold more than its
+        limits (it could not all be read back), besides what writing the file raises."""
         entries = self.entries  # read the folder first, or the new file would be listed twice
+        # (a label that is no digit: add_to_collection says so)
+        size = len(collection_payload(drawing.with_label(label), self.folder)) if 0 <= label <= 9 else 0
+        if self._totals is None:
+            self._totals = self.totals()
+        over = self._totals.over(drawing, size)
+        if over is not None:
+            raise DrawingWriteError(f"{self.folder}: cannot keep this drawing: {over}")
         path = add_to_collection(drawing, label, self.folder)
         entry = Entry(path, drawing.with_label(label))
         entries.append(entry)
+        self._totals.add(entry.drawing, size)
         if self._predictions is not None and reader is not None:
             self._predictions += predict_collection(reader, [entry.drawing])
         else:
@@ -221,6 +252,7 @@ class Collection:
         index = self._index(entry)
         remove_file(entry.path)
         del self.entries[index]
+        self._totals = None
         if self._predictions is not None:
             del self._predictions[index]
         return index
@@ -237,6 +269,7 @@ class Collection:
         restored = Entry(path, entry.drawing)
         index = min(max(index, 0), len(entries))
         entries.insert(index, restored)
+        self._totals = None
         if self._predictions is not None and reader is not None:
             self._predictions.insert(index, predict_collection(reader, [restored.drawing])[0])
         elif self._predictions is not None:

@@ -15,7 +15,16 @@ def add_model_argument(parser: argparse.ArgumentParser, *, subcommand: bool) -> 
     """``--model PATH``, for the program (``digitcanvas --model X predict``) and for each
     subcommand (``digitcanvas predict --model X``). A subcommand's option has no default
     of its own, so leaving it out keeps the program's; given twice, the later one wins."""
-    parser.add_argument("--model", metavar="PATH", help=MODEL_HELP, default=argparse.SUPPRESS if subcommand else None)
+    parser.add_argument(
+        "--model", metavar="PATH", type=_model_path, help=MODEL_HELP, default=argparse.SUPPRESS if subcommand else None
+    )
+
+
+def _model_path(text: str) -> str:
+    # An empty path is no file; as a path it would be "." (the current folder), named so in the refusal.
+    if not text:
+        raise argparse.ArgumentTypeError("an empty path names no model file")
+    return text
 
 
 def add_input_argument(parser: argparse.ArgumentParser, *, subcommand: bool) -> None:

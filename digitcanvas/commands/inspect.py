@@ -11,9 +11,11 @@ job (:mod:`digitcanvas.explain.inspector`, :mod:`digitcanvas.explain.saliency`);
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -21,17 +23,27 @@ import numpy as np
 from numpy.typing import NDArray
 
 from digitcanvas.commands.input_option import add_input_argument, add_model_argument
-from digitcanvas.commands.predict import DECIMALS, EXIT_OK, EXIT_USAGE, printable
+from digitcanvas.commands.predict import DECIMALS, EXIT_OK, EXIT_USAGE
+from digitcanvas.commands.terminal import printable, shown
 from digitcanvas.drawing.image_file import write_png
-from digitcanvas.explain.inspector import Activations, Inspector, LayerKind
+from digitcanvas.explain.inspector import Activations, Inspector, Layer, LayerKind
 from digitcanvas.explain.layer_names import plural
-from digitcanvas.explain.pictures import filters_picture, grey_picture, saliency_overlay, tile_maps, vector_picture
+from digitcanvas.explain.pictures import (
+    MAX_PICTURE_PIXELS,
+    MAX_PICTURES_PIXELS,
+    filters_picture,
+    grey_picture,
+    saliency_overlay,
+    tile_maps,
+    vector_picture,
+)
 from digitcanvas.explain.saliency import Saliency
-from digitcanvas.explain.slides import probabilities_chart, slide
+from digitcanvas.explain.slides import TooLargeError, probabilities_chart, slide
 from digitcanvas.reading.doubt import format_percent
 
 FILE_NAME_SAFE = re.compile(r"[^A-Za-z0-9_.-]+")
 TITLE_COLUMN_MAX = 36  # characters of a layer's title in the table (the graph's own name ends the row)
+NAME_COLUMN_MAX = 64  # of its node's name (a model may name a node anything, at any length)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -67,7 +79,7 @@ def run(args: argparse.Namespace, *, stdout: TextIO | None = None, stderr: TextI
     stderr = stderr or sys.stderr
 
     def fail(message: str) -> int:
-        print(f"error: {printable(message)}", file=stderr)
+        print(f"error: {shown(message)}", file=stderr)
         return EXIT_USAGE
 
     if args.digit is not None and args.digit == args.versus:
@@ -92,9 +104,11 @@ def run(args: argparse.Namespace, *, stdout: TextIO | None = None, stderr: TextI
     record = inspect_record(inspector, activations, saliency)
     if args.out:
         try:
-            written = write_pictures(Path(args.out), inspector, activations, saliency)
+            written, left_out = write_pictures(Path(args.out), inspector, activations, saliency)
         except OSError as e:
             return fail(f"{args.out}: cannot write the pictures ({e.strerror or e})")
+        for note in left_out:
+            print(f"warning: {shown(note)}", file=stderr)
         record["files"] = [str(p) for p in written]
     if args.json:
         print(json.dumps({"file": printable(str(args.file)), **record}), file=stdout)
@@ -139,21 +153,20 @@ def summary(file: str, inspector: Inspector, activations: Activations, saliency:
     top = activations.digit
     question = f"why {saliency.digit}" + (f" and not {saliency.versus}" if saliency.versus is not None else "")
     lines = [
-        f"{printable(file)}: {top} ({format_percent(activations.probabilities[top])}) "
-        f"with {printable(inspector.classifier.name)}",
+        shown(f"{file}: {top} ({format_percent(activations.probabilities[top])}) with {inspector.classifier.name}"),
         f"saliency ({question}): peak {saliency.peak:.3g}, {saliency.evaluations} model runs",
         "",
     ]
-    width = min(max([len(layer.title) for layer in inspector.layers] + [5]), TITLE_COLUMN_MAX)
+    titles = [shown(layer.title, limit=None)[:TITLE_COLUMN_MAX] for layer in inspector.layers]
+    width = max([len(title) for title in titles] + [5])
     lines.append(f"{'#':>3}  {'layer':<{width}}  {'shape':<14}  {'parameters':>10}  node")
-    for layer in inspector.layers:
-        title = printable(layer.title)[:width]
+    for layer, title in zip(inspector.layers, titles, strict=True):
         shape = "×".join(str(d) for d in layer.shape)
-        row = f"{layer.index + 1:>3}  {title:<{width}}  {shape:<14}  {layer.parameters:>10,}  {printable(layer.name)}"
-        lines.append(row)
+        name = shown(layer.name, limit=NAME_COLUMN_MAX)
+        lines.append(f"{layer.index + 1:>3}  {title:<{width}}  {shape:<14}  {layer.parameters:>10,}  {name}")
     lines.append(f"{'':>3}  {'total':<{width}}  {'':<14}  {inspector.parameters:>10,}")
     if written:
-        lines += ["", f"wrote {len(written)} pictures to {printable(str(Path(written[0]).parent))}"]
+        lines += ["", shown(f"wrote {len(written)} pictures to {Path(written[0]).parent}")]
     return "\n".join(lines)
 
 
@@ -164,42 +177,86 @@ def _safe(name: str) -> str:
     return FILE_NAME_SAFE.sub("_", name).strip("._") or "layer"
 
 
-def write_pictures(out: Path, inspector: Inspector, activations: Activations, saliency: Saliency) -> list[Path]:
-    """Write the PNGs into ``out`` (created if missing), each titled (:func:`slide`); returns
-    their paths, in order."""
+def write_pictures(
+    out: Path, inspector: Inspector, activations: Activations, saliency: Saliency
+) -> tuple[list[Path], list[str]]:
+    """Write the PNGs into ``out`` (created if missing), each titled and enlarged as far as
+    :data:`MAX_PICTURE_PIXELS` allows (:func:`slide`); returns their paths, in order, and a
+    note for each picture left out as too large. One picture is made at a time, and all
+    of them together hold at most :data:`MAX_PICTURES_PIXELS`."""
     out.mkdir(parents=True, exist_ok=True)
     versus = f"-not-{saliency.versus}" if saliency.versus is not None else ""
     question = f"Why {saliency.digit}" + (f" and not {saliency.versus}" if saliency.versus is not None else "") + "?"
-    pictures: list[tuple[str, NDArray[np.uint8]]] = [
-        ("input.png", slide(grey_picture(activations.image), "The network's input", subtitle="28×28 pixels")),
+    Draw = Callable[[int], NDArray[np.uint8]]  # the picture, given the pixels it may hold
+    pictures: list[tuple[str, int, Draw]] = [  # name, values, how to draw it
+        (
+            "input.png",
+            activations.image.size,
+            lambda most: slide(
+                grey_picture(activations.image), "The network's input", subtitle="28×28 pixels", most_pixels=most
+            ),
+        ),
         (
             f"saliency-{saliency.digit}{versus}.png",
-            slide(
+            saliency.map.size,
+            lambda most: slide(
                 saliency_overlay(activations.image, saliency.map),
                 question,
                 subtitle=f"Red ink pushed toward {saliency.digit}, blue ink away",
+                most_pixels=most,
             ),
         ),
     ]
-    if inspector.filters is not None:
-        kernels = plural(len(inspector.filters), "kernel")
-        picture = slide(
-            filters_picture(inspector.filters), "First-layer filters", subtitle=kernels, values=inspector.filters
+    filters = inspector.filters
+    if filters is not None:
+        kernels = plural(len(filters), "kernel")
+        pictures.append(
+            (
+                "filters.png",
+                filters.size,
+                lambda most: slide(
+                    filters_picture(filters), "First-layer filters", subtitle=kernels, values=filters, most_pixels=most
+                ),
+            )
         )
-        pictures.append(("filters.png", picture))
     digits = len(str(len(inspector.layers)))
     for layer, values in zip(inspector.layers, activations.values, strict=True):
-        maps = layer.kind == LayerKind.MAPS
-        picture = tile_maps(values) if maps else vector_picture(values)
-        title = f"Layer {layer.index + 1} · {layer.title}"
         shape = "×".join(str(d) for d in layer.shape)
-        subtitle = f"{shape} · {plural(layer.parameters, 'parameter')}: {layer.explanation}"
-        titled = slide(picture, title, subtitle=subtitle, values=values, index_labels=True)
-        pictures.append((f"layer-{layer.index + 1:0{digits}d}-{_safe(layer.name)}.png", titled))
-    pictures.append(("probabilities.png", probabilities_chart(activations.probabilities)))
-    written = []
-    for name, picture in pictures:
+        pictures.append(
+            (
+                f"layer-{layer.index + 1:0{digits}d}-{_safe(layer.name)}.png",
+                values.size,
+                functools.partial(_layer_slide, layer, values, f"{shape} · {plural(layer.parameters, 'parameter')}"),
+            )
+        )
+    probabilities = activations.probabilities
+    pictures.append(("probabilities.png", probabilities.size, lambda most: probabilities_chart(probabilities)))
+    written: list[Path] = []
+    left_out: list[str] = []
+    budget = MAX_PICTURES_PIXELS
+    for name, size, draw in pictures:
+        most = min(budget, MAX_PICTURE_PIXELS)
+        # Every picture has at least a pixel per value: one over the limits is not even drawn.
+        try:
+            if size > most:
+                raise TooLargeError(f"{size:,} values")
+            picture = draw(most)
+        except TooLargeError:
+            left_out.append(
+                f"{name}: not written; {size:,} values are more than the pictures may hold "
+                f"({MAX_PICTURE_PIXELS:,} pixels each, {MAX_PICTURES_PIXELS:,} together)"
+            )
+            continue
         path = out / name
         write_png(path, picture)
+        budget -= picture.shape[0] * picture.shape[1]
         written.append(path)
-    return written
+    return written, left_out
+
+
+def _layer_slide(layer: Layer, values: NDArray[np.float32], facts: str, most: int) -> NDArray[np.uint8]:
+    """A layer's activations as a slide: tiled maps or a block of values, titled and scaled."""
+    picture = tile_maps(values) if layer.kind == LayerKind.MAPS else vector_picture(values)
+    title = f"Layer {layer.index + 1} · {layer.title}"
+    subtitle = f"{facts}: {layer.explanation}"
+    return slide(picture, title, subtitle=subtitle, values=values, index_labels=True, most_pixels=most)

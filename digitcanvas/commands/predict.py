@@ -15,8 +15,9 @@ import time
 from typing import Any, TextIO
 
 from digitcanvas.collection.folder import scan_collection
-from digitcanvas.collection.hand import HandModel
+from digitcanvas.collection.hand import fit_hand
 from digitcanvas.commands.input_option import add_input_argument, add_model_argument
+from digitcanvas.commands.terminal import printable, shown
 from digitcanvas.drawing.sources import gather_files
 from digitcanvas.drawing.strokes import DrawingFileError
 from digitcanvas.model.classifier import Classifier, InputSource
@@ -82,26 +83,29 @@ def run(args: argparse.Namespace, *, stdout: TextIO | None = None, stderr: TextI
         # One inference thread: the other core preprocesses files (see reading.batch.read_files).
         reader = Reader(load_classifier(args.model, threads=1, scaling=args.input))
     except ModelLoadError as e:
-        print(f"error: {printable(str(e))}", file=stderr)
+        print(f"error: {shown(str(e))}", file=stderr)
         if args.verbose and e.details:  # onnxruntime's own words, for whoever debugs the model
-            print(f"details: {printable(e.details)}", file=stderr)
+            print(f"details: {shown(e.details)}", file=stderr)
         return EXIT_USAGE
     for line in model_warnings(reader.classifier):
-        print(f"warning: {printable(line)}", file=stderr)
+        print(f"warning: {shown(line)}", file=stderr)
     if reader.classifier.input_source == InputSource.DETECTED:  # one line, so nobody is left guessing
-        print(f"note: {printable(detection_note(reader.classifier))}", file=stderr)
+        print(f"note: {shown(detection_note(reader.classifier))}", file=stderr)
     if args.verbose:
         classifier = reader.classifier
-        print(f"{classifier.describe()} · {printable(describe_input(classifier))}", file=stderr)
-        print(printable(doubt_description(classifier)), file=stderr)
+        print(shown(f"{classifier.describe()} · {describe_input(classifier)}"), file=stderr)
+        print(shown(doubt_description(classifier)), file=stderr)
     if args.adapt is not None:
         try:
             reader.adaptation = adaptation_from(reader, args.adapt)
-        except (DrawingFileError, ModelRunError) as e:
-            print(f"error: {printable(str(e))}", file=stderr)
+        except DrawingFileError as e:
+            print(f"error: {shown(str(e))}", file=stderr)
+            return EXIT_USAGE
+        except ModelRunError as e:
+            print(f"error: {shown(f'{reader.classifier.path}: cannot adapt to {args.adapt}: {e}')}", file=stderr)
             return EXIT_USAGE
         if args.verbose:
-            print(f"adapted to {reader.adaptation.count} labelled drawings in {args.adapt}", file=stderr)
+            print(shown(f"adapted to {reader.adaptation.count} labelled drawings in {args.adapt}"), file=stderr)
     return predict_files(
         reader,
         args.files,
@@ -140,10 +144,12 @@ def model_warnings(classifier: Classifier) -> list[str]:
 
 def adaptation_from(reader: Reader, folder: str) -> Adaptation:
     """The adaptation to the labelled drawings of a collection folder (bad files skipped)."""
-    scan = scan_collection(folder)
+    scan = scan_collection(folder)  # within the collection's limits: the work is bounded
     if not scan.entries:
         raise DrawingFileError(f"{folder}: no labelled drawings to adapt to")
-    return HandModel().sync(reader, scan.entries)
+    hand = fit_hand(reader, scan.entries)  # in batches: bounded memory
+    assert hand.adaptation is not None
+    return hand.adaptation
 
 
 def predict_files(
@@ -161,14 +167,14 @@ def predict_files(
     """Read files and print one result per file; returns the exit status."""
     files, problems, skipped = gather_files(inputs, recursive=recursive)
     for problem in problems:
-        print(f"error: {printable(problem)}", file=stderr)
+        print(f"error: {shown(problem)}", file=stderr)
     if skipped:
         print(f"note: skipped {skipped} file{'s' * (skipped != 1)} in the folders that are neither images nor drawings",
               file=stderr)  # fmt: skip
     if not files:
         print("error: no input files", file=stderr)
         return EXIT_USAGE
-    width = min(max(len(printable(str(p))) for p in files), PATH_COLUMN_MAX)
+    width = min(max(len(shown(str(p), limit=None)) for p in files), PATH_COLUMN_MAX)
     if not as_json:
         print(table_header(width, number=number, top=top), file=stdout)
     started = time.perf_counter()
@@ -182,13 +188,13 @@ def predict_files(
             numbers.append((result.path, instead.text))
         if result.reading is None:
             failed += 1
-            print(f"error: {printable(result.error or '')}", file=stderr)
+            print(f"error: {shown(result.error or '')}", file=stderr)
             continue
         try:
             line = json_line(result, top, number=number) if as_json else table_row(result, width, top, number=number)
         except ValueError:  # a probability that is not a finite number: never printed
             failed += 1
-            print(f"error: {printable(result.path)}: {NOT_A_NUMBER}", file=stderr)
+            print(f"error: {shown(result.path)}: {NOT_A_NUMBER}", file=stderr)
             continue
         read += 1
         print(line, file=stdout)
@@ -199,7 +205,7 @@ def predict_files(
         rate = len(files) / elapsed if elapsed > 0 else float("inf")
         print(
             f"{read} read, {failed} failed in {elapsed:.2f} s ({rate:,.0f} files/s) "
-            f"with {reader.classifier.describe()}",
+            f"with {shown(reader.classifier.describe())}",
             file=stderr,
         )
     return EXIT_SOME_FAILED if failed else EXIT_OK
@@ -208,27 +214,14 @@ def predict_files(
 # --- formatting --------------------------------------------------------------------------
 
 
-def printable(text: str) -> str:
-    """``text`` with what cannot be written as UTF-8 shown as escapes.
-
-    File names that are not UTF-8 reach Python as lone surrogates (``os.fsdecode``'s
-    surrogateescape); their bytes are shown as ``\\xNN``, so the table prints on a strict
-    UTF-8 terminal and the JSON holds no lone surrogates.
-    """
-    try:
-        raw = text.encode("utf-8", "surrogateescape")
-    except UnicodeEncodeError:  # surrogates that are not escaped bytes
-        raw = text.encode("utf-8", "backslashreplace")
-    return raw.decode("utf-8", "backslashreplace")
-
-
 def number_hint(numbers: list[tuple[str, str]]) -> str:
     """ "a.png looks like a number (reads 47 with --number): try --number", for the files
     read as one digit the app is not sure of that read clearly as numbers."""
-    named = ", ".join(f"{printable(path)} reads {text}" for path, text in numbers[:HINTS_NAMED])
+    named = ", ".join(f"{shown(path, limit=None)} reads {text}" for path, text in numbers[:HINTS_NAMED])
     more = f" and {len(numbers) - HINTS_NAMED} more" if len(numbers) > HINTS_NAMED else ""
     if len(numbers) == 1:
-        return f"{printable(numbers[0][0])} looks like a number (reads {numbers[0][1]} with --number): try --number"
+        path, text = numbers[0]
+        return f"{shown(path, limit=None)} looks like a number (reads {text} with --number): try --number"
     return f"{len(numbers)} files look like numbers ({named}{more} with --number): try --number"
 
 
@@ -279,12 +272,12 @@ def table_row(result: FileReading, width: int, top: int, *, number: bool) -> str
     if number:
         confidences = " ".join(f"{format_percent(_finite(d.confidence), decimals=0):>5}" for d in reading.digits)
         verdict = "sure" if reading.doubt is None else "not sure"
-        row = f"{shorten_path(printable(result.path), width):<{width}}  {verdict:<{SHORT_VERDICT_COLUMN}}  "
+        row = f"{shorten_path(shown(result.path, limit=None), width):<{width}}  {verdict:<{SHORT_VERDICT_COLUMN}}  "
         row += f"{reading.text:<{NUMBER_COLUMN}}"
         return f"{row}  {confidences}" + (f"  ({reading.doubt})" if reading.doubt else "")
     digit = reading.digits[0]
     confidence = format_percent(_finite(digit.confidence), decimals=2)
-    row = f"{shorten_path(printable(result.path), width):<{width}}  {digit.digit:>{DIGIT_COLUMN}}  "
+    row = f"{shorten_path(shown(result.path, limit=None), width):<{width}}  {digit.digit:>{DIGIT_COLUMN}}  "
     row += f"{confidence:>{CONFIDENCE_COLUMN}}"
     row += f"  {_verdict_text(digit.doubt):<{VERDICT_COLUMN}}"
     others = "  ".join(f"{d}:{format_percent(p)}" for d, p in digit.ranked(top)[1:])

@@ -26,7 +26,7 @@ import json
 import os
 import re
 from pathlib import Path
-from typing import Any, TypeGuard
+from typing import Any, BinaryIO, TypeGuard
 
 import numpy as np
 
@@ -42,11 +42,16 @@ from digitcanvas.drawing.strokes import (
     Drawing,
     DrawingReadError,
     DrawingWriteError,
-    Stroke,
-    as_stroke,
     limits_problem,
 )
-from digitcanvas.util.files import FileTooLargeError, NotRegularFileError, describe_os_error, read_limited, write_atomic
+from digitcanvas.util.files import (
+    FileTooLargeError,
+    NotRegularFileError,
+    describe_os_error,
+    read_limited,
+    read_rest_limited,
+    write_atomic,
+)
 
 FORMAT_NAME = "digitcanvas-drawing"
 FORMAT_VERSION = 1
@@ -100,23 +105,28 @@ def drawing_from_dict(data: object) -> Drawing:
         raise ValueError('"strokes" is missing or not a list')
     if len(strokes) > MAX_STROKES:
         raise ValueError(f"it has {len(strokes):,} strokes; a drawing has at most {MAX_STROKES:,}")
-    parsed: list[Stroke] = []
-    points = 0
+    # Every point is checked here, in Python (JSON types); the numbers become one array,
+    # cut into strokes, so a drawing of 1,000 one-point strokes costs no more than one stroke.
+    pairs: list[tuple[float, float]] = []
+    ends: list[int] = []
     for index, stroke in enumerate(strokes):
         try:
-            parsed.append(_parse_stroke(stroke))
+            _parse_stroke(stroke, pairs)
         except ValueError as e:
             raise ValueError(f"stroke {index + 1} is malformed: {e}") from e
-        points += len(parsed[-1])
-        if points > MAX_POINTS:
+        ends.append(len(pairs))
+        if len(pairs) > MAX_POINTS:
             raise ValueError(f"it has over {MAX_POINTS:,} points; a drawing has at most {MAX_POINTS:,}")
+    coordinates = np.array(pairs, dtype=np.float64).reshape(-1, 2)
+    starts = [0, *ends[:-1]] if ends else []
+    parsed = tuple(coordinates[start:end] for start, end in zip(starts, ends, strict=True))
     pen_width = data.get("pen_width", DEFAULT_PEN_WIDTH)
     if not (json_number(pen_width) and 0 < pen_width <= MAX_PEN_WIDTH):
         raise ValueError(f'"pen_width" is {_shown(pen_width)}, expected a number over 0 and at most {MAX_PEN_WIDTH:g}')
     label = data.get("label")
     if label is not None and not (json_int(label) and 0 <= label <= 9):
         raise ValueError(f'"label" is {_shown(label)}, expected a digit 0-9')
-    drawing = Drawing(tuple(parsed), sides[0], sides[1], float(pen_width), label)
+    drawing = Drawing(parsed, sides[0], sides[1], float(pen_width), label)
     problem = limits_problem(drawing)
     if problem is not None:
         raise ValueError(problem)
@@ -131,13 +141,13 @@ def _shown(value: object) -> str:
     return text if len(text) <= _SHOWN_CHARS else text[: _SHOWN_CHARS - 1] + "…"
 
 
-def _parse_stroke(stroke: object) -> Stroke:
-    """A stroke from JSON: a non-empty list of [x, y, ...] with finite numbers (extra values ignored)."""
+def _parse_stroke(stroke: object, pairs: list[tuple[float, float]]) -> None:
+    """Add a stroke's points to ``pairs``: a non-empty list of [x, y, ...] with numbers
+    within ±MAX_COORDINATE (extra values ignored); raises ``ValueError`` otherwise."""
     if not isinstance(stroke, list) or not stroke:
         raise ValueError("it must be a non-empty list of [x, y] number pairs")
     if len(stroke) > MAX_POINTS:
         raise ValueError(f"it has {len(stroke):,} points; a drawing has at most {MAX_POINTS:,}")
-    pairs = []
     for point in stroke:
         if type(point) is not list or len(point) < 2:
             raise ValueError("it must be a non-empty list of [x, y] number pairs")
@@ -145,10 +155,10 @@ def _parse_stroke(stroke: object) -> Stroke:
         if not (json_number(x) and json_number(y)):
             raise ValueError("it must be a non-empty list of [x, y] number pairs")
         for value in (x, y):
-            if not abs(value) <= MAX_COORDINATE:  # before float64: a huge integer would overflow it
+            # before float64: a huge integer would overflow it; NaN fails the comparison too
+            if not abs(value) <= MAX_COORDINATE:
                 raise ValueError(f"a coordinate is {_shown(value)}; coordinates lie within ±{MAX_COORDINATE:,} px")
         pairs.append((x, y))
-    return as_stroke(pairs)
 
 
 # Strings are blanked before the structure is measured, so brackets inside them do not count.
@@ -162,30 +172,47 @@ _STEP[[ord("["), ord("{")]] = 1
 _STEP[[ord("]"), ord("}")]] = -1
 
 
-def _check_json_shape(utf8: bytes) -> None:
-    """Refuse, before parsing, JSON that nests deeper than MAX_JSON_DEPTH, holds more than
-    MAX_JSON_CONTAINERS arrays and objects, or writes a number in over MAX_NUMBER_CHARS
-    characters (a 400-digit integer overflows float64; one over 4,300 digits stops the parser)."""
+def check_json_shape(utf8: bytes, *, max_depth: int, max_containers: int, within: str, nests: str) -> None:
+    """Refuse, before parsing, JSON that nests deeper than ``max_depth``, holds more than
+    ``max_containers`` arrays and objects, or writes a number in over MAX_NUMBER_CHARS
+    characters (a 400-digit integer overflows float64; one over 4,300 digits stops the
+    parser): ``ValueError`` naming the limit, with ``within`` (what holds at most that many)
+    and ``nests`` (how deep the document nests) for words."""
     blanked = _JSON_STRING.sub(b'""', utf8)
-    if _LONG_NUMBER in blanked.translate(_NUMBER_RUNS):
-        raise ValueError(f"a number is written with more than {MAX_NUMBER_CHARS} characters")
+    for start in range(0, len(blanked), _SCAN_CHUNK):  # overlapping pieces: no whole translated copy
+        if _LONG_NUMBER in blanked[start : start + _SCAN_CHUNK + len(_LONG_NUMBER)].translate(_NUMBER_RUNS):
+            raise ValueError(f"a number is written with more than {MAX_NUMBER_CHARS} characters")
     containers = blanked.count(b"[") + blanked.count(b"{")
-    if containers > MAX_JSON_CONTAINERS:
-        raise ValueError(
-            f"it holds {containers:,} JSON arrays and objects; a drawing within the limits "
-            f"({MAX_POINTS:,} points, {MAX_STROKES:,} strokes) holds at most {MAX_JSON_CONTAINERS:,}"
-        )
+    if containers > max_containers:
+        raise ValueError(f"it holds {containers:,} JSON arrays and objects; {within} holds at most {max_containers:,}")
     depth = 0
     for start in range(0, len(blanked), _SCAN_CHUNK):
         codes = np.frombuffer(blanked, dtype=np.uint8, count=min(_SCAN_CHUNK, len(blanked) - start), offset=start)
         levels = np.cumsum(_STEP[codes], dtype=np.int32) + depth
-        if len(levels) and int(levels.max()) > MAX_JSON_DEPTH:
-            raise ValueError(f"it nests arrays and objects over {MAX_JSON_DEPTH} deep; a drawing nests 4 deep")
+        if len(levels) and int(levels.max()) > max_depth:
+            raise ValueError(f"it nests arrays and objects over {max_depth} deep; {nests}")
         depth = int(levels[-1]) if len(levels) else depth
+
+
+def _check_json_shape(utf8: bytes) -> None:
+    check_json_shape(
+        utf8,
+        max_depth=MAX_JSON_DEPTH,
+        max_containers=MAX_JSON_CONTAINERS,
+        within=f"a drawing within the limits ({MAX_POINTS:,} points, {MAX_STROKES:,} strokes)",
+        nests="a drawing nests 4 deep",
+    )
 
 
 def _refuse_constant(name: str) -> float:
     raise ValueError(f"it holds {name}, which is not a JSON number")
+
+
+def utf8_json(raw: bytes) -> bytes:
+    """A JSON document (UTF-8, -16 or -32, with or without a BOM) as UTF-8 bytes: ``raw``
+    itself when it is UTF-8 already (no copy). Raises ``UnicodeDecodeError``."""
+    encoding = json.detect_encoding(raw)
+    return raw if encoding == "utf-8" else raw.decode(encoding).encode("utf-8", "surrogatepass")
 
 
 def _decode(raw: bytes) -> tuple[str, bytes]:
@@ -272,14 +299,28 @@ def read_drawing_bytes(path: str | os.PathLike[str]) -> bytes:
     MAX_DRAWING_FILE_BYTES; raises :class:`DrawingReadError` with the path and the reason."""
     try:
         return read_limited(path, MAX_DRAWING_FILE_BYTES)
-    except NotRegularFileError as e:
-        raise DrawingReadError(f"{path}: {e.strerror}") from e
-    except FileTooLargeError as e:
-        raise DrawingReadError(
-            f"{path}: the file is {e.size:,} bytes; drawing files of at most {MAX_DRAWING_FILE_BYTES:,} are read"
-        ) from e
     except OSError as e:
-        raise DrawingReadError(f"{path}: cannot read the file ({describe_os_error(e)})") from e
+        raise drawing_read_error(path, e) from e
+
+
+def read_drawing_rest(handle: BinaryIO, path: str | os.PathLike[str], head: bytes) -> bytes:
+    """:func:`read_drawing_bytes` for a file already open, of which ``head`` was read."""
+    try:
+        return read_rest_limited(handle, path, MAX_DRAWING_FILE_BYTES, head=head)
+    except OSError as e:
+        raise drawing_read_error(path, e) from e
+
+
+def drawing_read_error(path: str | os.PathLike[str], error: OSError) -> DrawingReadError:
+    """The one message for a drawing file that cannot be read: not a regular file, over
+    MAX_DRAWING_FILE_BYTES, or an error of the system (chain it: ``raise … from error``)."""
+    if isinstance(error, NotRegularFileError):
+        return DrawingReadError(f"{path}: {error.strerror}")
+    if isinstance(error, FileTooLargeError):
+        return DrawingReadError(
+            f"{path}: the file is {error.size:,} bytes; drawing files of at most {MAX_DRAWING_FILE_BYTES:,} are read"
+        )
+    return DrawingReadError(f"{path}: cannot read the file ({describe_os_error(error)})")
 
 
 def load_drawing(path: str | os.PathLike[str]) -> Drawing:

@@ -4,13 +4,17 @@ Reading is bounded where the file enters: images over ``MAX_IMAGE_PIXELS`` are r
 before they are decoded, and larger sides than ``MAX_WORKING_SIDE`` are reduced right after
 decoding (JPEGs while decoding), so every later step works on at most a few megapixels.
 16-bit and floating-point images are scaled by the range their pixels actually use, so
-grey ink on grey paper, or a float image in [0, 1], keeps its ink.
+grey ink on grey paper, or a float image in [0, 1], keeps its ink. A photo is turned the
+way its EXIF orientation says, as a viewer shows it (a phone stores the sensor's pixels
+and a tag saying how to turn them). EPS files are refused: they are PostScript programs,
+which Pillow draws by running Ghostscript on them.
 """
 
 from __future__ import annotations
 
 import math
 import os
+import struct
 import warnings
 from pathlib import Path
 from typing import IO, Any
@@ -28,6 +32,8 @@ UINT8_MAX = 255
 _HIGH_DEPTH_MODES = ("I", "F", "I;16", "I;16B", "I;16L", "I;16N")  # scaled by their own range
 _GREY_MODES = ("L", "1")
 _ALPHA_MODES = ("RGBA", "LA", "PA", "RGBa", "La")
+PROGRAM_FORMATS = ("EPS",)  # Pillow's formats drawn by running another program (Ghostscript)
+EXIF_ORIENTATION = 0x0112  # the EXIF tag: how to turn the stored pixels to show them upright
 
 
 class ImageFileError(ValueError):
@@ -112,6 +118,12 @@ def _decode(image: Any, path: Path) -> NDArray[np.uint8]:
             )
         if width == 0 or height == 0:
             raise ImageFileError(f"{path}: the image has no pixels")
+        if image.format in PROGRAM_FORMATS:
+            raise ImageFileError(
+                f"{path}: {image.format} images are not read: they are programs, drawn by running "
+                "Ghostscript; export it as PNG"
+            )
+        turn = _orientation(image)
         factor = _factor(width, height)
         if factor > 1 and image.format == "JPEG":
             # The decoder scales by 1/2, 1/4 or 1/8 itself: less time and memory than decoding it all.
@@ -128,7 +140,30 @@ def _decode(image: Any, path: Path) -> NDArray[np.uint8]:
         factor = _factor(*converted.size)
         if factor > 1:
             converted = converted.reduce(factor)  # box average, in C
+        if turn is not None:  # after the reduction: the same turn, on fewer pixels
+            converted = converted.transpose(turn)
         return np.asarray(converted, dtype=np.uint8)
+
+
+def _orientation(image: Any) -> Any:
+    """The turn (a ``PIL.Image.Transpose``) that shows ``image`` upright as its EXIF
+    orientation tag says; None for none, an unknown value or unreadable EXIF. The table is
+    ``PIL.ImageOps.exif_transpose``'s, applied here to the reduced image."""
+    from PIL import Image
+
+    try:
+        value = image.getexif().get(EXIF_ORIENTATION)
+    except (OSError, ValueError, TypeError, KeyError, IndexError, SyntaxError, struct.error):
+        return None  # damaged EXIF: the pixels as stored
+    return {
+        2: Image.Transpose.FLIP_LEFT_RIGHT,
+        3: Image.Transpose.ROTATE_180,
+        4: Image.Transpose.FLIP_TOP_BOTTOM,
+        5: Image.Transpose.TRANSPOSE,
+        6: Image.Transpose.ROTATE_270,
+        7: Image.Transpose.TRANSVERSE,
+        8: Image.Transpose.ROTATE_90,
+    }.get(value if isinstance(value, int) else 0)
 
 
 def _factor(width: int, height: int) -> int:

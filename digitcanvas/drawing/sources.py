@@ -16,48 +16,37 @@ from typing import NamedTuple
 import numpy as np
 from numpy.typing import NDArray
 
-from digitcanvas.drawing.file import is_blank, looks_like_drawing, parse_drawing
+from digitcanvas.drawing.file import drawing_read_error, is_blank, looks_like_drawing, parse_drawing, read_drawing_rest
 from digitcanvas.drawing.image_file import SIGNATURE_BYTES, image_signature, read_image
-from digitcanvas.drawing.strokes import MAX_DRAWING_FILE_BYTES, Drawing, DrawingReadError, EmptyInputError
+from digitcanvas.drawing.strokes import Drawing, DrawingReadError, EmptyInputError
 from digitcanvas.util.files import NotRegularFileError, check_regular, describe_os_error, open_regular
 
 HEAD_BYTES = 64  # enough of a file to tell a JSON drawing from an image
-SNIFF_CHUNK = 64 * 1024  # read on while a file holds only whitespace (JSON may start with a long run)
 
 
 def load_source(path: Path) -> Drawing | NDArray[np.uint8]:
     """A file's content: a :class:`Drawing` for a JSON drawing file, else the image's pixels.
 
     Judged by content, reading only a regular file (a FIFO or a device is refused before it
-    is opened) and at most ``MAX_DRAWING_FILE_BYTES`` of a drawing. Raises one of
-    :data:`READ_ERRORS`, naming the file.
+    is opened): a file that begins with JSON, or with whitespace, is a drawing file, read
+    whole within ``MAX_DRAWING_FILE_BYTES`` (a larger one is refused by its size, unread);
+    any other is an image. Raises one of :data:`READ_ERRORS`, naming the file.
     """
     try:
         handle = open_regular(path)
-    except NotRegularFileError as e:
-        raise DrawingReadError(f"{path}: {e.strerror}") from e
     except OSError as e:
-        raise DrawingReadError(f"{path}: cannot read the file ({describe_os_error(e)})") from e
+        raise drawing_read_error(path, e) from e
     with handle:
         try:
             head = handle.read(HEAD_BYTES)
-            while head and is_blank(head) and len(head) <= MAX_DRAWING_FILE_BYTES:
-                more = handle.read(SNIFF_CHUNK)
-                if not more:
-                    break
-                head += more
-            if not head or is_blank(head):
-                raise DrawingReadError(f"{path}: the file is empty" + (" but for whitespace" if head else ""))
-            if not looks_like_drawing(head):
-                return read_image(path, handle=handle)
-            data = head + handle.read(MAX_DRAWING_FILE_BYTES + 1 - len(head))
         except OSError as e:
-            raise DrawingReadError(f"{path}: cannot read the file ({describe_os_error(e)})") from e
-    if len(data) > MAX_DRAWING_FILE_BYTES:
-        raise DrawingReadError(
-            f"{path}: the file is over {MAX_DRAWING_FILE_BYTES:,} bytes; drawing files of at most "
-            f"{MAX_DRAWING_FILE_BYTES:,} are read"
-        )
+            raise drawing_read_error(path, e) from e
+        if head and not is_blank(head) and not looks_like_drawing(head):
+            return read_image(path, handle=handle)
+        # JSON may begin with any run of whitespace: the whole file tells, once, in linear time.
+        data = read_drawing_rest(handle, path, head)
+    if is_blank(data):
+        raise DrawingReadError(f"{path}: the file is empty" + (" but for whitespace" if data else ""))
     drawing = parse_drawing(data, source=path)
     if drawing.is_empty:
         raise EmptyInputError(f"{path}: the drawing is empty")

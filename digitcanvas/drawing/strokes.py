@@ -149,10 +149,15 @@ def limits_problem(drawing: Drawing) -> str | None:
     for index, stroke in enumerate(drawing.strokes):
         if stroke.ndim != 2 or stroke.shape[1] != 2 or len(stroke) == 0:
             return f"stroke {index + 1} is not a non-empty list of [x, y] points"
-        if not np.all(np.isfinite(stroke)):
-            return f"stroke {index + 1} has a coordinate that is not a finite number"
-        if np.abs(stroke).max() > MAX_COORDINATE:
-            return f"stroke {index + 1} has a coordinate beyond ±{MAX_COORDINATE:,} px"
+    if drawing.strokes:  # the points of all strokes at once: 1,000 strokes cost what one does
+        ends = np.cumsum([len(s) for s in drawing.strokes])
+        magnitude = np.abs(np.concatenate(drawing.strokes)).max(axis=1)
+        for bad, words in (
+            (~np.isfinite(magnitude), "has a coordinate that is not a finite number"),
+            (magnitude > MAX_COORDINATE, f"has a coordinate beyond ±{MAX_COORDINATE:,} px"),
+        ):
+            if bad.any():
+                return f"stroke {int(np.searchsorted(ends, np.argmax(bad), side='right')) + 1} {words}"
     if drawing.label is not None and not 0 <= drawing.label <= 9:
         return f"the label is {drawing.label}; it must be a digit 0-9"
     return None

@@ -22,6 +22,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from digitcanvas.explain.layer_names import LayerFacts, layer_explanation, layer_numbers, layer_title, plural
+from digitcanvas.explain.pictures import as_float32
 from digitcanvas.model.classifier import Classifier
 from digitcanvas.model.graph import Graph, GraphReadError, Node, read_graph, with_outputs
 from digitcanvas.model.info import OutputKind
@@ -110,6 +111,8 @@ class Inspector:
             raise InsideError(f"{path}: cannot read the model's graph ({e})") from e
         live = self.graph.reachable()
         self._candidates = [node for node in self.graph.nodes if node.outputs and node.outputs[0] in live]
+        if not self._candidates:
+            raise InsideError(f"{path}: no layer of the model is computed from its input (its output ignores it)")
         self._sizes = _parameter_sizes(self.graph, live)
         self._filter_tensor = self._first_conv_weight()
         exposed = [node.outputs[0] for node in self._candidates]
@@ -158,6 +161,8 @@ class Inspector:
     def _run_named(self, names: list[str], picture: NDArray[np.float32]) -> dict[str, Any]:
         """The named tensors for one image, fed as the classifier feeds it; bounded in time
         and memory as the classifier's own runs are."""
+        if not names:  # onnxruntime runs every output for an empty list of names
+            return {}
         try:
             outputs = run_session(self._session, names, {self._input_name: self.classifier.fed(picture)})
         except ModelTimeoutError:
@@ -281,11 +286,11 @@ def _as_shown(value: NDArray[Any], layer: Layer, fed: int | None) -> NDArray[np.
     raw = _per_image(np.asarray(value), fed)
     if len(layer.raw_shape) == 3 and layer.shape == (layer.raw_shape[2], *layer.raw_shape[:2]):
         raw = np.transpose(raw, (2, 0, 1))
-    return np.ascontiguousarray(raw, dtype=np.float32).reshape(layer.shape)
+    return np.ascontiguousarray(as_float32(raw)).reshape(layer.shape)
 
 
 def _filters(weights: NDArray[Any] | None) -> NDArray[np.float32] | None:
     """First-layer kernels (out·in, kH, kW) from a (out, in, kH, kW) convolution weight."""
     if not isinstance(weights, np.ndarray) or weights.ndim != 4 or weights.dtype.kind not in "fiu":
         return None
-    return np.ascontiguousarray(weights.reshape(-1, *weights.shape[2:]), dtype=np.float32)
+    return np.ascontiguousarray(as_float32(weights.reshape(-1, *weights.shape[2:])))

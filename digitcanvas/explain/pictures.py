@@ -2,7 +2,8 @@
 
 Every function returns RGB uint8 arrays, (H, W, 3), at one pixel per value: the inside
 view scales them up on screen (nearest-neighbour) and ``digitcanvas inspect --out``
-enlarges and titles them for slides (:mod:`.slides`). The colour maps are defined here, once,
+enlarges and titles them for slides (:mod:`.slides`), within :data:`MAX_PICTURE_PIXELS`
+each. The colour maps are defined here, once,
 because both the window and the command line draw with them (the Qt theme cannot be
 imported without Qt).
 
@@ -31,6 +32,12 @@ TILE_GAP = 1  # px between tiles, at one pixel per value
 OVERLAY_INK = 0.45  # how bright the input's ink stays under the saliency colours
 OVERLAY_GAMMA = 0.6  # < 1 lifts weak values into sight; the peak stays the pure colour
 VECTOR_ROW = 32  # values per row when a long vector (a 6,272-value flatten) is drawn as a block
+# One PNG for slides at most (2,000 × 2,000 px, 12 MB as RGB): a 16M-value layer enlarged 8×
+# took 7 GB. A larger layer is drawn less enlarged, and one over it at one pixel per value
+# is not drawn at all (nobody reads a 125,000-px-tall strip). All PNGs of one call together
+# hold at most MAX_PICTURES_PIXELS, which bounds the time spent compressing them.
+MAX_PICTURE_PIXELS = 4_000_000
+MAX_PICTURES_PIXELS = 4 * MAX_PICTURE_PIXELS
 LEVELS = 257  # colours per map, finer than a screen shows; odd, so zero is the diverging map's exact middle
 
 
@@ -53,8 +60,15 @@ def _interpolate(anchors: tuple[tuple[int, int, int], ...], t: NDArray[np.floati
     table = _TABLES.get(anchors)
     if table is None:
         table = _TABLES[anchors] = _table(anchors)
-    position = np.clip(np.nan_to_num(np.asarray(t, dtype=np.float32)), 0.0, 1.0) * (LEVELS - 1) + 0.5
+    position = np.clip(np.nan_to_num(as_float32(t)), 0.0, 1.0) * (LEVELS - 1) + 0.5
     return table[position.astype(np.intp)]
+
+
+def as_float32(values: object) -> NDArray[np.float32]:
+    """``values`` as float32, those beyond its range as ±infinity (the end colours), without
+    the overflow warning numpy gives for it: a model's float64 layer may hold 1e300."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        return np.asarray(values, dtype=np.float32)
 
 
 def colourise(
@@ -63,7 +77,7 @@ def colourise(
     """RGB (*values.shape, 3): the diverging map for ``signed`` values (default: when any
     is negative), else the sequential one; ``peak`` (default: the largest magnitude)
     maps to the end colour."""
-    array = np.nan_to_num(np.asarray(values, dtype=np.float32))
+    array = np.nan_to_num(as_float32(values))
     top = float(np.abs(array).max()) if peak is None and array.size else float(peak or 0.0)
     scale = top if top > 0 else 1.0
     if signed is None:
@@ -86,7 +100,7 @@ def tile_maps(
 ) -> NDArray[np.uint8]:
     """Feature maps (C, H, W) as one RGB picture of C tiles in a grid, one colour scale
     for the whole layer (so tiles compare), :data:`TILE_GAP` px between tiles."""
-    stack = np.asarray(maps, dtype=np.float32)
+    stack = as_float32(maps)
     if stack.ndim != 3:
         raise ValueError(f"expected maps of shape (C, H, W), got {stack.shape}")
     count, height, width = stack.shape

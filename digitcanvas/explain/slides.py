@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from digitcanvas.explain.pictures import colourise
+from digitcanvas.explain.pictures import MAX_PICTURE_PIXELS, colourise
 from digitcanvas.model.shapes import NUM_CLASSES
 from digitcanvas.reading.doubt import format_percent
 
@@ -79,12 +79,20 @@ def _wrapped(text: str, size: int, width: int) -> list[str]:
 ASCII_STAND_INS = str.maketrans({"×": "x", "−": "-", "—": "-", "–": "-", "…": "..."})
 
 
+MAX_TEXT_CHARS = 300  # of a title or subtitle drawn (a model may name its layers at any length)
+
+
 def _drawable(text: str) -> str:
-    return text.translate(ASCII_STAND_INS)
+    text = text.translate(ASCII_STAND_INS)
+    return text if len(text) <= MAX_TEXT_CHARS else text[: MAX_TEXT_CHARS - 3] + "..."
 
 
 def _number(value: float) -> str:
     return f"{value:.3g}"
+
+
+class TooLargeError(ValueError):
+    """A picture that, titled, would be over the pixels it may hold even at one pixel per value."""
 
 
 def slide(
@@ -94,33 +102,43 @@ def slide(
     subtitle: str = "",
     values: NDArray[np.floating] | None = None,
     index_labels: bool = False,
+    most_pixels: int = MAX_PICTURE_PIXELS,
 ) -> NDArray[np.uint8]:
     """``picture`` (H, W, 3) enlarged, with ``title`` (and ``subtitle``) above and, for
     ``values`` (what its colours stand for), the colour scale below; ``index_labels``: a
-    one-row strip gets each value's index under it. Returns RGB (H', W', 3) uint8."""
+    one-row strip gets each value's index under it. Returns RGB (H', W', 3) uint8 of at
+    most ``most_pixels`` pixels, enlarged less where :func:`enlarge_factor` would pass them;
+    raises :class:`TooLargeError` where even one pixel per value would."""
     from PIL import Image, ImageDraw
 
-    factor = enlarge_factor(picture.shape[1])
-    big = np.repeat(np.repeat(np.asarray(picture, dtype=np.uint8), factor, axis=0), factor, axis=1)
-    height, width = big.shape[:2]
-    room = max(width, MIN_WIDTH)
     title, subtitle = _drawable(title), _drawable(subtitle)
-    lines = [(title, TITLE_PX, TEXT)] + [(line, TEXT_PX, MUTED) for line in _wrapped(subtitle, TEXT_PX, room)]
-    top = MARGIN + sum(_text_height(size) + LINE_GAP for _, size, _ in lines)
+    lines = [(title, TITLE_PX, TEXT)]
     labels = index_labels and picture.shape[0] == 1 and picture.shape[1] <= LABEL_LIMIT
     below = (_text_height(TEXT_PX) + LINE_GAP if labels else 0) + (
         SCALE_BAR + _text_height(TEXT_PX) + 2 * LINE_GAP if values is not None else 0
     )
-    text_width = max(int(_font(size).getlength(text)) for text, size, _ in lines)
-    canvas_width = max(width, text_width, MIN_WIDTH) + 2 * MARGIN
-    image = Image.new("RGB", (canvas_width, top + height + below + MARGIN), BACKGROUND)
+    factor = enlarge_factor(picture.shape[1])
+    while True:
+        width = picture.shape[1] * factor
+        room = max(width, MIN_WIDTH)
+        lines = lines[:1] + [(line, TEXT_PX, MUTED) for line in _wrapped(subtitle, TEXT_PX, room)]
+        top = MARGIN + sum(_text_height(size) + LINE_GAP for _, size, _ in lines)
+        text_width = max(int(_font(size).getlength(text)) for text, size, _ in lines)
+        size = (max(width, text_width, MIN_WIDTH) + 2 * MARGIN, top + picture.shape[0] * factor + below + MARGIN)
+        if size[0] * size[1] <= most_pixels:
+            break
+        if factor == 1:
+            raise TooLargeError(f"{size[0]:,} × {size[1]:,} px is over {most_pixels:,} pixels")
+        factor -= 1
+    big = np.repeat(np.repeat(np.asarray(picture, dtype=np.uint8), factor, axis=0), factor, axis=1)
+    image = Image.new("RGB", size, BACKGROUND)
     draw = ImageDraw.Draw(image)
     y = MARGIN
-    for text, size, colour in lines:
-        draw.text((MARGIN, y), text, fill=colour, font=_font(size))
-        y += _text_height(size) + LINE_GAP
+    for text, font_size, colour in lines:
+        draw.text((MARGIN, y), text, fill=colour, font=_font(font_size))
+        y += _text_height(font_size) + LINE_GAP
     image.paste(Image.fromarray(big), (MARGIN, top))
-    y = top + height + LINE_GAP
+    y = top + big.shape[0] + LINE_GAP
     if labels:
         for i in range(picture.shape[1]):
             centre = MARGIN + i * factor + factor / 2

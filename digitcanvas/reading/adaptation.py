@@ -25,7 +25,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from digitcanvas.model.classifier import Classifier
-from digitcanvas.model.shapes import NUM_CLASSES
+from digitcanvas.model.session import ModelRunError
+from digitcanvas.model.shapes import FIELD, NUM_CLASSES
 
 # h and λ were chosen on validation writers with the bundled model's embedding
 # (python -m lab.evaluate.adapt --unipen ../shared/data/unipen-digits --digilets
@@ -105,8 +106,16 @@ def logit_features(probabilities: NDArray[np.floating]) -> NDArray[np.float64]:
 
 
 def drawing_features(classifier: Classifier, images: NDArray[np.float32]) -> NDArray[np.float64]:
-    """Features of network inputs (N, 28, 28): the model's embedding, else logit features."""
+    """Features of network inputs (N, 28, 28): the model's embedding, else logit features;
+    (N, D). Raises :class:`ModelRunError` when the model fails, or its ``embedding`` output
+    does not give one row per image."""
+    count = len(np.asarray(images).reshape(-1, FIELD, FIELD))
     embedded = classifier.embeddings(images)
-    if embedded is not None:
-        return embedded
-    return logit_features(classifier.predict_proba(images))
+    if embedded is None:
+        return logit_features(classifier.predict_proba(images))
+    if embedded.ndim != 2 or len(embedded) != count:
+        raise ModelRunError(
+            f"the model's embedding output gives {len(embedded)} rows for {count} images; "
+            "adapting to your drawings needs one per image"
+        )
+    return embedded

@@ -4,6 +4,12 @@
 :class:`FileReading` (its reading, or why it has none) per file: single digits in
 batches of :data:`CHUNK_SIZE`, spread over worker processes (each with its own copy of
 the model) for runs of :data:`PARALLEL_THRESHOLD` files or more; numbers one at a time.
+
+A batch the model fails on is read again one image at a time, so that one bad file does
+not fail the others. A model that runs out of time (``MODEL_RUN_SECONDS``) on one image
+is slow on ink, not on one file: it is not run again in that process, and the files left
+are refused at once naming the file it was too slow on. So a run loses at most two time
+limits per process to a slow model (the batch's and one image's), however many files.
 """
 
 from __future__ import annotations
@@ -22,7 +28,7 @@ from digitcanvas.drawing.sources import load_source
 from digitcanvas.drawing.strokes import Drawing, DrawingFileError, EmptyInputError
 from digitcanvas.model.classifier import Classifier
 from digitcanvas.model.info import InputScaling
-from digitcanvas.model.session import ModelRunError
+from digitcanvas.model.session import ModelRunError, ModelTimeoutError
 from digitcanvas.model.shapes import Image28
 from digitcanvas.reading.adaptation import Adaptation
 from digitcanvas.reading.doubt import too_small
@@ -74,19 +80,35 @@ def read_files(
             on_progress(done, len(names))
 
 
+class _SlowModel:
+    """Whether the model ran out of time on one image in this process (then it is not run again)."""
+
+    def __init__(self) -> None:
+        self.reason: str | None = None  # why the files left are not read
+
+    def note(self, name: str, error: ModelTimeoutError) -> str:
+        """Remember that the model ran out of time on the file ``name``; its message."""
+        self.reason = f"not read: the model ran out of time on {name} ({error})"
+        return f"{name}: {error}"
+
+    def refusal(self, name: str) -> str:
+        return f"{name}: {self.reason}"
+
+
 def file_chunks(reader: Reader, names: list[str], *, number: bool, workers: int) -> Iterable[list[FileReading]]:
     """The readings of ``names`` in order, a run of files at a time (see the module's text);
     ``workers``: processes for large runs (0: one per core). Numbers are read one file at a time."""
+    slow = _SlowModel()
     if number:
-        return ([_read_one(reader, name, number=True)] for name in names)
+        return ([_read_one(reader, name, slow)] for name in names)
     chunks = [names[i : i + CHUNK_SIZE] for i in range(0, len(names), CHUNK_SIZE)]
     workers = workers or (os.cpu_count() or 1)
     if workers <= 1 or len(names) < PARALLEL_THRESHOLD:
-        return (_read_chunk(reader, chunk) for chunk in chunks)
-    return _pooled(reader, chunks, workers)
+        return (_read_chunk(reader, chunk, slow) for chunk in chunks)
+    return _pooled(reader, chunks, workers, slow)
 
 
-def _pooled(reader: Reader, chunks: list[list[str]], workers: int) -> Iterator[list[FileReading]]:
+def _pooled(reader: Reader, chunks: list[list[str]], workers: int, slow: _SlowModel) -> Iterator[list[FileReading]]:
     done = 0
     try:
         with ProcessPoolExecutor(
@@ -101,48 +123,82 @@ def _pooled(reader: Reader, chunks: list[list[str]], workers: int) -> Iterator[l
     except BrokenProcessPool:
         pass  # a worker died (killed, out of memory, its model failed to load): read the rest here
     for chunk in chunks[done:]:
-        yield _read_chunk(reader, chunk)
+        yield _read_chunk(reader, chunk, slow)
 
 
-def _read_one(reader: Reader, name: str, *, number: bool) -> FileReading:
+def _read_one(reader: Reader, name: str, slow: _SlowModel) -> FileReading:
+    """One file read as a number (its own runs of the model), unless the model is too slow."""
     try:
-        return FileReading(name, reader.read_file(name, number=number))
+        if slow.reason is not None:
+            load_source(Path(name))  # a file that cannot be read says so, as when the model runs
+            return FileReading(name, None, slow.refusal(name))
+        return FileReading(name, reader.read_file(name, number=True))
+    except ModelTimeoutError as e:
+        cause = e.__cause__  # read_file names the file in a copy of the error
+        return FileReading(name, None, slow.note(name, cause if isinstance(cause, ModelTimeoutError) else e))
     except READ_ERRORS as e:
         return FileReading(name, None, str(e))
 
 
-def _read_chunk(reader: Reader, names: list[str]) -> list[FileReading]:
-    """Load and preprocess a run of files, then classify them in one batch (in order)."""
-    loaded: list[tuple[str, Image28 | None, bool, str | None]] = []
-    for name in names:
-        path = Path(name)
-        try:
-            source = load_source(path)
-            if isinstance(source, Drawing):
-                loaded.append((name, preprocess_drawing(source, reader.options), too_small(source), None))
-            else:
-                loaded.append((name, preprocess_image(source), False, None))
-        except (EmptyInputError, ImageFormatError) as e:
-            loaded.append((name, None, False, f"{path}: {e}"))
-        except READ_ERRORS as e:
-            loaded.append((name, None, False, str(e)))
-    ready = [(name, image, small) for name, image, small, _ in loaded if image is not None]
+@dataclass(frozen=True)
+class _Loaded:
+    """One file of a batch: its network input and whether it is too small to be a digit,
+    or (``image`` None) why it has none."""
+
+    image: Image28 | None
+    small: bool = False
+    error: str = ""
+
+
+def _load(reader: Reader, name: str) -> _Loaded:
+    path = Path(name)
     try:
-        readings = iter(
-            reader.read_images28(np.stack([image for _, image, _ in ready]), small=[s for _, _, s in ready])
-            if ready
-            else []
-        )
-    except ModelRunError:
-        # The model fails on some input of the batch (or on batches at all): read one by one.
-        return [_read_one(reader, name, number=False) for name in names]
-    return [
-        FileReading(name, None, error) if image is None else FileReading(name, next(readings))
-        for name, image, _, error in loaded
-    ]
+        source = load_source(path)  # its errors name the file
+    except READ_ERRORS as e:
+        return _Loaded(None, error=str(e))
+    try:
+        if isinstance(source, Drawing):
+            return _Loaded(preprocess_drawing(source, reader.options), too_small(source))
+        return _Loaded(preprocess_image(source))
+    except (EmptyInputError, ImageFormatError) as e:
+        return _Loaded(None, error=f"{path}: {e}")
+
+
+def _read_chunk(reader: Reader, names: list[str], slow: _SlowModel) -> list[FileReading]:
+    """Load and preprocess a run of files, then classify them in one batch (in order); one
+    at a time when the batch fails (see the module's text)."""
+    loaded = [_load(reader, name) for name in names]
+    ready = [i for i, item in enumerate(loaded) if item.image is not None]
+    results = {i: FileReading(names[i], None, item.error) for i, item in enumerate(loaded) if item.image is None}
+    if ready and slow.reason is None:
+        try:
+            images = np.stack([image for i in ready if (image := loaded[i].image) is not None])
+            found = reader.read_images28(images, small=[loaded[i].small for i in ready])
+            results.update({i: FileReading(names[i], reading) for i, reading in zip(ready, found, strict=True)})
+        except ModelTimeoutError as e:
+            if len(ready) == 1:
+                results[ready[0]] = FileReading(names[ready[0]], None, slow.note(names[ready[0]], e))
+        except ModelRunError:
+            pass  # the model fails on some input of the batch (or on batches at all): one by one
+    for i in ready:
+        if i not in results:
+            results[i] = _read_loaded(reader, names[i], loaded[i], slow)
+    return [results[i] for i in range(len(names))]
+
+
+def _read_loaded(reader: Reader, name: str, item: _Loaded, slow: _SlowModel) -> FileReading:
+    if slow.reason is not None or item.image is None:
+        return FileReading(name, None, slow.refusal(name) if slow.reason else item.error)
+    try:
+        return FileReading(name, reader.read_images28(item.image[None], small=[item.small])[0])
+    except ModelTimeoutError as e:
+        return FileReading(name, None, slow.note(name, e))
+    except ModelRunError as e:
+        return FileReading(name, None, f"{name}: {e}")
 
 
 _worker_reader: Reader | None = None
+_worker_slow = _SlowModel()
 
 
 def _init_worker(model_path: str, scaling: InputScaling, adaptation: Adaptation | None) -> None:
@@ -152,4 +208,4 @@ def _init_worker(model_path: str, scaling: InputScaling, adaptation: Adaptation 
 
 def _read_chunk_in_worker(names: list[str]) -> list[FileReading]:
     assert _worker_reader is not None
-    return _read_chunk(_worker_reader, names)
+    return _read_chunk(_worker_reader, names, _worker_slow)

@@ -79,9 +79,10 @@ def preprocess_strokes(
     options: PreprocessOptions = DEFAULT_OPTIONS,
 ) -> Image28:
     """Like :func:`preprocess_drawing`, for bare strokes (each (K, 2) float, canvas px)."""
-    if not strokes or all(len(s) == 0 for s in strokes):
+    arrays = [_points(s) for s in strokes if len(s)]
+    if not arrays:
         raise EmptyInputError("the drawing is empty")
-    points = np.concatenate([np.asarray(s, dtype=np.float64).reshape(-1, 2) for s in strokes])
+    points = np.concatenate(arrays)
     low, high = points.min(axis=0), points.max(axis=0)
     extent = float((high - low).max())
     if options.pen_mode is PenMode.MNIST:
@@ -92,11 +93,15 @@ def preprocess_strokes(
         scale = DIGIT_BOX / (max(extent, MIN_EXTENT) + screen_pen_width)
         width = screen_pen_width * scale
     centre = (low + high) / 2
-    placed = [(np.asarray(s, dtype=np.float64) - centre) * scale for s in strokes]
+    # All points at once, cut into strokes again: a drawing of 1,000 dots costs what one stroke does.
+    ends = np.cumsum([len(a) for a in arrays])
+    placed_points = (points - centre) * scale
+    placed = [placed_points[start:end] for start, end in zip([0, *ends[:-1]], ends, strict=True)]
     # Aim the ink's centre of mass at the field centre from the vectors alone; corrective
     # renders only when overlaps and clipping make the estimate miss.
     offset = FIELD_CENTRE - _ink_centroid(placed, width)
-    image = render_strokes(placed, offset=offset, width=width)
+    pieces = _Pieces(placed)
+    image = pieces.render(offset, width)
     for _ in range(MAX_CORRECTIONS):
         try:
             row, col = centre_of_mass(image)
@@ -106,23 +111,47 @@ def preprocess_strokes(
         if np.abs(FIELD_CENTRE - com).max() <= COM_TOLERANCE:
             break
         offset = offset + (FIELD_CENTRE - com)
-        image = render_strokes(placed, offset=offset, width=width)
+        image = pieces.render(offset, width)
     return image
+
+
+def _points(stroke: Stroke) -> NDArray[np.float64]:
+    """A stroke as (K, 2) float64 (a drawing's strokes are already: taken as they are)."""
+    if isinstance(stroke, np.ndarray) and stroke.dtype == np.float64 and stroke.ndim == 2 and stroke.shape[1] == 2:
+        return stroke
+    return np.asarray(stroke, dtype=np.float64).reshape(-1, 2)
 
 
 def _ink_centroid(strokes: Sequence[Stroke], width: float) -> NDArray[np.float64]:
     """Centre of mass of round-capped strokes of ``width``, ignoring overlaps:
-    each segment weighs its length × width, each stroke end half a disc."""
+    each segment weighs its length × width, each stroke end half a disc.
+
+    All strokes at once (a drawing of 1,000 dots costs what one stroke does), summed in
+    the order stroke by stroke, each stroke's segments then its two ends."""
     cap = np.pi * (width / 2) ** 2 / 2
-    centres, weights = [], []
-    for stroke in strokes:
-        if len(stroke) > 1:
-            centres.append((stroke[1:] + stroke[:-1]) / 2)
-            weights.append(np.linalg.norm(np.diff(stroke, axis=0), axis=1) * width)
-        centres.append(stroke[[0, -1]])
-        weights.append(np.array([cap, cap]))
-    w = np.concatenate(weights)
-    return np.asarray((np.concatenate(centres) * w[:, None]).sum(axis=0) / w.sum(), dtype=np.float64)
+    points, first, last = _flat(strokes)
+    count = len(strokes)
+    # Stroke k's pieces start at its first point's index + k: each stroke before it adds its
+    # n - 1 segments and 2 ends, one more than its n points.
+    centres = np.empty((len(points) + count, 2))
+    weights = np.empty(len(points) + count)
+    opens = np.ones(len(points), dtype=bool)  # points that begin a segment: all but each stroke's last
+    opens[last] = False
+    begins = np.flatnonzero(opens)
+    place = begins + np.searchsorted(last, begins)  # + the stroke's index
+    centres[place] = (points[begins + 1] + points[begins]) / 2
+    weights[place] = np.linalg.norm(points[begins + 1] - points[begins], axis=1) * width
+    ends = last + np.arange(count)
+    centres[ends], centres[ends + 1] = points[first], points[last]
+    weights[ends] = weights[ends + 1] = cap
+    return np.asarray((centres * weights[:, None]).sum(axis=0) / weights.sum(), dtype=np.float64)
+
+
+def _flat(strokes: Sequence[Stroke]) -> tuple[NDArray[np.float64], NDArray[np.intp], NDArray[np.intp]]:
+    """All points (P, 2), and the index of each stroke's first and last point (K,)."""
+    lengths = np.array([len(s) for s in strokes], dtype=np.intp)
+    last = np.cumsum(lengths) - 1
+    return np.concatenate(strokes), last - lengths + 1, last
 
 
 def render_strokes(
@@ -136,30 +165,111 @@ def render_strokes(
 
     Each pixel's value is its coverage estimated from its distance ``d`` to the
     nearest segment: ``clip(width/2 + 0.5 - d, 0, 1)``, a one-pixel ramp at the edge.
+    Only the pixels within reach of a segment are measured against it, so the cost
+    follows the ink's area, not pixels × segments (the same image either way).
     """
-    starts, ends = _segments([s + offset for s in strokes])
+    return _Pieces(strokes).render(offset, width, size)
+
+
+class _Pieces:
+    """Strokes ready to render again and again at other offsets: those of one or two points
+    (dots and single segments, nothing to thin) taken all at once, the others thinned at
+    each offset (:func:`_segments`)."""
+
+    def __init__(self, strokes: Sequence[Stroke]) -> None:
+        short = [s for s in strokes if len(s) <= 2]
+        self._long = [s for s in strokes if len(s) > 2]
+        if short:
+            points, first, last = _flat(short)
+            self._starts, self._ends = points[first], points[last]
+        else:
+            self._starts = self._ends = np.zeros((0, 2))
+
+    def render(self, offset: NDArray[np.float64], width: float, size: int = FIELD) -> Image28:
+        starts, ends = _segments([s + offset for s in self._long])
+        return _render(
+            np.concatenate([self._starts + offset, starts]), np.concatenate([self._ends + offset, ends]), width, size
+        )
+
+
+def _render(starts: NDArray[np.float64], ends: NDArray[np.float64], width: float, size: int) -> Image28:
+    """:func:`render_strokes` for segments from ``starts`` to ``ends`` (S, 2), field px."""
     pixels = _pixel_centres(size)  # (P, 2)
     # Only pixels near the ink matter; bounding-box culling keeps this cheap.
     pad = width / 2 + 1
     low = np.minimum(starts.min(axis=0), ends.min(axis=0)) - pad
     high = np.maximum(starts.max(axis=0), ends.max(axis=0)) + pad
     near = np.all((pixels >= low) & (pixels <= high), axis=1)
-    image = np.zeros(size * size, dtype=np.float32)
     if not near.any():
-        return image.reshape(size, size)
-    # Separate x and y planes of shape (P', S) in float32: fewer, smaller temporaries.
-    px = pixels[near, 0, None].astype(np.float32)
-    py = pixels[near, 1, None].astype(np.float32)
+        return np.zeros((size, size), dtype=np.float32)
+    # Each segment's own window of pixels within reach (clipped to the field).
+    corner = np.clip(np.ceil(np.minimum(starts, ends) - pad), 0, size).astype(np.intp)
+    beyond = np.clip(np.floor(np.maximum(starts, ends) + pad) + 1, 0, size).astype(np.intp)
+    spans = np.maximum(beyond - corner, 0)
+    windows = spans[:, 0] * spans[:, 1]
+    if int(windows.sum()) < int(near.sum()) * len(starts):
+        squared = _window_distances(starts, ends, corner, spans, windows, size)
+    else:
+        squared = np.full(size * size, np.inf, dtype=np.float32)
+        squared[near] = _dense_distances(pixels[near], starts, ends)
+    image = np.clip(width / 2 + 0.5 - np.sqrt(squared), 0.0, 1.0).astype(np.float32)
+    return image.reshape(size, size)
+
+
+def _segment_terms(
+    starts: NDArray[np.float64], ends: NDArray[np.float64]
+) -> tuple[NDArray[np.float32], NDArray[np.float32], NDArray[np.float32], NDArray[np.float32], NDArray[np.float32]]:
+    """Each segment's start, direction and 1 / length² in float32 (fewer, smaller temporaries)."""
     ax, ay = starts[:, 0].astype(np.float32), starts[:, 1].astype(np.float32)
     dx, dy = (ends[:, 0] - starts[:, 0]).astype(np.float32), (ends[:, 1] - starts[:, 1]).astype(np.float32)
-    inv_length2 = 1.0 / np.maximum(dx * dx + dy * dy, np.float32(1e-12))
+    inv_length2 = np.asarray(1.0 / np.maximum(dx * dx + dy * dy, np.float32(1e-12)), dtype=np.float32)
+    return ax, ay, dx, dy, inv_length2
+
+
+def _squared_distance(
+    px: NDArray[np.float32],
+    py: NDArray[np.float32],
+    terms: tuple[NDArray[np.float32], ...],
+) -> NDArray[np.float32]:
+    """Squared distance from pixel centres to segments (broadcast), in float32."""
+    ax, ay, dx, dy, inv_length2 = terms
     rx, ry = px - ax, py - ay
     t = np.clip((rx * dx + ry * dy) * inv_length2, 0.0, 1.0)
     rx -= t * dx
     ry -= t * dy
-    distance = np.sqrt((rx * rx + ry * ry).min(axis=1))
-    image[near] = np.clip(width / 2 + 0.5 - distance, 0.0, 1.0)
-    return image.reshape(size, size)
+    return np.asarray(rx * rx + ry * ry, dtype=np.float32)
+
+
+def _dense_distances(
+    pixels: NDArray[np.float64], starts: NDArray[np.float64], ends: NDArray[np.float64]
+) -> NDArray[np.float32]:
+    """Each pixel's squared distance to the nearest segment, every pixel against every segment (P', S)."""
+    px = pixels[:, 0, None].astype(np.float32)
+    py = pixels[:, 1, None].astype(np.float32)
+    return np.asarray(_squared_distance(px, py, _segment_terms(starts, ends)).min(axis=1), dtype=np.float32)
+
+
+def _window_distances(
+    starts: NDArray[np.float64],
+    ends: NDArray[np.float64],
+    corner: NDArray[np.intp],
+    spans: NDArray[np.intp],
+    windows: NDArray[np.intp],
+    size: int,
+) -> NDArray[np.float32]:
+    """Each pixel's squared distance to the nearest segment, each segment against the
+    pixels of its window only (``corner``: its first column and row, ``spans``: how many);
+    infinity where no segment reaches."""
+    segment = np.repeat(np.arange(len(starts)), windows)
+    within = np.arange(len(segment)) - np.repeat(np.cumsum(windows) - windows, windows)
+    columns = corner[segment, 0] + within % spans[segment, 0]
+    rows = corner[segment, 1] + within // spans[segment, 0]
+    ax, ay, dx, dy, inv_length2 = _segment_terms(starts, ends)
+    terms = (ax[segment], ay[segment], dx[segment], dy[segment], inv_length2[segment])
+    squared = _squared_distance(columns.astype(np.float32), rows.astype(np.float32), terms)
+    nearest = np.full(size * size, np.inf, dtype=np.float32)
+    np.minimum.at(nearest, rows * size + columns, squared)
+    return nearest
 
 
 @functools.cache
@@ -175,8 +285,8 @@ def _segments(strokes: Sequence[Stroke]) -> tuple[NDArray[np.float64], NDArray[n
 
     A one-point stroke (a dot) becomes a zero-length segment, rendered as a round dot.
     """
-    starts: list[NDArray[np.float64]] = []
-    ends: list[NDArray[np.float64]] = []
+    starts: list[NDArray[np.float64]] = [np.zeros((0, 2))]
+    ends: list[NDArray[np.float64]] = [np.zeros((0, 2))]
     for stroke in strokes:
         kept = _thin(stroke)
         if len(kept) == 1:

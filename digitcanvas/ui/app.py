@@ -15,6 +15,7 @@ from digitcanvas import APP_NAME, __version__
 from digitcanvas.model.info import InputScaling
 from digitcanvas.ui.platform_check import EXIT_NO_DISPLAY, display_problem, qt_failure_guard
 from digitcanvas.ui.resources import DESKTOP_FILE_NAME, app_icon
+from digitcanvas.ui.settings import open_store
 from digitcanvas.util.lazy_imports import warm_up
 
 
@@ -44,11 +45,17 @@ def run_app(
     from digitcanvas.ui.window.main_window import MainWindow
 
     keep_on_screen(app)  # every window and dialog whole on the screen (1366 × 768 at 200 % too)
-    window = MainWindow(model_path=model_path, input_scaling=input_scaling)
+    settings = open_store()
+    if settings.problem is not None:
+        print(f"warning: {settings.problem}", file=sys.stderr)
+    window = MainWindow(model_path=model_path, input_scaling=input_scaling, settings=settings.store)
     place_on_screen(window, window.settings.geometry)  # where it was last time, else centred
     window.show()
+    if settings.problem is not None:
+        window.state.say(settings.problem, long=True)
     warm_up()  # what the first drawing needs, imported while the user reaches for the mouse
     status = int(app.exec())
+    settings.close()
     # Everything is saved (settings sync on close). Skip tearing down Qt and onnxruntime
     # object by object, which takes seconds: the process ends as soon as the window closes.
     sys.stdout.flush()

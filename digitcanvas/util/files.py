@@ -8,17 +8,26 @@ being read or written.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
+import re
 import stat
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-TEMP_SUFFIX = ".tmp"  # temporary siblings are ".<name>.<random>.tmp"
+# Temporary siblings are ".<name>.digitcanvas-<random>.tmp": hidden, and marked as this
+# writer's, so a clean-up never takes a user's own hidden ".draft.tmp" for one of them.
 TEMP_PREFIX = "."
+TEMP_MARK = ".digitcanvas-"
+TEMP_SUFFIX = ".tmp"
+_TEMPORARY = re.compile(
+    rf"{re.escape(TEMP_PREFIX)}(?P<of>.+){re.escape(TEMP_MARK)}[A-Za-z0-9_]+{re.escape(TEMP_SUFFIX)}", re.DOTALL
+)
 DEFAULT_FILE_MODE = 0o666  # before the umask, like open(..., "w")
 STALE_TEMP_SECONDS = 60.0  # a temporary this old belongs to a write that was killed: no write takes a minute
 # A writer holds a lock on its temporary while it writes (where the platform has flock): one
@@ -45,7 +54,10 @@ class FileTooLargeError(OSError):
         self.limit = limit
 
 
-def _kind(mode: int) -> str:
+def kind_of(mode: int) -> str:
+    """What a file of ``mode`` (``st_mode``) is, in words: "a folder", "a named pipe", …"""
+    if stat.S_ISREG(mode):
+        return "a file"
     if stat.S_ISDIR(mode):
         return "a folder"
     if stat.S_ISFIFO(mode):
@@ -59,7 +71,7 @@ def _kind(mode: int) -> str:
 
 def _refuse_irregular(path: str | os.PathLike[str], mode: int) -> None:
     if not stat.S_ISREG(mode):
-        raise NotRegularFileError(errno.EINVAL, f"not a regular file ({_kind(mode)})", str(path))
+        raise NotRegularFileError(errno.EINVAL, f"not a regular file ({kind_of(mode)})", str(path))
 
 
 def check_regular(path: str | os.PathLike[str]) -> int:
@@ -96,10 +108,17 @@ def read_limited(path: str | os.PathLike[str], max_bytes: int) -> bytes:
     At most ``max_bytes + 1`` bytes are read, even if the file grows meanwhile.
     """
     with open_regular(path) as handle:
-        size = os.fstat(handle.fileno()).st_size
-        if size > max_bytes:
-            raise FileTooLargeError(path, size, max_bytes)
-        data = handle.read(max_bytes + 1)
+        return read_rest_limited(handle, path, max_bytes)
+
+
+def read_rest_limited(handle: BinaryIO, path: str | os.PathLike[str], max_bytes: int, *, head: bytes = b"") -> bytes:
+    """``head`` (what was read of ``handle`` already) and the rest of the file, refusing a
+    file over ``max_bytes`` by its size before reading on (:class:`FileTooLargeError`).
+    At most ``max_bytes + 1`` bytes are held, even if the file grows meanwhile."""
+    size = os.fstat(handle.fileno()).st_size
+    if size > max_bytes:
+        raise FileTooLargeError(path, size, max_bytes)
+    data = head + handle.read(max_bytes + 1 - len(head))
     if len(data) > max_bytes:
         raise FileTooLargeError(path, len(data), max_bytes)
     return data
@@ -130,7 +149,8 @@ def _write_temporary(target: Path, payload: bytes, mode: int) -> str:
     The writer holds a lock on it until it is complete, so a clean-up can tell a killed
     writer's temporary from a live one (:func:`remove_stale_temporaries`).
     """
-    fd, tmp_name = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{target.name}.", suffix=TEMP_SUFFIX, dir=target.parent)
+    prefix = f"{TEMP_PREFIX}{target.name}{TEMP_MARK}"
+    fd, tmp_name = tempfile.mkstemp(prefix=prefix, suffix=TEMP_SUFFIX, dir=target.parent)
     try:
         _lock(fd, wait=True)
         with os.fdopen(fd, "wb") as handle:
@@ -191,21 +211,85 @@ def write_new(path: str | os.PathLike[str], payload: bytes) -> Path:
     mode = DEFAULT_FILE_MODE & ~_current_umask()
     tmp_name = _write_temporary(target, payload, mode)
     try:
-        try:
-            os.link(tmp_name, target)
-        except OSError as e:
-            if isinstance(e, FileExistsError) or e.errno not in _NO_HARD_LINKS:
-                raise
-            os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode))  # FileExistsError if taken
-            os.replace(tmp_name, target)
+        place_new(Path(tmp_name), target)
     finally:
         Path(tmp_name).unlink(missing_ok=True)
     return target
 
 
-def is_temporary_name(name: str) -> bool:
-    """True for the names :func:`write_atomic` and :func:`write_new` give their temporaries."""
-    return name.startswith(TEMP_PREFIX) and name.endswith(TEMP_SUFFIX)
+def place_new(source: Path, target: Path) -> None:
+    """Give the complete file ``source`` the name ``target`` only if no file has it:
+    :class:`FileExistsError` if one has (also when another process takes it meanwhile).
+
+    A hard link (``source`` keeps its name too); where the file system has none, an
+    exclusive create claims the name and ``source`` then replaces the (empty) claim.
+    """
+    try:
+        os.link(source, target)
+    except OSError as e:
+        if isinstance(e, FileExistsError) or e.errno not in _NO_HARD_LINKS:
+            raise
+        mode = DEFAULT_FILE_MODE & ~_current_umask()
+        os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode))  # FileExistsError if taken
+        os.replace(source, target)
+
+
+class LockWaitCancelled(Exception):
+    """The wait for a lock was cancelled by its caller."""
+
+
+LOCK_POLL_SECONDS = 0.1  # between tries for a lock another process holds
+
+
+@contextlib.contextmanager
+def held_lock(path: str | os.PathLike[str], *, cancelled: Callable[[], bool] | None = None) -> Iterator[bool]:
+    """An exclusive advisory lock on the file at ``path`` (made if missing) for the ``with``
+    block: ``True`` once held, ``False`` where the platform or file system has no locks
+    (the block runs unlocked). While another process holds it, waits, asking
+    ``cancelled()`` every :data:`LOCK_POLL_SECONDS`: :class:`LockWaitCancelled` if it says so.
+    Raises ``OSError`` when the lock file cannot be made.
+    """
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), DEFAULT_FILE_MODE & ~_current_umask())
+    try:
+        held = _try_lock(fd)
+        while held is False:
+            if cancelled is not None and cancelled():
+                raise LockWaitCancelled
+            time.sleep(LOCK_POLL_SECONDS)
+            held = _try_lock(fd)
+        yield bool(held)
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def _try_lock(fd: int) -> bool | None:
+    """Take an exclusive lock on ``fd`` without waiting: True taken, False held by another
+    process, None where there are no locks (another platform, a file system without them)."""
+    if sys.platform == "win32":
+        return None
+    import fcntl
+
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    except OSError:
+        return None
+    return True
+
+
+def temporary_name(name: str, token: str) -> str:
+    """The name :func:`write_atomic` and :func:`write_new` give a temporary of the file
+    ``name``; ``token`` is its random part (letters, digits, ``_``)."""
+    return f"{TEMP_PREFIX}{name}{TEMP_MARK}{token}{TEMP_SUFFIX}"
+
+
+def is_temporary_name(name: str, *, of: str | None = None) -> bool:
+    """True for the names :func:`write_atomic` and :func:`write_new` give their temporaries
+    (see :func:`temporary_name`), and with ``of``, only for those of the file of that name.
+    Nothing else is ever taken for one: a user's hidden ``.draft.tmp`` is not."""
+    match = _TEMPORARY.fullmatch(name)
+    return match is not None and (of is None or match["of"] == of)
 
 
 def remove_stale_temporaries(
@@ -213,8 +297,8 @@ def remove_stale_temporaries(
 ) -> int:
     """Delete temporaries in ``folder`` (not below it) left by writes that were killed.
 
-    ``of``: only those of the file of that name. Only regular files named like this
-    module's temporaries are considered: one is removed
+    ``of``: only those of the file of that name. Only regular files named exactly as this
+    module names its temporaries (:func:`is_temporary_name`) are considered: one is removed
     when no writer holds its lock and it is over ``STALE_UNLOCKED_TEMP_SECONDS`` old, or
     when it is over ``older_than_s`` old whatever the lock says (file systems without
     locks). Errors are ignored. Returns how many were removed.
@@ -224,9 +308,7 @@ def remove_stale_temporaries(
     try:
         with os.scandir(folder) as entries:
             for entry in entries:
-                if of is not None and not entry.name.startswith(f"{TEMP_PREFIX}{of}."):
-                    continue
-                if is_temporary_name(entry.name) and _is_stale(entry, now, older_than_s):
+                if is_temporary_name(entry.name, of=of) and _is_stale(entry, now, older_than_s):
                     try:
                         os.unlink(entry.path)
                         removed += 1

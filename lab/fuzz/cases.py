@@ -3,7 +3,8 @@
 Each generator yields named cases (``(label, bytes)``) from a seeded generator, so a run
 is repeatable: :func:`drawing_cases` (byte mutations of :mod:`lab.fuzz.hostile`'s drawings,
 random drawing documents and random JSON), :func:`image_cases` (random arrays of every
-pixel type in every format Pillow writes, and mutations of the hostile images) and
+pixel type in every format Pillow writes, and mutations of the hostile images),
+:func:`archive_cases` (collection files: hostile, large, mutated, random) and
 :func:`model_cases` (:mod:`lab.fuzz.hostile_models`, mutations of :mod:`lab.fuzz.linear_model`'s
 model and random metadata). :func:`write_cases` writes them with the manifest that the
 checking process of :mod:`lab.fuzz` reads.
@@ -18,7 +19,15 @@ from pathlib import Path
 import numpy as np
 
 from digitcanvas.model.info import META_DOUBT, META_INVERT, META_MEAN, META_OUTPUT, META_SCALE, META_STD, write_metadata
-from lab.fuzz.hostile import drawing_text, hostile_drawings, hostile_images
+from lab.fuzz.hostile import (
+    ARCHIVE_HEADER,
+    drawing_text,
+    hostile_archives,
+    hostile_drawings,
+    hostile_images,
+    large_archives,
+    large_drawings,
+)
 from lab.fuzz.hostile_models import hostile_models
 from lab.fuzz.linear_model import make_linear_model
 
@@ -71,10 +80,15 @@ def _random_drawing_document(rng: np.random.Generator) -> bytes:
     return json.dumps(document).encode()
 
 
+MUTATED_MAX_BYTES = 1 << 20  # larger seeds are used once, as they are: a splice of one repeats it 50 times
+
+
 def drawing_cases(rng: np.random.Generator, count: int) -> Iterator[tuple[str, bytes]]:
     seeds = [*hostile_drawings().items(), ("valid", drawing_text().encode())]
-    yield from seeds[:count]
-    for _ in range(count - len(seeds)):
+    seeds = [(name, data) for name, data in seeds if len(data) <= MUTATED_MAX_BYTES]
+    large = list(large_drawings().items())
+    yield from [*seeds, *large][:count]
+    for _ in range(count - len(seeds) - len(large)):
         roll = rng.uniform()
         if roll < 0.5:
             name, data = seeds[int(rng.integers(0, len(seeds)))]
@@ -125,17 +139,33 @@ def image_cases(rng: np.random.Generator, count: int) -> Iterator[tuple[str, byt
         yield f"{fmt} {dtype.__name__} {shape}", buffer.getvalue()
 
 
+def archive_cases(rng: np.random.Generator, count: int) -> Iterator[tuple[str, bytes]]:
+    """Collection files: the hostile ones, the large ones (once), mutations of the small ones,
+    and random drawing documents gathered into one."""
+    seeds = list(hostile_archives().items())
+    large = list(large_archives().items())
+    yield from [*seeds, *large][:count]
+    for _ in range(count - len(seeds) - len(large)):
+        if rng.uniform() < 0.6:
+            name, data = seeds[int(rng.integers(0, len(seeds)))]
+            yield f"mutated {name}", mutate(data, rng)
+        else:
+            documents = [_random_drawing_document(rng).decode() for _ in range(int(rng.integers(1, 30)))]
+            yield "random drawing documents", (ARCHIVE_HEADER + "[" + ", ".join(documents) + "]}").encode()
+
+
 MANIFEST = "manifest.json"  # [[file name, label, kind], ...] for the checking process
 
 
-def write_cases(phase: str, cases: Iterable[tuple[str, bytes]], folder: Path) -> None:
-    """Write each case to ``folder`` with a manifest: the checks run in a process of their own."""
+def write_cases(phase: str, cases: Iterable[tuple[str, bytes]], folder: Path, *, kind: str | None = None) -> None:
+    """Write each case to ``folder`` with a manifest: the checks run in a process of their own.
+    ``kind``: how each is checked (default: read as a digit and as a number in turn)."""
     folder.mkdir(parents=True, exist_ok=True)
     manifest = []
     for index, (name, data) in enumerate(cases):
         path = folder / f"{phase}-{index:05d}.bin"
         path.write_bytes(data)
-        manifest.append([path.name, name, "number" if index % 2 else "digit"])
+        manifest.append([path.name, name, kind or ("number" if index % 2 else "digit")])
     (folder / MANIFEST).write_text(json.dumps(manifest))
 
 

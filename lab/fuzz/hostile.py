@@ -1,9 +1,11 @@
-"""Hostile drawing files, image files and image arrays: small corpora for the tests and ``lab.fuzz``.
+"""Hostile drawing files, image files, image arrays and collection files: small corpora
+for the tests and ``lab.fuzz``.
 
 Each builder returns named cases; the tests assert that every case gives a reading or one
 of the documented errors, never another exception, a hang or NaN, and the fuzzer mutates
-them. The names say what each case attacks, so a failure names it. The hostile models are
-in :mod:`lab.fuzz.hostile_models`.
+them. The names say what each case attacks, so a failure names it. :func:`large_drawings`
+and :func:`large_archives` are too large to mutate (megabytes, written once). The hostile
+models are in :mod:`lab.fuzz.hostile_models`.
 """
 
 from __future__ import annotations
@@ -81,6 +83,10 @@ def hostile_drawings() -> dict[str, bytes]:
         "a lone surrogate escape": drawing_text(note="\ud800"),
         "control characters": valid.replace('"strokes"', '"str\\u0000okes"'),
         "duplicate keys": valid[:-1] + ', "strokes": 4}',
+        "1,000 one-point strokes": drawing_text([[[i % 600, i // 600 + 5]] for i in range(1000)]),
+        "a stroke of 20,000 points across the canvas": drawing_text(
+            [[[(i * 37) % 640, (i * 91) % 400] for i in range(20_000)]]
+        ),
     }
     cases = {name: value.encode("utf-8", "surrogatepass") for name, value in text.items()}
     cases["UTF-16 with a BOM"] = valid.encode("utf-16")
@@ -124,6 +130,21 @@ def _png_header(width: int, height: int) -> bytes:
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + pixels + chunk(b"IEND", b"")
 
 
+# EXIF whose orientation (0x0112) is the text "up" (type 2, ASCII) instead of a number.
+TEXT_ORIENTATION = (
+    b"Exif\x00\x00MM\x00*\x00\x00\x00\x08\x00\x01\x01\x12\x00\x02\x00\x00\x00\x04up\x00\x00\x00\x00\x00\x00"
+)
+
+
+def _exif(orientation: int) -> bytes:
+    """EXIF holding ``orientation`` (0x0112: how a viewer turns the stored pixels)."""
+    from PIL import Image
+
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    return exif.tobytes()
+
+
 ONE_STEP_ABOVE_1 = float(np.nextafter(np.float32(1), np.float32(2)))  # the smallest float32 contrast
 # Images that must still be read as a "1" (their ink survives the conversion to 8 bits).
 INKED_IMAGES = (
@@ -165,6 +186,11 @@ def hostile_images() -> dict[str, bytes]:
         "CMYK JPEG": b"",
         "palette GIF with transparency": b"",
         "a 4,000 × 4,000 JPEG": _save(_one(4000), "JPEG"),
+        "EPS (a PostScript program)": b"%!PS-Adobe-3.0 EPSF-3.0\n%%BoundingBox: 0 0 100 100\n0 0 moveto stroke\n",
+        "a JPEG turned by its EXIF orientation": _save(np.rot90(_one()).copy(), "JPEG", exif=_exif(6)),
+        "an EXIF orientation of 99": _save(_one(), "PNG", exif=_exif(99)),
+        "an EXIF orientation that is text": _save(_one(), "PNG", exif=TEXT_ORIENTATION),
+        "damaged EXIF": _save(_one(), "PNG", exif=b"Exif\x00\x00MM\x00*\xff\xff\xff\xff"),
     }
     buffer = io.BytesIO()
     Image.fromarray(_one()).convert("CMYK").save(buffer, format="JPEG")
@@ -189,4 +215,69 @@ def hostile_arrays() -> dict[str, np.ndarray]:
         "object": np.full((5, 5), None, dtype=object),
         "bool": one > 0,
         "two channels": np.zeros((10, 10, 2), np.uint8),
+    }
+
+
+# --- too large to mutate -----------------------------------------------------------------------
+
+
+def large_drawings() -> dict[str, bytes]:
+    """Drawing files of megabytes: leading whitespace (sniffed in quadratic time once) and
+    whitespace past the drawing file limit (refused as "empty" once, after 23 s)."""
+    from digitcanvas.drawing.strokes import MAX_DRAWING_FILE_BYTES
+
+    valid = drawing_text().encode()
+    return {
+        "4 MB of newlines, then a drawing": b"\n" * (4 * 2**20) + valid,
+        "4 MB of newlines only": b"\n" * (4 * 2**20),
+        "spaces past the drawing file limit, then {}": b" " * (MAX_DRAWING_FILE_BYTES + 2**20) + b"{}",
+    }
+
+
+ARCHIVE_HEADER = '{"format": "digitcanvas-collection", "version": 1, "drawings": '
+
+
+def _archive(drawings: str) -> bytes:
+    return (ARCHIVE_HEADER + drawings + "}").encode()
+
+
+def hostile_archives() -> dict[str, bytes]:
+    """Collection files (``.dccollection``) that are damaged, nested, mistyped or repeat themselves."""
+    one = drawing_text(label=1)
+    return {
+        "valid: one drawing": _archive(f"[{one}]"),
+        "the same drawing 500 times": _archive("[" + ", ".join([one] * 500) + "]"),
+        "500 different drawings": _archive(
+            "["
+            + ", ".join(drawing_text([[[i % 600, i // 600 + 5], [300, 300]]], label=i % 10) for i in range(500))
+            + "]"
+        ),
+        "nested 100,000 deep": _archive("[" * 100_000 + "]" * 100_000),
+        "a million empty arrays": _archive("[" + "[]," * 1_000_000 + "[]]"),
+        "drawings a number": _archive("12"),
+        "drawings of numbers": _archive("[1, 2, 3]"),
+        "unlabelled drawings": _archive(f"[{drawing_text()}]"),
+        "NaN in a drawing": _archive(f"[{one.replace('100', 'NaN', 1)}]"),
+        "a 5,000-digit number": _archive(f"[{one.replace('100', '9' * 5000, 1)}]"),
+        "version 2": _archive(f"[{one}]").replace(b'"version": 1', b'"version": 2'),
+        "UTF-16": _archive(f"[{one}]").decode().encode("utf-16"),
+        "not JSON": b"\x89PNG\r\n\x1a\n" + bytes(range(256)),
+        "empty": b"",
+        "truncated": _archive(f"[{one}, {one}]")[:-30],
+    }
+
+
+def large_archives() -> dict[str, bytes]:
+    """Collection files past a collection's limits: too many drawings, too many points
+    together (parsed within memory, then refused with nothing imported)."""
+    from digitcanvas.collection.folder import MAX_COLLECTION_FILES, MAX_COLLECTION_POINTS
+    from digitcanvas.drawing.strokes import MAX_POINTS
+
+    tiny = drawing_text([[[1, 2]]], label=3)
+    heavy = json.dumps([[i % 600, (i * 7) % 400] for i in range(MAX_POINTS)])
+    heavy_drawing = drawing_text([], label=4).replace('"strokes": []', f'"strokes": [{heavy}]')
+    over = MAX_COLLECTION_POINTS // MAX_POINTS + 1
+    return {
+        f"{MAX_COLLECTION_FILES + 1:,} drawings": _archive("[" + ", ".join([tiny] * (MAX_COLLECTION_FILES + 1)) + "]"),
+        f"{over} drawings of {MAX_POINTS:,} points": _archive("[" + ", ".join([heavy_drawing] * over) + "]"),
     }

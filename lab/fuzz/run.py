@@ -17,10 +17,16 @@ Phases:
   metadata, loaded with :class:`~digitcanvas.model.classifier.Classifier` and run on ink;
 * ``predict``: ``digitcanvas predict --json`` (and ``--number``) in a subprocess over
   everything above, on a strict UTF-8 stdout, with a non-UTF-8 file name and a FIFO;
+* ``archives``: collection files (hostile, past a collection's limits, mutated, random)
+  imported into a collection: imported and all read back, or refused naming the file
+  with nothing written (a partial import is **lost**);
 * ``soak``: two processes keeping drawings in one collection while a third is killed
-  mid-save again and again; then every confirmed save is checked.
+  mid-save again and again; then every confirmed save is checked;
+* ``terminal``, ``inspect``, ``collections``, ``settings``: the commands' output on a
+  terminal, ``inspect --out`` on costly models, imports that race or are cancelled and
+  what an opening may delete, the window on hostile settings files (:mod:`lab.fuzz.edges`).
 
-    python -m lab.fuzz [--count 400] [--seed 14] [--phases drawings,images,models,predict,soak]
+    python -m lab.fuzz [--count 400] [--seed 14] [--phases drawings,images,models,predict,archives,soak,...]
 
 The cases come from :mod:`lab.fuzz.cases` (grown from the corpora of :mod:`lab.fuzz.hostile` and
 :mod:`lab.fuzz.hostile_models`), the soak from :mod:`lab.fuzz.soak`; this module runs the phases
@@ -35,6 +41,7 @@ import functools
 import json
 import os
 import resource
+import shutil
 import signal
 import subprocess
 import sys
@@ -47,11 +54,16 @@ from pathlib import Path
 
 import numpy as np
 
+from digitcanvas.collection.archive import ArchiveReadError, import_collection
+from digitcanvas.collection.folder import STAGING_PREFIX
+from digitcanvas.collection.state import Collection
+from digitcanvas.drawing.strokes import DrawingFileError
 from digitcanvas.model.classifier import MODEL_LOAD_SECONDS, Classifier, ModelLoadError, load_classifier
 from digitcanvas.model.session import MODEL_RUN_SECONDS, ModelRunError
 from digitcanvas.reading.batch import READ_ERRORS
 from digitcanvas.reading.reader import Reader
-from lab.fuzz.cases import MANIFEST, drawing_cases, image_cases, model_cases, write_cases
+from lab.fuzz.cases import MANIFEST, archive_cases, drawing_cases, image_cases, model_cases, write_cases
+from lab.fuzz.edges import fuzz_collections, fuzz_inspect, fuzz_settings, fuzz_terminal
 from lab.fuzz.hostile import drawing_text
 from lab.fuzz.soak import soak
 from lab.paths import REPO_ROOT
@@ -60,8 +72,12 @@ ROOT = REPO_ROOT
 
 OUTCOMES = ("tried", "read", "refused cleanly", "crashed", "hung", "lost")  # each try has one outcome
 READ_BOUND_S = 10.0  # one file read within the limits: far above what any takes
+ARCHIVE_BOUND_S = 120.0  # one collection file within the limits imported (50,000 files written)
 PREDICT_BOUND_S = 600.0  # the predict subprocess over the whole corpus
-PHASES = ("drawings", "images", "models", "predict", "soak")
+PHASES = (
+    *("drawings", "images", "models", "predict", "archives", "soak"),
+    *("terminal", "inspect", "collections", "settings"),  # lab.fuzz.edges
+)
 
 
 class Tally:
@@ -152,6 +168,28 @@ def _load_and_run(path: Path) -> str:
     return "read"
 
 
+def _import(path: Path) -> str:
+    """Import a collection file into a collection of one drawing: all of it, read back
+    whole, or nothing ("lost": a part of it, or what cannot be read back)."""
+    target = Path(tempfile.mkdtemp(prefix="import-", dir=path.parent))
+    try:
+        (target / "mine.json").write_text(drawing_text(label=3))
+        collection = Collection.open(target)
+        try:
+            result = import_collection(path, collection)
+        except (ArchiveReadError, DrawingFileError) as e:
+            if str(path) not in str(e) and str(target) not in str(e):
+                raise AssertionError(f"the message names neither file nor folder: {e}") from e
+            left = [p.name for p in target.iterdir() if p.name != ".digitcanvas-import.lock"]
+            return "refused cleanly" if left == ["mine.json"] else "lost"
+        read_back = Collection.open(target)
+        staging = list(target.glob(f"{STAGING_PREFIX}*"))
+        whole = len(read_back.entries) == 1 + result.added and not read_back.problems and not staging
+        return "read" if whole else "lost"
+    finally:
+        shutil.rmtree(target, ignore_errors=True)
+
+
 def check_folder(phase: str, folder: Path) -> None:
     """The checking process: each case of the manifest, one JSON line of outcome per case,
     then the process's peak memory and the case that reached it."""
@@ -163,6 +201,8 @@ def check_folder(phase: str, folder: Path) -> None:
         if kind == "model":
             action: Callable[[], str] = functools.partial(_load_and_run, path)
             bound = MODEL_LOAD_SECONDS + 2 * MODEL_RUN_SECONDS
+        elif kind == "archive":
+            action, bound = functools.partial(_import, path), ARCHIVE_BOUND_S
         else:
             action, bound = functools.partial(_read, reader, path, number=kind == "number"), READ_BOUND_S
         _timed(phase, tally, f"{label} ({name})", action, bound)
@@ -174,7 +214,7 @@ def check_folder(phase: str, folder: Path) -> None:
 def run_checks(phase: str, folder: Path, tally: Tally) -> float:
     """Run :func:`check_folder` in a child process; add its counts; returns its peak memory (MB)."""
     cases = len(json.loads((folder / MANIFEST).read_text()))
-    limit = cases * (MODEL_LOAD_SECONDS + 2 * MODEL_RUN_SECONDS + 1)
+    limit = cases * (MODEL_LOAD_SECONDS + 2 * MODEL_RUN_SECONDS + 1) + (ARCHIVE_BOUND_S if phase == "archives" else 0)
     child = subprocess.Popen(
         [sys.executable, "-m", "lab.fuzz", "--check", phase, str(folder)], cwd=ROOT, stdout=subprocess.PIPE, text=True
     )
@@ -302,8 +342,19 @@ def main(argv: list[str] | None = None) -> int:
             peaks["models"] = run_checks("models", work / "models", tally)
         if "predict" in phases:
             fuzz_predict(folders, work, tally, peaks)
+        if "archives" in phases:
+            write_cases("archives", archive_cases(rng, max(args.count // 4, 40)), work / "archives", kind="archive")
+            peaks["archives"] = run_checks("archives", work / "archives", tally)
         if "soak" in phases:
             soak(work, rng, tally.add)
+        if "terminal" in phases:
+            fuzz_terminal(work, tally.add)
+        if "inspect" in phases:
+            fuzz_inspect(work, tally.add, peaks)
+        if "collections" in phases:
+            fuzz_collections(work, tally.add, rng, peaks)
+        if "settings" in phases:
+            fuzz_settings(work, tally.add)
     print(tally.table())
     shown = ", ".join(f"{phase} {mb:.0f} MB" for phase, mb in peaks.items())
     print(

@@ -444,3 +444,186 @@ def test_predict_adapts_to_a_collection(tmp_path: Path, capsys: pytest.CaptureFi
     assert "adapted to 1 labelled drawings" in captured.err
     assert main(["predict", "--adapt", str(tmp_path / "nowhere"), str(tmp_path / "seven.json")]) == EXIT_USAGE
     assert "nowhere" in capsys.readouterr().err
+
+
+def test_predict_adapt_refuses_an_embedding_without_a_row_per_drawing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue #27: an `embedding` output of another number of rows ended in a zip(strict=True)
+    traceback (the window skipped the adaptation silently)."""
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+
+    from digitcanvas.collection.folder import add_to_collection
+    from digitcanvas.model.info import META_OUTPUT, META_SCALE, write_metadata
+
+    nodes = [
+        helper.make_node("Flatten", ["x"], ["flat"]),
+        helper.make_node("MatMul", ["flat", "W"], ["y"]),
+        helper.make_node("ReduceSum", ["flat", "rows"], ["embedding"], keepdims=1),  # one row for all
+    ]
+    weights = np.random.default_rng(5).normal(size=(784, 10)).astype(np.float32)
+    graph = helper.make_graph(
+        nodes,
+        "embedding_of_one_row",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 1, 28, 28])],
+        [
+            helper.make_tensor_value_info("y", TensorProto.FLOAT, ["N", 10]),
+            helper.make_tensor_value_info("embedding", TensorProto.FLOAT, [1, 784]),
+        ],
+        [numpy_helper.from_array(weights, "W"), numpy_helper.from_array(np.array([0], np.int64), "rows")],
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    model.ir_version = 8
+    path = tmp_path / "rows.onnx"
+    onnx.save(model, str(path))
+    write_metadata(path, {META_SCALE: "1", META_OUTPUT: "logits"})
+    for label in range(6):
+        add_to_collection(
+            Drawing.from_points([[[label, 10], [200, 300]]], width=640, height=400), label, tmp_path / "c"
+        )
+    save_drawing(_zero_drawing(), tmp_path / "zero.json")
+    assert main(["predict", "--adapt", str(tmp_path / "c"), "--model", str(path), str(tmp_path / "zero.json")]) == 2
+    assert capsys.readouterr().err == (
+        f"error: {path}: cannot adapt to {tmp_path / 'c'}: the model's embedding output gives 1 rows for 6 images; "
+        "adapting to your drawings needs one per image\n"
+    )
+
+
+# --- the terminal (issue #27) ----------------------------------------------------------------
+
+
+def _many_drawings(folder: Path, count: int) -> Path:
+    folder.mkdir()
+    save_drawing(_zero_drawing(), folder / "0000.json")
+    for i in range(1, count):
+        (folder / f"{i:04d}.json").hardlink_to(folder / "0000.json")
+    return folder
+
+
+@pytest.mark.parametrize("command", ["predict", "inspect"])
+def test_a_closed_pipe_ends_quietly_with_a_status(tmp_path: Path, command: str) -> None:
+    """`predict … | head -1` ended in a BrokenPipeError traceback."""
+    target = _many_drawings(tmp_path / "many", 400) if command == "predict" else tmp_path / "zero.json"
+    if command == "inspect":
+        save_drawing(_zero_drawing(), target)
+    extra = ["--json"] if command == "inspect" else []
+    with subprocess.Popen(
+        [sys.executable, "-m", "digitcanvas", command, *extra, str(target)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    ) as child:
+        assert child.stdout is not None and child.stderr is not None
+        child.stdout.read(1)  # what `head -c 1` reads, then it leaves
+        child.stdout.close()
+        stderr = child.stderr.read().decode()
+        assert child.wait(timeout=300) in (EXIT_OK, EXIT_SOME_FAILED)  # OK when all was written before the close
+    assert stderr == ""
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+@pytest.mark.parametrize("command", ["predict", "inspect"])
+def test_a_full_disk_is_one_error_line_and_a_status(tmp_path: Path, command: str) -> None:
+    """`predict … > /dev/full` ended in an OSError (ENOSPC) traceback."""
+    save_drawing(_zero_drawing(), tmp_path / "zero.json")
+    with open("/dev/full", "w") as full:
+        result = subprocess.run(
+            [sys.executable, "-m", "digitcanvas", command, str(tmp_path / "zero.json")],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=300,
+        )
+    assert result.returncode == EXIT_SOME_FAILED
+    assert result.stderr == "error: cannot write the output (no space left on device)\n"
+
+
+TERMINAL_CONTROLS = "\x1b]0;pwned\x07\x1b[2J\r\x9b\u202e"  # retitle, clear the screen, return, CSI, reorder
+
+
+def test_control_characters_in_file_names_never_reach_the_terminal(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Escape sequences in a file name retitled the terminal and cleared it; a newline in a
+    name forged an `error:` line. Text output escapes them; JSON escapes them as JSON does."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    save_drawing(_zero_drawing(), folder / f"a{TERMINAL_CONTROLS}.json")
+    (folder / "b\nerror: everything is fine.json").write_text("{broken")
+    assert main(["predict", str(folder)]) == EXIT_SOME_FAILED
+    captured = capsys.readouterr()
+    for text in (captured.out, captured.err):
+        assert not any((ord(c) < 0x20 and c != "\n") or 0x7F <= ord(c) < 0xA0 or c == "\u202e" for c in text)
+    assert "\\x1b]0;pwned\\x07\\x1b[2J\\r\\x9b\\u202e.json" in captured.out
+    errors = captured.err.splitlines()
+    assert len(errors) == 1 and errors[0].startswith(f"error: {folder}/b\\nerror: everything is fine.json: ")
+    assert main(["predict", "--json", str(folder / f"a{TERMINAL_CONTROLS}.json")]) == EXIT_OK
+    (line,) = capsys.readouterr().out.splitlines()
+    assert json.loads(line)["file"] == str(folder / f"a{TERMINAL_CONTROLS}.json")  # JSON keeps the name itself
+
+
+@pytest.mark.parametrize("command", ["predict", "inspect"])
+def test_control_characters_in_a_models_name_never_reach_the_terminal(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str
+) -> None:
+    from digitcanvas.model.info import META_NAME, META_OUTPUT, META_SCALE
+    from lab.fuzz.linear_model import make_linear_model
+
+    model = make_linear_model(
+        tmp_path / "m.onnx",
+        metadata={META_NAME: f"Mine{TERMINAL_CONTROLS}\nerror: x", META_SCALE: "1", META_OUTPUT: "logits"},
+    )
+    save_drawing(_zero_drawing(), tmp_path / "zero.json")
+    verbose = ["-v"] if command == "predict" else []
+    assert main([command, *verbose, "--model", str(model), str(tmp_path / "zero.json")]) == EXIT_OK
+    captured = capsys.readouterr()
+    shown = captured.out + captured.err
+    assert "Mine\\x1b]0;pwned\\x07\\x1b[2J\\r\\x9b\\u202e\\nerror: x" in shown
+    assert (
+        "\x1b" not in shown and "\r" not in shown and not any(line.startswith("error") for line in shown.splitlines())
+    )
+
+
+@pytest.mark.parametrize("command", ["predict", "inspect"])
+def test_an_empty_model_path_is_named_as_such(tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str) -> None:
+    """`--model ''` was refused as ".: not a regular file (a folder)"."""
+    save_drawing(_zero_drawing(), tmp_path / "zero.json")
+    for argv in (
+        ["--model", "", command, str(tmp_path / "zero.json")],
+        [command, "--model", "", str(tmp_path / "zero.json")],
+    ):
+        with pytest.raises(SystemExit) as ended:
+            main(argv)
+        assert ended.value.code == EXIT_USAGE
+        err = capsys.readouterr().err
+        assert "argument --model: an empty path names no model file" in err and "'.'" not in err
+
+
+def test_a_model_naming_a_thousand_inputs_gets_a_short_error_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A 1,000-input model printed a 50 KB error line: one message is at most MAX_MESSAGE_CHARS."""
+    import onnx
+    from onnx import TensorProto, helper
+
+    from digitcanvas.commands.terminal import MAX_MESSAGE_CHARS
+
+    inputs = [
+        helper.make_tensor_value_info(f"input_with_a_long_name_{i:04d}", TensorProto.FLOAT, [1, 10])
+        for i in range(1000)
+    ]
+    graph = helper.make_graph(
+        [helper.make_node("Sum", [i.name for i in inputs], ["y"])],
+        "many_inputs",
+        inputs,
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 10])],
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    model.ir_version = 8
+    onnx.save(model, str(tmp_path / "many.onnx"))
+    save_drawing(_zero_drawing(), tmp_path / "zero.json")
+    assert main(["predict", "--model", str(tmp_path / "many.onnx"), str(tmp_path / "zero.json")]) == EXIT_USAGE
+    (line,) = capsys.readouterr().err.splitlines()
+    assert len(line) <= len("error: ") + MAX_MESSAGE_CHARS
+    assert line.startswith(f"error: {tmp_path / 'many.onnx'}: needs 1000 inputs") and "characters left out" in line
+    assert line.endswith("DigitCanvas provides one image")

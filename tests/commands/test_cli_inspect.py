@@ -115,3 +115,111 @@ def test_errors_exit_2_with_a_message(
     with pytest.raises(SystemExit) as exit_info:
         main(["inspect", str(drawing), "--digit", "12"])
     assert exit_info.value.code == EXIT_USAGE
+
+
+# --- hostile models (issue #27) -----------------------------------------------------------------
+
+
+def _model(path: Path, nodes: list, initializers: list) -> Path:
+    """x (N, 1, 28, 28) → ``nodes`` → y (N, 10), declaring its input (no detection at load)."""
+    import onnx
+    from onnx import TensorProto, helper
+
+    from digitcanvas.model.info import META_OUTPUT, META_SCALE, write_metadata
+
+    graph = helper.make_graph(
+        nodes,
+        path.stem,
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 1, FIELD, FIELD])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["N", 10])],
+        initializers,
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    model.ir_version = 8
+    onnx.save(model, str(path))
+    write_metadata(path, {META_SCALE: "1", META_OUTPUT: "logits"})
+    return path
+
+
+def _wide_model(path: Path, copies: list[int]) -> Path:
+    """Linear logits, plus a flat layer of 784 × ``copy`` values for each of ``copies``."""
+    from onnx import helper, numpy_helper
+
+    nodes = [helper.make_node("Flatten", ["x"], ["flat"]), helper.make_node("MatMul", ["flat", "W"], ["y0"])]
+    initializers = [numpy_helper.from_array(np.random.default_rng(3).normal(size=(784, 10)).astype(np.float32), "W")]
+    for i, copy in enumerate(copies):
+        nodes += [
+            helper.make_node("Tile", ["flat", f"reps{i}"], [f"wide{i}"], name=f"wide{i}"),
+            helper.make_node("ReduceMean", [f"wide{i}"], [f"mean{i}"], axes=[1], keepdims=1),
+            helper.make_node("Add", [f"y{i}", f"mean{i}"], [f"y{i + 1}" if i + 1 < len(copies) else "y"]),
+        ]
+        initializers.append(numpy_helper.from_array(np.array([1, copy], np.int64), f"reps{i}"))
+    return _model(path, nodes, initializers)
+
+
+def test_out_pictures_are_bounded_and_a_layer_too_large_is_named(
+    drawing: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`inspect --out` enlarged every layer 8×: a 16M-value layer took over 7 GB."""
+    from digitcanvas.explain.pictures import MAX_PICTURE_PIXELS, MAX_PICTURES_PIXELS
+
+    small, large = 60, MAX_PICTURE_PIXELS // 784 + 1  # 47,040 values (enlarged less), and just over one picture
+    model = _wide_model(tmp_path / "wide.onnx", [small, large])
+    out = tmp_path / "slides"
+    assert main(["inspect", str(drawing), "--model", str(model), "--out", str(out)]) == EXIT_OK
+    captured = capsys.readouterr()
+    total = 0
+    for path in out.iterdir():
+        with Image.open(path) as image:
+            assert image.size[0] * image.size[1] <= MAX_PICTURE_PIXELS, path.name
+            total += image.size[0] * image.size[1]
+    assert total <= MAX_PICTURES_PIXELS
+    (wide,) = out.glob("layer-*-wide0.png")
+    rows = 784 * small // 32  # 32 values a row
+    with Image.open(wide) as image:
+        assert 2 * rows < image.size[1] and image.size[0] * image.size[1] > MAX_PICTURE_PIXELS // 2  # enlarged, titled
+    assert not list(out.glob("layer-*-wide1.png"))
+    (warning,) = [line for line in captured.err.splitlines() if line.startswith("warning: ")]
+    assert "wide1.png: not written" in warning and f"{784 * large:,} values" in warning and "4,000,000" in warning
+
+
+def test_a_model_whose_output_ignores_its_input_is_refused_in_words(
+    drawing: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Its layers were looked up with an empty list of names, which onnxruntime answers with
+    every output: a `zip(strict=True)` traceback."""
+    from onnx import helper, numpy_helper
+
+    constant = numpy_helper.from_array(np.arange(10, dtype=np.float32).reshape(1, 10), "c")
+    shape = [helper.make_node("Shape", ["x"], ["s"]), helper.make_node("Slice", ["s", "z", "o"], ["n"])]
+    nodes = [
+        *shape,
+        helper.make_node("Concat", ["n", "ten"], ["to"], axis=0),
+        helper.make_node("Expand", ["c", "to"], ["y"]),
+    ]
+    numbers = [numpy_helper.from_array(np.array([v], np.int64), k) for k, v in (("z", 0), ("o", 1), ("ten", 10))]
+    model = _model(tmp_path / "constant.onnx", [helper.make_node("Identity", ["c"], ["y"])], [constant])
+    assert main(["inspect", str(drawing), "--model", str(model)]) == EXIT_USAGE
+    captured = capsys.readouterr()
+    assert captured.err == f"error: {model}: no layer of the model is computed from its input (its output ignores it)\n"
+    shaped = _model(tmp_path / "shaped.onnx", nodes, [constant, *numbers])  # reads only the input's shape
+    assert main(["inspect", str(drawing), "--model", str(shaped)]) == EXIT_OK
+
+
+def test_a_layer_beyond_float32_gives_no_numpy_warning(
+    drawing: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A float64 layer of 1e300 leaked numpy's "overflow encountered in cast" (the tests
+    turn every warning into an error)."""
+    from onnx import TensorProto, helper, numpy_helper
+
+    nodes = [
+        helper.make_node("Flatten", ["x"], ["flat"]),
+        helper.make_node("Cast", ["flat"], ["double"], to=TensorProto.DOUBLE),
+        helper.make_node("Mul", ["double", "huge"], ["huge_layer"]),
+        helper.make_node("MatMul", ["flat", "W"], ["y"]),
+    ]
+    weights = numpy_helper.from_array(np.random.default_rng(3).normal(size=(784, 10)).astype(np.float32), "W")
+    model = _model(tmp_path / "huge.onnx", nodes, [weights, numpy_helper.from_array(np.array(1e300), "huge")])
+    assert main(["inspect", str(drawing), "--model", str(model), "--out", str(tmp_path / "out")]) == EXIT_OK
+    assert "huge_layer" in capsys.readouterr().out

@@ -15,12 +15,14 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from onnx_models import make_slow_on_ink_model
 from repo import REPO_ROOT
 
 from digitcanvas.drawing.file import load_drawing, parse_drawing, save_drawing
 from digitcanvas.drawing.strokes import (
     MAX_CANVAS_SIDE,
     MAX_COORDINATE,
+    MAX_DRAWING_FILE_BYTES,
     MAX_PEN_WIDTH,
     MAX_POINTS,
     MAX_STROKES,
@@ -29,8 +31,8 @@ from digitcanvas.drawing.strokes import (
     DrawingReadError,
     DrawingWriteError,
 )
-from digitcanvas.model.classifier import load_classifier
-from digitcanvas.reading.batch import READ_ERRORS
+from digitcanvas.model.classifier import Classifier, load_classifier
+from digitcanvas.reading.batch import READ_ERRORS, read_files
 from digitcanvas.reading.reader import Reader
 from lab.fuzz.hostile import INKED_IMAGES, drawing_text, hostile_arrays, hostile_drawings, hostile_images
 
@@ -114,6 +116,71 @@ def test_drawings_in_other_encodings_or_after_whitespace_are_read(reader: Reader
     assert reader.read_file(path).number == "7"
 
 
+def test_a_file_of_whitespace_over_the_size_limit_is_refused_by_its_size_unread(
+    reader: Reader, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue #27: 25 MB of spaces and then ``{}`` was sniffed for 23 s and refused as "empty";
+    it is over the drawing file limit, and says so as :func:`load_drawing` does."""
+    import digitcanvas.drawing.file as drawing_file
+
+    path = tmp_path / "spaces.json"
+    path.write_bytes(b" " * (MAX_DRAWING_FILE_BYTES + 2**20) + b"{}")
+    with pytest.raises(DrawingReadError) as by_load:
+        load_drawing(path)
+    decoded: list[int] = []
+    original = drawing_file._head_text
+
+    def measured(head: bytes) -> str:
+        decoded.append(len(head))
+        return original(head)
+
+    monkeypatch.setattr(drawing_file, "_head_text", measured)
+    with pytest.raises(READ_ERRORS) as by_reader:
+        reader.read_file(path)
+    words = f"the file is {path.stat().st_size:,} bytes; drawing files of at most {MAX_DRAWING_FILE_BYTES:,} are read"
+    assert str(by_load.value) == str(by_reader.value) == f"{path}: {words}"  # one message, whichever door
+    assert sum(decoded) <= 64  # refused by its size: nothing past the first bytes was looked at
+
+
+def test_leading_whitespace_is_looked_at_once(reader: Reader, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue #27: 19 MB of newlines took 25 s: the growing head was decoded again after each
+    64 KB. Now every byte is looked at a bounded number of times, whatever the run's length."""
+    import digitcanvas.drawing.file as drawing_file
+
+    path = tmp_path / "newlines.json"
+    blank = b"\n" * (2 * 2**20)
+    path.write_bytes(blank)
+    decoded: list[int] = []
+    original = drawing_file._head_text
+
+    def measured(head: bytes) -> str:
+        decoded.append(len(head))
+        return original(head)
+
+    monkeypatch.setattr(drawing_file, "_head_text", measured)
+    with pytest.raises(READ_ERRORS, match="the file is empty but for whitespace"):
+        reader.read_file(path)
+    assert sum(decoded) <= 2 * len(blank)
+    path.write_bytes(blank + drawing_text().encode())
+    decoded.clear()
+    assert reader.read_file(path).number == "7"
+    assert sum(decoded) <= 2 * path.stat().st_size
+
+
+def test_an_empty_drawing_names_its_file_once(tmp_path: Path) -> None:
+    """Issue #27: predict printed "x.json: x.json: the drawing is empty"."""
+    path = tmp_path / "x.json"
+    path.write_text(drawing_text([]))
+    result = subprocess.run(
+        [sys.executable, "-m", "digitcanvas", "predict", str(path), str(path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.stderr.splitlines() == [f"error: {path}: the drawing is empty"] * 2
+
+
 IMAGES = hostile_images()
 
 
@@ -133,6 +200,53 @@ def test_the_pixel_limit_is_named(reader: Reader, tmp_path: Path) -> None:
     path.write_bytes(IMAGES["a PNG claiming 8,000 × 8,000 pixels"])
     with pytest.raises(READ_ERRORS, match="at most 40,000,000 are read"):
         reader.read_file(path)
+
+
+def _seven_photo() -> np.ndarray:
+    """A dark 7 on light paper, 300 × 200 px: no turn of it is itself."""
+    page = np.full((300, 200), 235, np.uint8)
+    page[40:60, 30:170] = 20  # the bar
+    for row in range(60, 270):  # the stem, slanting down to the left
+        column = 170 - (row - 60) * 90 // 210
+        page[row, column - 10 : column + 10] = 20
+    return page
+
+
+# How a camera stores an upright picture for each EXIF orientation: the inverse of the turn
+# a viewer makes (Pillow's ImageOps.exif_transpose, the oracle below).
+_STORED_AS = {1: None, 2: "FLIP_LEFT_RIGHT", 3: "ROTATE_180", 4: "FLIP_TOP_BOTTOM", 5: "TRANSPOSE", 6: "ROTATE_90",
+              7: "TRANSVERSE", 8: "ROTATE_270"}  # fmt: skip
+
+
+@pytest.mark.parametrize("orientation", sorted(_STORED_AS))
+def test_a_photo_is_read_upright_as_its_exif_orientation_says(reader: Reader, tmp_path: Path, orientation: int) -> None:
+    """Issue #27: a photo of a 7 that a viewer shows upright was read as "5, not sure"."""
+    from PIL import Image, ImageOps
+
+    from digitcanvas.drawing.image_file import EXIF_ORIENTATION, read_image
+
+    upright = Image.fromarray(_seven_photo())
+    turn = _STORED_AS[orientation]
+    stored = upright if turn is None else upright.transpose(getattr(Image.Transpose, turn))
+    exif = Image.Exif()
+    exif[EXIF_ORIENTATION] = orientation
+    stored.save(tmp_path / "photo.png", exif=exif.tobytes())
+    upright.save(tmp_path / "upright.png")
+    with Image.open(tmp_path / "photo.png") as photo:
+        assert np.array_equal(np.asarray(ImageOps.exif_transpose(photo)), np.asarray(upright))  # as a viewer shows it
+    assert np.array_equal(read_image(tmp_path / "photo.png"), np.asarray(upright))
+    assert reader.read_file(tmp_path / "photo.png").number == reader.read_file(tmp_path / "upright.png").number == "7"
+
+
+def test_eps_is_refused_in_words_and_never_run(reader: Reader, tmp_path: Path) -> None:
+    """Issue #27: EPS was refused as "TypeError" (Pillow would run Ghostscript on it)."""
+    path = tmp_path / "seven.eps"
+    path.write_bytes(b"%!PS-Adobe-3.0 EPSF-3.0\n%%BoundingBox: 0 0 100 100\n0 0 moveto 90 90 lineto stroke\n%%EOF\n")
+    with pytest.raises(READ_ERRORS) as refused:
+        reader.read_file(path)
+    assert str(refused.value) == (
+        f"{path}: EPS images are not read: they are programs, drawn by running Ghostscript; export it as PNG"
+    )
 
 
 ARRAYS = hostile_arrays()
@@ -159,6 +273,48 @@ def test_a_fifo_or_a_device_is_never_opened(reader: Reader, tmp_path: Path) -> N
             load_drawing(path)
         with pytest.raises(READ_ERRORS, match=f"not a regular file \\({kind}\\)"):
             reader.read_file(path)
+
+
+RUN_SECONDS = 0.5  # the run-time limit in the tests that wait for it
+
+
+@pytest.mark.parametrize("number", [False, True])
+def test_a_model_slow_on_ink_costs_two_time_limits_not_one_per_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, number: bool
+) -> None:
+    """Issue #27: a batch that timed out was retried one file at a time, each with the full
+    limit (6 files: 70 s; a 256-file batch: 43 min). One image out of time refuses the model."""
+    import digitcanvas.model.classifier as classifier_module
+    from digitcanvas.model import session
+    from digitcanvas.model.session import ModelTimeoutError, run_session
+
+    monkeypatch.setattr(session, "MODEL_RUN_SECONDS", RUN_SECONDS)
+    reader = Reader(Classifier(make_slow_on_ink_model(tmp_path / "slow.onnx")))
+    timeouts: list[int] = []
+
+    def counted(*args: object, **kwargs: object) -> object:
+        try:
+            return run_session(*args, **kwargs)  # type: ignore[arg-type]
+        except ModelTimeoutError:
+            timeouts.append(1)
+            raise
+
+    monkeypatch.setattr(classifier_module, "run_session", counted)
+    files = []
+    for i in range(6):
+        files.append(tmp_path / f"{i}.json")
+        files[-1].write_text(drawing_text())
+    (tmp_path / "broken.json").write_text("{")
+    files.insert(2, tmp_path / "broken.json")
+    results = list(read_files(reader, files, number=number))
+    assert [r.path for r in results] == [str(f) for f in files]
+    assert all(r.reading is None for r in results)
+    assert len(timeouts) <= 2  # the batch's, and one image's
+    assert "not a valid JSON drawing file" in (results[2].error or "")
+    slow = [r for r in results if "did not finish" in (r.error or "") and "ran out of time on" not in (r.error or "")]
+    assert len(slow) == 1
+    refused = [r.error or "" for r in results if "ran out of time on" in (r.error or "")]
+    assert len(refused) == 5 and all(e.startswith(f"{tmp_path}") and slow[0].path in e for e in refused)
 
 
 # --- properties ---------------------------------------------------------------------------------

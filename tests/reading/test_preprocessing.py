@@ -234,3 +234,32 @@ def test_faint_edges_of_ink_stay_and_faint_specks_on_their_own_go() -> None:
     ink = ink_map(paper)
     assert np.allclose(ink[9, 10:20], 0.08) and ink[30, 30] == 0.0
     assert ink[10:20, 10:20].min() == 1.0
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    count=st.integers(1, 60),
+    spread=st.sampled_from([0.0, 0.5, 3.0, 40.0]),
+    width=st.sampled_from([0.5, 2.4, 9.0]),
+)
+def test_rendering_by_windows_gives_the_image_every_pixel_against_every_segment_gives(
+    seed: int, count: int, spread: float, width: float
+) -> None:
+    """Issue #27: a drawing of 1,000 dots measured every pixel against every dot; each
+    segment is now measured against the pixels within its reach only, to the same bit."""
+    from digitcanvas.reading.preprocessing import _dense_distances, _pixel_centres, _window_distances
+
+    rng = np.random.default_rng(seed)
+    starts = rng.uniform(-5, 33, (count, 2))
+    ends = starts + rng.normal(0, spread, (count, 2))
+    pad = width / 2 + 1
+    corner = np.clip(np.ceil(np.minimum(starts, ends) - pad), 0, 28).astype(np.intp)
+    spans = np.maximum(np.clip(np.floor(np.maximum(starts, ends) + pad) + 1, 0, 28).astype(np.intp) - corner, 0)
+    windowed = _window_distances(starts, ends, corner, spans, spans[:, 0] * spans[:, 1], 28)
+    dense = _dense_distances(_pixel_centres(28), starts, ends)
+
+    def coverage(squared: np.ndarray) -> np.ndarray:  # as the renderer turns distances into ink
+        return np.clip(width / 2 + 0.5 - np.sqrt(squared), 0.0, 1.0)
+
+    assert np.array_equal(coverage(windowed), coverage(dense))

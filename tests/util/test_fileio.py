@@ -106,30 +106,79 @@ def test_write_new_claims_the_name_where_there_are_no_hard_links(
 def test_only_stale_temporaries_are_removed(tmp_path: Path) -> None:
     import time
 
-    from digitcanvas.util.files import STALE_UNLOCKED_TEMP_SECONDS, remove_stale_temporaries
+    from digitcanvas.util.files import STALE_UNLOCKED_TEMP_SECONDS, remove_stale_temporaries, temporary_name
 
-    old, young, other = tmp_path / ".a.json.x1.tmp", tmp_path / ".b.json.x2.tmp", tmp_path / "c.tmp"
+    old, young = tmp_path / temporary_name("a.json", "x1"), tmp_path / temporary_name("b.json", "x2")
+    other = tmp_path / "c.tmp"
     for path in (old, young, other):
         path.write_bytes(b"{")
     past = time.time() - 2 * STALE_UNLOCKED_TEMP_SECONDS
     os.utime(old, (past, past))
     os.utime(other, (past, past))
     assert remove_stale_temporaries(tmp_path) == 1
-    assert sorted(p.name for p in tmp_path.iterdir()) == [".b.json.x2.tmp", "c.tmp"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([young.name, "c.tmp"])
+
+
+# Hidden files of the user's that look like temporaries: only the writer's own names are.
+USERS_HIDDEN_FILES = (
+    ".thesis-draft.tmp",
+    ".notes.abcdefgh.tmp",
+    ".a.json.x1.tmp",
+    ".tmp",
+    "..tmp",
+    ".digitcanvas-x.tmp",
+)
+
+
+def test_a_users_hidden_tmp_files_are_never_removed(tmp_path: Path) -> None:
+    import time
+
+    from digitcanvas.util.files import STALE_TEMP_SECONDS, is_temporary_name, remove_stale_temporaries
+
+    past = time.time() - 10 * STALE_TEMP_SECONDS
+    for name in USERS_HIDDEN_FILES:
+        (tmp_path / name).write_text("the user's own words")
+        os.utime(tmp_path / name, (past, past))
+        assert not is_temporary_name(name)
+    assert remove_stale_temporaries(tmp_path) == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(USERS_HIDDEN_FILES)
+
+
+def test_the_writers_temporaries_are_named_as_the_clean_up_knows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tempfile
+
+    from digitcanvas.util.files import is_temporary_name
+
+    made: list[str] = []
+    original = tempfile.mkstemp
+
+    def spy(*args: object, **kwargs: object) -> tuple[int, str]:
+        fd, name = original(*args, **kwargs)  # type: ignore[call-overload]
+        made.append(Path(name).name)
+        return fd, name
+
+    monkeypatch.setattr(tempfile, "mkstemp", spy)
+    write_atomic(tmp_path / "d.json", b"{}")
+    write_new(tmp_path / "e.json", b"{}")
+    assert len(made) == 2
+    assert is_temporary_name(made[0], of="d.json") and not is_temporary_name(made[0], of="e.json")
+    assert is_temporary_name(made[1], of="e.json")
 
 
 def test_a_save_removes_what_a_killed_save_of_the_same_file_left(tmp_path: Path) -> None:
     import time
 
-    from digitcanvas.util.files import STALE_UNLOCKED_TEMP_SECONDS
+    from digitcanvas.util.files import STALE_UNLOCKED_TEMP_SECONDS, temporary_name
 
-    left, other = tmp_path / ".d.json.k1ll3d.tmp", tmp_path / ".e.json.k1ll3d.tmp"
+    left, other = tmp_path / temporary_name("d.json", "k1ll3d"), tmp_path / temporary_name("e.json", "k1ll3d")
     for path in (left, other):
         path.write_bytes(b"{")
         past = time.time() - 2 * STALE_UNLOCKED_TEMP_SECONDS
         os.utime(path, (past, past))
     write_atomic(tmp_path / "d.json", b"{}")
-    assert sorted(p.name for p in tmp_path.iterdir()) == [".e.json.k1ll3d.tmp", "d.json"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([other.name, "d.json"])
 
 
 @pytest.mark.parametrize(

@@ -7,11 +7,17 @@ opens one on the canvas; Export… and Import… move a whole collection
 as one file. Edits go through the Qt-free :class:`~digitcanvas.collection.state.Collection`;
 the widget emits ``changed`` after each so the window can refresh its summary and
 adaptation, and ``open_requested(Drawing)`` to put a drawing on the canvas.
+
+An import runs on a worker thread (:func:`~digitcanvas.collection.archive.import_archive`),
+all or nothing: the summary line says how far it is, the Import button becomes Cancel
+Import, and edits wait for it; ``import_done(bool)`` says whether it added anything.
 """
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QIcon, QKeyEvent, QKeySequence, QPixmap, QShortcut, QShowEvent
@@ -32,10 +38,11 @@ from digitcanvas.collection.archive import (
     ARCHIVE_SUFFIX,
     ArchiveReadError,
     ArchiveWriteError,
+    ImportResult,
     export_collection,
-    import_collection,
+    import_archive,
 )
-from digitcanvas.collection.folder import Entry
+from digitcanvas.collection.folder import Entry, ScanCancelled
 from digitcanvas.collection.keeper import unadapted
 from digitcanvas.collection.state import Collection
 from digitcanvas.drawing.strokes import Drawing, DrawingFileError, EmptyInputError
@@ -44,6 +51,7 @@ from digitcanvas.reading.preprocessing import preprocess_drawing
 from digitcanvas.reading.reader import Reader
 from digitcanvas.state.app_state import AppState
 from digitcanvas.state.history import History
+from digitcanvas.ui.background import LatestJobRunner
 from digitcanvas.ui.widgets.canvas import DrawingCanvas
 from digitcanvas.ui.widgets.preview import image_to_qimage
 from digitcanvas.ui.window.collection_control import CollectionControl
@@ -51,6 +59,8 @@ from digitcanvas.ui.window.collection_control import CollectionControl
 THUMBNAIL = 56  # px: the 28×28 input at twice its size
 GRID = QSize(THUMBNAIL + 36, THUMBNAIL + 40)
 ENTRY_ROLE = Qt.ItemDataRole.UserRole
+IMPORT_WORKER = "digitcanvas-import"  # the import's worker thread's name prefix
+IMPORT_TEXT, CANCEL_IMPORT_TEXT = "Import…", "Cancel Import"
 
 
 class CollectionBrowser(QDialog):
@@ -58,6 +68,7 @@ class CollectionBrowser(QDialog):
 
     changed = Signal()
     open_requested = Signal(object)  # a Drawing
+    import_done = Signal(bool)  # an import ended: True when it added drawings
 
     def __init__(self, collection: Collection, reader: Reader | None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -68,6 +79,11 @@ class CollectionBrowser(QDialog):
         self._brought_back: list[Path] = []  # the files the last undo wrote, to select
         self._summary = ""  # what the summary line says when no message is shown
         self._last_folder: Path | None = None  # where the last export or import went
+        self._thumbnails: dict[tuple[Path, object], QIcon] = {}  # by file and preprocessing: drawn once
+        self._importer = LatestJobRunner(self, name=IMPORT_WORKER)
+        self._importer.finished.connect(self._import_finished)
+        self._importer.progressed.connect(self._import_progressed)
+        self._import_cancel: threading.Event | None = None  # set: the import running stops (None: none runs)
         if self._reader is not None and collection.predictions() is None:
             collection.rescore(self._reader)
 
@@ -84,10 +100,10 @@ class CollectionBrowser(QDialog):
         self.grid.installEventFilter(self)
         self.hint = QLabel("0–9: relabel · Delete: remove · Ctrl+Z: undo · Enter: open on the canvas")
         self.export_button = QPushButton("Export…")
-        self.import_button = QPushButton("Import…")
+        self.import_button = QPushButton(IMPORT_TEXT)
         close = QPushButton("Close")
         self.export_button.clicked.connect(self._export_dialog)
-        self.import_button.clicked.connect(self._import_dialog)
+        self.import_button.clicked.connect(self._import_clicked)
         close.clicked.connect(self.accept)
         for button in (self.export_button, self.import_button, close):
             button.setAutoDefault(False)  # Enter opens the selected drawing, not a file dialog
@@ -136,8 +152,9 @@ class CollectionBrowser(QDialog):
         )
         row = max(self.grid.currentRow(), 0)
         self.grid.clear()
+        drawn, self._thumbnails = self._thumbnails, {}  # those of drawings still here are kept
         for i in order:
-            self.grid.addItem(self._item(entries[i], readings[i]))
+            self.grid.addItem(self._item(entries[i], readings[i], drawn))
         chosen = [k for k in range(self.grid.count()) if self.grid.item(k).data(ENTRY_ROLE).path in (select or [])]
         if chosen:
             # A relabelled drawing moves (mistakes come first): the selection goes with it, so
@@ -156,9 +173,12 @@ class CollectionBrowser(QDialog):
         )
         self.summary.setText(self._summary)
 
-    def _item(self, entry: Entry, reading: int | None) -> QListWidgetItem:
+    def _item(self, entry: Entry, reading: int | None, drawn: dict[tuple[Path, object], QIcon]) -> QListWidgetItem:
         text = f"{entry.label}" if reading is None else f"{entry.label} · read {reading}"
-        item = QListWidgetItem(_thumbnail(entry.drawing, self._reader), text)
+        key = (entry.path, None if self._reader is None else self._reader.options)
+        icon = drawn.get(key)  # a relabel or a key press redraws the grid, not every drawing
+        self._thumbnails[key] = icon = icon if icon is not None else _thumbnail(entry.drawing, self._reader)
+        item = QListWidgetItem(icon, text)
         item.setData(ENTRY_ROLE, entry)
         read = "" if reading is None else f", read as {reading}"
         item.setToolTip(f"{entry.path.name}\nkept as {entry.label}{read}")
@@ -205,6 +225,8 @@ class CollectionBrowser(QDialog):
 
     def undo(self) -> None:
         """Ctrl+Z: undo the last relabel or removal; the drawings it brings back are selected."""
+        if self.importing:
+            return
         if not self._history.can_undo():
             self.summary.setText(f"{self._summary} · nothing to undo")
             return
@@ -243,6 +265,8 @@ class CollectionBrowser(QDialog):
     def eventFilter(self, watched: object, event: object) -> bool:
         if watched is self.grid and isinstance(event, QKeyEvent) and event.type() == QKeyEvent.Type.KeyPress:
             text = event.text()
+            if self.importing and (text.isdigit() or event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace)):
+                return True  # edits wait for the import: it compares against the drawings as they were
             if len(text) == 1 and text.isdigit() and int(text) < NUM_CLASSES:
                 self.relabel_selected(int(text))
                 return True
@@ -266,23 +290,79 @@ class CollectionBrowser(QDialog):
         self.summary.setText(f"Exported {count} drawing{'s' * (count != 1)} to {written}")
         return True
 
+    @property
+    def importing(self) -> bool:
+        """True while an import runs on the worker thread."""
+        return self._import_cancel is not None
+
     def import_from(self, path: str) -> bool:
-        try:
-            result = import_collection(path, self._collection, self._reader)
-        except (ArchiveReadError, DrawingFileError) as e:
-            self.summary.setText(f"Could not import: {e}")
+        """Import the collection file at ``path`` on the worker thread (False: one runs
+        already); ``import_done`` follows."""
+        if self.importing:
             return False
-        self._after_edit()
-        skipped = f", {result.already_there} already here" if result.already_there else ""
-        if result.other_label:
-            skipped += f" ({result.other_label} of them with another label there: yours kept)"
-        bad = f", {len(result.problems)} unusable" if result.problems else ""
-        self.summary.setText(f"Imported {result.added} drawing{'s' * (result.added != 1)}{skipped}{bad}.")
+        cancel = threading.Event()
+        self._import_cancel = cancel
+        known, folder, reader, runner = (
+            list(self._collection.entries),
+            self._collection.folder,
+            self._reader,
+            self._importer,
+        )
+
+        def report(activity: str, done: int, total: int) -> None:  # on the worker thread
+            runner.report(path, (activity, done, total))
+
+        runner.submit(
+            path, lambda: import_archive(path, folder, known, reader=reader, report=report, cancelled=cancel.is_set)
+        )
+        self.import_button.setText(CANCEL_IMPORT_TEXT)
+        self.export_button.setEnabled(False)
+        self.summary.setText(f"Importing {Path(path).name}…")
         return True
 
+    def cancel_import(self) -> None:
+        """Stop the import running (nothing of it is kept); ``import_done(False)`` follows."""
+        if self._import_cancel is not None:
+            self._import_cancel.set()
+            self.summary.setText("Cancelling the import…")
+
+    def _import_clicked(self) -> None:
+        if self.importing:
+            self.cancel_import()
+        else:
+            self._import_dialog()
+
+    def _import_progressed(self, _key: object, news: tuple[str, int, int]) -> None:
+        activity, done, total = news
+        if self.importing and not (self._import_cancel and self._import_cancel.is_set()):
+            self.summary.setText(f"{activity}… {done:,} of {total:,}")
+
+    def _import_finished(self, _key: object, result: Any) -> None:
+        self._import_cancel = None
+        self.import_button.setText(IMPORT_TEXT)
+        self.export_button.setEnabled(True)
+        if isinstance(result, ImportResult):
+            self._collection.adopt([*result.found, *result.entries], result.read)
+            self._after_edit()
+            skipped = f", {result.already_there:,} already here" if result.already_there else ""
+            if result.other_label:
+                skipped += f" ({result.other_label:,} of them with another label there: yours kept)"
+            bad = f", {len(result.problems):,} unusable" if result.problems else ""
+            self.summary.setText(f"Imported {result.added:,} drawing{'s' * (result.added != 1)}{skipped}{bad}.")
+            self.import_done.emit(result.added > 0)
+            return
+        if isinstance(result, ScanCancelled):
+            self.summary.setText("Import cancelled: nothing was imported.")
+        elif isinstance(result, (ArchiveReadError, DrawingFileError)):
+            self.summary.setText(f"Could not import: {result}")
+        else:  # a defect: say so, and keep working with what is here
+            self.summary.setText(f"Could not import: {type(result).__name__}: {result}")
+        self.import_done.emit(False)
+
     def _dialog_folder(self) -> Path:
-        """Where the file dialogs open: the folder last exported to or imported from."""
-        return self._last_folder or self._collection.folder.parent
+        """Where the file dialogs open: the folder last exported to or imported from, else
+        the home folder (the collection's own folder is the app's, hidden from the user)."""
+        return self._last_folder or Path.home()
 
     def _export_dialog(self) -> None:
         name = str(self._dialog_folder() / f"collection{ARCHIVE_SUFFIX}")
@@ -373,8 +453,10 @@ class BrowserTool:
             self.browser.set_reader(self._state.reader)
 
     def _folder_changed(self) -> None:
-        """The browser shows the collection of the folder before: close it (it reopens on the new one)."""
+        """The browser shows the collection of the folder before: close it (it reopens on the
+        new one), cancelling an import into the old one."""
         if self.browser is not None:
+            self.browser.cancel_import()
             self._open_when_loaded = self.browser.isVisible()
             self.browser.close()
             self.browser.deleteLater()

@@ -4,6 +4,7 @@ import itertools
 import types
 from pathlib import Path
 
+import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
@@ -11,7 +12,7 @@ from strokes import compose
 
 from digitcanvas.collection import folder as collection_folder
 from digitcanvas.collection.state import Collection
-from digitcanvas.drawing.strokes import DrawingFileError
+from digitcanvas.drawing.strokes import Drawing, DrawingFileError
 from digitcanvas.model.classifier import load_classifier
 from digitcanvas.reading.reader import Reader
 from digitcanvas.ui.tools.collection_browser import CollectionBrowser
@@ -72,10 +73,13 @@ def test_export_then_import_elsewhere(browser: CollectionBrowser, qtbot: QtBot, 
     assert browser.export_to(str(tmp_path / "all.dccollection"))
     other = CollectionBrowser(Collection.open(tmp_path / "other"), reader)
     qtbot.addWidget(other)
-    assert other.import_from(str(tmp_path / "all.dccollection"))
+    with qtbot.waitSignal(other.import_done) as done:
+        assert other.import_from(str(tmp_path / "all.dccollection"))
+    assert done.args == [True]
     assert len(other.item_texts()) == 3 and "Imported 3 drawings" in other.summary.text()
-    assert not other.import_from(str(tmp_path / "missing.dccollection"))
-    assert "Could not import" in other.summary.text()
+    with qtbot.waitSignal(other.import_done) as done:
+        other.import_from(str(tmp_path / "missing.dccollection"))
+    assert done.args == [False] and "Could not import" in other.summary.text()
 
 
 def test_the_first_tile_is_selected_on_opening_so_a_digit_key_relabels_it(
@@ -190,7 +194,9 @@ def test_importing_a_copy_with_another_label_keeps_one_entry_and_says_so(
     drawings = Collection.open(tmp_path / "c").drawings
     changed = [d.with_label(9) if d.label == 0 else d for d in drawings]
     export_collection(changed, tmp_path / "changed.dccollection")
-    assert browser.import_from(str(tmp_path / "changed.dccollection"))
+    with qtbot.waitSignal(browser.import_done) as done:
+        assert browser.import_from(str(tmp_path / "changed.dccollection"))
+    assert done.args == [False]
     said = "Imported 0 drawings, 3 already here (1 of them with another label there: yours kept)."
     assert browser.summary.text() == said
     assert len(browser.item_texts()) == 3
@@ -198,8 +204,11 @@ def test_importing_a_copy_with_another_label_keeps_one_entry_and_says_so(
     export_collection(drawings[:1], tmp_path / "single.dccollection")
     other = CollectionBrowser(single, reader)
     qtbot.addWidget(other)
-    assert other.import_from(str(tmp_path / "single.dccollection"))
+    with qtbot.waitSignal(other.import_done) as done:
+        assert other.import_from(str(tmp_path / "single.dccollection"))
+    assert done.args == [True]
     assert other.summary.text() == "Imported 1 drawing."
+    assert other.item_texts() == ["0 · read 0"]
 
 
 def test_the_import_dialog_opens_where_the_last_export_went(
@@ -221,8 +230,84 @@ def test_the_import_dialog_opens_where_the_last_export_went(
 
     monkeypatch.setattr(QFileDialog, "getSaveFileName", save)
     monkeypatch.setattr(QFileDialog, "getOpenFileName", open_)
+    monkeypatch.setattr(Path, "home", lambda: tmp_path / "home")
     browser.export_button.click()
-    assert opened[0] == str(tmp_path / "collection.dccollection")  # first: beside the collection folder
+    assert opened[0] == str(tmp_path / "home" / "collection.dccollection")  # first: in the home folder
     assert (tmp_path / "shared" / "class.dccollection").is_file()
     browser.import_button.click()
     assert opened[1] == str(tmp_path / "shared")
+
+
+# --- importing off the GUI thread (issue #27) ------------------------------------------------
+
+
+def _archive(tmp_path: Path, count: int) -> Path:
+    """A collection file of ``count`` different drawings (a 1 moved right by i / 10 px)."""
+    from digitcanvas.collection.archive import export_collection
+    from digitcanvas.drawing.strokes import Drawing
+
+    one, _ = compose(["1"])
+    drawings = [
+        Drawing(tuple(s + np.array([i / 10, 0]) for s in one.strokes), one.width, one.height, label=1)
+        for i in range(count)
+    ]
+    return export_collection(drawings, tmp_path / f"{count}.dccollection")
+
+
+def test_an_import_runs_off_the_gui_thread_and_says_how_far_it_is(
+    browser: CollectionBrowser, qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Import ran on the GUI thread: 20,000 drawings froze the window for 131 s."""
+    import threading
+
+    from digitcanvas.collection import archive
+
+    archive_path = _archive(tmp_path, 350)
+    threads: list[str] = []
+    original = archive.read_archive
+
+    def watched(path: str) -> tuple[list[Drawing], list[str]]:
+        threads.append(threading.current_thread().name)
+        return original(path)
+
+    monkeypatch.setattr(archive, "read_archive", watched)
+    seen: list[str] = []
+    with qtbot.waitSignal(browser.import_done, timeout=60_000) as done:
+        assert browser.import_from(str(archive_path))
+        assert browser.import_button.text() == "Cancel Import" and not browser.export_button.isEnabled()
+        assert not browser.import_from(str(archive_path))  # one at a time
+        qtbot.keyClick(browser.grid, Qt.Key.Key_Delete)  # edits wait for the import
+        assert len(browser.item_texts()) == 3
+        browser._importer.progressed.connect(lambda _key, news: seen.append(browser.summary.text()))
+    assert done.args == [True]
+    assert threads and threads[0].startswith("digitcanvas-import")
+    assert any(text.startswith("Importing… ") and text.endswith(" of 350") for text in seen)
+    assert browser.summary.text() == "Imported 350 drawings."
+    assert len(browser.item_texts()) == 353 and browser.import_button.text() == "Import…"
+    assert len(Collection.open(tmp_path / "c").entries) == 353
+
+
+def test_a_cancelled_import_leaves_nothing(
+    browser: CollectionBrowser, qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A killed import of 100,000 left 15,213 files: all or nothing."""
+    archive_path = _archive(tmp_path, 450)
+    monkeypatch.setattr(collection_folder, "PROGRESS_EVERY", 10)
+    cancelled_at: list[int] = []
+
+    def cancel(_key: object, news: tuple[str, int, int]) -> None:
+        if news[1] >= 200 and not cancelled_at:
+            cancelled_at.append(news[1])
+            browser.import_button.click()  # now "Cancel Import"
+
+    browser._importer.progressed.connect(cancel)
+    with qtbot.waitSignal(browser.import_done, timeout=60_000) as done:
+        browser.import_from(str(archive_path))
+    assert done.args == [False] and cancelled_at
+    assert browser.summary.text() == "Import cancelled: nothing was imported."
+    assert len(browser.item_texts()) == 3
+    assert sorted(p.name for p in (tmp_path / "c").iterdir() if p.name.endswith(".json")) == sorted(
+        e.path.name for e in Collection.open(tmp_path / "c").entries
+    )
+    assert len(Collection.open(tmp_path / "c").entries) == 3
+    assert not [p for p in (tmp_path / "c").iterdir() if p.name.startswith(".digitcanvas-import-")]
