@@ -17,8 +17,8 @@ from collections.abc import Sequence
 import numpy as np
 
 from digitcanvas.model.conventions import REFERENCE_FILE
+from digitcanvas.training.mnist_data import MnistError, load_split
 from digitcanvas.util.files import write_atomic
-from lab.data.mnist import MnistError, load_split
 from lab.paths import REPO_ROOT
 
 DEFAULT_OUT = REPO_ROOT / "digitcanvas" / "assets" / REFERENCE_FILE
