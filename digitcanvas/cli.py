@@ -1,5 +1,5 @@
 """Command line: ``digitcanvas`` opens the window; ``digitcanvas predict`` reads files;
-``digitcanvas inspect`` looks inside the network for one file.
+``digitcanvas inspect`` looks inside the network for one file; ``digitcanvas train`` trains one.
 
 One argparse parser with subcommands (each in :mod:`digitcanvas.commands`). Qt is
 imported only when the window opens, so ``predict`` starts fast and runs without a display.
@@ -14,7 +14,7 @@ import sys
 from collections.abc import Sequence
 
 from digitcanvas import __version__
-from digitcanvas.commands import inspect, predict
+from digitcanvas.commands import inspect, predict, train
 from digitcanvas.commands.input_option import add_input_argument, add_model_argument
 from digitcanvas.commands.predict import EXIT_SOME_FAILED
 from digitcanvas.commands.terminal import run_writing
@@ -96,6 +96,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     inspect.add_arguments(inspect_parser)
     inspect_parser.set_defaults(run=inspect.run)
+    train_parser = commands.add_parser(
+        "train",
+        help=train.TRAIN_HELP,
+        description=train.TRAIN_DESCRIPTION,
+        epilog=train.TRAIN_EPILOG,
+    )
+    train.add_arguments(train_parser)
+    train_parser.set_defaults(run=train.run)
     return parser
 
 

@@ -17,7 +17,7 @@ from repo import REPO_ROOT
 
 from digitcanvas.util.files import describe_os_error
 
-CORE_PACKAGES = ("util", "drawing", "model", "reading", "collection", "explain", "state", "commands")
+CORE_PACKAGES = ("util", "drawing", "model", "reading", "collection", "explain", "training", "state", "commands")
 
 
 def test_the_graph_sees_every_import() -> None:

@@ -27,14 +27,17 @@ def _model_path(text: str) -> str:
     return text
 
 
-def add_input_argument(parser: argparse.ArgumentParser, *, subcommand: bool) -> None:
+def add_input_argument(
+    parser: argparse.ArgumentParser, *, subcommand: bool, purpose: str = "overriding its metadata and detection"
+) -> None:
     """``--input SETTING``, for the program (``digitcanvas --input unit``: the window, or any
-    command after it) and for each subcommand, with no default of its own there (as ``--model``)."""
+    command after it) and for each subcommand, with no default of its own there (as ``--model``);
+    ``purpose`` says in the help what the setting does there."""
     parser.add_argument(
         "--input",
         metavar="SETTING",
         type=_setting,
-        help=f"how to feed pixels to the model, overriding its metadata and detection: {SETTING_HELP}",
+        help=f"how to feed pixels to the model, {purpose}: {SETTING_HELP}",
         default=argparse.SUPPRESS if subcommand else None,
     )
 

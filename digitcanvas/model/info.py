@@ -22,7 +22,10 @@ Keys the app reads:
 * ``digitcanvas.name``, ``digitcanvas.version``: shown in the window and the CLI.
 
 Informational keys written by ``python -m lab.train``: ``digitcanvas.test_accuracy``,
-``digitcanvas.temperature``, ``digitcanvas.training_command``, ``digitcanvas.output``.
+``digitcanvas.temperature``, ``digitcanvas.training_command``, ``digitcanvas.output``;
+by the networks trained in the app or with ``digitcanvas train`` (:mod:`digitcanvas.training`),
+also ``digitcanvas.recipe`` (the layers and settings, JSON) and ``digitcanvas.training``
+(the training figures: epochs, time, data, per-epoch losses and accuracies, JSON).
 """
 
 from __future__ import annotations
@@ -91,6 +94,8 @@ META_TEST_ACCURACY = META_PREFIX + "test_accuracy"
 META_TEMPERATURE = META_PREFIX + "temperature"
 META_TRAINING_COMMAND = META_PREFIX + "training_command"
 META_OUTPUT = META_PREFIX + "output"
+META_RECIPE = META_PREFIX + "recipe"
+META_TRAINING = META_PREFIX + "training"
 
 DEFAULT_THRESHOLD = 0.80  # for foreign models: a calibrated-looking top probability under 80 % is doubtful
 TRUE_WORDS = ("1", "true", "yes")

@@ -2,8 +2,8 @@
 
 The app walks model files itself (:mod:`.proto`) to check them before onnxruntime opens
 them (:mod:`.file_check`), to list their graph (:mod:`.graph`) and to write metadata
-(:mod:`.info`), so it names the few fields of each message it needs here, as ``onnx.proto``
-numbers them.
+(:mod:`.info`), and writes the networks it trains (:mod:`digitcanvas.training.onnx_writer`),
+so it names the few fields of each message it needs here, as ``onnx.proto`` numbers them.
 """
 
 from __future__ import annotations
@@ -12,7 +12,11 @@ from enum import IntEnum
 
 
 class ModelField(IntEnum):
+    IR_VERSION = 1
+    PRODUCER_NAME = 2
+    PRODUCER_VERSION = 3
     GRAPH = 7
+    OPSET_IMPORT = 8  # OperatorSetIdProto
     METADATA_PROPS = 14  # StringStringEntryProto
     FUNCTIONS = 25  # model-local FunctionProto
 
@@ -21,8 +25,14 @@ class FunctionField(IntEnum):
     NODE = 7
 
 
+class OperatorSetField(IntEnum):
+    DOMAIN = 1
+    VERSION = 2
+
+
 class GraphField(IntEnum):
     NODE = 1
+    NAME = 2
     INITIALIZER = 5  # TensorProto
     INPUT = 11  # ValueInfoProto
     OUTPUT = 12
@@ -40,6 +50,8 @@ class NodeField(IntEnum):
 
 class AttributeField(IntEnum):
     NAME = 1
+    FLOAT = 2  # f: a float
+    INT = 3  # i: an int
     T = 5  # a tensor
     G = 6  # a graph
     INTS = 8
@@ -47,6 +59,15 @@ class AttributeField(IntEnum):
     GRAPHS = 11
     SPARSE_TENSOR = 22
     SPARSE_TENSORS = 23
+    TYPE = 20  # AttributeType
+
+
+class AttributeType(IntEnum):
+    """``AttributeProto.AttributeType`` values the writer uses."""
+
+    FLOAT = 1
+    INT = 2
+    INTS = 7
 
 
 class TensorField(IntEnum):
@@ -71,6 +92,18 @@ class SparseTensorField(IntEnum):
 
 class ValueInfoField(IntEnum):
     NAME = 1
+    TYPE = 2  # TypeProto
+
+
+class TypeField(IntEnum):
+    """``TypeProto``, its ``Tensor``, ``TensorShapeProto`` and ``Dimension`` (each field 1 or 2)."""
+
+    TENSOR_TYPE = 1  # TypeProto.tensor_type
+    ELEM_TYPE = 1  # TypeProto.Tensor.elem_type
+    SHAPE = 2  # TypeProto.Tensor.shape
+    DIM = 1  # TensorShapeProto.dim
+    DIM_VALUE = 1  # Dimension.dim_value
+    DIM_PARAM = 2  # Dimension.dim_param
 
 
 class EntryField(IntEnum):

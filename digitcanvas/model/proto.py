@@ -1,4 +1,4 @@
-"""Just enough protobuf to read an ONNX file's outline and edit its metadata. No Qt, no onnx.
+"""Just enough protobuf to read an ONNX file's outline, edit its metadata and write a trained network. No Qt, no onnx.
 
 The app must not depend on the ``onnx`` package (an extra), yet it writes settings into
 a user's model (:func:`digitcanvas.model.info.write_metadata`), lists its graph and checks
@@ -7,6 +7,7 @@ it before onnxruntime opens it. The fields it reads are named in :mod:`.onnx_fie
 
 from __future__ import annotations
 
+import struct
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -85,6 +86,16 @@ def fields(data: bytes) -> Iterator[Field]:
         if pos > len(data) or number == 0:
             raise ProtoError("truncated field")
         yield Field(number, wire, start, value_start, pos, value)
+
+
+def varint_field(number: int, value: int) -> bytes:
+    """A varint field (an int or an enum; ``value`` at least 0)."""
+    return varint(number << 3 | WIRE_VARINT) + varint(value)
+
+
+def float_field(number: int, value: float) -> bytes:
+    """A 32-bit float field."""
+    return varint(number << 3 | WIRE_I32) + struct.pack("<f", value)
 
 
 def len_field(number: int, payload: bytes) -> bytes:

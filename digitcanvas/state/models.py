@@ -61,11 +61,15 @@ class ModelChoice:
             classifier = load_classifier(path, scaling=scaling)
         except ModelLoadError as e:
             return e
-        self.reader = Reader(classifier)
-        self.bundled = path is None
-        if remember:
-            self._settings.set_model_path(path)
+        self.use(classifier, bundled=path is None, remember=remember)
         return None
+
+    def use(self, classifier: Classifier, *, bundled: bool = False, remember: bool = True) -> None:
+        """Use ``classifier``, loaded already (a model being trained is loaded off the window's thread)."""
+        self.reader = Reader(classifier)
+        self.bundled = bundled
+        if remember:
+            self._settings.set_model_path(None if bundled else classifier.path)
 
     def title(self) -> str:
         """ "DigitCanvas CNN 0.1.0": the model's name and version, without a build suffix."""

@@ -65,6 +65,10 @@ class Colours:
     tile_border: str
     tile_selected: str
     tile_background: str
+    # the training curves: training and validation, on a grid
+    curve_train: str
+    curve_validation: str
+    curve_grid: str
 
 
 LIGHT = Colours(
@@ -95,6 +99,9 @@ LIGHT = Colours(
     tile_border="#d1d5db",
     tile_selected="#2563eb",
     tile_background="#000000",
+    curve_train="#2563eb",
+    curve_validation="#ea580c",
+    curve_grid="#e5e7eb",
 )
 
 DARK = Colours(
@@ -125,6 +132,9 @@ DARK = Colours(
     tile_border="#434b59",
     tile_selected="#5b8dff",
     tile_background="#000000",
+    curve_train="#5b8dff",
+    curve_validation="#fb923c",
+    curve_grid="#353b46",
 )
 
 _current = LIGHT

@@ -35,8 +35,8 @@ from digitcanvas.drawing.image_file import write_png
 from digitcanvas.model.classifier import Classifier, ModelLoadError
 from digitcanvas.model.conventions import PRESETS_BY_KEY
 from digitcanvas.model.describe import input_description
+from digitcanvas.training.mnist_data import MnistError, load_split
 from lab.console import fail, log
-from lab.data.mnist import MnistError, load_split
 
 DEFAULT_COUNT = 2000
 

@@ -31,11 +31,11 @@ from digitcanvas.drawing.strokes import DEFAULT_PEN_WIDTH, DrawingFileError
 from digitcanvas.model.classifier import Classifier, ModelLoadError, load_classifier
 from digitcanvas.reading.preprocessing import PenMode, PreprocessOptions
 from digitcanvas.reading.reader import Reader
+from digitcanvas.training.mnist_data import MnistError, load_split
 from digitcanvas.util.files import describe_os_error
 from lab.console import fail
 from lab.data import digilets, unipen
 from lab.data.augment_strokes import COARSE_POINTS, coarsen
-from lab.data.mnist import MnistError, load_split
 from lab.data.unipen import DEFAULT_CANVAS, DRAW_HEIGHT_FRACTION, PenSample, to_canvas
 from lab.evaluate.metrics import Scores, confusion_image, markdown_scores, probabilities, score
 from lab.paths import REPORTS_DIR

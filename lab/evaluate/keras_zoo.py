@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from lab.data.mnist import MnistError, load_split
+from digitcanvas.training.mnist_data import MnistError, load_split
 
 SEED = 2026
 

@@ -18,9 +18,9 @@ import numpy as np
 
 from digitcanvas.model.classifier import ModelLoadError, load_classifier
 from digitcanvas.reading.reader import Reader
+from digitcanvas.training.mnist_data import MnistError, load_split
 from digitcanvas.util.files import describe_os_error
 from lab.console import fail
-from lab.data.mnist import MnistError, load_split
 from lab.evaluate.metrics import confusion_image, markdown_scores, probabilities, score
 from lab.paths import REPORTS_DIR
 

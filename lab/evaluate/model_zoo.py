@@ -30,10 +30,10 @@ try:
     import torch.nn.functional as F
     from torch import nn
 except ImportError as e:  # pragma: no cover - the message is the point
-    raise SystemExit('python -m lab.evaluate.model_zoo needs PyTorch: pip install -e ".[train]"') from e
+    raise SystemExit('python -m lab.evaluate.model_zoo needs PyTorch: pip install -e ".[lab]"') from e
 
+from digitcanvas.training.mnist_data import MnistError, load_split
 from lab.console import fail, log
-from lab.data.mnist import MnistError, load_split
 from lab.evaluate.any_model import check, write_pngs
 
 SEED = 2026

@@ -1,6 +1,6 @@
 """Train the bundled DigitCanvas CNN on MNIST (+ UNIPEN and DigiLeTs pen digits) and export it to ONNX.
 
-Reproducible on a 2-core CPU: fixed seed, PyTorch CPU (``pip install -e ".[train]"``).
+Reproducible on a 2-core CPU: fixed seed, PyTorch CPU (``pip install -e ".[lab]"``).
 
     python -m lab.train --data ../shared/data/mnist --unipen ../shared/data/unipen-digits \
         --digilets ../shared/data/digilets-digits --letters ../shared/data/digilets-letters \
@@ -34,7 +34,7 @@ try:
     import torch.nn.functional as F
     from torch import nn
 except ImportError as e:  # pragma: no cover - the message is the point
-    raise SystemExit('python -m lab.train needs PyTorch: pip install -e ".[train]"  (torch==2.13.0, CPU build)') from e
+    raise SystemExit('python -m lab.train needs PyTorch: pip install -e ".[lab]"  (torch==2.13.0, CPU build)') from e
 
 from digitcanvas import __version__
 from digitcanvas.model.classifier import Classifier
@@ -52,9 +52,10 @@ from digitcanvas.model.info import (
     ModelWriteError,
 )
 from digitcanvas.reading.reader import Reader
+from digitcanvas.training.calibration import fit_temperature, softmax
+from digitcanvas.training.mnist_data import MnistError
 from digitcanvas.util.files import describe_os_error, write_atomic
 from lab.console import fail, log
-from lab.data.mnist import MnistError
 from lab.evaluate.metrics import expected_calibration_error, probabilities
 from lab.paths import BUNDLED_MODEL_OUT
 from lab.train.data import DIGILETS_RENDERINGS, UNIPEN_RENDERINGS, DataSets, Images, Labels, load_data
@@ -87,26 +88,6 @@ def predict_logits(net: nn.Module, x: Images, batch: int = 1000) -> NDArray[np.f
     net.eval()
     outs = [net(torch.from_numpy(x[i : i + batch]).unsqueeze(1)) for i in range(0, len(x), batch)]
     return torch.cat(outs).numpy() if outs else np.zeros((0, 10), np.float32)
-
-
-def fit_temperature(logits: NDArray[np.floating], labels: Labels) -> float:
-    """The temperature that minimises validation negative log-likelihood."""
-    from scipy.optimize import minimize_scalar
-
-    def nll(log_t: float) -> float:
-        z = logits / math.exp(log_t)
-        z = z - z.max(axis=1, keepdims=True)
-        logp = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
-        return float(-logp[np.arange(len(labels)), labels].mean())
-
-    result = minimize_scalar(nll, bounds=(-2.0, 2.0), method="bounded")
-    return float(math.exp(result.x))
-
-
-def softmax(z: NDArray[np.floating]) -> NDArray[np.floating]:
-    """Row-wise softmax in the logits' own precision (float32 for the network's)."""
-    e = np.exp(z - z.max(axis=1, keepdims=True))
-    return e / e.sum(axis=1, keepdims=True)
 
 
 def _accuracy(net: nn.Module, x: Images, y: Labels) -> float:

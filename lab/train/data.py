@@ -20,9 +20,9 @@ from numpy.typing import NDArray
 from digitcanvas.collection.folder import load_collection
 from digitcanvas.drawing.strokes import Drawing
 from digitcanvas.reading.preprocessing import MNIST_PEN_WIDTH, PreprocessOptions, preprocess_drawing
+from digitcanvas.training.mnist_data import load_split
 from lab.console import log
 from lab.data import augment_strokes, digilets, nondigits, unipen
-from lab.data.mnist import load_split
 from lab.data.unipen import DRAW_HEIGHT_FRACTION, PenSample, to_canvas
 
 VALIDATION_SIZE = 5_000  # MNIST training images held out for every choice we make

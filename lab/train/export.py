@@ -3,7 +3,7 @@
 ``logits`` (N, 10), divided by the calibration temperature, comes first: the app picks
 the first float output with ten scores per image (:func:`digitcanvas.model.outputs.pick_output`).
 ``embedding`` (N, 4 × width), the penultimate features, comes second, for adapting the
-model to one user's hand. PyTorch is needed (``pip install -e ".[train]"``).
+model to one user's hand. PyTorch is needed (``pip install -e ".[lab]"``).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The bundled network and its training augmentation (PyTorch; ``pip install -e ".[train]"``)."""
+"""The bundled network and its training augmentation (PyTorch; ``pip install -e ".[lab]"``)."""
 
 from __future__ import annotations
 

@@ -19,7 +19,7 @@ from digitcanvas.model.classifier import Classifier
 from digitcanvas.reading.doubt import DoubtReason
 from digitcanvas.reading.preprocessing import preprocess_drawing
 from digitcanvas.reading.reader import Reader
-from lab.data.mnist import write_idx
+from digitcanvas.training.mnist_data import write_idx
 from lab.evaluate import doubt as evaluate_doubt
 from lab.evaluate import drawn as evaluate_drawn
 from lab.evaluate import mnist as evaluate

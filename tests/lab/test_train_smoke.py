@@ -13,7 +13,7 @@ from strokes import compose
 from digitcanvas.collection.folder import add_to_collection
 from digitcanvas.model.classifier import Classifier
 from digitcanvas.model.info import META_DOUBT, META_NAME, META_TEMPERATURE, META_TRAINING_COMMAND
-from lab.data.mnist import write_idx
+from digitcanvas.training.mnist_data import write_idx
 
 torch = pytest.importorskip("torch")
 pytest.importorskip("onnx")

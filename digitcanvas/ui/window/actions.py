@@ -74,6 +74,9 @@ class Actions:
     compare_model: QAction = _action(
         "&Compare with Model…", "Ctrl+Shift+M", tip="Read each drawing with a second model too"
     )
+    train_network: QAction = _action(
+        "&Train a Network…", "Ctrl+Shift+T", tip="Train your own network on MNIST, watch it learn, draw on it"
+    )
     adapt: QAction = _action(
         "&Adapt to My Handwriting", "Ctrl+Shift+A", tip="Learn from the drawings you kept", checkable=True
     )
@@ -140,7 +143,7 @@ def build_menus(menu_bar: QMenuBar, actions: Actions) -> None:
     model_menu = menu_bar.addMenu("&Model")
     model_menu.addActions([actions.open_model, actions.use_bundled])
     model_menu.addSeparator()
-    model_menu.addActions([actions.input_settings, actions.compare_model])
+    model_menu.addActions([actions.input_settings, actions.compare_model, actions.train_network])
     model_menu.addSeparator()
     model_menu.addAction(actions.adapt)
 

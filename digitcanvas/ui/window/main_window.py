@@ -28,6 +28,7 @@ from digitcanvas.ui.tools.collection_browser import BrowserTool
 from digitcanvas.ui.tools.compare import CompareTool
 from digitcanvas.ui.tools.input_settings import InputSettingsTool
 from digitcanvas.ui.tools.inside import InsideTool
+from digitcanvas.ui.tools.training import TrainingTool
 from digitcanvas.ui.widgets.canvas import DrawingCanvas
 from digitcanvas.ui.widgets.collection_panel import CollectionPanel
 from digitcanvas.ui.widgets.controls import ControlBar
@@ -59,7 +60,6 @@ class MainWindow(QMainWindow):
         self.settings = AppSettings(settings if settings is not None else QSettings())
         self.state = state = AppState(self.settings)
         self.last_error: str | None = None
-        self._cleared = ""  # what the status bar said on the last Clear
         self.setWindowIcon(app_icon())
         self.canvas, self.controls = DrawingCanvas(), ControlBar()
         self.result_panel, self.collection_panel, self.model_note = ResultPanel(), CollectionPanel(), ModelNote()
@@ -79,6 +79,7 @@ class MainWindow(QMainWindow):
         self.compare = CompareTool(state, self.settings, self, load_command=compare_command, inside=self.inside)
         self.input_settings = InputSettingsTool(state, self.model_control, self.settings, self)
         self.browser = BrowserTool(state, self.collection, self.canvas, self)
+        self.training = TrainingTool(state, self.model_control, self.settings, self)
         self._wire_state()
         self._wire_widgets()
         self._wire_actions()
@@ -145,6 +146,7 @@ class MainWindow(QMainWindow):
             (a.next_digit, lambda: self.result_panel.select_next(1)),
             (a.input_settings, self.input_settings.open_dialog),
             (a.compare_model, self.compare.open_dialog),
+            (a.train_network, self.training.open),
             (a.adapt, lambda: collection.set_adapt(a.adapt.isChecked())),
             (a.inside_view, self.inside.show),
             (a.browse_collection, self.browser.open),
@@ -169,8 +171,7 @@ class MainWindow(QMainWindow):
             # Replaces what the bar said of the drawing before (a keep's "Ctrl+Z takes it back"
             # now undoes the Clear first).
             keys = self.ui_actions.undo.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
-            self._cleared = f"Cleared ({keys} brings the drawing back)."
-            self.status.show(self._cleared)
+            self.status.show_cleared(f"Cleared ({keys} brings the drawing back).")
         self.canvas.clear()
         self.state.show_idle()
 
@@ -183,8 +184,8 @@ class MainWindow(QMainWindow):
         self.refresh_actions()
 
     def _on_strokes_changed(self) -> None:
-        if not self.canvas.is_empty() and self._cleared and self.status.message() == self._cleared:
-            self.status.clear()  # a new drawing: Ctrl+Z takes its stroke first, not the cleared one back
+        if not self.canvas.is_empty():
+            self.status.drop_cleared()
         self.live.stop()
         self.state.canvas_changed(self.canvas.drawing(), live=self.live.on)
 

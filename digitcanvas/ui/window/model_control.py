@@ -16,7 +16,7 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QWidget
 
-from digitcanvas.model.classifier import ModelLoadError
+from digitcanvas.model.classifier import Classifier, ModelLoadError
 from digitcanvas.model.info import InputScaling
 from digitcanvas.state.app_state import AppState
 from digitcanvas.ui import dialogs
@@ -81,15 +81,24 @@ class ModelControl:
         self, path: str | os.PathLike[str] | None, *, remember: bool = True, scaling: InputScaling | None = None
     ) -> ModelLoadError | None:
         """Read with the model at ``path`` (None: bundled) from now on; returns why it cannot be used."""
-        state = self._state
-        if (error := state.models.switch(path, remember=remember, scaling=scaling)) is not None:
+        if (error := self._state.models.switch(path, remember=remember, scaling=scaling)) is not None:
             return error
-        state.say(f"Loaded {(path and Path(path).name) or 'the bundled model'}")
+        self._switched((path and Path(path).name) or "the bundled model")
+        return None
+
+    def use_loaded(self, classifier: Classifier, *, remember: bool = True) -> None:
+        """Read with ``classifier``, loaded already (off the window's thread: a network being trained)."""
+        self._state.models.use(classifier, remember=remember)
+        self._switched(classifier.path.name)
+
+    def _switched(self, name: str) -> None:
+        """Say that ``name`` is in use now (and what to know about it); read the drawing again."""
+        state = self._state
+        state.say(f"Loaded {name}")
         if warning := state.models.take_warning(self._input_settings):
             dialogs.when_shown(self._parent, lambda: dialogs.show_error(self._parent, WARNING_TITLE, warning))
         state.model_changed.emit(None)
         state.reread.emit(False)
-        return None
 
     def open_dialog(self) -> None:
         """Model ▸ Open Model…"""

@@ -28,6 +28,7 @@ class StatusLine(QObject):
         bar.addWidget(self.label, 1)
         bar.addPermanentWidget(self.model_label)
         self._message = ""
+        self._cleared = ""  # what the bar said on the last Clear
         self._timer = QTimer(self, singleShot=True)
         self._timer.timeout.connect(self.clear)
         self.label.installEventFilter(self)
@@ -45,6 +46,16 @@ class StatusLine(QObject):
     def clear(self) -> None:
         self._message = ""
         self._elide()
+
+    def show_cleared(self, message: str) -> None:
+        """Say the canvas was cleared and how to bring the drawing back (replaces what the bar said)."""
+        self._cleared = message
+        self.show(message)
+
+    def drop_cleared(self) -> None:
+        """A new drawing began: Undo now takes its stroke first, so a Clear's message no longer holds."""
+        if self._cleared and self._message == self._cleared:
+            self.clear()
 
     def message(self) -> str:
         """The message shown, in full (the bar may show it shortened); "" after its timeout."""

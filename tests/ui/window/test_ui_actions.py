@@ -94,6 +94,7 @@ def test_menus(built: tuple[QMainWindow, Actions, Recorder]) -> None:
         actions.use_bundled,
         actions.input_settings,
         actions.compare_model,
+        actions.train_network,
         actions.adapt,
     ]
     edit = menus["&Edit"].actions()

@@ -1,4 +1,4 @@
-"""lab.data.mnist: the MNIST IDX reader and its checks."""
+"""digitcanvas.training.mnist_data: the MNIST IDX reader and its checks."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from lab.data import mnist
-from lab.data.mnist import MnistError, load_split, write_idx
+from digitcanvas.training import mnist_data as mnist
+from digitcanvas.training.mnist_data import MnistError, load_split, write_idx
 
 
 def _write_split(folder: Path, prefix: str, n: int, *, compress: bool = True) -> tuple[np.ndarray, np.ndarray]:
