@@ -31,7 +31,15 @@ from digitcanvas.model.onnx_fields import (
     TensorField,
     ValueInfoField,
 )
-from digitcanvas.model.proto import WIRE_LEN, WIRE_VARINT, ProtoError, fields, len_field, read_varint
+from digitcanvas.model.proto import (
+    WIRE_LEN,
+    WIRE_VARINT,
+    FieldBudget,
+    ProtoError,
+    fields,
+    len_field,
+    read_varint,
+)
 
 INT64_SIGN = 1 << 63  # varints carry int64 as two's complement in 64 bits
 UINT64_RANGE = 1 << 64
@@ -94,10 +102,11 @@ def _signed(value: int) -> int:
     return value - UINT64_RANGE if value >= INT64_SIGN else value
 
 
-def _ints(data: bytes, number: int) -> tuple[int, ...]:
-    """A repeated int64 field, packed or not."""
+def _ints(data: bytes, number: int, budget: FieldBudget | None = None) -> tuple[int, ...]:
+    """A repeated int64 field, packed or not (each value counted in ``budget``)."""
+    budget = FieldBudget() if budget is None else budget
     values: list[int] = []
-    for f in fields(data):
+    for f in fields(data, budget=budget):
         if f.number != number:
             continue
         if f.wire == WIRE_VARINT:
@@ -105,28 +114,29 @@ def _ints(data: bytes, number: int) -> tuple[int, ...]:
         elif f.wire == WIRE_LEN:
             payload, pos = f.payload(data), 0
             while pos < len(payload):
+                budget.spend()
                 value, pos = read_varint(payload, pos)
                 values.append(_signed(value))
     return tuple(values)
 
 
-def _weight(tensor: bytes, name: str = "") -> Weight:
+def _weight(tensor: bytes, budget: FieldBudget, name: str = "") -> Weight:
     data_type = 0
-    for f in fields(tensor):
+    for f in fields(tensor, budget=budget):
         if f.number == TensorField.DATA_TYPE and f.wire == WIRE_VARINT:
             data_type = f.varint
         elif f.number == TensorField.NAME and f.is_bytes and not name:
             name = _text(f.payload(tensor))
-    return Weight(name, _ints(tensor, TensorField.DIMS), data_type)
+    return Weight(name, _ints(tensor, TensorField.DIMS, budget), data_type)
 
 
-def _node(data: bytes) -> Node:
+def _node(data: bytes, budget: FieldBudget) -> Node:
     name = op = domain = ""
     inputs: list[str] = []
     outputs: list[str] = []
     ints: dict[str, tuple[int, ...]] = {}
     value: Weight | None = None
-    for f in fields(data):
+    for f in fields(data, budget=budget):
         if not f.is_bytes:
             continue
         payload = f.payload(data)
@@ -143,48 +153,53 @@ def _node(data: bytes) -> Node:
         elif f.number == NodeField.ATTRIBUTE:
             attribute = ""
             tensor: bytes | None = None
-            for a in fields(payload):
+            for a in fields(payload, budget=budget):
                 if a.number == AttributeField.NAME and a.is_bytes:
                     attribute = _text(a.payload(payload))
                 elif a.number == AttributeField.T and a.is_bytes:
                     tensor = a.payload(payload)
-            listed = _ints(payload, AttributeField.INTS)
+            listed = _ints(payload, AttributeField.INTS, budget)
             if listed:
                 ints[attribute] = listed
             if tensor is not None and attribute == "value":
-                value = _weight(tensor, outputs[0] if outputs else "")
+                value = _weight(tensor, budget, outputs[0] if outputs else "")
     if value is not None and outputs and value.name != outputs[0]:
         value = Weight(outputs[0], value.dims, value.data_type)
     return Node(name, op, domain, tuple(inputs), tuple(outputs), ints, value)
 
 
-def _graph_field(model: bytes) -> tuple[int, int, bytes]:
-    for f in fields(model):
+def _graph_field(model: bytes, budget: FieldBudget) -> tuple[int, int, bytes]:
+    for f in fields(model, budget=budget):
         if f.number == ModelField.GRAPH and f.is_bytes:
             return f.start, f.end, f.payload(model)
     raise GraphReadError("the file holds no graph")
 
 
 def read_graph(model: bytes) -> Graph:
-    """The top-level graph of a serialised ``ModelProto``; raises :class:`GraphReadError`."""
+    """The top-level graph of a serialised ``ModelProto``; raises :class:`GraphReadError`.
+
+    The whole read visits at most :data:`~digitcanvas.model.proto.MAX_PROTO_FIELDS` fields."""
+    budget = FieldBudget()
     try:
-        _, _, graph = _graph_field(model)
+        _, _, graph = _graph_field(model, budget)
         nodes: list[Node] = []
         weights: dict[str, Weight] = {}
         inputs: list[str] = []
         outputs: list[str] = []
-        for f in fields(graph):
+        for f in fields(graph, budget=budget):
             if not f.is_bytes:
                 continue
             payload = f.payload(graph)
             if f.number == GraphField.NODE:
-                nodes.append(_node(payload))
+                nodes.append(_node(payload, budget))
             elif f.number == GraphField.INITIALIZER:
-                weight = _weight(payload)
+                weight = _weight(payload, budget)
                 weights[weight.name] = weight
             elif f.number in (GraphField.INPUT, GraphField.OUTPUT):
                 names = [
-                    _text(v.payload(payload)) for v in fields(payload) if v.number == ValueInfoField.NAME and v.is_bytes
+                    _text(v.payload(payload))
+                    for v in fields(payload, budget=budget)
+                    if v.number == ValueInfoField.NAME and v.is_bytes
                 ]
                 (inputs if f.number == GraphField.INPUT else outputs).extend(names[:1])
     except ProtoError as e:
@@ -198,7 +213,7 @@ def read_graph(model: bytes) -> Graph:
 def with_outputs(model: bytes, names: Iterable[str]) -> bytes:
     """A copy of a serialised model whose graph also outputs the tensors ``names``
     (untyped: onnxruntime infers their types); names already outputs are skipped."""
-    start, end, graph = _graph_field(model)
+    start, end, graph = _graph_field(model, FieldBudget())
     existing = set(read_graph(model).outputs)
     added = b"".join(
         len_field(GraphField.OUTPUT, len_field(ValueInfoField.NAME, name.encode("utf-8")))

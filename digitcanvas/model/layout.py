@@ -21,6 +21,11 @@ from digitcanvas.util.lazy_imports import ndimage
 LENET_FIELD = 32  # LeNet-5's input: MNIST padded by 2 px on every side
 SIDES = (FIELD, LENET_FIELD)  # the fields a model may take
 MAX_BATCH = 1000  # images per inference call: bounds memory on large evaluations
+# A batch fixed at export is padded to and run whole, even for one drawing: exports fix
+# their training batch (32 to 1,024); padding 1,024 images of 32×32 float64 takes 8 MB,
+# where a fixed batch of 1,000,000 took 3.2 GB and 12.6 s before the load-time limit
+# stopped it (issue #27), and 10^12 ended in a numpy traceback.
+MAX_FIXED_BATCH = 1024
 
 
 class InputLayoutError(ValueError):
@@ -46,10 +51,15 @@ class InputLayout:
 
 def layout_for(shape: list[int | str | None]) -> InputLayout:
     """The layout of a model input of ``shape``; raises :class:`InputLayoutError` when no 28×28
-    (or 32×32) image fits it."""
+    (or 32×32) image fits it, or its fixed batch is over :data:`MAX_FIXED_BATCH`."""
     dims = [d if isinstance(d, int) and d > 0 else None for d in shape]
     for side in SIDES:
         if (layout := _layout(dims, side)) is not None:
+            if layout.batch is not None and layout.batch > MAX_FIXED_BATCH:
+                raise InputLayoutError(
+                    f"takes a batch fixed at {layout.batch:,} images; DigitCanvas runs models whose fixed batch "
+                    f"is at most {MAX_FIXED_BATCH:,} images (it pads every run to it)"
+                )
             return layout
     shown = "(" + ", ".join("?" if d is None else str(d) for d in dims) + ")"
     raise InputLayoutError(

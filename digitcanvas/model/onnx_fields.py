@@ -22,7 +22,13 @@ class ModelField(IntEnum):
 
 
 class FunctionField(IntEnum):
+    """``FunctionProto``: a model-local function, which onnxruntime inlines at each call."""
+
+    NAME = 1  # a node calls it with this op_type ...
     NODE = 7
+    DOMAIN = 10  # ... in this domain ...
+    ATTRIBUTE_PROTO = 11  # attributes' default values (AttributeProto), copied into each call
+    OVERLOAD = 13  # ... and this overload
 
 
 class OperatorSetField(IntEnum):
@@ -46,6 +52,7 @@ class NodeField(IntEnum):
     OP_TYPE = 4
     ATTRIBUTE = 5
     DOMAIN = 7
+    OVERLOAD = 8
 
 
 class AttributeField(IntEnum):
@@ -134,13 +141,6 @@ class DataType(IntEnum):
     BFLOAT16 = 16
 
 
+ONNX_DOMAIN_ALIASES = ("", "ai.onnx")  # two names of the standard operators' domain
 DATA_LOCATION_EXTERNAL = 1
 EXTERNAL_LOCATION_KEY = "location"  # the external_data entry naming the weights file
-# Fields whose values a TensorProto may write one by one (not packed): float, int32, int64, double, uint64.
-UNPACKED_DATA_FIELDS = (
-    TensorField.FLOAT_DATA,
-    TensorField.INT32_DATA,
-    TensorField.INT64_DATA,
-    TensorField.DOUBLE_DATA,
-    TensorField.UINT64_DATA,
-)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from itertools import islice
 from typing import Any
 
 import numpy as np
@@ -70,14 +71,33 @@ def pick_output(outputs: list[Any]) -> OutputSpec:
     raise OutputError(f"no output with a score for each of the ten digits (outputs: {described})")
 
 
+# The keys a ZipMap may give the digits: integers, or strings (skl2onnx's string class labels)
+DIGIT_LABELS: dict[int | str, int] = {**{d: d for d in range(NUM_CLASSES)}, **{str(d): d for d in range(NUM_CLASSES)}}
+LABELS_SHOWN = 10  # of a ZipMap's labels, in a message
+
+
 def zipmap_rows(maps: list[Mapping[Any, float]]) -> NDArray[np.float64]:
+    """Probabilities (N, 10) from ZipMap maps; each must map exactly the digits 0-9 (as
+    integers or as the strings "0" to "9"), else :class:`ModelRunError` names what it maps."""
     rows = np.zeros((len(maps), NUM_CLASSES))
     for i, row in enumerate(maps):
+        digits = [_digit(key) for key in row]
+        if len(digits) != NUM_CLASSES or set(digits) != set(range(NUM_CLASSES)):
+            labels = ", ".join(repr(key) for key in islice(row, LABELS_SHOWN))
+            more = f", … ({len(row):,} labels)" if len(row) > LABELS_SHOWN else ""
+            raise ModelRunError(
+                f"the model's outputs give probabilities for the labels {labels}{more}, not for the ten digits 0 to 9"
+            )
         for key, value in row.items():
-            digit = int(key)
-            if 0 <= digit < NUM_CLASSES:
-                rows[i, digit] = float(value)
+            rows[i, DIGIT_LABELS[key]] = float(value)
     return rows
+
+
+def _digit(key: object) -> int | None:
+    """The digit a ZipMap key names (0 to 9, or "0" to "9"), else None."""
+    if isinstance(key, bool) or not isinstance(key, int | np.integer | str):
+        return None
+    return DIGIT_LABELS.get(int(key) if isinstance(key, np.integer) else key)
 
 
 def output_kind(raw: NDArray[np.floating]) -> OutputKind:

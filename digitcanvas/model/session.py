@@ -134,13 +134,26 @@ class SessionRefusedError(Exception):
 
 
 EXTERNAL_FOLDER_KEY = "session.model_external_initializers_file_folder_path"
+# Read every model as the ONNX protobuf that file_check walked, never as onnxruntime's own
+# ORT format, which it picks for a file named *.ort (a copy of the bundled model named so
+# fails "ORT model verification" without this, and loads with it).
+MODEL_FORMAT_KEY, MODEL_FORMAT = "session.load_model_format", "ONNX"
+# Constant folding computes, while the session is created, every node whose inputs are
+# constants, outside the bounded arena and with no time limit: a ConstantOfShape of a
+# Concat of constants (800 MB of floats) took 1.6 GB to open (4.8 GB in issue #27). Without it
+# such nodes run with the model, within MODEL_RUN_MEMORY_BYTES and the time limits. The
+# bundled model's optimised graph is the same either way (its constants are folded at
+# export); its single-image inference took a median 0.87-0.97 ms without folding, 0.95-1.07
+# ms with it (python -m lab.benchmark.speed, three runs each, interleaved; issue #27).
+UNBOUNDED_OPTIMIZERS = ["ConstantFolding"]
 
 
 def open_session(model: str | bytes, threads: int, *, external_folder: Path | None = None) -> Any:
     """An onnxruntime CPU session with DigitCanvas's options, for a model file's path or
     a model's bytes (then ``external_folder`` is where its external weights live):
-    ``threads`` intra-op threads, no log output, and each run's memory held to
-    ``MODEL_RUN_MEMORY_BYTES`` where onnxruntime can. Raises :class:`SessionRefusedError`.
+    ``threads`` intra-op threads, no log output, no constant folding (which would compute
+    outside every bound), and each run's memory held to ``MODEL_RUN_MEMORY_BYTES`` where
+    onnxruntime can. Raises :class:`SessionRefusedError`.
     """
     import onnxruntime as ort  # deferred: keeps `import digitcanvas` light
 
@@ -155,10 +168,16 @@ def open_session(model: str | bytes, threads: int, *, external_folder: Path | No
         options.add_session_config_entry("session.use_device_allocator_for_initializers", "1")
     if external_folder is not None:
         options.add_session_config_entry(EXTERNAL_FOLDER_KEY, str(external_folder))
+    options.add_session_config_entry(MODEL_FORMAT_KEY, MODEL_FORMAT)
     printed = io.StringIO()  # onnxruntime's Python layer prints "EP Error" banners on some failures
     try:
         with contextlib.redirect_stdout(printed):
-            return ort.InferenceSession(model, sess_options=options, providers=["CPUExecutionProvider"])
+            return ort.InferenceSession(
+                model,
+                sess_options=options,
+                providers=["CPUExecutionProvider"],
+                disabled_optimizers=UNBOUNDED_OPTIMIZERS,
+            )
     except Exception as e:  # onnxruntime raises several private exception types
         raise SessionRefusedError(f"{printed.getvalue()}{e}") from e
 

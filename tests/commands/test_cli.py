@@ -196,7 +196,7 @@ def test_verbose_gives_onnxruntimes_own_words_for_a_model_it_cannot_load(
     inputs: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     model = tmp_path / "model.onnx"
-    model.write_bytes(b"nope")
+    model.write_bytes(b"\x08\x07")  # protobuf the check reads, without a graph: onnxruntime refuses it
     assert main(["predict", "--model", str(model), str(inputs)]) == EXIT_USAGE
     assert "ONNXRuntimeError" not in capsys.readouterr().err
     assert main(["predict", "-v", "--model", str(model), str(inputs)]) == EXIT_USAGE

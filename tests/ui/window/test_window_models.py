@@ -19,6 +19,7 @@ from digitcanvas.model.session import ModelRunError
 from digitcanvas.ui.settings import KEY_MODEL, AppSettings
 from digitcanvas.ui.window.geometry import place_on_screen
 from digitcanvas.ui.window.main_window import MainWindow
+from lab.fuzz.hostile_models import BUILDERS
 from lab.fuzz.linear_model import make_linear_model
 
 # --- start-up, model, title ---------------------------------------------------------------
@@ -48,6 +49,21 @@ def test_a_bad_model_on_the_command_line_says_so_centred_and_uses_the_bundled_on
     qtbot.waitUntil(lambda: box.geometry().center() != QPoint(0, 0), timeout=2000)
     centre, window_centre = box.frameGeometry().center(), win.frameGeometry().center()
     assert abs(centre.x() - window_centre.x()) < 40 and abs(centre.y() - window_centre.y()) < 80
+    box.close()
+
+
+@pytest.mark.parametrize("name", ["an initializer of 17 dims of 2^62", "a fixed batch of 10^12"])
+def test_a_load_time_bomb_on_the_command_line_is_refused_in_a_box(
+    qtbot: QtBot, settings: QSettings, tmp_path: Path, name: str
+) -> None:
+    """Issue #27: these ended start-up in a traceback before any window showed."""
+    bomb = BUILDERS[name](tmp_path / "bomb.onnx")
+    win = MainWindow(settings=settings, model_path=bomb)
+    shown(qtbot, win, (700, 500), active=False)
+    qtbot.waitUntil(lambda: bool(boxes(win)), timeout=2000)
+    (box,) = boxes(win)
+    assert "bomb.onnx" in box.text() and "at most" in box.text() and "Using DigitCanvas CNN" in box.text()
+    assert win.state.models.classifier is not None and "bundled" in win.status.model_label.text()
     box.close()
 
 
