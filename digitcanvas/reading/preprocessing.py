@@ -38,7 +38,6 @@ MIN_EXTENT = 1e-6  # canvas px: ink narrower than this in both directions is a d
 MIN_SEGMENT = 0.5  # px at target scale: closer points add cost, not shape
 MAX_CORRECTIONS = 4  # clipped or heavily overlapping ink may need more than one
 INK_THRESHOLD = 0.15  # image path: a pixel darker/brighter than this (0..1) above paper is ink
-FRINGE = np.ones((3, 3), dtype=bool)  # image path: fainter pixels among these neighbours of ink are its edge
 COM_TOLERANCE = 0.3  # px; drawings are re-rendered when the vector estimate misses by more
 
 
@@ -378,9 +377,22 @@ def ink_map(pixels: NDArray[np.generic]) -> NDArray[np.float64]:
     ink = np.clip(ink / contrast, 0.0, 1.0)
     # Faint pixels stay where they fringe the ink (anti-aliased edges, as MNIST's digits
     # have); faint specks on their own are paper noise.
-    strong = ink >= INK_THRESHOLD
-    ink[~ndimage.binary_dilation(strong, structure=FRINGE)] = 0.0
+    ink[~fringed(ink >= INK_THRESHOLD)] = 0.0
     return ink
+
+
+def fringed(mask: NDArray[np.bool_]) -> NDArray[np.bool_]:
+    """``mask`` grown by one pixel in all eight directions (its 3 × 3 fringe): the same as
+    ``ndimage.binary_dilation`` with a 3 × 3 square, in two passes of shifted ORs, some
+    30× faster on a 640 × 400 image (0.11 against 3.7 ms), which made it most of a PNG's
+    reading time."""
+    rows = mask.copy()
+    rows[1:] |= mask[:-1]
+    rows[:-1] |= mask[1:]
+    grown = rows.copy()
+    grown[:, 1:] |= rows[:, :-1]
+    grown[:, :-1] |= rows[:, 1:]
+    return grown
 
 
 def preprocess_image(pixels: NDArray[np.generic]) -> Image28:

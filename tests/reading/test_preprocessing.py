@@ -14,6 +14,7 @@ from digitcanvas.reading.preprocessing import (
     PenMode,
     PreprocessOptions,
     centre_of_mass,
+    fringed,
     ink_map,
     preprocess_drawing,
     preprocess_image,
@@ -263,3 +264,21 @@ def test_rendering_by_windows_gives_the_image_every_pixel_against_every_segment_
         return np.clip(width / 2 + 0.5 - np.sqrt(squared), 0.0, 1.0)
 
     assert np.array_equal(coverage(windowed), coverage(dense))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.integers(1, 12),
+    st.integers(1, 12),
+    st.integers(0, 2**31 - 1),
+    st.floats(0.0, 1.0),
+)
+def test_the_ink_fringe_is_scipys_3x3_dilation(height: int, width: int, seed: int, share: float) -> None:
+    """Issue #26: the fringe is grown with shifted ORs (30× faster than ndimage on a PNG);
+    it must be the very same pixels, edges and corners included."""
+    from scipy import ndimage
+
+    mask = np.random.default_rng(seed).random((height, width)) < share
+    expected = ndimage.binary_dilation(mask, structure=np.ones((3, 3), dtype=bool))
+    assert np.array_equal(fringed(mask), expected)
+    assert np.array_equal(mask, np.random.default_rng(seed).random((height, width)) < share)  # left unchanged
