@@ -12,7 +12,7 @@ The dialog's contents scroll, so it fits a small screen.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
@@ -35,8 +35,9 @@ from PySide6.QtWidgets import (
 from digitcanvas.model.classifier import Classifier, InputSource
 from digitcanvas.model.conventions import PRESETS, describe_scaling, format_setting, reference_digits
 from digitcanvas.model.describe import describe_input
-from digitcanvas.model.info import InputScaling, ModelWriteError, Normalization, write_metadata
+from digitcanvas.model.info import Fit, InputScaling, ModelWriteError, Normalization, write_metadata
 from digitcanvas.model.session import ModelRunError
+from digitcanvas.model.shapes import FIELD
 from digitcanvas.state.app_state import AppState
 from digitcanvas.ui import theme
 from digitcanvas.ui.settings import AppSettings
@@ -118,6 +119,11 @@ class InputSettingsDialog(QDialog):
         self.std_box = self._spin()
         self.invert_box = QCheckBox("Black ink on white (inverted)")
         self.normalize_box = QCheckBox("Each column to unit L2 norm (tf.keras.utils.normalize)")
+        self.fit_box = QComboBox()  # only for a model whose field is larger than 28×28 (LeNet-5's 32×32)
+        side = classifier.layout.side
+        self.fit_box.addItem(f"Pad the 28×28 digit to {side}×{side} (as LeNet-5 was trained)", Fit.PAD.value)
+        self.fit_box.addItem(f"Resize the 28×28 digit to {side}×{side}", Fit.RESIZE.value)
+        self.fit_box.setAccessibleName("Fit to the model's field")
         self.accuracy_label = QLabel()
         self.accuracy_label.setAccessibleName("Reference accuracy")
 
@@ -143,6 +149,9 @@ class InputSettingsDialog(QDialog):
         form.addRow("then divide by", self.std_box)
         form.addRow("", self.invert_box)
         form.addRow("", self.normalize_box)
+        if side != FIELD:
+            form.addRow(f"Fit to {side}×{side}", self.fit_box)
+        self.fit_box.setVisible(side != FIELD)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
@@ -171,6 +180,7 @@ class InputSettingsDialog(QDialog):
             box.valueChanged.connect(self._on_values)
         for check in (self.invert_box, self.normalize_box):
             check.toggled.connect(self._on_values)
+        self.fit_box.currentIndexChanged.connect(self._on_values)
         self._score()
 
     def _spin(self) -> QDoubleSpinBox:
@@ -188,6 +198,7 @@ class InputSettingsDialog(QDialog):
             std=self.std_box.value(),
             invert=self.invert_box.isChecked(),
             normalize=Normalization.L2_COLUMNS if self.normalize_box.isChecked() else Normalization.NONE,
+            fit=Fit(self.fit_box.currentData()),
         )
 
     def choice(self) -> InputChoice:
@@ -225,10 +236,13 @@ class InputSettingsDialog(QDialog):
             check.blockSignals(True)
             check.setChecked(on)
             check.blockSignals(False)
+        self.fit_box.blockSignals(True)
+        self.fit_box.setCurrentIndex(self.fit_box.findData(scaling.fit.value))
+        self.fit_box.blockSignals(False)
         self._sync_preset(scaling)
 
     def _sync_preset(self, scaling: InputScaling) -> None:
-        keys = [p.key for p in PRESETS if p.scaling == scaling]
+        keys = [p.key for p in PRESETS if replace(p.scaling, fit=scaling.fit) == scaling]  # the fit is its own choice
         index = self.preset_box.findData(keys[0] if keys else CUSTOM)
         self.preset_box.blockSignals(True)
         self.preset_box.setCurrentIndex(index)
@@ -239,7 +253,8 @@ class InputSettingsDialog(QDialog):
     def _on_preset(self) -> None:
         key = self.preset_box.currentData()
         if key != CUSTOM:
-            self._set_scaling(next(p.scaling for p in PRESETS if p.key == key))
+            preset = next(p.scaling for p in PRESETS if p.key == key)
+            self._set_scaling(replace(preset, fit=Fit(self.fit_box.currentData())))
         self._use_own = False
         self._refresh.start()
 
@@ -259,7 +274,7 @@ class InputSettingsDialog(QDialog):
             self.accuracy_label.setText(f"The model fails with this setting: {e}")
             return
         self.accuracy_label.setText(
-            f"With {describe_scaling(scaling)}: <b>{accuracy:.0%}</b> of "
+            f"With {describe_scaling(scaling, self._classifier.layout.side)}: <b>{accuracy:.0%}</b> of "
             f"{len(reference_digits().labels)} reference digits read right"
         )
         self.accuracy_label.setTextFormat(Qt.TextFormat.RichText)

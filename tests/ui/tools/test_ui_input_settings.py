@@ -78,3 +78,34 @@ def test_why_the_bundled_models_choices_are_off_is_in_view(qtbot: QtBot, dialog:
     assert note.isVisible() and "part of DigitCanvas" in note.text() and "this session" in note.text()
     below = widget.write_button.geometry().bottom()
     assert note.geometry().top() > below and widget.rect().contains(note.geometry())
+
+
+def test_a_32_by_32_model_offers_how_its_digits_are_fitted(qtbot: QtBot, tmp_path: Path) -> None:
+    """Issue #25: a LeNet-5 style model (32×32) chooses padding or resizing in Input Settings,
+    scored live like the pixel convention; a 28×28 model shows no such choice."""
+    from onnx_models import make_lenet_like_model
+
+    from digitcanvas.model.info import Fit
+
+    classifier = Classifier(make_lenet_like_model(tmp_path / "resize.onnx", "resize"))
+    widget = InputSettingsDialog(classifier)
+    qtbot.addWidget(widget)
+    widget.show()
+    assert widget.fit_box.isVisible() and widget.fit_box.currentData() == Fit.RESIZE.value
+    assert widget.preset_box.currentData() == "unit"  # the preset does not care how the digit is fitted
+    assert "resized to 32×32" in widget.accuracy_label.text()
+    resized = _percent(widget.accuracy_label.text())
+    widget.fit_box.setCurrentIndex(widget.fit_box.findData(Fit.PAD.value))
+    assert widget.scaling() == InputScaling(fit=Fit.PAD) and widget.preset_box.currentData() == "unit"
+    qtbot.waitUntil(lambda: "padded to 32×32" in widget.accuracy_label.text(), timeout=2000)
+    assert _percent(widget.accuracy_label.text()) < resized - 3  # fed as it was not trained: fewer read
+    widget.select_preset("mnist")  # a preset keeps the fit chosen
+    assert widget.scaling().fit == Fit.PAD
+
+
+def _percent(text: str) -> int:
+    return int(text.split("<b>")[1].split("%")[0])
+
+
+def test_a_28_by_28_model_has_no_fit_choice(dialog: InputSettingsDialog) -> None:
+    assert not dialog.fit_box.isVisible()
