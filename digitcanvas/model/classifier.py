@@ -327,9 +327,10 @@ class Classifier:
         if batch.ndim != 3 or batch.shape[1:] != (FIELD, FIELD):
             raise ValueError(f"expected images of shape (N, 28, 28), got {batch.shape}")
         # Pixels are [0, 1] by contract; NaN, infinities or 4e37 would overflow the model's scaling.
-        if not np.isfinite(batch).all():
-            batch = np.nan_to_num(batch, nan=0.0, posinf=1.0, neginf=0.0)
+        # Clipping takes infinities to 1 and 0; NaN survives it, and one NaN makes the sum NaN.
         pixels = np.clip(batch, 0.0, 1.0)
+        if np.isnan(pixels.sum()):
+            pixels = np.nan_to_num(pixels, nan=0.0)
         raw = self._run(pixels, self.scaling)
         return usable_probabilities(raw, self.output_kind)
 

@@ -148,8 +148,9 @@ def usable_probabilities(raw: NDArray[np.float64], kind: OutputKind) -> NDArray[
     NaN never reaches a verdict, where it would pass as a confident digit.
     """
     values = np.asarray(raw, dtype=np.float64)
-    if kind == OutputKind.LOGITS and np.isfinite(values).all() and np.abs(values).max() < SAFE_LOGIT_SIZE:
-        # The common case, on every reading, without np.errstate's cost: nothing to overflow.
+    if kind == OutputKind.LOGITS and np.abs(values).max() < SAFE_LOGIT_SIZE:
+        # The common case, on every reading, without np.errstate's cost: nothing to overflow
+        # (a NaN makes the maximum NaN and an infinity makes it infinite: both fail the test).
         shifted = np.exp(values - values.max(axis=1, keepdims=True))
         return np.asarray(shifted / shifted.sum(axis=1, keepdims=True), dtype=np.float64)
     with np.errstate(all="ignore"):

@@ -183,3 +183,18 @@ def test_an_embedding_output_is_found_and_the_logits_still_read(tmp_path: Path, 
     assert features is not None and features.shape == (5, 16) and features.min() >= 0  # ReLU features
     assert classifier.predict_proba(images).shape == (5, 10)
     assert Classifier(make_linear_model(tmp_path / "plain.onnx")).embeddings(images) is None
+
+
+def test_pixels_outside_zero_to_one_read_as_their_nearest_valid_value(linear_model: Path) -> None:
+    # Pixels are [0, 1] by contract: NaN is paper, +inf and huge values are ink, -inf is paper.
+    classifier = Classifier(linear_model)
+    clean = np.zeros((28, 28), dtype=np.float32)
+    clean[10:18, 12:15] = 1.0
+    hostile = clean.copy()
+    hostile[0, 0], hostile[1, 1] = np.nan, -np.inf
+    hostile[10, 12], hostile[11, 12] = np.inf, 4e37
+    hostile[12, 12] = -3.0  # paper
+    clean[12, 12] = 0.0
+    expected = classifier.predict_proba(clean)
+    np.testing.assert_allclose(classifier.predict_proba(hostile), expected, rtol=1e-6, atol=1e-9)
+    assert np.isfinite(expected).all()
