@@ -24,6 +24,7 @@ import shlex
 import sys
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -214,24 +215,25 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     return args
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = parse_args(argv)
-    torch.set_num_threads(args.threads)
-    rng = np.random.default_rng(args.seed)
-    started, started_cpu = time.perf_counter(), time.process_time()
-    try:
-        data = load_data(args, rng)
-    except (MnistError, OSError, ValueError) as e:
-        return fail(str(e))
-    log(f"training on {len(data.train_y):,} images for {args.epochs} epochs ({args.threads} threads)")
-    net, history = train(args, data)
+@dataclass(frozen=True)
+class Calibration:
+    """The softmax temperature and "Not sure" threshold fitted on validation data."""
 
+    temperature: float
+    ece_before: float  # expected calibration error on validation images, before and after
+    ece_after: float
+    threshold: float | None  # None without validation drawings
+
+
+def calibrate(net: DigitNet, data: DataSets) -> Calibration:
+    """Fit the temperature on the validation images and drawings, then the doubt threshold on
+    the validation writers' drawings; logs what each does."""
     val_logits = predict_logits(net, np.concatenate([data.val_x, data.drawn_val_x]))
     val_labels = np.concatenate([data.val_y, data.drawn_val_y])
     temperature = fit_temperature(val_logits, val_labels)
-    val_ece_before = expected_calibration_error(softmax(val_logits), val_labels)
-    val_ece_after = expected_calibration_error(softmax(val_logits / temperature), val_labels)
-    log(f"temperature {temperature:.3f}: validation ECE {val_ece_before:.4f} -> {val_ece_after:.4f}")
+    ece_before = expected_calibration_error(softmax(val_logits), val_labels)
+    ece_after = expected_calibration_error(softmax(val_logits / temperature), val_labels)
+    log(f"temperature {temperature:.3f}: validation ECE {ece_before:.4f} -> {ece_after:.4f}")
 
     drawn_val_probs = softmax(predict_logits(net, data.drawn_val_x) / temperature)
     threshold = (
@@ -250,11 +252,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"validation drawings ({MAX_FLAG_RATE:.0%} of unseen writers' at most, {FIT_CONFIDENCE:.0%} sure), "
             f"{flagged_outliers:.1%} of validation non-digits"
         )
+    return Calibration(temperature, ece_before, ece_after, threshold)
 
-    torch_test = softmax(predict_logits(net, data.test_x) / temperature)
-    test_acc = float((torch_test.argmax(1) == data.test_y).mean())
-    command = " ".join([COMMAND, *(shlex.quote(a) for a in (argv if argv is not None else sys.argv[1:]))])
-    out = Path(args.out)
+
+def model_metadata(args: argparse.Namespace, calibration: Calibration, test_acc: float, command: str) -> dict[str, str]:
+    """The ``digitcanvas.*`` metadata the exported file carries."""
     metadata = {
         META_NAME: MODEL_NAME,
         META_VERSION: f"{__version__}+seed{args.seed}",
@@ -262,14 +264,34 @@ def main(argv: Sequence[str] | None = None) -> int:
         META_MEAN: "0",
         META_STD: "1",
         META_TEST_ACCURACY: f"{test_acc:.4f}",
-        META_TEMPERATURE: f"{temperature:.4f}",
+        META_TEMPERATURE: f"{calibration.temperature:.4f}",
         META_TRAINING_COMMAND: command,
         META_OUTPUT: "logits",
     }
-    if threshold is not None:
-        metadata[META_DOUBT] = f"{threshold:.4f}"
+    if calibration.threshold is not None:
+        metadata[META_DOUBT] = f"{calibration.threshold:.4f}"
+    return metadata
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    torch.set_num_threads(args.threads)
+    rng = np.random.default_rng(args.seed)
+    started, started_cpu = time.perf_counter(), time.process_time()
     try:
-        export_onnx(net, temperature, out, metadata)
+        data = load_data(args, rng)
+    except (MnistError, OSError, ValueError) as e:
+        return fail(str(e))
+    log(f"training on {len(data.train_y):,} images for {args.epochs} epochs ({args.threads} threads)")
+    net, history = train(args, data)
+    calibration = calibrate(net, data)
+
+    torch_test = softmax(predict_logits(net, data.test_x) / calibration.temperature)
+    test_acc = float((torch_test.argmax(1) == data.test_y).mean())
+    command = " ".join([COMMAND, *(shlex.quote(a) for a in (argv if argv is not None else sys.argv[1:]))])
+    out = Path(args.out)
+    try:
+        export_onnx(net, calibration.temperature, out, model_metadata(args, calibration, test_acc, command))
         outputs = exported_outputs(out)
     except ModelWriteError as e:
         return fail(str(e))
@@ -294,10 +316,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         "threads": args.threads,
         "torch": torch.__version__,
         "data": data.notes,
-        "temperature": temperature,
-        "doubt_threshold": threshold,
-        "validation_ece_before": val_ece_before,
-        "validation_ece_after": val_ece_after,
+        "temperature": calibration.temperature,
+        "doubt_threshold": calibration.threshold,
+        "validation_ece_before": calibration.ece_before,
+        "validation_ece_after": calibration.ece_after,
         "mnist_test_accuracy": ort_acc,
         "mnist_test_ece": test_ece,
         "onnx_vs_torch_max_abs_diff": max_diff,
