@@ -40,6 +40,7 @@ import argparse
 import functools
 import json
 import os
+import re
 import resource
 import shutil
 import signal
@@ -261,6 +262,9 @@ PEAK_REPORTING_PREDICT = (
 )
 
 
+SKIPPED_NOTE = re.compile(r"^note: skipped (\d+) files? in the folders", re.MULTILINE)
+
+
 def fuzz_predict(folders: list[Path], work: Path, tally: Tally, peaks: dict[str, float]) -> None:
     corpus = work / "predict"
     corpus.mkdir()
@@ -301,8 +305,10 @@ def _predict_problems(result: subprocess.CompletedProcess[bytes], files: int) ->
         return f"exit {result.returncode}: {err[-500:]}"
     lines = out.splitlines()
     errors = [line for line in err.splitlines() if line.startswith("error: ")]
-    if len(lines) + len(errors) != files:
-        return f"{len(lines)} results and {len(errors)} errors for {files} files"
+    # Files in a folder that begin like neither an image nor a drawing are skipped, and counted.
+    skipped = sum(int(m.group(1)) for m in SKIPPED_NOTE.finditer(err))
+    if len(lines) + len(errors) + skipped != files:
+        return f"{len(lines)} results, {len(errors)} errors and {skipped} skipped for {files} files"
     for line in lines:
         try:
             json.loads(line, parse_constant=lambda name: (_ for _ in ()).throw(ValueError(name)))
