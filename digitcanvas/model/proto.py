@@ -9,7 +9,8 @@ checks see is what onnxruntime loads: every wire type it skips is skipped here t
 (groups, wire types 3 and 4, nested up to protobuf's own depth), a tag keeps only its low
 32 bits and a varint its low 64 bits, as protobuf reads them; whatever protobuf would
 refuse raises :class:`ProtoError` naming the problem and the byte. Each walk visits at
-most :data:`MAX_PROTO_FIELDS` fields (a :class:`FieldBudget`), so no file makes it slow.
+most :data:`MAX_PROTO_FIELDS` fields (a :class:`FieldBudget`; a run of one fixed-width field
+repeated counts as one, and is skipped in C), so no file makes it slow.
 """
 
 from __future__ import annotations
@@ -35,6 +36,10 @@ MAX_GROUP_NESTING = 100
 # (1,000,000 unknown fields walked in 1.1 s), so this bounds a check to about a second: a
 # file of 10,000,000 unknown fields is refused in 1.0 s, where it loaded after 25 s (issue #27).
 MAX_PROTO_FIELDS = 500_000
+# A run of one fixed-width field repeated (an unpacked repeated float) is skipped in chunks of
+# its tag bytes: a first look at 16 fields (most runs are short), then 8 times more, up to 65,536.
+RUN_PROBE = 16
+MAX_RUN_PROBE = 65_536
 
 
 class ProtoError(ValueError):
@@ -66,7 +71,7 @@ class Field(NamedTuple):
     wire: int
     start: int  # where the field's tag begins
     value_start: int  # where its payload (or varint) begins
-    end: int  # just past the field (for a group: past its end tag)
+    end: int  # just past the field (a group: past its end tag; a fixed-width field: past its run, see _run_end)
     varint: int = 0  # the value, for WIRE_VARINT fields
 
     @property
@@ -154,6 +159,8 @@ def fields(
                 value_start, pos, value = pos, pos + value, 0
         elif wire in FIXED_BYTES:
             pos += FIXED_BYTES[wire]
+            if pos < end and pos - tag_start == FIXED_BYTES[wire] + 1:  # one-byte tag: the field may repeat
+                pos = _run_end(data, pos, end, data[tag_start], FIXED_BYTES[wire] + 1)
         elif wire == WIRE_START_GROUP:
             if not open_groups:
                 group_start = tag_start
@@ -179,6 +186,24 @@ def fields(
     budget.left = left
     if open_groups:
         raise ProtoError(f"a group started at byte {group_start} never ends")
+
+
+def _run_end(data: bytes, pos: int, end: int, tag: int, step: int) -> int:
+    """Past the run of fields that repeat the one-byte ``tag`` every ``step`` bytes from
+    ``pos`` (``pos`` itself when none does). A repeated float that is not packed, as
+    scikit-learn's SVMs store millions of support-vector values, is skipped in C a chunk at
+    a time rather than walked field by field: the run counts as one field of the walk."""
+    probe = RUN_PROBE
+    marker = bytes((tag,))
+    while True:
+        fit = (end - pos) // step  # whole fields left before the end of the message
+        count = min(probe, fit)
+        chunk = data[pos : pos + count * step : step]
+        same = count - len(chunk.lstrip(marker))
+        pos += same * step
+        if same < count or count == fit:
+            return pos
+        probe = min(probe * 8, MAX_RUN_PROBE)
 
 
 def varint(value: int) -> bytes:

@@ -5,16 +5,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import onnx
 import pytest
 from google.protobuf.message import DecodeError
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from digitcanvas.model.classifier import Classifier
 from digitcanvas.model.info import write_metadata
 from digitcanvas.model.onnx_fields import ModelField
 from digitcanvas.model.proto import (
     MAX_GROUP_NESTING,
+    MAX_PROTO_FIELDS,
     WIRE_LEN,
     WIRE_START_GROUP,
     WIRE_VARINT,
@@ -132,3 +135,24 @@ def test_metadata_is_written_into_a_model_behind_a_group_keeping_it(tmp_path: Pa
     data = path.read_bytes()
     assert data.startswith(proto_bombs.EMPTY_GROUP)
     assert {p.key: p.value for p in onnx.ModelProto.FromString(data).metadata_props} == {"digitcanvas.name": "grouped"}
+
+
+def test_a_run_of_one_fixed_width_field_is_one_field_of_the_walk() -> None:
+    # An unpacked repeated float (field 7 of AttributeProto, as scikit-learn's SVMs store
+    # their support vectors) may hold millions of values: the walk skips the run at once.
+    floats = (varint(7 << 3 | 5) + b"\0\0\x80?") * 2_000_000
+    data = varint(1 << 3 | WIRE_LEN) + varint(1) + b"a" + floats + varint(20 << 3 | WIRE_VARINT) + b"\x05"
+    walked = list(fields(data, budget=FieldBudget(3)))
+    assert [(f.number, f.wire) for f in walked] == [(1, WIRE_LEN), (7, 5), (20, WIRE_VARINT)]
+    assert walked[1].end == walked[2].start and walked[2].varint == 5
+    with pytest.raises(ProtoError, match="runs past the end"):
+        list(fields(floats[:-1]))
+
+
+def test_a_model_with_millions_of_unpacked_floats_loads(tmp_path: Path) -> None:
+    model = onnx.load(make_linear_model(tmp_path / "m.onnx"))
+    kept = onnx.helper.make_node("Constant", [], ["unused"], value_floats=[0.5] * (MAX_PROTO_FIELDS + 100_000))
+    model.graph.node.append(kept)
+    path = tmp_path / "svm-like.onnx"
+    onnx.save(model, path)
+    assert Classifier(path).predict_proba(np.zeros((28, 28), dtype=np.float32)).shape == (1, 10)
