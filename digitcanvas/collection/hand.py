@@ -52,14 +52,17 @@ class HandModel:
 
     def learn(self, reader: Reader, entries: Sequence[Entry], images: NDArray[np.float32]) -> None:
         """Keep the features of ``entries`` from their network inputs ``images`` (N, 28, 28),
-        preprocessed already (the collection's scoring made them)."""
+        preprocessed already."""
+        self.keep(reader, entries, drawing_features(reader.classifier, images) if len(entries) else np.zeros((0, 1)))
+
+    def keep(self, reader: Reader, entries: Sequence[Entry], features: NDArray[np.float64]) -> None:
+        """Keep the ``features`` (N, D) of ``entries`` for ``reader``'s model, computed already
+        (the collection's scoring gets them in the run that reads the drawings)."""
         key = model_key(reader)
         if key != self._model_key:
             self._cache.clear()
             self._model_key = key
-        if not entries:
-            return
-        for entry, row in zip(entries, drawing_features(reader.classifier, images), strict=True):
+        for entry, row in zip(entries, features, strict=True):
             self._cache[entry.path] = row
 
     def sync(self, reader: Reader, entries: Sequence[Entry]) -> Adaptation:

@@ -9,11 +9,14 @@ nothing the GUI thread uses: it reads with a copy of the model's reader (:func:`
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
+
+import numpy as np
+from numpy.typing import NDArray
 
 from digitcanvas.collection.folder import Cancelled, Entry, Progress, ScanCancelled
 from digitcanvas.collection.hand import HandModel, fit_hand
@@ -22,6 +25,7 @@ from digitcanvas.collection.state import PREDICT_CHUNK, Collection
 from digitcanvas.model.session import ModelRunError
 from digitcanvas.reading.adaptation import MIN_EXAMPLES
 from digitcanvas.reading.doubt import too_small
+from digitcanvas.reading.one_pass import OnePass
 from digitcanvas.reading.reader import Reader
 
 READING = "Reading your collection"
@@ -85,21 +89,35 @@ def run(request: Request, report: Report, cancelled: Cancelled) -> Result | None
 def _score(
     reader: Reader, entries: Sequence[Entry], hand: HandModel | None, progress: Progress, cancelled: Cancelled
 ) -> dict[Path, int]:
-    """The model's digit for each entry, by file, read in batches; each batch's network
-    inputs also give ``hand`` their features (each drawing is preprocessed once, not twice).
-    A model that fails on the features leaves them to :func:`fit_hand`, which says so."""
+    """The model's digit for each entry, by file, read in batches; the run that reads each
+    batch also gives ``hand`` its features (:class:`~digitcanvas.reading.one_pass.OnePass`:
+    one forward pass per drawing, not two). Features the model fails on are left to
+    :func:`fit_hand`, which says so.
+
+    The next batch is preprocessed on a second thread while the model runs on this one
+    (onnxruntime runs without holding the GIL), so the two take the time of the slower.
+    """
     read: dict[Path, int] = {}
-    for start in range(0, len(entries), PREDICT_CHUNK):
-        if cancelled():
-            raise ScanCancelled
-        progress(start, len(entries))
-        chunk = entries[start : start + PREDICT_CHUNK]
-        images = reader.images28([e.drawing for e in chunk])
-        readings = reader.read_images28(images, small=[too_small(e.drawing) for e in chunk])
-        read.update((e.path, r.digits[0].digit) for e, r in zip(chunk, readings, strict=True))
-        if hand is not None:
-            with contextlib.suppress(ModelRunError, ValueError):
-                hand.learn(reader, chunk, images)
+    both = OnePass(reader.classifier)
+    chunks = [entries[start : start + PREDICT_CHUNK] for start in range(0, len(entries), PREDICT_CHUNK)]
+
+    def preprocess(chunk: Sequence[Entry]) -> NDArray[np.float32]:
+        return reader.images28([e.drawing for e in chunk])
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="digitcanvas-preprocess") as preprocessing:
+        upcoming = [preprocessing.submit(preprocess, chunks[0])] if chunks else []
+        for n, chunk in enumerate(chunks):
+            if cancelled():
+                raise ScanCancelled  # leaving the block waits for the one batch being preprocessed
+            progress(n * PREDICT_CHUNK, len(entries))
+            images = upcoming.pop().result()
+            if n + 1 < len(chunks):
+                upcoming.append(preprocessing.submit(preprocess, chunks[n + 1]))
+            probabilities, features = both.run(images)
+            readings = reader.readings_of(images, probabilities, small=[too_small(e.drawing) for e in chunk])
+            read.update((e.path, r.digits[0].digit) for e, r in zip(chunk, readings, strict=True))
+            if hand is not None and features is not None:
+                hand.keep(reader, chunk, features)
     if entries:
         progress(len(entries), len(entries))
     return read

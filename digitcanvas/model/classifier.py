@@ -352,6 +352,37 @@ class Classifier:
             raise ModelRunError("the model's embedding is not a number (NaN or infinity) for this input")
         return features
 
+    def proba_and_embeddings(self, images: NDArray[np.float32]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        """Probabilities (N, 10) and penultimate features (N, D) of images (N, 28, 28) in
+        [0, 1], both from one run of the model per chunk (a collection's summary needs both).
+
+        Raises :class:`ModelRunError` when the model fails or gives what it should not; and
+        ``ValueError`` for a model without an ``embedding`` output that runs batches (see
+        :meth:`embeddings`), or with ZipMap scores.
+        """
+        if self.embedding_output is None or not self.layout.batched or self.layout.batch is not None:
+            raise ValueError("the model has no embedding output to run with its scores")
+        if self._output.zipmap:
+            raise ValueError("the model's scores are ZipMap maps")
+        batch = np.clip(np.nan_to_num(np.asarray(images, dtype=np.float32).reshape(-1, FIELD, FIELD)), 0.0, 1.0)
+        feed = self._feed(batch, self.scaling)
+        names = [self._output.name, self.embedding_output]
+        probabilities, features = [], []
+        for start in range(0, len(feed), MAX_BATCH):
+            chunk = feed[start : start + MAX_BATCH]
+            scores, embedded = run_session(self._session, names, {self._input_name: chunk})
+            probabilities.append(usable_probabilities(self._rows(scores, len(chunk), len(chunk)), self.output_kind))
+            rows = np.asarray(embedded, dtype=np.float64)
+            if rows.ndim < 1 or len(rows) != len(chunk):
+                raise ModelRunError(f"the model's embedding output gives {len(rows)} rows for {len(chunk)} images")
+            features.append(rows.reshape(len(chunk), -1))
+        if not features:
+            return np.zeros((0, NUM_CLASSES)), np.zeros((0, 0))
+        found = np.concatenate(features)
+        if not np.isfinite(found).all():
+            raise ModelRunError("the model's embedding is not a number (NaN or infinity) for this input")
+        return np.concatenate(probabilities), found
+
     def reference_accuracy(self, scaling: InputScaling | None = None) -> float:
         """Share of the reference digits read right under ``scaling`` (default: the one in use)."""
         return conventions.reference_accuracy(self.raw_outputs, scaling or self.scaling)

@@ -198,3 +198,32 @@ def test_pixels_outside_zero_to_one_read_as_their_nearest_valid_value(linear_mod
     expected = classifier.predict_proba(clean)
     np.testing.assert_allclose(classifier.predict_proba(hostile), expected, rtol=1e-6, atol=1e-9)
     assert np.isfinite(expected).all()
+
+
+def test_probabilities_and_embeddings_come_from_one_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from onnx_models import make_embedding_model
+
+    import digitcanvas.model.classifier as classifier_module
+
+    classifier = Classifier(make_embedding_model(tmp_path / "e.onnx", features=16))
+    images = np.random.default_rng(2).random((5, 28, 28)).astype(np.float32)
+    runs: list[list[str]] = []
+    real = classifier_module.run_session
+
+    def counted(session: object, names: list[str], *rest: object) -> list[object]:
+        runs.append(names)
+        return real(session, names, *rest)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(classifier_module, "run_session", counted)
+    probabilities, features = classifier.proba_and_embeddings(images)
+    assert len(runs) == 1 and len(runs[0]) == 2
+    monkeypatch.undo()
+    np.testing.assert_allclose(probabilities, classifier.predict_proba(images), atol=1e-6)
+    expected = classifier.embeddings(images)
+    assert expected is not None
+    np.testing.assert_allclose(features, expected, atol=1e-5)
+
+
+def test_a_model_without_an_embedding_has_no_one_run_of_both(linear_model: Path) -> None:
+    with pytest.raises(ValueError, match="no embedding"):
+        Classifier(linear_model).proba_and_embeddings(np.zeros((1, 28, 28), dtype=np.float32))

@@ -145,3 +145,23 @@ def test_non_finite_pixels_and_inputs_never_become_nan(reader: Reader) -> None:
     huge[1] = np.nan
     for reading in reader.read_images28(huge):
         assert np.isfinite(reading.digits[0].probabilities).all()
+
+
+def test_many_inputs_are_read_in_runs_of_a_bounded_batch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A predict worker's memory grows with the largest batch it ran (issue #26 item 21).
+    from digitcanvas.reading.reader import MODEL_BATCH
+
+    reader = Reader(Classifier(make_linear_model(tmp_path / "m.onnx")))
+    images = np.random.default_rng(3).random((2 * MODEL_BATCH + 5, 28, 28)).astype(np.float32)
+    expected = reader.classifier.predict_proba(images)
+    sizes: list[int] = []
+    predict = reader.classifier.predict_proba
+
+    def spy(batch: np.ndarray) -> np.ndarray:
+        sizes.append(len(batch))
+        return predict(batch)
+
+    monkeypatch.setattr(reader.classifier, "predict_proba", spy)
+    readings = reader.read_images28(images)
+    assert sizes == [MODEL_BATCH, MODEL_BATCH, 5]
+    np.testing.assert_allclose([r.digits[0].probabilities for r in readings], expected, atol=1e-6)

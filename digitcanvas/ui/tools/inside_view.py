@@ -8,9 +8,11 @@ clicked is explained for this drawing, or for every drawing while "Keep explaini
 
 The work is the core's (:class:`digitcanvas.explain.inspector.Inspector`, :func:`digitcanvas.explain.saliency.explain`,
 :mod:`digitcanvas.explain.pictures`), done on two worker threads so the canvas never waits:
-one opens models and computes activations (a few ms), the other saliency maps; a new
-input's map is asked for once its activations are on screen, so the two do not slow each
-other down. Each keeps only the latest request; a saliency map
+one opens models and computes activations (a few ms), the other saliency maps, both asked
+for when an input comes. Where cores are few the map runs on one thread (see
+:data:`SALIENCY_THREADS_MIN_CORES`), which leaves a core to the activations and then the GUI
+thread showing them (a map on two threads beside them made them late, 55 ms, not 30, so it
+used to wait for them). Each keeps only the latest request; a saliency map
 whose input changed stops between rounds; a hidden view computes nothing.
 Results come back as signals on the GUI thread, which only shows them.
 """
@@ -57,6 +59,7 @@ from digitcanvas.ui import theme
 from digitcanvas.ui.background import LatestJobRunner
 from digitcanvas.ui.widgets.bars import ConfidenceBars
 from digitcanvas.ui.widgets.picture import PICTURE_SCALE, PictureView
+from digitcanvas.util.cores import usable_cores
 from digitcanvas.util.enums import StrEnum
 from digitcanvas.util.text import unbreakable
 
@@ -93,12 +96,20 @@ def _activation_pictures(inspector: Inspector, image: NDArray[np.float32]) -> _S
     return _Shown(activations, pictures, heat_strip(activations.scores))
 
 
-SALIENCY_THREADS = 2  # a saliency map runs ~100 images in batches; by then the activations are done
+SALIENCY_THREADS = 2  # a saliency map runs ~100 images in batches of ~25: two threads where cores are many
+# Below this many cores saliency runs on one thread, with the window's own model: on a loaded
+# 2-core machine the two-thread copy was slower than one thread (issue #26: 94-109 ms against
+# 80-86; python -m lab.benchmark.inside), its threads waiting for cores the GUI thread and the
+# activations' worker use.
+SALIENCY_THREADS_MIN_CORES = 4
 
 
 def _saliency_model(classifier: Classifier) -> Classifier | None:
-    """The model again, run with SALIENCY_THREADS threads and the same input scaling (None:
-    it does not open twice, and saliency uses ``classifier`` itself)."""
+    """The model again, run with SALIENCY_THREADS threads and the same input scaling, where
+    there are cores to spare (None: saliency uses ``classifier`` itself, one thread, also
+    when it does not open twice)."""
+    if usable_cores() < SALIENCY_THREADS_MIN_CORES:
+        return None
     try:
         return Classifier(classifier.path, threads=SALIENCY_THREADS, scaling=classifier.scaling)
     except (ModelLoadError, OSError):
@@ -158,8 +169,8 @@ class InsideView(QWidget):
         self._read_as: int | None = None  # the digit the window reads: the top digit
         self._versus: int | None = None
         self._model_generation = self._input_generation = 0
-        self._layers_runner = LatestJobRunner(self)
-        self._saliency_runner = LatestJobRunner(self)
+        self._layers_runner = LatestJobRunner(self, name="inside-layers")
+        self._saliency_runner = LatestJobRunner(self, name="inside-saliency")
         self._layers_runner.finished.connect(self._on_layers_job)
         self._saliency_runner.finished.connect(self._on_saliency_job)
         self._build()
@@ -330,7 +341,8 @@ class InsideView(QWidget):
             self._activations = self._saliency = None
             self._clear_pictures()
             return
-        self._request_activations()  # the saliency map follows once they are shown
+        self._request_activations()
+        self._request_saliency()
 
     def choose_digit(self, digit: int | None) -> None:
         """Explain ``digit`` (None: whichever digit the window reads) for this drawing, or for
@@ -383,6 +395,7 @@ class InsideView(QWidget):
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         self._request_activations()  # inputs that came while hidden were kept, not computed
+        self._request_saliency()
 
     # --- requests -----------------------------------------------------------------------
 
@@ -426,17 +439,12 @@ class InsideView(QWidget):
         if isinstance(result, BaseException):
             if key.job is _Job.MODEL:
                 self.title.setText("Cannot look inside this model.")
-            else:
-                self._request_saliency()  # the map may still work where the layers failed
             self._failed(result)
         elif key.job is _Job.MODEL:
             inspector, self._saliency_classifier = result
             self._model_opened(inspector)
         else:
             self._show_activations(result)
-            # Saliency runs after the activations, not beside them: on two cores the two jobs
-            # and the GUI thread slowed each other, and the activations came late (55 ms, not 30).
-            self._request_saliency()
 
     @Slot(object, object)
     def _on_saliency_job(self, key: _JobKey, result: Any) -> None:
@@ -461,6 +469,7 @@ class InsideView(QWidget):
         self.filters_caption.setText(NO_FILTERS if filters is None else f"{len(filters)} kernels")
         self.model_ready.emit(inspector)
         self._request_activations()
+        self._request_saliency()
 
     def _show_activations(self, shown: _Shown) -> None:
         self._activations = shown.activations

@@ -16,6 +16,7 @@ from pytestqt.qtbot import QtBot
 from digitcanvas.model.classifier import Classifier, load_classifier
 from digitcanvas.model.info import META_SCALE
 from digitcanvas.ui.background import LatestJobRunner
+from digitcanvas.ui.tools import inside_view
 from digitcanvas.ui.tools.inside_view import MIN_MAPS_WIDTH, NO_FILTERS, SIGNED_LEGEND, InsideView
 from lab.fuzz.linear_model import make_linear_model
 
@@ -286,3 +287,45 @@ def test_the_output_scores_keep_each_digit_with_its_value(qtbot: QtBot, view: In
         view.show_drawing_input(_ink(24))
     text = view.logits_caption.text()
     assert " 6: " not in text and "6:\u00a0" in text  # "6:" never ends a line apart from its value
+
+
+@pytest.mark.parametrize(("cores", "own_model"), [(2, True), (8, False)])
+def test_saliency_runs_the_windows_model_on_one_thread_where_cores_are_few(
+    qtbot: QtBot, view: InsideView, conv: Classifier, monkeypatch: pytest.MonkeyPatch, cores: int, own_model: bool
+) -> None:
+    # Issue #26 item 19: on a loaded 2-core machine a two-thread copy of the model was slower.
+    monkeypatch.setattr(inside_view, "usable_cores", lambda: cores)
+    threads: list[str] = []
+    predict = conv.predict_proba
+
+    def spy(images: np.ndarray) -> np.ndarray:
+        threads.append(threading.current_thread().name)
+        return predict(images)
+
+    monkeypatch.setattr(conv, "predict_proba", spy)
+    _open(qtbot, view, conv)
+    with qtbot.waitSignal(view.saliency_shown, timeout=WAIT_MS):
+        view.show_drawing_input(_ink(3))
+    assert any(name.startswith("inside-saliency") for name in threads) == own_model
+
+
+def test_the_map_does_not_wait_for_the_activations(
+    qtbot: QtBot, view: InsideView, conv: Classifier, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Issue #26 item 19: on screen, the map's time was the activations' plus its own.
+    _open(qtbot, view, conv)
+    release = threading.Event()
+    pictures = inside_view._activation_pictures
+
+    def held(*args: object) -> object:
+        release.wait(WAIT_MS / 1000)
+        return pictures(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(inside_view, "_activation_pictures", held)
+    try:
+        with qtbot.waitSignal(view.saliency_shown, timeout=WAIT_MS):
+            view.show_drawing_input(_ink(4))
+        assert view.activations() is None  # still being computed
+    finally:
+        release.set()
+    qtbot.waitUntil(lambda: view.activations() is not None, timeout=WAIT_MS)
