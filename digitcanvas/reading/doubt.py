@@ -31,6 +31,7 @@ DOT_PEN_WIDTHS = 2.0  # ink no longer than two pen widths is a blob, on a canvas
 CANDIDATE_MASS = 0.9  # name the digits that together hold 90 % of the probability
 MAX_CANDIDATES = 3
 FLAT_CONFIDENCE = 0.3  # a top probability this low is close to uniform (0.1): no real candidate
+NOT_SURE_PREFIX = "Not sure — "  # every doubtful verdict's message begins so; a number's caption says it once
 
 
 class DoubtReason(StrEnum):
@@ -54,11 +55,11 @@ class Verdict:
         if self.sure:
             return f"{format_percent(self.confidence)} sure"  # ">99.9% sure": as the bars say it
         if self.reason == DoubtReason.TOO_SMALL:
-            return "Not sure — that is too small to be a digit. Draw bigger."
+            return f"{NOT_SURE_PREFIX}that is too small to be a digit. Draw bigger."
         if self.confidence < FLAT_CONFIDENCE:
-            return "Not sure — this does not look like a digit"
+            return f"{NOT_SURE_PREFIX}this does not look like a digit"
         options = " or ".join(str(d) for d in self.candidates)
-        return f"Not sure — could be {options}" if len(self.candidates) > 1 else f"Not sure — maybe {options}"
+        return f"{NOT_SURE_PREFIX}{'could be' if len(self.candidates) > 1 else 'maybe'} {options}"
 
 
 def too_small(drawing: Drawing) -> bool:

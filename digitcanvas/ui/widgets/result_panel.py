@@ -16,7 +16,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
-from digitcanvas.reading.doubt import FLAT_CONFIDENCE, DoubtReason, Verdict, format_percent
+from digitcanvas.reading.doubt import FLAT_CONFIDENCE, NOT_SURE_PREFIX, DoubtReason, Verdict, format_percent
 from digitcanvas.reading.reader import DigitReading, Reading
 from digitcanvas.state.app_state import Shown
 from digitcanvas.ui import theme
@@ -176,7 +176,8 @@ class ResultPanel(QWidget):
             self.bars.set_probabilities(digit.probabilities, candidates=named_candidates(digit.verdict))
         count = len(reading.digits)
         self.bars_heading.setText(f"CONFIDENCE · DIGIT {self._selected + 1} OF {count}" if count > 1 else "CONFIDENCE")
-        self._set_caption(reading_caption(reading, self._selected), "caption" if reading.sure else "doubt")
+        # The caption's colour follows the digit its last line (and the bars) are about.
+        self._set_caption(reading_caption(reading, self._selected), "caption" if digit.sure else "doubt")
 
     def _set_big_text(self, text: str, *, stale: bool) -> None:
         """Show ``text`` large; a "?" (a digit the app is not sure of) in the doubt colour, unless faded."""
@@ -260,7 +261,9 @@ def reading_caption(reading: Reading, selected: int | None = None) -> str:
         summary = f"Not sure of the {join_words([ordinal(i) for i in doubtful])} digit{'s' * (len(doubtful) > 1)}"
     else:
         summary = f"{len(digits)} digits, all sure"
-    return f"{summary}\n{keep_together(f'Digit {index + 1}:')} {digit_caption(digits[index])}"
+    # The summary already says "Not sure": the digit's line says only why.
+    detail = digit_caption(digits[index]).removeprefix(NOT_SURE_PREFIX)
+    return f"{summary}\n{keep_together(f'Digit {index + 1}:')} {detail}"
 
 
 def join_words(words: list[str]) -> str:

@@ -110,7 +110,7 @@ def test_a_number_names_the_digit_in_doubt_and_shows_its_bars(panel: ResultPanel
         and shown_text.endswith("?</span>6")
         and theme.colours().doubt_text in shown_text
     )
-    assert panel.caption_text() == "Not sure of the 2nd digit\nDigit 2: Not sure — could be 4 or 9"
+    assert panel.caption_text() == "Not sure of the 2nd digit\nDigit 2: could be 4 or 9"  # "Not sure" said once
     assert panel.selected_index() == 1 and panel.bars_heading.text() == "CONFIDENCE · DIGIT 2 OF 3"
     np.testing.assert_allclose(shown(panel), middle)
     assert panel.is_doubtful() and panel.bars.candidates() == (4, 9)
@@ -126,6 +126,9 @@ def test_clicking_a_digit_shows_its_bars(panel: ResultPanel, qtbot: QtBot) -> No
     np.testing.assert_allclose(shown(panel), first)
     assert panel.bars.sure_digit() == 2 and panel.bars_heading.text() == "CONFIDENCE · DIGIT 1 OF 3"
     assert panel.caption_text() == "Not sure of the 2nd digit\nDigit 1: 99.0% sure · next best 0 (0.1%)"
+    assert not panel.is_doubtful()  # the caption's colour follows the digit shown: this one is sure
+    panel.select_next(1)
+    assert panel.is_doubtful() and panel.caption_text().endswith("Digit 2: could be 4 or 9")
     panel.select_next(5)  # stops at the last digit
     assert panel.selected_index() == 2
 
