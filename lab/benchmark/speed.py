@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from digitcanvas.drawing.file import save_drawing
+from digitcanvas.drawing.image_file import write_png
 from digitcanvas.drawing.strokes import Drawing
 from digitcanvas.model.classifier import load_classifier
 from digitcanvas.reading.preprocessing import preprocess_drawing
@@ -115,6 +116,8 @@ def latency(drawings: list[Drawing], runs: int) -> None:
     reader = Reader(classifier)
     read = lambda: reader.read_drawing(drawing, number=False)  # noqa: E731
     print(f"reading one digit (Reader: preprocess, classify, verdict): {percentiles(time_calls(read, runs))}")
+    as_window = lambda: reader.read_drawing(drawing)  # noqa: E731
+    print(f"reading one digit as the window does (a number of one or more): {percentiles(time_calls(as_window, runs))}")
 
 
 class _StoredOutput:
@@ -174,10 +177,16 @@ def submit_in_window(drawings: list[Drawing], runs: int) -> None:
     window.close()
 
 
-def predict_throughput(drawings: list[Drawing], files: int) -> None:
+def predict_throughput(drawings: list[Drawing], files: int, *, png: bool = False) -> None:
+    kind = "616 × 392 PNG" if png else "drawing"
     with tempfile.TemporaryDirectory() as folder:
         for i in range(files):
-            save_drawing(drawings[i % len(drawings)], Path(folder) / f"{i:06d}.json")
+            drawing = drawings[i % len(drawings)]
+            if png:  # a photo-sized scan of the digit: dark ink on light paper
+                image = 255 - (255 * preprocess_drawing(drawing)).astype(np.uint8)
+                write_png(Path(folder) / f"{i:06d}.png", np.kron(image, np.ones((14, 22), dtype=np.uint8))[:400, :640])
+            else:
+                save_drawing(drawing, Path(folder) / f"{i:06d}.json")
         t = time.perf_counter()
         result = subprocess.run(
             [sys.executable, "-m", "digitcanvas", "predict", "--json", "-v", folder],
@@ -186,7 +195,7 @@ def predict_throughput(drawings: list[Drawing], files: int) -> None:
         )
         elapsed = time.perf_counter() - t
     lines = result.stdout.count("\n")
-    print(f"digitcanvas predict on {files:,} drawing files: {result.stderr.strip().splitlines()[-1]}")
+    print(f"digitcanvas predict on {files:,} {kind} files: {result.stderr.strip().splitlines()[-1]}")
     print(
         f"  whole command incl. interpreter start: {elapsed:.2f} s = {files / elapsed:,.0f} files/s ({lines} results)"
     )
@@ -207,6 +216,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     latency(drawings, args.runs)
     submit_in_window(drawings, args.runs)
     predict_throughput(drawings, args.files)
+    predict_throughput(drawings, args.files // 2, png=True)
     return 0
 
 
