@@ -254,6 +254,8 @@ def scan_collection(
         if drawing is None or over is not None:
             full = over or totals.over(size=size)
             problems.append(f"{path}: not read; {full}")
+        elif drawing.number_label is not None:
+            problems.append(f"{path}: is labelled with a number ({drawing.number_label}); a collection keeps digits")
         elif drawing.label is None:
             problems.append(f"{path}: has no label")
         elif drawing.is_empty:

@@ -7,9 +7,11 @@ File format (version 1)::
      "strokes": [[[x, y], ...], ...]}
 
 Coordinates are canvas pixels, x to the right, y downward. Optional keys:
-``"pen_width"`` (on-screen pen width in canvas pixels) and ``"label"`` (the true
-digit, for the personal collection). Unknown keys are ignored so that later
-versions may add data (per-point pressure, say) without breaking readers.
+``"pen_width"`` (on-screen pen width in canvas pixels) and ``"label"``: the true digit as
+a JSON integer 0-9 (the personal collection's label), or the true whole number as a JSON
+string of digits (``"2026"``, leading zeros kept; ``python -m lab.evaluate.real_numbers
+--drawings`` scores the number reader on such files). Unknown keys are ignored so that
+later versions may add data (per-point pressure, say) without breaking readers.
 
 Reading turns file text into a :class:`~digitcanvas.drawing.strokes.Drawing` or a
 :class:`~digitcanvas.drawing.strokes.DrawingReadError` naming the file and the problem. The structure
@@ -35,6 +37,7 @@ from digitcanvas.drawing.strokes import (
     MAX_CANVAS_SIDE,
     MAX_COORDINATE,
     MAX_DRAWING_FILE_BYTES,
+    MAX_NUMBER_LABEL_DIGITS,
     MAX_PEN_WIDTH,
     MAX_POINTS,
     MAX_STROKES,
@@ -43,6 +46,7 @@ from digitcanvas.drawing.strokes import (
     DrawingReadError,
     DrawingWriteError,
     limits_problem,
+    number_label_problem,
 )
 from digitcanvas.util.files import (
     FileTooLargeError,
@@ -124,9 +128,17 @@ def drawing_from_dict(data: object) -> Drawing:
     if not (json_number(pen_width) and 0 < pen_width <= MAX_PEN_WIDTH):
         raise ValueError(f'"pen_width" is {_shown(pen_width)}, expected a number over 0 and at most {MAX_PEN_WIDTH:g}')
     label = data.get("label")
-    if label is not None and not (json_int(label) and 0 <= label <= 9):
-        raise ValueError(f'"label" is {_shown(label)}, expected a digit 0-9')
-    drawing = Drawing(parsed, sides[0], sides[1], float(pen_width), label)
+    number: str | None = None
+    if isinstance(label, str):
+        number, label = label, None
+        if number_label_problem(number) is not None:
+            raise ValueError(
+                f'"label" is {_shown(number)}, expected a digit 0-9 or a whole number of at most '
+                f'{MAX_NUMBER_LABEL_DIGITS} digits written as a string ("2026")'
+            )
+    elif label is not None and not (json_int(label) and 0 <= label <= 9):
+        raise ValueError(f'"label" is {_shown(label)}, expected a digit 0-9 or a whole number as a string ("2026")')
+    drawing = Drawing(parsed, sides[0], sides[1], float(pen_width), label, number)
     problem = limits_problem(drawing)
     if problem is not None:
         raise ValueError(problem)
@@ -281,6 +293,8 @@ def drawing_to_dict(drawing: Drawing) -> dict[str, Any]:
     }
     if drawing.label is not None:
         data["label"] = drawing.label
+    elif drawing.number_label is not None:
+        data["label"] = drawing.number_label  # a string: a whole number, leading zeros kept
     return data
 
 

@@ -26,6 +26,10 @@ MIN_CANVAS_SIDE = 1  # canvas px; a canvas is stored as whole pixels
 MAX_CANVAS_SIDE = 100_000  # canvas px
 MAX_PEN_WIDTH = 1_000.0  # canvas px
 MAX_COORDINATE = 10 * MAX_CANVAS_SIDE  # |x|, |y| in canvas px: ink may leave the canvas, not by a mile
+# A whole-number label ("2026", "0123456789"): digits only, leading zeros kept. A number is at
+# most a few dozen digits on any canvas (a 10-digit row is one a person writes); the limit
+# leaves room for an account number without letting a label grow unbounded.
+MAX_NUMBER_LABEL_DIGITS = 64
 
 Stroke = NDArray[np.float64]  # shape (K, 2): x, y in canvas pixels
 
@@ -62,6 +66,9 @@ class Drawing:
     """Strokes drawn on a canvas of ``width`` × ``height`` pixels.
 
     ``strokes`` holds one float64 array of shape (K, 2) per stroke, in drawing order.
+    A drawing is labelled with the true digit (``label``, 0-9: the personal collection's
+    kind), or with the true whole number (``number_label``, a string of digits such as
+    "2026"), or neither; never both.
     """
 
     strokes: tuple[Stroke, ...]
@@ -69,6 +76,7 @@ class Drawing:
     height: int
     pen_width: float = DEFAULT_PEN_WIDTH
     label: int | None = None
+    number_label: str | None = None
 
     @classmethod
     def from_points(
@@ -98,14 +106,19 @@ class Drawing:
         return Drawing(tuple(self.strokes[m] for m in members), self.width, self.height, self.pen_width)
 
     def with_label(self, label: int | None) -> Drawing:
+        """The drawing labelled with the digit ``label`` (None: unlabelled); a number label goes."""
         return Drawing(self.strokes, self.width, self.height, self.pen_width, label)
+
+    def with_number_label(self, number: str | None) -> Drawing:
+        """The drawing labelled with the whole number ``number`` ("2026"); a digit label goes."""
+        return Drawing(self.strokes, self.width, self.height, self.pen_width, None, number)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Drawing):
             return NotImplemented
         return (
-            (self.width, self.height, self.pen_width, self.label)
-            == (other.width, other.height, other.pen_width, other.label)
+            (self.width, self.height, self.pen_width, self.label, self.number_label)
+            == (other.width, other.height, other.pen_width, other.label, other.number_label)
             and len(self.strokes) == len(other.strokes)
             and all(np.array_equal(a, b) for a, b in zip(self.strokes, other.strokes, strict=True))
         )
@@ -160,4 +173,17 @@ def limits_problem(drawing: Drawing) -> str | None:
                 return f"stroke {int(np.searchsorted(ends, np.argmax(bad), side='right')) + 1} {words}"
     if drawing.label is not None and not 0 <= drawing.label <= 9:
         return f"the label is {drawing.label}; it must be a digit 0-9"
+    return number_label_problem(drawing.number_label, digit_label=drawing.label is not None)
+
+
+def number_label_problem(number: str | None, *, digit_label: bool = False) -> str | None:
+    """What is wrong with a whole-number label (None: nothing): it must be 1 to
+    MAX_NUMBER_LABEL_DIGITS ASCII digits, and a drawing has a digit label or a number label."""
+    if number is None:
+        return None
+    if digit_label:
+        return "it has both a digit label and a number label; a drawing has one label"
+    if not (0 < len(number) <= MAX_NUMBER_LABEL_DIGITS and number.isascii() and number.isdigit()):
+        shown = number if len(number) <= MAX_NUMBER_LABEL_DIGITS else number[:MAX_NUMBER_LABEL_DIGITS] + "…"
+        return f"the number label is {shown!r}; it must be 1 to {MAX_NUMBER_LABEL_DIGITS} digits 0-9"
     return None

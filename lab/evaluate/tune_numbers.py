@@ -1,36 +1,43 @@
 """Tune the costs of the number reader's choice (:class:`digitcanvas.reading.numbers.segmentation.Costs`).
 
-    python -m lab.evaluate.tune_numbers --unipen ... --digilets ... --part val
+    python -m lab.evaluate.tune_numbers --unipen ... --digilets ... --part val \\
+        [--pen ../shared/data/unipen-numbers] [--scans ../shared/data/orand-car-a]
 
 reads the numbers of :mod:`lab.evaluate.numbers` once (with as many run-on numbers again,
 each with a stroke run on into the next digit) and single digits, keeps every candidate
 run's confidence, and searches the costs for the best exact rate by coordinate descent,
-single digits weighing most (they must stay one digit). The bundled costs came from such
-a run on validation writers.
+single digits weighing most (they must stay one digit). ``--pen`` and ``--scans`` add the
+real numbers of :mod:`lab.evaluate.real_numbers` (their ``--part`` only: tune on val) to the
+drawings' and the images' search, all of them one cell weighing REAL_WEIGHT. The bundled
+costs came from such a run on validation writers.
 """
 
 from __future__ import annotations
 
+import os
+import pickle
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, fields, replace
 
 import numpy as np
 
-from digitcanvas.drawing.strokes import CANVAS_SIZE
+from digitcanvas.drawing.strokes import CANVAS_SIZE, EmptyInputError
 from digitcanvas.reading.numbers.atoms import Atom, Boundary
 from digitcanvas.reading.numbers.segmentation import (
     DRAWING_COSTS,
     FIRST_COSTS,
     IMAGE_COSTS,
     Costs,
+    Plan,
     best_split,
     classify_runs,
     plan_drawing,
     plan_image,
 )
 from digitcanvas.reading.reader import Reader
-from lab.console import fail
+from lab.console import fail, log
+from lab.data import orand, unipen_numbers
 from lab.data.unipen import PenSample, to_canvas
 from lab.evaluate.numbers import (
     TARGET_LAYOUTS,
@@ -52,6 +59,9 @@ TUNE_FACTORS = (0.0, 0.25, 0.5, 0.7, 1.4, 2.0, 4.0)  # each cost in turn is trie
 TUNE_SWEEPS = 3  # rounds over all costs (it stops early when a round changes nothing)
 TUNE_WEIGHTS = {"single": 60.0, **dict.fromkeys(TARGET_LAYOUTS, 3.0)}  # others 1: singles must stay whole
 ALL_JOINED = "run-on, every number joined"  # tuning only: run-on numbers that have a join, so the search sees many
+MARK_COSTS = frozenset({"mark_size", "flat_height", "mark_skip"})  # the costs of leaving marks out
+REAL = "real"  # the layout of real numbers (their key: (0, REAL, source)): one cell per source
+REAL_WEIGHT = 12.0  # a real source's cell weighs as much as all the composed cells of a length
 MAX_JOIN_TRIES = 20  # numbers composed per one wanted with a join (a writer's digits may never join)
 
 
@@ -106,11 +116,7 @@ def plan_numbers(
         drawn += [((1, "single", "single"), image, single, str(samples[i].label)) for image in (False, True)]
     for key, image, drawing, truth in drawn:
         plan = plan_image(as_image(drawing)) if image else plan_drawing(drawing, reader.options)
-        read = classify_runs(plan, reader.classifier)
-        atoms = [Atom((), a.extent) for a in plan.atoms]  # only what the choice looks at: the extents
-        confidence = {run: float(p.max()) for run, (p, _) in read.items()}
-        digits = {run: int(p.argmax()) for run, (p, _) in read.items()}
-        planned.append(Planned(key, image, truth, atoms, plan.boundaries, plan.height, confidence, digits))
+        planned.append(_planned(reader, key, plan, truth))
     return planned
 
 
@@ -123,23 +129,56 @@ def exact_rates(planned: Sequence[Planned], costs: Costs) -> dict[Key, float]:
     return {key: float(np.mean(r)) for key, r in right.items()}
 
 
-def tune(planned: Sequence[Planned], starts: Sequence[Costs]) -> Costs:
-    """Coordinate search over the costs for the weighted exact rate of ``planned``, from each
-    of ``starts`` in turn; the best found."""
+def _planned(reader: Reader, key: Key, plan: Plan, truth: str) -> Planned:
+    read = classify_runs(plan, reader.classifier)
+    atoms = [Atom((), a.extent) for a in plan.atoms]  # only what the choice looks at: the extents
+    confidence = {run: float(p.max()) for run, (p, _) in read.items()}
+    digits = {run: int(p.argmax()) for run, (p, _) in read.items()}
+    return Planned(key, not plan.strokes, truth, atoms, plan.boundaries, plan.height, confidence, digits)
+
+
+def plan_real(reader: Reader, pen: str | None, scans: str | None, part: str) -> list[Planned]:
+    """The real pen numbers and scans of ``part`` (:mod:`lab.evaluate.real_numbers`), planned
+    and classified as the reader would; a scan without ink that stands out is left out."""
+    planned = []
+    if pen:
+        for number in unipen_numbers.select(unipen_numbers.load_numbers(pen), part):
+            plan = plan_drawing(unipen_numbers.to_canvas(number), reader.options)
+            planned.append(_planned(reader, (0, REAL, "pen"), plan, number.label))
+    if scans:
+        for scan in orand.select(orand.load_scans(scans), part):
+            try:
+                plan = plan_image(scan.pixels())
+            except EmptyInputError:
+                continue
+            planned.append(_planned(reader, (0, REAL, "scans"), plan, scan.label))
+    log(f"real numbers planned: {len(planned)}")
+    return planned
+
+
+def tune(planned: Sequence[Planned], starts: Sequence[Costs], *, fixed: frozenset[str] = frozenset()) -> Costs:
+    """Coordinate search over the costs (but those named in ``fixed``) for the weighted exact
+    rate of ``planned``, from each of ``starts`` in turn; the best found."""
 
     def score(costs: Costs) -> float:
         rates = exact_rates(planned, costs)
-        return sum(TUNE_WEIGHTS.get(key[2].removesuffix(", image"), 1.0) * rate for key, rate in rates.items())
+        return sum(_weight(key) * rate for key, rate in rates.items())
 
-    results = [_descend(start, score) for start in starts]
+    results = [_descend(start, score, fixed) for start in dict.fromkeys(starts)]
     return max(results, key=score)
 
 
-def _descend(start: Costs, score: Callable[[Costs], float]) -> Costs:
+def _weight(key: Key) -> float:
+    return REAL_WEIGHT if key[1] == REAL else TUNE_WEIGHTS.get(key[2].removesuffix(", image"), 1.0)
+
+
+def _descend(start: Costs, score: Callable[[Costs], float], fixed: frozenset[str] = frozenset()) -> Costs:
     best, best_score = start, score(start)
     for _ in range(TUNE_SWEEPS):
         changed = False
         for field in fields(Costs):
+            if field.name in fixed:
+                continue
             value = getattr(best, field.name)
             for factor in TUNE_FACTORS:
                 trial = replace(best, **{field.name: value * factor if value else factor / 2})
@@ -156,7 +195,8 @@ def tune_report(sources: dict[str, list[Planned]]) -> list[str]:
     lines = ["## Costs tuned on these numbers", ""]
     for image, bundled in ((False, DRAWING_COSTS), (True, IMAGE_COSTS)):
         mine = [p for p in everything if p.image == image]
-        tuned = tune(mine, [bundled, DRAWING_COSTS, FIRST_COSTS])
+        # Drawings keep every stroke in a digit: their marks stay off (a dash drawn is the user's to erase).
+        tuned = tune(mine, [bundled, DRAWING_COSTS, FIRST_COSTS], fixed=frozenset() if image else MARK_COSTS)
         lines += [f"{'Images' if image else 'Drawings'}:", "", "```python", repr(tuned), "```", ""]
         lines += ["| source | digits | writing | layout | exact, bundled costs | exact, tuned |"]
         lines += ["|---|---:|---|---|---:|---:|"]
@@ -170,16 +210,34 @@ def tune_report(sources: dict[str, list[Planned]]) -> list[str]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = arguments("python -m lab.evaluate.tune_numbers", __doc__).parse_args(argv)
+    parser = arguments("python -m lab.evaluate.tune_numbers", __doc__)
+    parser.add_argument("--pen", help="UNIPEN real numbers folder (--part writers): drawings")
+    parser.add_argument("--scans", help="ORAND-CAR folder (--part images): images")
+    parser.add_argument(
+        "--cache", help="keep the planned numbers in this file (pickle), or tune on the ones kept there already"
+    )
+    args = parser.parse_args(argv)
     lengths = [int(v) for v in args.lengths.split(",")]
     loaded = load_parts(args)
     if isinstance(loaded, str):
         return fail(loaded)
     reader, parts = loaded
+    if args.cache and os.path.exists(args.cache):
+        with open(args.cache, "rb") as handle:
+            print("\n".join(tune_report(pickle.load(handle))))  # a file this command wrote
+        return 0
     planned = {
         name: plan_numbers(reader, part, lengths, args.count, args.singles, np.random.default_rng(args.seed))
         for name, part in parts.items()
     }
+    if args.pen or args.scans:
+        try:
+            planned["real"] = plan_real(reader, args.pen, args.scans, args.part)
+        except (OSError, ValueError) as e:
+            return fail(str(e))
+    if args.cache:
+        with open(args.cache, "wb") as handle:
+            pickle.dump(planned, handle)
     print("\n".join(tune_report(planned)))
     return 0
 

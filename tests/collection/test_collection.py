@@ -10,7 +10,7 @@ from strokes import compose
 
 from digitcanvas.collection.folder import add_to_collection, scan_collection
 from digitcanvas.collection.state import score_predictions
-from digitcanvas.drawing.file import load_drawing
+from digitcanvas.drawing.file import load_drawing, save_drawing
 from digitcanvas.drawing.strokes import DrawingFileError
 
 ROOT = REPO_ROOT
@@ -31,6 +31,14 @@ def test_add_and_scan(tmp_path: Path) -> None:
         labels.append(d.label)
     assert sorted(labels) == [0, 7]
     assert len(scan.problems) == 1 and "junk.json" in scan.problems[0]
+
+
+def test_a_drawing_labelled_with_a_number_is_not_kept_and_the_scan_says_why(tmp_path: Path) -> None:
+    number, _ = compose(["2", "0"])
+    save_drawing(number.with_number_label("20"), tmp_path / "twenty.json")
+    scan = scan_collection(tmp_path)
+    assert scan.drawings == []
+    assert scan.problems == [f"{tmp_path / 'twenty.json'}: is labelled with a number (20); a collection keeps digits"]
 
 
 def test_interrupted_save_leaves_no_broken_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

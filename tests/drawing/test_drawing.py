@@ -31,6 +31,39 @@ def test_label_round_trips(tmp_path: Path) -> None:
     assert load_drawing(path).label == 7
 
 
+def test_a_whole_number_label_round_trips_as_a_string_keeping_leading_zeros(tmp_path: Path) -> None:
+    path = tmp_path / "n.json"
+    save_drawing(_sample().with_number_label("0123456789"), path)
+    assert json.loads(path.read_text())["label"] == "0123456789"
+    loaded = load_drawing(path)
+    assert (loaded.number_label, loaded.label) == ("0123456789", None)
+    assert loaded == _sample().with_number_label("0123456789") != _sample().with_number_label("123456789")
+    assert loaded.with_label(4).number_label is None  # a digit label replaces it
+    assert parse_drawing(path.read_text().replace('"0123456789"', '"7"')).number_label == "7"
+
+
+def _labelled(label: str) -> str:
+    return (
+        '{"format": "digitcanvas-drawing", "version": 1, "canvas": {"width": 3, "height": 5}, '
+        f'"strokes": [], "label": {label}}}'
+    )
+
+
+@pytest.mark.parametrize("label", ['""', '"12a"', '"-12"', '" 12"', '"1.5"', '"\u0663"', '"' + "1" * 65 + '"'])
+def test_a_number_label_that_is_not_1_to_64_digits_is_refused(label: str) -> None:
+    with pytest.raises(DrawingFileError, match="a whole number of at most 64 digits"):
+        parse_drawing(_labelled(label))
+
+
+def test_a_drawing_with_a_digit_and_a_number_label_is_not_saved(tmp_path: Path) -> None:
+    both = Drawing(_sample().strokes, 420, 420, 12.5, 3, "33")
+    with pytest.raises(DrawingWriteError, match="one label"):
+        save_drawing(both, tmp_path / "both.json")
+    with pytest.raises(DrawingWriteError, match="1 to 64 digits"):
+        save_drawing(_sample().with_number_label("12 345"), tmp_path / "space.json")
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_extra_keys_and_pressure_are_ignored() -> None:
     text = json.dumps(
         {

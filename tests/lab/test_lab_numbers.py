@@ -147,6 +147,8 @@ def test_the_benchmark_times_every_kind_of_number(
         "single digit, drawn",
         "4 digits, gaps 0.2-0.8 w",
         "4 digits, touching",
+        "10 digits, gaps 0.2-0.8 w",
+        "10 digits, touching",
         "4 digits, as an image",
     ]
     assert benchmark_numbers.main(["--unipen", str(unipen), "--count", "3"]) == 2

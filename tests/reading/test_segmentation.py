@@ -11,18 +11,21 @@ from strokes import compose, run_on
 
 from digitcanvas.drawing.strokes import Drawing, EmptyInputError
 from digitcanvas.model.classifier import load_classifier
-from digitcanvas.reading.numbers.atoms import Boundary, estimate_slant, merge_overlapping, stroke_units
+from digitcanvas.reading.numbers.atoms import Atom, Boundary, estimate_slant, merge_overlapping, stroke_units
 from digitcanvas.reading.numbers.cuts import densify, find_cuts, split_polyline
 from digitcanvas.reading.numbers.segmentation import (
     DRAWING_COSTS,
     IMAGE_COSTS,
     Box,
+    Costs,
     best_split,
     candidate_runs,
     classify_runs,
+    ones,
     plan_drawing,
     plan_image,
     read_runs,
+    run_cost,
     segment_drawing,
     segment_image,
 )
@@ -319,3 +322,50 @@ def test_any_image_is_read_or_refused_as_empty(reader: Reader, seed: int, densit
     assert segments and all(s.image.shape == (28, 28) for s in segments)
     lefts = [s.box[0] for s in segments]
     assert all(0 <= x < 90 for x in lefts)
+
+
+def _atoms(extents: list[tuple[float, float, float, float]], kinds: list[str]) -> tuple[list[Atom], list[Boundary]]:
+    """Atoms with these extents (left, right, top, bottom) and boundaries of these kinds between them."""
+    atoms = [Atom((), e) for e in extents]
+    gaps = [(b.extent[0] - a.extent[1]) / 100 for a, b in itertools.pairwise(atoms)]
+    return atoms, [Boundary(gap, kind) for gap, kind in zip(gaps, kinds, strict=True)]
+
+
+def test_a_thin_upright_unit_of_its_own_is_a_thin_one_and_a_comma_or_a_cut_part_is_not() -> None:
+    # number height 100: a 1 (8 × 45, apart), a 9, a comma (5 × 15), then a bar that is part of a cut stroke
+    atoms, boundaries = _atoms(
+        [(0, 8, 50, 95), (20, 70, 0, 100), (80, 85, 90, 105), (100, 108, 40, 100), (108, 150, 40, 100)],
+        ["units", "units", "units", "cut"],
+    )
+    assert ones(atoms, boundaries, 100.0) == [True, False, False, False, False]
+
+
+def test_a_lone_thin_one_may_be_shorter_than_other_digits() -> None:
+    atoms, boundaries = _atoms([(0, 8, 50, 95), (20, 70, 0, 100)], ["units"])
+    costs = Costs(short_digit=0.7, short_weight=10.0, one_short_digit=0.3, wide_weight=0.0)
+    flags = ones(atoms, boundaries, 100.0)
+    assert run_cost(atoms, boundaries, 0, 1, 100.0, costs, flags) == pytest.approx(0.0)
+    assert run_cost(atoms, boundaries, 0, 1, 100.0, costs) == pytest.approx(10.0 * (0.7 - 0.45))  # as any digit
+    # merged with the 9, it is no lone 1: the run is as tall as the 9
+    assert run_cost(atoms, boundaries, 0, 2, 100.0, costs, flags) == run_cost(atoms, boundaries, 0, 2, 100.0, costs)
+
+
+def test_a_run_much_wider_than_its_own_height_costs_more() -> None:
+    # "00" read as one digit: twice as wide as tall; a single 0: narrower than tall
+    atoms, boundaries = _atoms([(0, 60, 40, 100), (60, 120, 40, 100)], ["cut"])
+    costs = Costs(wide_weight=0.0, short_weight=0.0, aspect_digit=1.2, aspect_weight=3.0)
+    assert run_cost(atoms, boundaries, 0, 1, 100.0, costs) == pytest.approx(0.0)
+    assert run_cost(atoms, boundaries, 0, 2, 100.0, costs) == pytest.approx(3.0 * (120 / 60 - 1.2))
+
+
+@pytest.mark.parametrize(("names", "share"), [(["1", "9"], 0.45), (["1", "6"], 0.5), (["1", "0", "0"], 0.5)], ids=str)
+def test_a_thin_1_written_short_and_close_is_a_digit_of_its_own(reader: Reader, names: list[str], share: float) -> None:
+    drawing, groups = compose(names, gap=0.12)
+    strokes = list(drawing.strokes)
+    one = strokes[groups[0][0]].copy()
+    bottom = one[:, 1].max()
+    one[:, 1] = bottom - (bottom - one[:, 1]) * share  # the 1 only ``share`` as tall as its neighbours, on the baseline
+    strokes[groups[0][0]] = one
+    reading = reader.read_drawing(Drawing(tuple(strokes), drawing.width, drawing.height, drawing.pen_width))
+    assert reading.number == "".join(names)
+    assert [d.members for d in reading.digits] == groups
