@@ -68,12 +68,17 @@ def main() -> None:
     assert window.inside.view is not None
     found["inside"], found["main_after_inside"] = _frame(window.inside.view), _frame(window)
     window.inside.view.close()
+    training = window.training.open()
+    app.processEvents()
+    found["training"] = _frame(training)
+    training.close()
     window.compare.compare_with(str(bundled_model_path()))
     app.processEvents()
     compare = window.compare._window
     assert compare is not None
     found["compare"], found["main_after_compare"] = _frame(compare), _frame(window)
     print(json.dumps(found))
+    window.training.shutdown()
     window.inside.shutdown()
     window.collection.shutdown()
 

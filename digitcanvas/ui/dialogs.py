@@ -16,7 +16,7 @@ from pathlib import Path
 
 from PySide6 import __version__ as pyside_version
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, qVersion
-from PySide6.QtGui import QPixmap
+from PySide6.QtGui import QPixmap, QShowEvent, QTextDocument
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -153,6 +153,21 @@ class TextDialog(QDialog):
         """The text shown, as plain text."""
         return self.browser.toPlainText()
 
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        QTimer.singleShot(0, self, self.trim_to_whole_lines)  # once laid out at its size
+
+    def trim_to_whole_lines(self) -> None:
+        """Where the text scrolls, make the dialog shorter by what would show of a line cut across
+        (a shortcut's row half in view), so that the scrolled text ends on a whole line."""
+        bar = self.browser.verticalScrollBar()
+        view = self.browser.viewport().height()
+        if bar.maximum() == 0 or bar.value() != 0:
+            return
+        cut = whole_lines_height(self.browser.document(), view)
+        if 0 < cut < view:
+            self.resize(self.width(), self.height() - (view - cut))
+
     def sizeHint(self) -> QSize:
         """The whole text at its natural width, with the button row, the icon and a scroll bar's room."""
         document = self.browser.document()
@@ -166,6 +181,29 @@ class TextDialog(QDialog):
 
     def minimumSizeHint(self) -> QSize:
         return QSize(200, 120)  # the text scrolls: the dialog may get small on a small screen
+
+
+def whole_lines_height(document: QTextDocument, height: int) -> int:
+    """The greatest height up to ``height`` (px, from the document's top) that cuts none of
+    ``document``'s lines, in a table's cells too (0 where its first line is taller)."""
+    layout = document.documentLayout()
+    lines: list[tuple[float, float]] = []
+    block = document.begin()
+    while block.isValid():
+        top = layout.blockBoundingRect(block).top()
+        text = block.layout()
+        for index in range(text.lineCount()):
+            line = text.lineAt(index)
+            lines.append((top + line.y(), top + line.y() + line.height()))
+        block = block.next()
+    cut = float(height)
+    moved = True
+    while moved:  # a row's cells: moving above one line may cut the line beside it
+        moved = False
+        for top, bottom in lines:
+            if top < cut < bottom:
+                cut, moved = top, True
+    return max(int(cut), 0)
 
 
 def _show_text(parent: QWidget, title: str, text: str, *, icon: QPixmap | None = None) -> TextDialog:

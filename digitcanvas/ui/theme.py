@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QGuiApplication, QPalette
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtGui import QColor, QGuiApplication, QPainter, QPalette, QPen
+from PySide6.QtWidgets import QLabel, QProxyStyle, QStyle, QStyleOption, QWidget
 
 from digitcanvas.util.enums import StrEnum
 
@@ -47,6 +47,7 @@ class Colours:
     button_border: str
     button_hover: str
     disabled_text: str
+    indicator_border: str  # round check boxes and radio buttons: at least 3:1 on the window and the panel
     primary: str
     primary_text: str
     primary_hover: str
@@ -84,6 +85,7 @@ LIGHT = Colours(
     button_border="#cbd5e1",
     button_hover="#f1f5f9",
     disabled_text="#9ca3af",
+    indicator_border="#7c8594",
     primary="#2563eb",
     primary_text="#ffffff",
     primary_hover="#1d4ed8",
@@ -117,6 +119,7 @@ DARK = Colours(
     button_border="#434b59",
     button_hover="#353b46",
     disabled_text="#6b7280",
+    indicator_border="#8b95a5",
     primary="#2f6fed",
     primary_text="#ffffff",
     primary_hover="#4a84f5",
@@ -148,6 +151,7 @@ COLLECTION_FONT_PX = 12
 HINT_FONT_PT = 16  # the canvas hint, in points
 DARK_LIGHTNESS = 128  # a palette whose window colour is darker than this (0-255) is a dark scheme
 STALE_OPACITY = 0.35  # bars and tiles of a reading the drawing has moved on from
+INDICATOR_BORDER_PX = 1  # the border drawn round a check box's or radio button's indicator
 
 
 def colours() -> Colours:
@@ -267,3 +271,48 @@ def restyle(widget: QWidget) -> None:
     widget.style().unpolish(widget)
     widget.style().polish(widget)
     widget.update()
+
+
+class IndicatorStyle(QProxyStyle):
+    """The platform's style, with a border in :attr:`Colours.indicator_border` round each check
+    box's and radio button's indicator: Fusion's own border, a darker shade of the window's
+    colour, all but vanishes on a dark window (an unchecked box was #23272F on #1B1E24)."""
+
+    def drawPrimitive(
+        self,
+        element: QStyle.PrimitiveElement,
+        option: QStyleOption,
+        painter: QPainter,
+        widget: QWidget | None = None,
+    ) -> None:
+        super().drawPrimitive(element, option, painter, widget)
+        elements = QStyle.PrimitiveElement
+        if element not in (elements.PE_IndicatorCheckBox, elements.PE_IndicatorRadioButton):
+            return
+        c = colours()
+        enabled = bool(option.state & QStyle.StateFlag.State_Enabled)
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, element == elements.PE_IndicatorRadioButton)
+        painter.setPen(QPen(QColor(c.indicator_border if enabled else c.button_border), INDICATOR_BORDER_PX))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        box = option.rect.adjusted(0, 0, -INDICATOR_BORDER_PX, -INDICATOR_BORDER_PX)
+        if element == elements.PE_IndicatorRadioButton:
+            painter.drawEllipse(box)
+        else:
+            painter.drawRect(box)
+        painter.restore()
+
+
+_INDICATOR_STYLE: list[IndicatorStyle] = []  # one shared instance, kept alive here (setStyle does not own it)
+
+
+def bordered(*boxes: QWidget) -> None:
+    """Give check boxes and radio buttons :class:`IndicatorStyle`'s visible border. Only these
+    widgets get it: as the whole application's style, a Python ``drawPrimitive`` for every
+    primitive the window paints cost 2-3 ms a repaint (measured on a 2-core machine)."""
+    if not _INDICATOR_STYLE:
+        from PySide6.QtWidgets import QApplication
+
+        _INDICATOR_STYLE.append(IndicatorStyle(QApplication.style().name()))
+    for box in boxes:
+        box.setStyle(_INDICATOR_STYLE[0])

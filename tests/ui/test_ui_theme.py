@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QCheckBox, QStyle, QStyleOptionButton
+from pytestqt.qtbot import QtBot
 
 from digitcanvas.ui import theme
 
@@ -51,3 +53,50 @@ def test_the_schemes_are_light_and_dark() -> None:
 )
 def test_scheme_is_dark(scheme: Qt.ColorScheme, window: str, dark: bool) -> None:
     assert theme.scheme_is_dark(scheme, QColor(window)) is dark
+
+
+def _luminance(colour: QColor) -> float:
+    """WCAG 2.1's relative luminance of ``colour`` (0 black to 1 white)."""
+
+    def linear(channel: float) -> float:
+        return channel / 12.92 if channel <= 0.03928 else ((channel + 0.055) / 1.055) ** 2.4
+
+    return 0.2126 * linear(colour.redF()) + 0.7152 * linear(colour.greenF()) + 0.0722 * linear(colour.blueF())
+
+
+def _contrast(a: QColor, b: QColor) -> float:
+    high, low = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+@pytest.mark.parametrize("scheme", [theme.LIGHT, theme.DARK])
+def test_an_unchecked_box_has_a_border_that_shows(qtbot: QtBot, scheme: theme.Colours) -> None:
+    """WCAG's 3:1 for a control's edge: the dark scheme's boxes were #23272F on #1B1E24, no border."""
+    before = theme.colours()
+    theme.use(scheme)
+    try:
+        box = QCheckBox("Keep this digit for new drawings")
+        qtbot.addWidget(box)
+        box.setPalette(theme.palette(scheme))
+        box.setStyle(theme.IndicatorStyle("Fusion"))
+        box.resize(box.sizeHint())
+        option = QStyleOptionButton()
+        box.initStyleOption(option)
+        indicator = box.style().subElementRect(QStyle.SubElement.SE_CheckBoxIndicator, option, box)
+        image = box.grab().toImage()
+    finally:
+        theme.use(before)
+    window = QColor(scheme.window)
+    edge = [image.pixelColor(x, indicator.center().y()) for x in range(indicator.left(), indicator.center().x())]
+    assert max(_contrast(colour, window) for colour in edge) >= 3.0
+    for colour in (scheme.window, scheme.panel):  # on a window and on the reading's card
+        assert _contrast(QColor(scheme.indicator_border), QColor(colour)) >= 3.0
+
+
+def test_the_apps_check_boxes_get_the_border_but_not_the_whole_window(qtbot: QtBot) -> None:
+    from digitcanvas.ui.widgets.controls import ControlBar
+
+    controls = ControlBar()
+    qtbot.addWidget(controls)
+    assert isinstance(controls.live_box.style(), theme.IndicatorStyle)
+    assert not isinstance(controls.style(), theme.IndicatorStyle)  # a repaint of everything stays in C++

@@ -7,14 +7,15 @@ changes; one click goes back to the model's own setting (its file's, or the one 
 when it loads), which forgets a setting remembered for the file. It decides nothing itself:
 :meth:`InputSettingsDialog.choice` says what the user chose and how to keep it;
 :class:`InputSettingsTool` applies it and says in the status bar how the model is fed now.
-The dialog's contents scroll, so it fits a small screen.
+The dialog opens at the size of all its contents where the screen has room; on a smaller
+screen they scroll up and down (:func:`fitted_dialog_size`), OK and Cancel staying in view.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QRect, QSize, Qt, QTimer
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -27,7 +28,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QRadioButton,
-    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -41,7 +41,8 @@ from digitcanvas.model.shapes import FIELD
 from digitcanvas.state.app_state import AppState
 from digitcanvas.ui import theme
 from digitcanvas.ui.settings import AppSettings
-from digitcanvas.ui.window.geometry import available_geometry, fitted_size
+from digitcanvas.ui.window.geometry import SCROLL_BAR_ROOM, available_geometry, fitted_size
+from digitcanvas.ui.window.layout import AreaScroll
 from digitcanvas.ui.window.model_control import ModelControl
 from digitcanvas.util.enums import StrEnum
 
@@ -130,6 +131,9 @@ class InputSettingsDialog(QDialog):
         self.session_button = QRadioButton("For this session only")
         self.remember_button = QRadioButton("Remember for this model file")
         self.write_button = QRadioButton("Write it into the model file (other metadata kept)")
+        theme.bordered(
+            self.invert_box, self.normalize_box, self.session_button, self.remember_button, self.write_button
+        )
         self._keep = QButtonGroup(self)
         for button in (self.session_button, self.remember_button, self.write_button):
             self._keep.addButton(button)
@@ -167,7 +171,8 @@ class InputSettingsDialog(QDialog):
             layout.addWidget(button)
         layout.addWidget(self.bundled_note)
         layout.addStretch()
-        scroll = QScrollArea(widgetResizable=True)  # a small screen: the settings scroll, OK stays in view
+        # A small screen: the settings scroll, OK stays in view; else the dialog asks for all of them.
+        scroll = AreaScroll(widgetResizable=True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(content)
         outer = QVBoxLayout(self)
@@ -280,6 +285,17 @@ class InputSettingsDialog(QDialog):
         self.accuracy_label.setTextFormat(Qt.TextFormat.RichText)
 
 
+def fitted_dialog_size(dialog: QWidget, available: QRect) -> QSize:
+    """All of ``dialog``'s content where ``available`` has room; on a screen too low for it, the
+    height there is and a scroll bar's width more, so that only the height scrolls."""
+    hint = dialog.sizeHint()
+    size = fitted_size(hint, dialog.minimumSizeHint(), available)
+    if size.height() < hint.height():
+        widened = fitted_size(hint + QSize(SCROLL_BAR_ROOM, 0), dialog.minimumSizeHint(), available)
+        size.setWidth(widened.width())
+    return size
+
+
 class InputSettingsTool:
     """Model ▸ Input Settings… for the model in use: the dialog, and its choice applied."""
 
@@ -297,7 +313,7 @@ class InputSettingsTool:
         dialog = InputSettingsDialog(classifier, self._parent, bundled=self._state.models.bundled)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # each opening makes a new one
         dialog.accepted.connect(lambda: self.apply(dialog.choice()))
-        dialog.resize(fitted_size(dialog.sizeHint(), dialog.minimumSizeHint(), available_geometry(self._parent)))
+        dialog.resize(fitted_dialog_size(dialog, available_geometry(self._parent)))
         dialog.open()
         return dialog
 

@@ -198,8 +198,12 @@ class InsideView(QWidget):
         self.layer_list.setHeaderLabels(list(LAYER_COLUMNS))
         self.layer_list.setRootIsDecorated(False)
         # Columns follow their contents whenever the font or the style changes (a dark desktop's).
-        self.layer_list.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.layer_list.header().setStretchLastSection(False)
+        # The layer's name takes the width left, cut with "…" where it is short: the numbers stay whole.
+        header = self.layer_list.header()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(LAYER_COLUMNS.index("Layer"), QHeaderView.ResizeMode.Stretch)
+        header.setStretchLastSection(False)
+        self.layer_list.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.layer_list.itemClicked.connect(self._on_layer_clicked)
         self.layer_list.setMinimumWidth(MIN_LIST_WIDTH)
         self._rows = QWidget()
@@ -245,6 +249,7 @@ class InsideView(QWidget):
         self.top_button.setToolTip("Explain the digit the window reads, drawing after drawing")
         self.top_button.clicked.connect(lambda: self.choose_digit(None))
         self.pin_box = QCheckBox(PIN_TEXT)
+        theme.bordered(self.pin_box)
         self.pin_box.setToolTip("Off: each new drawing is explained as the digit the window reads")
         self.pin_box.setEnabled(False)  # nothing to keep until a digit is chosen
         self.pin_box.toggled.connect(lambda _: self._show_question())

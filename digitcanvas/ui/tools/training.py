@@ -199,11 +199,11 @@ class TrainingTool:
         view.resume_clicked.connect(self.resume)
         view.use_now_clicked.connect(self.use_now)
         view.save_clicked.connect(self.save_dialog)
-        place_on_screen(view, None)
         self.view = view
         if (message := missing_engine()) is not None:
             view.show_message(message, problem=True)
         self._recipe_changed()
+        place_on_screen(view, None)  # sized with the recipe's summary in it: it opens unscrolled
         return view
 
     # --- before training ------------------------------------------------------------------

@@ -7,13 +7,16 @@ Stop, Resume, Use Now and Save Model…. Which buttons act depends on the :class
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QProgressBar,
     QPushButton,
+    QStyle,
     QVBoxLayout,
     QWidget,
 )
@@ -21,10 +24,12 @@ from PySide6.QtWidgets import (
 from digitcanvas.ui import theme
 from digitcanvas.ui.widgets.recipe_editor import RecipeEditor
 from digitcanvas.ui.widgets.training_curves import TrainingCurves
+from digitcanvas.ui.window.layout import AreaScroll
 from digitcanvas.util.enums import StrEnum
 
 PROGRESS_STEPS = 1000  # the progress bar's resolution
 EDITOR_WIDTH = 330
+NOT_STARTED = "Not started"  # the progress bar's text before the first run
 
 
 class Phase(StrEnum):
@@ -48,8 +53,18 @@ class TrainingView(QWidget):
         super().__init__(parent, Qt.WindowType.Window)
         self.editor = RecipeEditor()
         self.editor.setFixedWidth(EDITOR_WIDTH)
+        # The recipe scrolls on a low screen (1366 × 768 at 150 %) rather than being squeezed,
+        # its parts over each other, or the window growing off the screen.
+        self.editor_scroll = AreaScroll(widgetResizable=True)
+        self.editor_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.editor_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.editor_scroll.setWidget(self.editor)
+        bar = self.editor_scroll.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
+        self.editor_scroll.setFixedWidth(EDITOR_WIDTH + bar)  # room for the scroll bar where it shows
         self.curves = TrainingCurves()
-        self.progress = QProgressBar(maximum=PROGRESS_STEPS, textVisible=False)
+        # Before a run the bar says so, disabled: an empty white box reads as a text field.
+        self.progress = QProgressBar(maximum=PROGRESS_STEPS, value=0, format=NOT_STARTED)
+        self.progress.setEnabled(False)
         self.status = theme.named(QLabel(), "caption")  # one line: changing it relays out nothing else
         self.message = QLabel(wordWrap=True)
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -60,6 +75,7 @@ class TrainingView(QWidget):
         self.use_now_button.setToolTip("Make the network as it is now the model in use, and go on training")
         self.save_button = QPushButton("Sa&ve Model…")
         self.follow = QCheckBox("Use the network as it learns (after every epoch)")
+        theme.bordered(self.follow)
         self.follow.setChecked(True)
         self._build()
         for button, signal in (
@@ -71,6 +87,8 @@ class TrainingView(QWidget):
         ):
             button.clicked.connect(signal.emit)
         self.set_phase(Phase.IDLE, has_model=False)
+        # Esc closes the window as its title bar's close does (training goes on), like every tool window.
+        QShortcut(QKeySequence.StandardKey.Cancel, self).activated.connect(self.close)
 
     def _build(self) -> None:
         buttons = QHBoxLayout()
@@ -85,9 +103,23 @@ class TrainingView(QWidget):
             right.addWidget(widget)
         right.addLayout(buttons)
         right.addWidget(self.message)
-        layout = QHBoxLayout(self)
-        layout.addWidget(self.editor)
+        body = QWidget()
+        layout = QHBoxLayout(body)
+        layout.addWidget(self.editor_scroll)
         layout.addLayout(right, 1)
+        # Narrower than its parts' least (1366 × 768 at 200 %): the whole window scrolls, as the main one does.
+        self.body_scroll = AreaScroll(widgetResizable=True)
+        self.body_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.body_scroll.setWidget(body)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(self.body_scroll)
+
+    def minimumSizeHint(self) -> QSize:
+        """The least size at which nothing scrolls sideways (a window is opened at least this big,
+        where the screen has it); the window itself may get smaller, and then scrolls."""
+        body = self.body_scroll.widget()
+        return body.minimumSizeHint() if body is not None else super().minimumSizeHint()
 
     def set_phase(self, phase: Phase, *, has_model: bool) -> None:
         """Enable what can act in ``phase``; ``has_model``: this training has written a model to save."""
@@ -108,6 +140,8 @@ class TrainingView(QWidget):
 
     def show_progress(self, done: float, text: str) -> None:
         """``done`` of the whole run (0-1) on the bar, ``text`` under it."""
+        self.progress.setEnabled(True)
+        self.progress.setTextVisible(False)  # the line under it says how far
         self.progress.setValue(round(PROGRESS_STEPS * min(max(done, 0.0), 1.0)))
         self.status.setText(text)
 

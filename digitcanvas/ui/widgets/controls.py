@@ -38,6 +38,7 @@ class ControlBar(QWidget):
         self.clear_button = QPushButton("Clear")
         self.clear_button.setToolTip("Start again (Esc or Delete; Ctrl+Z brings it back)")
         self.live_box = QCheckBox("Live")
+        theme.bordered(self.live_box)
         self.live_box.setToolTip("Classify while you draw (Ctrl+L)")
         self.pen_box = PenBox(suffix=" px", minimum=PEN_WIDTH_RANGE[0], maximum=PEN_WIDTH_RANGE[1])
         self.pen_box.setSingleStep(PEN_STEP)

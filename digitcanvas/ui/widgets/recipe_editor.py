@@ -83,6 +83,7 @@ class RecipeEditor(QWidget):
         for preset in PRESETS:
             self.input.addItem(preset.label, preset.key)
         self.collection = QCheckBox("Add my collection")
+        theme.bordered(self.collection)
         self.problem = theme.named(QLabel(wordWrap=True), "note_warning")
         self.summary = theme.named(QLabel(wordWrap=True), "caption")
         self._build()

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QByteArray, QCoreApplication, QEvent, QObject, QRect, QSize, Qt, QTimer
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QLayout, QWidget
 
 SCREEN_SHARE = 0.9  # of the available screen a new window may take
 FRAME_ALLOWANCE = QSize(16, 40)  # the window manager's title bar and borders, roughly
@@ -49,9 +49,23 @@ def fitted_size(preferred: QSize, minimum: QSize, available: QRect) -> QSize:
     return QSize(max(width, minimum.width()), max(height, minimum.height()))
 
 
+def fresh_hints(window: QWidget) -> None:
+    """Make ``window``'s size hints the ones it will have once shown: its style sheet's padding
+    and fonts applied, and its layouts measured again. Before a window is first shown, a text
+    set in it (a label's longer summary) leaves its layouts' cached sizes as they were."""
+    window.ensurePolished()
+    for part in window.findChildren(QWidget):
+        part.updateGeometry()  # the size its layout item keeps for it
+    for layout in window.findChildren(QLayout):
+        layout.invalidate()
+    if (own := window.layout()) is not None:
+        own.invalidate()
+
+
 def place_on_screen(window: QWidget, saved: QByteArray | None) -> None:
     """Restore ``saved`` (``QWidget.saveGeometry``) when it fits the screen; else size and centre the window."""
     available = _available(window)
+    fresh_hints(window)
     if saved is not None and window.restoreGeometry(saved):
         frame = window.frameGeometry()
         if available.contains(frame) or window.isMaximized():

@@ -138,12 +138,24 @@ class MainArea(QWidget):
 
 
 class AreaScroll(QScrollArea):
-    """The window's scroll area: it asks for the area's own preferred size (a new window opens
-    at it), and scrolls only where the window is smaller than the area's least size."""
+    """A scroll area that asks for its content's own preferred size (a new window opens at it,
+    where Qt's caps it at 36 × 24 lines), and scrolls only where the window is smaller than
+    the content's least size. Content that wraps text asks for the height it needs at that width."""
 
     def sizeHint(self) -> QSize:
         area = self.widget()
-        return area.sizeHint() if area is not None else super().sizeHint()
+        if area is None:
+            return super().sizeHint()
+        hint = area.sizeHint().expandedTo(area.minimumSize()).boundedTo(area.maximumSize())  # a fixed width too
+        if area.hasHeightForWidth():
+            hint.setHeight(max(hint.height(), area.heightForWidth(hint.width())))
+        frame = 2 * self.frameWidth()
+        return hint + QSize(frame, frame)
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.LayoutRequest:  # the content asks for another size (a longer text)
+            self.updateGeometry()  # so must this: the layout holding it has kept the old size hint
+        return super().event(event)
 
 
 def scrolling(area: MainArea) -> QScrollArea:

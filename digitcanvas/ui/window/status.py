@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QLabel, QSizePolicy, QStatusBar
 from digitcanvas.state.app_state import Notice
 
 STATUS_TIMEOUT_MS = 6000
+END_GAP = 8  # px between the model's name and the bar's right end (a maximised window has no size grip there)
 
 
 class StatusLine(QObject):
@@ -25,6 +26,7 @@ class StatusLine(QObject):
         self.label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.model_label = QLabel()
         self.model_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.model_label.setContentsMargins(0, 0, END_GAP, 0)
         bar.addWidget(self.label, 1)
         bar.addPermanentWidget(self.model_label)
         self._message = ""

@@ -3,14 +3,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from onnx_models import make_convention_model
-from PySide6.QtCore import Qt
+from onnx_models import make_convention_model, make_lenet_like_model
+from PySide6.QtCore import QRect, Qt
+from PySide6.QtWidgets import QApplication, QScrollArea
 from pytestqt.qtbot import QtBot
 
 from digitcanvas.model.classifier import Classifier, bundled_model_path
 from digitcanvas.model.conventions import PRESETS_BY_KEY
 from digitcanvas.model.info import InputScaling
-from digitcanvas.ui.tools.input_settings import InputSettingsDialog, Keep
+from digitcanvas.ui import theme
+from digitcanvas.ui.tools.input_settings import InputSettingsDialog, Keep, fitted_dialog_size
 
 
 @pytest.fixture
@@ -109,3 +111,38 @@ def _percent(text: str) -> int:
 
 def test_a_28_by_28_model_has_no_fit_choice(dialog: InputSettingsDialog) -> None:
     assert not dialog.fit_box.isVisible()
+
+
+@pytest.mark.parametrize("side", [28, 32])
+def test_the_dialog_opens_showing_all_its_settings(qtbot: QtBot, tmp_path: Path, side: int) -> None:
+    path = tmp_path / "m.onnx"
+    classifier = Classifier(make_convention_model(path, "0-255") if side == 28 else make_lenet_like_model(path, "pad"))
+    dialog = InputSettingsDialog(classifier, bundled=True)  # the longest: with the bundled note
+    dialog.setStyleSheet(theme.style_sheet())  # the app's: its buttons' padding makes the content taller
+    qtbot.addWidget(dialog)
+    dialog.resize(fitted_dialog_size(dialog, QRect(0, 0, 2560, 1400)))
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    QApplication.processEvents()  # the layout, then the scroll bars
+    scroll = dialog.findChild(QScrollArea)
+    assert scroll is not None
+    content, shown = scroll.widget(), scroll.viewport().size()
+    assert content is not None
+    assert shown.width() >= content.sizeHint().width()  # the combo's and the spin boxes' arrows too
+    assert shown.height() >= content.heightForWidth(shown.width())  # the last line too
+    assert not scroll.verticalScrollBar().isVisible() and not scroll.horizontalScrollBar().isVisible()
+
+
+def test_on_a_low_screen_only_the_height_scrolls(qtbot: QtBot, tmp_path: Path) -> None:
+    classifier = Classifier(make_convention_model(tmp_path / "m.onnx", "0-255"))
+    dialog = InputSettingsDialog(classifier, bundled=True)
+    qtbot.addWidget(dialog)
+    screen = QRect(0, 0, 911, 300)  # too low for the settings
+    dialog.resize(fitted_dialog_size(dialog, screen))
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    scroll = dialog.findChild(QScrollArea)
+    assert scroll is not None
+    qtbot.waitUntil(scroll.verticalScrollBar().isVisible, timeout=2000)  # laid out once shown
+    assert dialog.height() < 300
+    assert not scroll.horizontalScrollBar().isVisible()

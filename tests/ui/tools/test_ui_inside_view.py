@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from inside_models import FIELD, HALF, make_conv_model, make_left_half_model
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QApplication, QLabel
 from pytestqt.qtbot import QtBot
 
 from digitcanvas.model.classifier import Classifier, load_classifier
@@ -329,3 +329,19 @@ def test_the_map_does_not_wait_for_the_activations(
     finally:
         release.set()
     qtbot.waitUntil(lambda: view.activations() is not None, timeout=WAIT_MS)
+
+
+def test_a_narrow_layer_list_cuts_the_names_not_the_numbers(qtbot: QtBot, view: InsideView, conv: Classifier) -> None:
+    """At 150 % and 200 % the Parameters column ran off the list ("Paramet", "115,36")."""
+    _open(qtbot, view, conv)
+    tree, name = view.layer_list, inside_view.LAYER_COLUMNS.index("Layer")
+    header = tree.header()
+    needs = [max(header.sectionSizeHint(c), tree.sizeHintForColumn(c)) for c in range(header.count())]
+    tree.setFixedWidth(sum(needs) - needs[name] // 2 + 2 * tree.frameWidth())  # too narrow for every column whole
+    QApplication.processEvents()
+    last = header.count() - 1
+    assert header.sectionViewportPosition(last) + header.sectionSize(last) <= tree.viewport().width()
+    for column in range(header.count()):
+        if column != name:
+            assert header.sectionSize(column) >= needs[column]  # the numbers and their headings whole
+    assert header.sectionSize(name) < needs[name] and not tree.horizontalScrollBar().isVisible()

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from mnist_files import write_mnist_folder
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 from window_helpers import app_state, said
 
@@ -21,6 +21,7 @@ from digitcanvas.model.classifier import Classifier
 from digitcanvas.state.app_state import AppState
 from digitcanvas.training import engine_check
 from digitcanvas.training.recipes import RECIPES_BY_KEY
+from digitcanvas.ui import theme
 from digitcanvas.ui.background import LatestJobRunner
 from digitcanvas.ui.settings import AppSettings
 from digitcanvas.ui.tools.inside import InsideTool
@@ -86,6 +87,23 @@ def test_the_editor_refuses_a_network_it_cannot_build_and_start_waits_for_a_good
     assert "15,770 parameters" in view.editor.summary.text()  # 8 × 9 + 8, then 8 × 14 × 14 × 10 + 10
     view.editor.set_recipe(RECIPES_BY_KEY["cnn"])
     assert view.editor.layers.toPlainText().startswith("conv 64 3\nrelu\nmaxpool 2")
+    tool.shutdown()
+
+
+def test_the_window_opens_with_the_whole_recipe_in_view(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Sized with the recipe's summary in it ("… measuring the time per epoch…"), it does not scroll."""
+    monkeypatch.setattr(engine_check, "ENGINE", "numpy")  # "installed": the summary waits for a measure
+    tool, _, _ = _tool(qtbot, tmp_path)
+    tool._estimate_timer.setInterval(10**9)  # no measuring process: only the summary that says it waits
+    tool._parent.setStyleSheet(theme.style_sheet())  # the app's, on the window too: its padded buttons
+    view = tool.open()
+    qtbot.addWidget(view)
+    qtbot.waitExposed(view)
+    QApplication.processEvents()  # the layouts, then the scroll bars
+    assert "measuring" in view.editor.summary.text()
+    assert not view.editor_scroll.verticalScrollBar().isVisible()
     tool.shutdown()
 
 

@@ -6,9 +6,10 @@ import html
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMainWindow, QMenu
+from PySide6.QtWidgets import QApplication, QMainWindow, QMenu
 from pytestqt.qtbot import QtBot
 
+from digitcanvas.ui.dialogs import TextDialog
 from digitcanvas.ui.window.actions import GESTURES, Actions, build_actions, build_menus, shortcuts_help
 
 
@@ -123,3 +124,28 @@ def test_the_help_lists_every_shortcut_and_gesture(built: tuple[QMainWindow, Act
             assert f"<b>{key.toString()}" in text or f" / {key.toString()}" in text, (name, key.toString())
     for gesture, _ in GESTURES:
         assert html.escape(gesture) in text
+
+
+@pytest.mark.parametrize("height", [260, 300, 340, 380])
+def test_the_help_scrolls_with_no_row_cut_across(
+    built: tuple[QMainWindow, Actions, Recorder], qtbot: QtBot, height: int
+) -> None:
+    """Keyboard and Mouse on a low screen: the last row in view was cut in half."""
+    window, actions, _ = built
+    dialog = TextDialog(window, "Keyboard and Mouse", shortcuts_help(actions))
+    dialog.resize(dialog.sizeHint().width(), height)  # lower than the text: it scrolls
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    for _ in range(3):  # shown, laid out, trimmed, laid out again
+        QApplication.processEvents()
+    browser = dialog.browser
+    view = browser.viewport().height()
+    assert browser.verticalScrollBar().maximum() > 0 and height - dialog.height() < view
+    layout = browser.document().documentLayout()
+    block = browser.document().begin()
+    while block.isValid():
+        top = layout.blockBoundingRect(block).top()
+        for index in range(block.layout().lineCount()):
+            line = block.layout().lineAt(index)
+            assert not top + line.y() < view < top + line.y() + line.height(), block.text()
+        block = block.next()

@@ -66,6 +66,7 @@ def test_the_app_fits_a_laptop_screen_at_any_scale(scale: str, tmp_path: Path) -
         "input_settings_ok",
         "inside",
         "main_after_inside",
+        "training",
         "compare",
         "main_after_compare",
     ):

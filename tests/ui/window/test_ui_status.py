@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from PySide6.QtWidgets import QMainWindow
+from PySide6.QtWidgets import QApplication, QMainWindow
 from pytestqt.qtbot import QtBot
 
 from digitcanvas.ui.window.status import StatusLine
+
+MIN_END_GAP = 6  # px: text this close to the edge reads as cut off
 
 
 @pytest.fixture
@@ -47,3 +49,14 @@ def test_only_the_first_line_is_shown(status: StatusLine) -> None:
 def test_a_message_times_out(status: StatusLine, qtbot: QtBot) -> None:
     status.show("Loaded mine.onnx", 50)
     qtbot.waitUntil(lambda: status.shown() == "" and status.message() == "", timeout=1000)
+
+
+def test_without_a_size_grip_the_model_name_keeps_off_the_right_end(status: StatusLine, qtbot: QtBot) -> None:
+    """A maximised window's bar has no size grip: the name touched the screen's edge."""
+    bar = status.bar
+    bar.setSizeGripEnabled(False)  # as when maximised
+    QApplication.processEvents()
+    label = status.model_label
+    text = label.fontMetrics().horizontalAdvance(label.text())
+    text_end = label.mapTo(bar, label.contentsRect().topLeft()).x() + text
+    assert bar.width() - text_end >= MIN_END_GAP
