@@ -53,6 +53,7 @@ from digitcanvas.state.app_state import AppState
 from digitcanvas.state.history import History
 from digitcanvas.ui.background import LatestJobRunner
 from digitcanvas.ui.widgets.canvas import DrawingCanvas
+from digitcanvas.ui.widgets.collection_panel import display_path
 from digitcanvas.ui.widgets.preview import image_to_qimage
 from digitcanvas.ui.window.collection_control import CollectionControl
 
@@ -61,6 +62,9 @@ GRID = QSize(THUMBNAIL + 36, THUMBNAIL + 40)
 ENTRY_ROLE = Qt.ItemDataRole.UserRole
 IMPORT_WORKER = "digitcanvas-import"  # the import's worker thread's name prefix
 IMPORT_TEXT, CANCEL_IMPORT_TEXT = "Import…", "Cancel Import"
+
+
+HOW_TO_KEEP = "To keep one, draw a digit on the canvas and press its key (0–9) or click its bar."
 
 
 class CollectionBrowser(QDialog):
@@ -168,9 +172,13 @@ class CollectionBrowser(QDialog):
             # that took the removed tile's place.
             self.grid.setCurrentRow(min(row, self.grid.count() - 1))
         mistakes = sum(1 for e, r in zip(entries, readings, strict=True) if r is not None and r != e.label)
-        self._summary = f"{len(entries)} kept drawing{'s' * (len(entries) != 1)} in {self._collection.folder}" + (
-            f" · {mistakes} the current model misreads (shown first)" if mistakes else ""
-        )
+        where = display_path(self._collection.folder)
+        if not entries:
+            self._summary = f"No drawings kept yet (in {where}). {HOW_TO_KEEP}"
+        else:
+            self._summary = f"{len(entries)} kept drawing{'s' * (len(entries) != 1)} in {where}" + (
+                f" · {mistakes} the current model misreads (shown first)" if mistakes else ""
+            )
         self.summary.setText(self._summary)
 
     def _item(self, entry: Entry, reading: int | None, drawn: dict[tuple[Path, object], QIcon]) -> QListWidgetItem:

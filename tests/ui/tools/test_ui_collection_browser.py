@@ -311,3 +311,22 @@ def test_a_cancelled_import_leaves_nothing(
     )
     assert len(Collection.open(tmp_path / "c").entries) == 3
     assert not [p for p in (tmp_path / "c").iterdir() if p.name.startswith(".digitcanvas-import-")]
+
+
+def test_an_empty_collection_says_how_to_keep_a_drawing(qtbot: QtBot, tmp_path: Path, reader: Reader) -> None:
+    widget = CollectionBrowser(Collection.open(tmp_path / "empty"), reader)
+    qtbot.addWidget(widget)
+    widget.show()
+    text = widget.summary.text()
+    assert text.startswith("No drawings kept yet") and "press its key (0–9)" in text
+    assert str(tmp_path / "empty") in text  # outside the home folder: the path as it is
+
+
+def test_the_folder_is_named_from_home_as_the_main_window_names_it(
+    qtbot: QtBot, tmp_path: Path, reader: Reader, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(Path, "home", classmethod(lambda cls: tmp_path))
+    widget = CollectionBrowser(Collection.open(tmp_path / "kept"), reader)
+    qtbot.addWidget(widget)
+    widget.show()
+    assert "in ~/kept" in widget.summary.text()
