@@ -12,13 +12,16 @@ import hashlib
 import json
 import os
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from digitcanvas.drawing.strokes import CANVAS_SIZE, DEFAULT_PEN_WIDTH, Drawing
+
+Strokes = tuple[np.ndarray, ...]  # (N, 2) float64 each, device units, y down
 
 DEFAULT_CANVAS = CANVAS_SIZE  # the app's canvas, so the lab measures what users draw on
 DRAW_HEIGHT_FRACTION = 0.6  # people draw a digit about 60 % of the canvas tall
@@ -37,21 +40,26 @@ class PenSample:
         return f"{self.source}/{self.writer}"
 
 
-def load_samples(path: str | os.PathLike[str]) -> list[PenSample]:
-    """All samples of a UNIPEN digits JSON Lines file (gzip or plain)."""
+def read_records(path: str | os.PathLike[str], file_name: str) -> Iterator[tuple[dict[str, Any], Strokes]]:
+    """Each record of a UNIPEN JSON Lines file (gzip or plain; in a folder, its ``file_name``)
+    with its strokes as (N, 2) float64 arrays."""
     path = Path(path)
     if path.is_dir():
-        path = path / "digits.jsonl.gz"
+        path = path / file_name
     opener = gzip.open if path.suffix == ".gz" else open
-    samples = []
     with opener(path, "rt", encoding="utf-8") as handle:
         for line in handle:
-            if not line.strip():
-                continue
-            record = json.loads(line)
-            strokes = tuple(np.asarray(s, dtype=np.float64).reshape(-1, 2) for s in record["strokes"])
-            samples.append(PenSample(int(record["label"]), record["source"], str(record["writer"]), strokes))
-    return samples
+            if line.strip():
+                record = json.loads(line)
+                yield record, tuple(np.asarray(s, dtype=np.float64).reshape(-1, 2) for s in record["strokes"])
+
+
+def load_samples(path: str | os.PathLike[str]) -> list[PenSample]:
+    """All samples of a UNIPEN digits JSON Lines file (gzip or plain)."""
+    return [
+        PenSample(int(record["label"]), record["source"], str(record["writer"]), strokes)
+        for record, strokes in read_records(path, "digits.jsonl.gz")
+    ]
 
 
 def writer_split(samples: Iterable[PenSample]) -> dict[str, str]:

@@ -12,18 +12,16 @@ once. Nothing here is copied into the project.
 
 from __future__ import annotations
 
-import gzip
 import hashlib
-import json
 import os
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
 from digitcanvas.drawing.strokes import CANVAS_SIZE, DEFAULT_PEN_WIDTH, Drawing
+from lab.data.unipen import read_records
 
 NUMBERS_FILE = "numbers.jsonl.gz"
 PARTS = ("val", "test")  # half the numbers each, by writer
@@ -48,21 +46,12 @@ class PenNumber:
 
 def load_numbers(path: str | os.PathLike[str]) -> list[PenNumber]:
     """Every number of a UNIPEN numbers JSON Lines file (or its folder), gzip or plain."""
-    path = Path(path)
-    if path.is_dir():
-        path = path / NUMBERS_FILE
-    opener = gzip.open if path.suffix == ".gz" else open
     numbers = []
-    with opener(path, "rt", encoding="utf-8") as handle:
-        for line in handle:
-            if not line.strip():
-                continue
-            record = json.loads(line)
-            strokes = tuple(np.asarray(s, dtype=np.float64).reshape(-1, 2) for s in record["strokes"])
-            label = str(record["label"])
-            if not label.isdigit():
-                raise ValueError(f"{path}: label {label!r} is not a string of digits")
-            numbers.append(PenNumber(label, str(record["source"]), str(record["writer"]), strokes))
+    for record, strokes in read_records(path, NUMBERS_FILE):
+        label = str(record["label"])
+        if not label.isdigit():
+            raise ValueError(f"{path}: label {label!r} is not a string of digits")
+        numbers.append(PenNumber(label, str(record["source"]), str(record["writer"]), strokes))
     return numbers
 
 

@@ -49,7 +49,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from digitcanvas.training.mnist_data import MnistError, MnistSplit, load_split
+from digitcanvas.training.mnist_data import MnistError, MnistSplit
 from lab.evaluate.zoo_common import (
     LENET_PAD,
     LENET_SIDE,
@@ -58,11 +58,11 @@ from lab.evaluate.zoo_common import (
     SEED,
     Entry,
     accuracy,
-    manifest_path,
     parser,
     prepare,
     prepare_uint8,
     record,
+    start_build,
     subset_note,
     training_rows,
     version,
@@ -344,14 +344,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     tf.config.threading.set_intra_op_parallelism_threads(THREADS)
     tf.config.threading.set_inter_op_parallelism_threads(1)
     try:
-        train_split, test = load_split(args.data, "train"), load_split(args.data, "test")
+        train_split, test, wanted, out, manifest = start_build(args)
     except MnistError as e:
         print(f"error: {e}")
         return 2
-    wanted = set(args.only.split(",")) if args.only else None
     styles = (TF_KERAS2,) if args.tf_keras else (KERAS3_ONNX, SAVEDMODEL_TF2ONNX)
-    out, manifest = Path(args.out), manifest_path(args)
-    out.mkdir(parents=True, exist_ok=True)
     if args.tf_keras:
         framework = f"tf.keras = tf-keras {version('tf-keras')} (TensorFlow {tf.__version__})"
     else:

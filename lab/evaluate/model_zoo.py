@@ -42,7 +42,7 @@ try:
 except ImportError as e:  # pragma: no cover - the message is the point
     raise SystemExit('python -m lab.evaluate.model_zoo needs PyTorch: pip install -e ".[lab]"') from e
 
-from digitcanvas.training.mnist_data import MnistError, MnistSplit, load_split
+from digitcanvas.training.mnist_data import MnistError, MnistSplit
 from lab.console import fail, log
 from lab.evaluate.zoo_common import (
     LENET_PAD,
@@ -51,10 +51,10 @@ from lab.evaluate.zoo_common import (
     SEED,
     Entry,
     accuracy,
-    manifest_path,
     parser,
     prepare,
     record,
+    start_build,
     subset_note,
     training_rows,
     version,
@@ -539,12 +539,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser("python -m lab.evaluate.model_zoo", __doc__ or "").parse_args(argv)
     torch.set_num_threads(1)
     try:
-        train_split, test = load_split(args.data, "train"), load_split(args.data, "test")
+        train_split, test, wanted, out, manifest = start_build(args)
     except MnistError as e:
         return fail(str(e))
-    out, manifest = Path(args.out), manifest_path(args)
-    out.mkdir(parents=True, exist_ok=True)
-    wanted = set(args.only.split(",")) if args.only else None
     nets: dict[tuple[str, str, str, str, int, int], tuple[nn.Module, dict[str, object], float]] = {}
     started = time.perf_counter()
     for recipe in VARIANT_RECIPES[args.variant]:

@@ -28,20 +28,19 @@ import time
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from digitcanvas.training.mnist_data import MnistError, MnistSplit, load_split
+from digitcanvas.training.mnist_data import MnistError, MnistSplit
 from lab.evaluate.zoo_common import (
     SEED,
     Entry,
-    manifest_path,
     parser,
     prepare,
     record,
+    start_build,
     subset_note,
     training_rows,
     version,
@@ -188,13 +187,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("error: python -m lab.evaluate.sklearn_zoo needs scikit-learn and skl2onnx: pip install skl2onnx")
         return 2
     try:
-        train_split, test = load_split(args.data, "train"), load_split(args.data, "test")
+        train_split, test, wanted, out, manifest = start_build(args)
     except MnistError as e:
         print(f"error: {e}")
         return 2
-    wanted = set(args.only.split(",")) if args.only else None
-    out, manifest = Path(args.out), manifest_path(args)
-    out.mkdir(parents=True, exist_ok=True)
     trained: dict[tuple[str, str, int], tuple[Any, dict[str, object], float]] = {}
     seed, variant = args.seed, args.variant
     started = time.perf_counter()

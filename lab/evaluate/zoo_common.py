@@ -35,10 +35,12 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
+
+from digitcanvas.training.mnist_data import MnistSplit, load_split
 
 SEED = 2026
 VARIANTS = ("A", "B")  # A: the first (development) zoo; B: the second, held-out one
@@ -241,6 +243,25 @@ def subset_note(count: int, total: int, *, seed: int, variant: str) -> str:
 
 def manifest_path(args: argparse.Namespace) -> Path:
     return Path(args.manifest) if args.manifest else Path(args.out).parent / "manifest.json"
+
+
+class Build(NamedTuple):
+    """What every builder starts from: MNIST, the models asked for (None: all), where they go."""
+
+    train: MnistSplit
+    test: MnistSplit
+    wanted: set[str] | None
+    out: Path
+    manifest: Path
+
+
+def start_build(args: argparse.Namespace) -> Build:
+    """MNIST read and the models folder made, for the parsed :func:`parser` arguments;
+    raises ``MnistError``."""
+    train, test = load_split(args.data, "train"), load_split(args.data, "test")
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    return Build(train, test, set(args.only.split(",")) if args.only else None, out, manifest_path(args))
 
 
 def accuracy(scores: NDArray[Any], labels: NDArray[np.uint8]) -> float:
