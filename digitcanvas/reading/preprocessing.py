@@ -39,6 +39,7 @@ MIN_SEGMENT = 0.5  # px at target scale: closer points add cost, not shape
 MAX_CORRECTIONS = 4  # clipped or heavily overlapping ink may need more than one
 INK_THRESHOLD = 0.15  # image path: a pixel darker/brighter than this (0..1) above paper is ink
 COM_TOLERANCE = 0.3  # px; drawings are re-rendered when the vector estimate misses by more
+REDUCE_SHARE = 0.25  # of an output pixel: a large image is averaged over blocks this wide first
 
 
 class ImageFormatError(ValueError):
@@ -171,46 +172,43 @@ def render_strokes(
 
 
 class _Pieces:
-    """Strokes ready to render again and again at other offsets: those of one or two points
-    (dots and single segments, nothing to thin) taken all at once, the others thinned at
-    each offset (:func:`_segments`)."""
+    """Strokes ready to render again and again at other offsets: thinned once
+    (:func:`_segments`, every stroke at once), then only moved."""
 
     def __init__(self, strokes: Sequence[Stroke]) -> None:
-        short = [s for s in strokes if len(s) <= 2]
-        self._long = [s for s in strokes if len(s) > 2]
-        if short:
-            points, first, last = _flat(short)
-            self._starts, self._ends = points[first], points[last]
-        else:
-            self._starts = self._ends = np.zeros((0, 2))
+        self._starts, self._ends = _segments(strokes)
 
     def render(self, offset: NDArray[np.float64], width: float, size: int = FIELD) -> Image28:
-        starts, ends = _segments([s + offset for s in self._long])
-        return _render(
-            np.concatenate([self._starts + offset, starts]), np.concatenate([self._ends + offset, ends]), width, size
-        )
+        return _render(self._starts + offset, self._ends + offset, width, size)
 
 
 def _render(starts: NDArray[np.float64], ends: NDArray[np.float64], width: float, size: int) -> Image28:
     """:func:`render_strokes` for segments from ``starts`` to ``ends`` (S, 2), field px."""
-    pixels = _pixel_centres(size)  # (P, 2)
-    # Only pixels near the ink matter; bounding-box culling keeps this cheap.
+    # Only pixels near the ink matter; bounding-box culling keeps this cheap. Pixel centres
+    # are whole coordinates, so the pixels within [low, high] are a block of columns and rows.
     pad = width / 2 + 1
     low = np.minimum(starts.min(axis=0), ends.min(axis=0)) - pad
     high = np.maximum(starts.max(axis=0), ends.max(axis=0)) + pad
-    near = np.all((pixels >= low) & (pixels <= high), axis=1)
-    if not near.any():
+    (c0, r0), (c1, r1) = (
+        np.clip(np.ceil(low), 0, size).astype(np.intp),
+        np.clip(np.floor(high) + 1, 0, size).astype(np.intp),
+    )
+    near = max(int(c1 - c0), 0) * max(int(r1 - r0), 0)
+    if not near:
         return np.zeros((size, size), dtype=np.float32)
     # Each segment's own window of pixels within reach (clipped to the field).
     corner = np.clip(np.ceil(np.minimum(starts, ends) - pad), 0, size).astype(np.intp)
     beyond = np.clip(np.floor(np.maximum(starts, ends) + pad) + 1, 0, size).astype(np.intp)
     spans = np.maximum(beyond - corner, 0)
     windows = spans[:, 0] * spans[:, 1]
-    if int(windows.sum()) < int(near.sum()) * len(starts):
+    if int(windows.sum()) < near * len(starts):
         squared = _window_distances(starts, ends, corner, spans, windows, size)
     else:
-        squared = np.full(size * size, np.inf, dtype=np.float32)
-        squared[near] = _dense_distances(pixels[near], starts, ends)
+        block = np.full((size, size), np.inf, dtype=np.float32)
+        ys, xs = np.mgrid[r0:r1, c0:c1]
+        pixels = np.stack([xs.ravel(), ys.ravel()], axis=1).astype(np.float64)
+        block[r0:r1, c0:c1] = _dense_distances(pixels, starts, ends).reshape(r1 - r0, c1 - c0)
+        squared = block.ravel()
     image = np.clip(width / 2 + 0.5 - np.sqrt(squared), 0.0, 1.0).astype(np.float32)
     return image.reshape(size, size)
 
@@ -271,42 +269,33 @@ def _window_distances(
     return nearest
 
 
-@functools.cache
-def _pixel_centres(size: int) -> NDArray[np.float64]:
-    ys, xs = np.mgrid[0:size, 0:size]
-    centres = np.stack([xs.ravel(), ys.ravel()], axis=1).astype(np.float64)
-    centres.setflags(write=False)
-    return centres
-
-
 def _segments(strokes: Sequence[Stroke]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """Start and end points of every segment, after dropping points closer than MIN_SEGMENT.
+    """Start and end points of every segment, keeping a point each time its stroke's path has
+    travelled another MIN_SEGMENT (each stroke's ends kept), all strokes at once.
 
     A one-point stroke (a dot) becomes a zero-length segment, rendered as a round dot.
     """
-    starts: list[NDArray[np.float64]] = [np.zeros((0, 2))]
-    ends: list[NDArray[np.float64]] = [np.zeros((0, 2))]
-    for stroke in strokes:
-        kept = _thin(stroke)
-        if len(kept) == 1:
-            starts.append(kept)
-            ends.append(kept)
-        else:
-            starts.append(kept[:-1])
-            ends.append(kept[1:])
-    return np.concatenate(starts), np.concatenate(ends)
-
-
-def _thin(stroke: Stroke) -> NDArray[np.float64]:
-    """Keep a point each time the path has travelled another MIN_SEGMENT (ends kept)."""
-    if len(stroke) <= 2:
-        return stroke
-    travelled = np.concatenate([[0.0], np.cumsum(np.linalg.norm(np.diff(stroke, axis=0), axis=1))])
+    strokes = [s for s in strokes if len(s)]
+    if not strokes:
+        return np.zeros((0, 2)), np.zeros((0, 2))
+    points, first, last = _flat(strokes)
+    step = np.zeros(len(points))
+    step[1:] = np.hypot(*np.diff(points, axis=0).T)
+    step[first] = 0.0  # no travel from one stroke's end to the next one's start
+    travelled = np.cumsum(step)
+    travelled -= np.repeat(travelled[first], last - first + 1)  # from each stroke's own start
     bucket = np.floor(travelled / MIN_SEGMENT)
-    keep = np.flatnonzero(np.diff(bucket, prepend=-1.0) > 0)
-    if keep[-1] != len(stroke) - 1:
-        keep = np.append(keep, len(stroke) - 1)
-    return stroke[keep]
+    keep = np.ones(len(points), dtype=bool)
+    keep[1:] = bucket[1:] > bucket[:-1]
+    keep[first] = keep[last] = True
+    kept = np.flatnonzero(keep)
+    # Segments join kept points of the same stroke; a stroke kept as one point is a dot.
+    stroke = np.repeat(np.arange(len(strokes)), last - first + 1)[kept]
+    joined = np.flatnonzero(stroke[1:] == stroke[:-1])
+    dots = points[first[first == last]]
+    starts = np.concatenate([dots, points[kept[joined]]])
+    ends = np.concatenate([dots, points[kept[joined + 1]]])
+    return starts, ends
 
 
 def centre_of_mass(image: NDArray[np.floating]) -> tuple[float, float]:
@@ -320,8 +309,15 @@ def centre_of_mass(image: NDArray[np.floating]) -> tuple[float, float]:
     total = float(image.sum())
     if total <= 0:
         raise EmptyInputError("the image holds no ink")
-    rows, cols = np.indices(image.shape)
+    rows, cols = _index_grids(image.shape)
     return float((rows * image).sum()) / total, float((cols * image).sum()) / total
+
+
+@functools.lru_cache(maxsize=4)  # a few sizes: the 28×28 field, an image or two
+def _index_grids(shape: tuple[int, ...]) -> NDArray[np.intp]:
+    grids = np.indices(shape)
+    grids.setflags(write=False)
+    return grids
 
 
 # --- images -----------------------------------------------------------------------------
@@ -342,7 +338,7 @@ def to_grey(pixels: NDArray[np.generic]) -> NDArray[np.float64]:
     if array.shape[0] == 0 or array.shape[1] == 0:
         raise ImageFormatError("the image has no pixels")
     if np.issubdtype(array.dtype, np.integer):
-        values = array.astype(np.float64) / float(np.iinfo(array.dtype).max)
+        values = np.true_divide(array, float(np.iinfo(array.dtype).max), dtype=np.float64)
     elif np.issubdtype(array.dtype, np.floating) or array.dtype == np.bool_:
         values = np.clip(array.astype(np.float64), 0.0, 1.0)
     else:
@@ -367,18 +363,47 @@ def ink_map(pixels: NDArray[np.generic]) -> NDArray[np.float64]:
     ink (an anti-aliased edge).
     Raises :class:`EmptyInputError` if no ink stands out from the paper.
     """
+    raw, contrast = _raw_ink(pixels)
+    return _kept_ink(raw, contrast)
+
+
+def _raw_ink(pixels: NDArray[np.generic]) -> tuple[NDArray[np.float64], float]:
+    """Each pixel's distance from the paper colour (read from the border) towards the ink,
+    and the largest; raises :class:`EmptyInputError` when that is under INK_THRESHOLD."""
     grey = to_grey(pixels)
     border = np.concatenate([grey[0], grey[-1], grey[:, 0], grey[:, -1]])
     paper = float(np.median(border))
-    ink = grey - paper if paper < 0.5 else paper - grey
-    contrast = float(ink.max())
+    raw = grey - paper if paper < 0.5 else paper - grey
+    contrast = float(raw.max())
     if contrast < INK_THRESHOLD:
         raise EmptyInputError("the image has no ink that stands out from its background")
-    ink = np.clip(ink / contrast, 0.0, 1.0)
+    return raw, contrast
+
+
+def _kept_ink(raw: NDArray[np.float64], contrast: float) -> NDArray[np.float64]:
+    ink = np.clip(raw / contrast, 0.0, 1.0)
     # Faint pixels stay where they fringe the ink (anti-aliased edges, as MNIST's digits
     # have); faint specks on their own are paper noise.
-    ink[~fringed(ink >= INK_THRESHOLD)] = 0.0
+    ink[~fringed(_strong(raw, contrast))] = 0.0
     return ink
+
+
+def _strong(raw: NDArray[np.float64], contrast: float) -> NDArray[np.bool_]:
+    """Pixels of at least INK_THRESHOLD of the contrast: ink, not a faint fringe."""
+    return np.asarray(raw >= INK_THRESHOLD * contrast)
+
+
+def _ink_box_map(pixels: NDArray[np.generic]) -> NDArray[np.float64]:
+    """:func:`ink_map` of the box around the ink only (cropped to its kept pixels): the
+    paper around a digit on a large page is only looked at once, for the box."""
+    raw, contrast = _raw_ink(pixels)
+    strong = _strong(raw, contrast)
+    rows, cols = np.flatnonzero(strong.any(axis=1)), np.flatnonzero(strong.any(axis=0))
+    # One pixel more each way holds the faint fringe kept around the strong ink.
+    top, left = max(int(rows[0]) - 1, 0), max(int(cols[0]) - 1, 0)
+    ink = _kept_ink(raw[top : int(rows[-1]) + 2, left : int(cols[-1]) + 2], contrast)
+    rows, cols = np.flatnonzero(ink.max(axis=1)), np.flatnonzero(ink.max(axis=0))
+    return ink[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
 
 
 def fringed(mask: NDArray[np.bool_]) -> NDArray[np.bool_]:
@@ -404,10 +429,7 @@ def preprocess_image(pixels: NDArray[np.generic]) -> Image28:
     pixel of (14, 14), as MNIST's.
     Raises :class:`EmptyInputError` if no ink stands out from the paper.
     """
-    ink = ink_map(pixels)
-    rows = np.flatnonzero(ink.max(axis=1))
-    cols = np.flatnonzero(ink.max(axis=0))
-    crop = ink[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
+    crop = _ink_box_map(pixels)
     scale = DIGIT_BOX / max(crop.shape)
     resized = _resize_area(crop, scale)
     field = np.zeros((FIELD, FIELD), dtype=np.float64)
@@ -425,15 +447,38 @@ def preprocess_image(pixels: NDArray[np.generic]) -> Image28:
 
 def _resize_area(image: NDArray[np.float64], scale: float) -> NDArray[np.float64]:
     """Resize so the longer side becomes DIGIT_BOX px: area-average when shrinking,
-    bilinear when enlarging (a tiny image)."""
+    bilinear when enlarging (a tiny image).
+
+    A large image is first averaged over blocks of at most REDUCE_SHARE of an output pixel
+    (a photo or a scan: 440 px of ink in blocks of 5 × 5), and the smoothing to the output's
+    footprint is finished on the blocks: the same filter, some k² times cheaper."""
     h, w = image.shape
     out_h = max(1, round(h * scale))
     out_w = max(1, round(w * scale))
+    rows = (np.arange(out_h) + 0.5) / out_h * h - 0.5
+    cols = (np.arange(out_w) + 0.5) / out_w * w - 0.5
     if scale < 1:
         # Smooth to the output's pixel footprint before sampling: an area filter.
         sigma = (1 / scale - 1) / 2.5
+        block = int(REDUCE_SHARE / scale)
+        if block > 1:
+            image = _block_means(image, block)
+            # A block's mean is a box filter of variance (k² - 1) / 12: the Gaussian does the rest.
+            sigma = float(np.sqrt(max(sigma**2 - (block**2 - 1) / 12, 0.0))) / block
+            rows, cols = (rows - (block - 1) / 2) / block, (cols - (block - 1) / 2) / block
         image = ndimage.gaussian_filter(image, sigma=sigma, mode="constant")
-    rows = (np.arange(out_h) + 0.5) / out_h * h - 0.5
-    cols = (np.arange(out_w) + 0.5) / out_w * w - 0.5
     grid = np.meshgrid(rows, cols, indexing="ij")
     return np.asarray(ndimage.map_coordinates(image, grid, order=1, mode="nearest"), dtype=np.float64)
+
+
+def _block_means(image: NDArray[np.float64], block: int) -> NDArray[np.float64]:
+    """Means over ``block`` × ``block`` tiles (those at the right and bottom edges may be
+    smaller: their own pixels' mean)."""
+    h, w = image.shape
+    tall, wide = -(-h // block), -(-w // block)
+    padded = np.zeros((tall * block, wide * block))
+    padded[:h, :w] = image
+    sums = padded.reshape(tall, block, wide, block).sum(axis=(1, 3))
+    rows = np.minimum(block, h - block * np.arange(tall))
+    cols = np.minimum(block, w - block * np.arange(wide))
+    return np.asarray(sums / np.outer(rows, cols), dtype=np.float64)

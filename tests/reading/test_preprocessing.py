@@ -249,7 +249,7 @@ def test_rendering_by_windows_gives_the_image_every_pixel_against_every_segment_
 ) -> None:
     """Issue #27: a drawing of 1,000 dots measured every pixel against every dot; each
     segment is now measured against the pixels within its reach only, to the same bit."""
-    from digitcanvas.reading.preprocessing import _dense_distances, _pixel_centres, _window_distances
+    from digitcanvas.reading.preprocessing import _dense_distances, _window_distances
 
     rng = np.random.default_rng(seed)
     starts = rng.uniform(-5, 33, (count, 2))
@@ -258,7 +258,8 @@ def test_rendering_by_windows_gives_the_image_every_pixel_against_every_segment_
     corner = np.clip(np.ceil(np.minimum(starts, ends) - pad), 0, 28).astype(np.intp)
     spans = np.maximum(np.clip(np.floor(np.maximum(starts, ends) + pad) + 1, 0, 28).astype(np.intp) - corner, 0)
     windowed = _window_distances(starts, ends, corner, spans, spans[:, 0] * spans[:, 1], 28)
-    dense = _dense_distances(_pixel_centres(28), starts, ends)
+    ys, xs = np.mgrid[0:28, 0:28]
+    dense = _dense_distances(np.stack([xs.ravel(), ys.ravel()], axis=1).astype(np.float64), starts, ends)
 
     def coverage(squared: np.ndarray) -> np.ndarray:  # as the renderer turns distances into ink
         return np.clip(width / 2 + 0.5 - np.sqrt(squared), 0.0, 1.0)
@@ -282,3 +283,105 @@ def test_the_ink_fringe_is_scipys_3x3_dilation(height: int, width: int, seed: in
     expected = ndimage.binary_dilation(mask, structure=np.ones((3, 3), dtype=bool))
     assert np.array_equal(fringed(mask), expected)
     assert np.array_equal(mask, np.random.default_rng(seed).random((height, width)) < share)  # left unchanged
+
+
+def _thinned_one_by_one(strokes: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """The thinning as first written, stroke by stroke: a point kept each time the path has
+    travelled another MIN_SEGMENT, the ends kept, a lone point a dot."""
+    from digitcanvas.reading.preprocessing import MIN_SEGMENT
+
+    starts, ends = [np.zeros((0, 2))], [np.zeros((0, 2))]
+    for stroke in strokes:
+        travelled = np.concatenate([[0.0], np.cumsum(np.linalg.norm(np.diff(stroke, axis=0), axis=1))])
+        bucket = np.floor(travelled / MIN_SEGMENT)
+        keep = np.flatnonzero(np.diff(bucket, prepend=-1.0) > 0)
+        if keep[-1] != len(stroke) - 1:
+            keep = np.append(keep, len(stroke) - 1)
+        kept = stroke[keep]
+        starts.append(kept if len(kept) == 1 else kept[:-1])
+        ends.append(kept if len(kept) == 1 else kept[1:])
+    return np.concatenate(starts), np.concatenate(ends)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(
+        st.lists(
+            st.tuples(st.sampled_from([0, 1, 2, 3, 7]), st.sampled_from([-1.0, 1.0]), st.booleans()),
+            min_size=0,
+            max_size=30,
+        ),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_thinning_every_stroke_at_once_keeps_the_points_thinning_one_by_one_keeps(
+    steps: list[list[tuple[int, float, bool]]],
+) -> None:
+    """Issue #26 (item 17): every stroke is thinned in one pass; it keeps the same segments
+    (axis-aligned steps of quarter pixels, so that both sum their lengths exactly)."""
+    from digitcanvas.reading.preprocessing import _segments
+
+    strokes = []
+    start = np.zeros(2)
+    for stroke_steps in steps:
+        points = [start.copy()]
+        for quarters, sign, across in stroke_steps:
+            step = np.array([0.0, sign * quarters / 4]) if across else np.array([sign * quarters / 4, 0.0])
+            points.append(points[-1] + step)
+        strokes.append(np.array(points))
+        start = points[-1] + np.array([3.0, 0.0])
+    expected = _thinned_one_by_one(strokes)
+    got = _segments(strokes)
+    key = lambda pair: sorted(map(tuple, np.concatenate(pair, axis=1).tolist()))  # noqa: E731
+    assert key(got) == key(expected)
+
+
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), h=st.integers(3, 60), w=st.integers(3, 60), dark=st.booleans())
+def test_the_ink_box_map_is_the_ink_map_cropped_to_its_ink(seed: int, h: int, w: int, dark: bool) -> None:
+    """Issue #26 (item 18): an image's ink is looked for on the whole page once and its map
+    made for the ink's box only; it is the whole page's map cropped, faint fringes and
+    specks included."""
+    from digitcanvas.reading.preprocessing import _ink_box_map
+
+    rng = np.random.default_rng(seed)
+    pixels = rng.choice([0, 10, 30, 40, 120, 255], size=(h, w), p=[0.8, 0.05, 0.05, 0.04, 0.03, 0.03]).astype(np.uint8)
+    if dark:
+        pixels = 255 - pixels
+    try:
+        whole = ink_map(pixels)
+    except EmptyInputError:
+        with pytest.raises(EmptyInputError):
+            _ink_box_map(pixels)
+        return
+    rows, cols = np.flatnonzero(whole.max(axis=1)), np.flatnonzero(whole.max(axis=0))
+    assert np.array_equal(_ink_box_map(pixels), whole[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1])
+
+
+def test_tile_means_average_each_tile_and_the_smaller_edge_tiles_by_their_own_pixels() -> None:
+    from digitcanvas.reading.preprocessing import _block_means
+
+    image = np.arange(7 * 5, dtype=np.float64).reshape(7, 5)
+    means = _block_means(image, 3)
+    assert means.shape == (3, 2)
+    assert means[0, 0] == image[:3, :3].mean() and means[2, 1] == image[6:, 3:].mean()
+    assert means[1, 1] == image[3:6, 3:].mean()
+
+
+@pytest.mark.parametrize("size", [400, 1000])
+def test_a_large_image_averaged_over_tiles_first_gives_the_input_the_direct_area_filter_gives(
+    size: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue #26 (item 18): a photo-sized digit is averaged over tiles before the area filter
+    finishes on them (some k² times cheaper); the network input is all but the same."""
+    from PIL import Image
+
+    from digitcanvas.reading import preprocessing
+
+    seven = Image.fromarray(_digit_seven(size=200)).resize((size, size), Image.Resampling.BICUBIC)
+    pixels = np.asarray(seven)
+    tiled = preprocess_image(pixels)
+    monkeypatch.setattr(preprocessing, "REDUCE_SHARE", 0.0)  # no tiles: the whole image filtered
+    direct = preprocess_image(pixels)
+    assert np.abs(tiled - direct).max() < 0.03

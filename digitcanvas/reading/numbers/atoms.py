@@ -176,7 +176,7 @@ class Ink:
         """The group's pieces cut apart: per side of the cuts (0: left of all), the parts there."""
         sides: dict[int, list[Piece]] = defaultdict(list)
         for m in group:
-            here = crossed(self.dense(m), cuts)
+            here = crossed(self.dense(m), cuts) if cuts else []
             if not here:
                 parts = [(self.original[m], self.deslanted[m])]
             elif self.polyline:
