@@ -9,6 +9,7 @@ nothing the GUI thread uses: it reads with a copy of the model's reader (:func:`
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -25,12 +26,15 @@ from digitcanvas.collection.state import PREDICT_CHUNK, Collection
 from digitcanvas.model.session import ModelRunError
 from digitcanvas.reading.adaptation import MIN_EXAMPLES
 from digitcanvas.reading.doubt import too_small
-from digitcanvas.reading.one_pass import OnePass
+from digitcanvas.reading.one_pass import Features, OnePass
 from digitcanvas.reading.reader import Reader
+from digitcanvas.util.cores import usable_cores
 
 READING = "Reading your collection"
 SCORING = "Scoring your collection"
 ADAPTING = "Adapting to your drawings"
+
+SCORING_THREADS = 2  # batches scored at once, at most one per core: the model runs without the GIL
 
 Report = Callable[[str, int, int], None]  # (activity, done, total), from the worker thread
 
@@ -94,26 +98,29 @@ def _score(
     one forward pass per drawing, not two). Features the model fails on are left to
     :func:`fit_hand`, which says so.
 
-    The next batch is preprocessed on a second thread while the model runs on this one
-    (onnxruntime runs without holding the GIL), so the two take the time of the slower.
+    Batches are preprocessed and run on up to SCORING_THREADS threads at once, one per
+    core (onnxruntime runs without holding the GIL, and the model is most of the time),
+    and taken in order here.
     """
     read: dict[Path, int] = {}
     both = OnePass(reader.classifier)
     chunks = [entries[start : start + PREDICT_CHUNK] for start in range(0, len(entries), PREDICT_CHUNK)]
 
-    def preprocess(chunk: Sequence[Entry]) -> NDArray[np.float32]:
-        return reader.images28([e.drawing for e in chunk])
+    def work(chunk: Sequence[Entry]) -> tuple[NDArray[np.float32], NDArray[np.float64], Features]:
+        images = reader.images28([e.drawing for e in chunk])
+        return images, *both.run(images)
 
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="digitcanvas-preprocess") as preprocessing:
-        upcoming = [preprocessing.submit(preprocess, chunks[0])] if chunks else []
+    threads = max(1, min(SCORING_THREADS, usable_cores()))
+    with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="digitcanvas-score") as pool:
+        # At most one batch per thread in flight: leaving early waits for those only.
+        upcoming = deque(pool.submit(work, chunk) for chunk in chunks[:threads])
         for n, chunk in enumerate(chunks):
             if cancelled():
-                raise ScanCancelled  # leaving the block waits for the one batch being preprocessed
+                raise ScanCancelled
             progress(n * PREDICT_CHUNK, len(entries))
-            images = upcoming.pop().result()
-            if n + 1 < len(chunks):
-                upcoming.append(preprocessing.submit(preprocess, chunks[n + 1]))
-            probabilities, features = both.run(images)
+            images, probabilities, features = upcoming.popleft().result()
+            if n + threads < len(chunks):
+                upcoming.append(pool.submit(work, chunks[n + threads]))
             readings = reader.readings_of(images, probabilities, small=[too_small(e.drawing) for e in chunk])
             read.update((e.path, r.digits[0].digit) for e, r in zip(chunk, readings, strict=True))
             if hand is not None and features is not None:

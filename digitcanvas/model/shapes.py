@@ -13,3 +13,4 @@ FIELD = 28  # MNIST images are 28×28
 NUM_CLASSES = 10  # the digits 0-9
 
 Image28 = NDArray[np.float32]  # shape (28, 28), float32, 0 = paper, 1 = ink
+Images28 = NDArray[np.float32]  # shape (N, 28, 28): network inputs, one after another

@@ -22,7 +22,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from digitcanvas.drawing.strokes import Drawing, EmptyInputError, Stroke
-from digitcanvas.model.shapes import FIELD, Image28
+from digitcanvas.model.shapes import FIELD, Image28, Images28
 from digitcanvas.util.enums import StrEnum
 from digitcanvas.util.lazy_imports import ndimage
 
@@ -39,6 +39,7 @@ MIN_SEGMENT = 0.5  # px at target scale: closer points add cost, not shape
 MAX_CORRECTIONS = 4  # clipped or heavily overlapping ink may need more than one
 INK_THRESHOLD = 0.15  # image path: a pixel darker/brighter than this (0..1) above paper is ink
 COM_TOLERANCE = 0.3  # px; drawings are re-rendered when the vector estimate misses by more
+BATCH_POINTS = 20_000  # drawings are rendered together up to this many points (the work arrays grow with them)
 REDUCE_SHARE = 0.25  # of an output pixel: a large image is averaged over blocks this wide first
 
 
@@ -69,50 +70,90 @@ def preprocess_drawing(drawing: Drawing, options: PreprocessOptions = DEFAULT_OP
     20 px (stroke width included) and its centre of mass at MNIST's (14, 14).
     Raises :class:`EmptyInputError` for a drawing without strokes.
     """
-    return preprocess_strokes(drawing.strokes, screen_pen_width=drawing.pen_width, options=options)
+    image: Image28 = preprocess_many([(drawing.strokes, drawing.pen_width)], options)[0]
+    return image
 
 
-def preprocess_strokes(
-    strokes: Sequence[Stroke],
-    *,
-    screen_pen_width: float,
-    options: PreprocessOptions = DEFAULT_OPTIONS,
-) -> Image28:
-    """Like :func:`preprocess_drawing`, for bare strokes (each (K, 2) float, canvas px)."""
-    arrays = [_points(s) for s in strokes if len(s)]
-    if not arrays:
-        raise EmptyInputError("the drawing is empty")
-    points = np.concatenate(arrays)
-    low, high = points.min(axis=0), points.max(axis=0)
-    extent = float((high - low).max())
+def preprocess_drawings(drawings: Sequence[Drawing], options: PreprocessOptions = DEFAULT_OPTIONS) -> Images28:
+    """:func:`preprocess_drawing` of many drawings at once, (N, 28, 28): one pass over all
+    their points instead of one per drawing (a collection of 30,000 drawings)."""
+    return preprocess_many([(d.strokes, d.pen_width) for d in drawings], options)
+
+
+def preprocess_many(
+    inks: Sequence[tuple[Sequence[Stroke], float]], options: PreprocessOptions = DEFAULT_OPTIONS
+) -> Images28:
+    """Bare strokes (each (K, 2) float, canvas px) and their on-screen pen width, each
+    rendered as :func:`preprocess_drawing` renders a drawing: (N, 28, 28) float32. Raises
+    :class:`EmptyInputError` if one has no points.
+
+    Every drawing's points are placed, thinned and rendered together (so a drawing of 1,000
+    dots costs what one stroke does, and 256 drawings about what a few do), and the renders
+    whose centre of mass misses the field centre are aimed again together.
+    """
+    # Drawings go together up to BATCH_POINTS points: the work arrays grow with the points.
+    groups: list[list[tuple[Sequence[Stroke], float]]] = [[]]
+    total = 0
+    for ink in inks:
+        points = sum(len(s) for s in ink[0])
+        if groups[-1] and total + points > BATCH_POINTS:
+            groups.append([])
+            total = 0
+        groups[-1].append(ink)
+        total += points
+    if len(groups) > 1:
+        return np.concatenate([_preprocess_together(group, options) for group in groups])
+    return _preprocess_together(inks, options)
+
+
+def _preprocess_together(inks: Sequence[tuple[Sequence[Stroke], float]], options: PreprocessOptions) -> Images28:
+    if not inks:
+        return np.zeros((0, FIELD, FIELD), dtype=np.float32)
+    arrays: list[NDArray[np.float64]] = []
+    counts = []
+    for strokes, _ in inks:
+        kept = [_points(s) for s in strokes if len(s)]
+        if not kept:
+            raise EmptyInputError("the drawing is empty")
+        arrays += kept
+        counts.append(len(kept))
+    n = len(inks)
+    sizes = np.array(counts, dtype=np.intp)
+    owner = np.repeat(np.arange(n), sizes)  # each stroke's drawing
+    points, first, last = _flat(arrays)
+    opening = np.cumsum(sizes) - sizes  # each drawing's first stroke
+    at = first[opening]  # and its first point
+    low, high = np.minimum.reduceat(points, at), np.maximum.reduceat(points, at)
+    extent = (high - low).max(axis=1)
     if options.pen_mode is PenMode.MNIST:
-        width = options.mnist_pen_width
-        scale = (DIGIT_BOX - width) / extent if extent > MIN_EXTENT else 1.0
+        width = np.full(n, options.mnist_pen_width)
+        scale = np.where(extent > MIN_EXTENT, (DIGIT_BOX - width) / np.maximum(extent, MIN_EXTENT), 1.0)
     else:
         # The whole inked box (pen included) fits into DIGIT_BOX, the pen shrinks with it.
-        scale = DIGIT_BOX / (max(extent, MIN_EXTENT) + screen_pen_width)
-        width = screen_pen_width * scale
-    centre = (low + high) / 2
-    # All points at once, cut into strokes again: a drawing of 1,000 dots costs what one stroke does.
-    ends = np.cumsum([len(a) for a in arrays])
-    placed_points = (points - centre) * scale
-    placed = [placed_points[start:end] for start, end in zip([0, *ends[:-1]], ends, strict=True)]
+        pens = np.array([pen for _, pen in inks], dtype=np.float64)
+        scale = DIGIT_BOX / (np.maximum(extent, MIN_EXTENT) + pens)
+        width = pens * scale
+    point_owner = np.repeat(owner, last - first + 1)
+    placed = (points - ((low + high) / 2)[point_owner]) * scale[point_owner, None]
     # Aim the ink's centre of mass at the field centre from the vectors alone; corrective
     # renders only when overlaps and clipping make the estimate miss.
-    offset = FIELD_CENTRE - _ink_centroid(placed, width)
-    pieces = _Pieces(placed)
-    image = pieces.render(offset, width)
+    offsets = FIELD_CENTRE - _ink_centroids(placed, first, last, owner, opening, width)
+    starts, ends, segment_owner = _segments(placed, first, last, owner)
+    images = _render_segments(starts, ends, segment_owner, offsets, width, np.arange(n))
+    aiming = np.arange(n)
     for _ in range(MAX_CORRECTIONS):
-        try:
-            row, col = centre_of_mass(image)
-        except EmptyInputError:  # the ink left the field: nothing to aim with
+        com, inked = _centres_of_mass(images[aiming])  # x, y: the strokes' order
+        # Where the ink left the field there is nothing to aim with.
+        missed = inked & (np.abs(FIELD_CENTRE - com).max(axis=1) > COM_TOLERANCE)
+        if not missed.any():
             break
-        com = np.array([col, row])  # x, y: the strokes' order
-        if np.abs(FIELD_CENTRE - com).max() <= COM_TOLERANCE:
-            break
-        offset = offset + (FIELD_CENTRE - com)
-        image = pieces.render(offset, width)
-    return image
+        aiming = aiming[missed]
+        offsets[aiming] += FIELD_CENTRE - com[missed]
+        again = np.zeros(n, dtype=bool)
+        again[aiming] = True
+        again = again[segment_owner]
+        images[aiming] = _render_segments(starts[again], ends[again], segment_owner[again], offsets, width, aiming)
+    return images
 
 
 def _points(stroke: Stroke) -> NDArray[np.float64]:
@@ -122,29 +163,38 @@ def _points(stroke: Stroke) -> NDArray[np.float64]:
     return np.asarray(stroke, dtype=np.float64).reshape(-1, 2)
 
 
-def _ink_centroid(strokes: Sequence[Stroke], width: float) -> NDArray[np.float64]:
-    """Centre of mass of round-capped strokes of ``width``, ignoring overlaps:
-    each segment weighs its length × width, each stroke end half a disc.
-
-    All strokes at once (a drawing of 1,000 dots costs what one stroke does), summed in
-    the order stroke by stroke, each stroke's segments then its two ends."""
-    cap = np.pi * (width / 2) ** 2 / 2
-    points, first, last = _flat(strokes)
-    count = len(strokes)
+def _ink_centroids(
+    points: NDArray[np.float64],
+    first: NDArray[np.intp],
+    last: NDArray[np.intp],
+    owner: NDArray[np.intp],
+    opening: NDArray[np.intp],
+    width: NDArray[np.float64],
+) -> NDArray[np.float64]:
+    """Each drawing's centre of mass of its round-capped strokes of its ``width``, ignoring
+    overlaps: each segment weighs its length × width, each stroke end half a disc.
+    (``points`` of all strokes, each stroke's ``first`` and ``last`` point and its drawing
+    (``owner``), and each drawing's first stroke (``opening``).)"""
+    strokes = len(first)
     # Stroke k's pieces start at its first point's index + k: each stroke before it adds its
     # n - 1 segments and 2 ends, one more than its n points.
-    centres = np.empty((len(points) + count, 2))
-    weights = np.empty(len(points) + count)
+    centres = np.empty((len(points) + strokes, 2))
+    weights = np.empty(len(points) + strokes)
     opens = np.ones(len(points), dtype=bool)  # points that begin a segment: all but each stroke's last
     opens[last] = False
     begins = np.flatnonzero(opens)
-    place = begins + np.searchsorted(last, begins)  # + the stroke's index
+    stroke_of_begin = np.searchsorted(last, begins)
+    place = begins + stroke_of_begin  # + the stroke's index
     centres[place] = (points[begins + 1] + points[begins]) / 2
-    weights[place] = np.linalg.norm(points[begins + 1] - points[begins], axis=1) * width
-    ends = last + np.arange(count)
+    step = points[begins + 1] - points[begins]
+    weights[place] = np.hypot(step[:, 0], step[:, 1]) * width[owner[stroke_of_begin]]
+    ends = last + np.arange(strokes)
     centres[ends], centres[ends + 1] = points[first], points[last]
-    weights[ends] = weights[ends + 1] = cap
-    return np.asarray((centres * weights[:, None]).sum(axis=0) / weights.sum(), dtype=np.float64)
+    weights[ends] = weights[ends + 1] = np.pi * (width[owner] / 2) ** 2 / 2
+    # Each drawing's pieces follow one another: its first stroke's first piece onwards.
+    starts_at = first[opening] + opening
+    moments = np.add.reduceat(centres * weights[:, None], starts_at)
+    return np.asarray(moments / np.add.reduceat(weights, starts_at)[:, None], dtype=np.float64)
 
 
 def _flat(strokes: Sequence[Stroke]) -> tuple[NDArray[np.float64], NDArray[np.intp], NDArray[np.intp]]:
@@ -154,63 +204,46 @@ def _flat(strokes: Sequence[Stroke]) -> tuple[NDArray[np.float64], NDArray[np.in
     return np.concatenate(strokes), last - lengths + 1, last
 
 
-def render_strokes(
-    strokes: Sequence[Stroke],
-    *,
-    offset: NDArray[np.float64],
-    width: float,
-    size: int = FIELD,
-) -> Image28:
-    """Anti-aliased round-capped polylines on a ``size``×``size`` float32 field.
+def _render_segments(
+    starts: NDArray[np.float64],
+    ends: NDArray[np.float64],
+    owner: NDArray[np.intp],
+    offsets: NDArray[np.float64],
+    width: NDArray[np.float64],
+    drawings: NDArray[np.intp],
+) -> Images28:
+    """The ``drawings``' segments (from ``starts`` to ``ends``, of drawing ``owner``) moved by
+    their drawing's offset and rendered with its pen ``width``: (len(drawings), 28, 28).
 
-    Each pixel's value is its coverage estimated from its distance ``d`` to the
-    nearest segment: ``clip(width/2 + 0.5 - d, 0, 1)``, a one-pixel ramp at the edge.
-    Only the pixels within reach of a segment are measured against it, so the cost
-    follows the ink's area, not pixels × segments (the same image either way).
-    """
-    return _Pieces(strokes).render(offset, width, size)
-
-
-class _Pieces:
-    """Strokes ready to render again and again at other offsets: thinned once
-    (:func:`_segments`, every stroke at once), then only moved."""
-
-    def __init__(self, strokes: Sequence[Stroke]) -> None:
-        self._starts, self._ends = _segments(strokes)
-
-    def render(self, offset: NDArray[np.float64], width: float, size: int = FIELD) -> Image28:
-        return _render(self._starts + offset, self._ends + offset, width, size)
-
-
-def _render(starts: NDArray[np.float64], ends: NDArray[np.float64], width: float, size: int) -> Image28:
-    """:func:`render_strokes` for segments from ``starts`` to ``ends`` (S, 2), field px."""
-    # Only pixels near the ink matter; bounding-box culling keeps this cheap. Pixel centres
-    # are whole coordinates, so the pixels within [low, high] are a block of columns and rows.
-    pad = width / 2 + 1
-    low = np.minimum(starts.min(axis=0), ends.min(axis=0)) - pad
-    high = np.maximum(starts.max(axis=0), ends.max(axis=0)) + pad
-    (c0, r0), (c1, r1) = (
-        np.clip(np.ceil(low), 0, size).astype(np.intp),
-        np.clip(np.floor(high) + 1, 0, size).astype(np.intp),
-    )
-    near = max(int(c1 - c0), 0) * max(int(r1 - r0), 0)
-    if not near:
-        return np.zeros((size, size), dtype=np.float32)
-    # Each segment's own window of pixels within reach (clipped to the field).
-    corner = np.clip(np.ceil(np.minimum(starts, ends) - pad), 0, size).astype(np.intp)
-    beyond = np.clip(np.floor(np.maximum(starts, ends) + pad) + 1, 0, size).astype(np.intp)
+    Each pixel's value is its coverage estimated from its distance ``d`` to the nearest
+    segment: ``clip(width/2 + 0.5 - d, 0, 1)``, a one-pixel ramp at the edge. Each segment
+    is measured against the pixels within its reach only, so the cost follows the ink's
+    area, not pixels × segments."""
+    slot = np.full(len(offsets), -1, dtype=np.intp)
+    slot[drawings] = np.arange(len(drawings))
+    moved = offsets[owner]
+    starts, ends = starts + moved, ends + moved
+    pad = (width[owner] / 2 + 1)[:, None]
+    corner = np.clip(np.ceil(np.minimum(starts, ends) - pad), 0, FIELD).astype(np.intp)
+    beyond = np.clip(np.floor(np.maximum(starts, ends) + pad) + 1, 0, FIELD).astype(np.intp)
     spans = np.maximum(beyond - corner, 0)
-    windows = spans[:, 0] * spans[:, 1]
-    if int(windows.sum()) < near * len(starts):
-        squared = _window_distances(starts, ends, corner, spans, windows, size)
-    else:
-        block = np.full((size, size), np.inf, dtype=np.float32)
-        ys, xs = np.mgrid[r0:r1, c0:c1]
-        pixels = np.stack([xs.ravel(), ys.ravel()], axis=1).astype(np.float64)
-        block[r0:r1, c0:c1] = _dense_distances(pixels, starts, ends).reshape(r1 - r0, c1 - c0)
-        squared = block.ravel()
-    image = np.clip(width / 2 + 0.5 - np.sqrt(squared), 0.0, 1.0).astype(np.float32)
-    return image.reshape(size, size)
+    squared = _window_distances(
+        starts, ends, corner, spans, spans[:, 0] * spans[:, 1], FIELD, slot[owner], len(drawings)
+    )
+    coverage = np.clip(width[drawings, None] / 2 + 0.5 - np.sqrt(squared.reshape(len(drawings), -1)), 0.0, 1.0)
+    return np.asarray(coverage, dtype=np.float32).reshape(len(drawings), FIELD, FIELD)
+
+
+def _centres_of_mass(images: Images28) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
+    """Each image's centre of mass (x, y), as :func:`centre_of_mass` gives it, and whether it
+    holds ink at all (where not, its centre is meaningless)."""
+    totals = images.sum(axis=(1, 2), dtype=np.float32).astype(np.float64)
+    rows, cols = _index_grids(images.shape[1:])
+    inked = totals > 0
+    safe = np.where(inked, totals, 1.0)
+    x = (images * cols).sum(axis=(1, 2)) / safe
+    y = (images * rows).sum(axis=(1, 2)) / safe
+    return np.stack([x, y], axis=1), inked
 
 
 def _segment_terms(
@@ -237,15 +270,6 @@ def _squared_distance(
     return np.asarray(rx * rx + ry * ry, dtype=np.float32)
 
 
-def _dense_distances(
-    pixels: NDArray[np.float64], starts: NDArray[np.float64], ends: NDArray[np.float64]
-) -> NDArray[np.float32]:
-    """Each pixel's squared distance to the nearest segment, every pixel against every segment (P', S)."""
-    px = pixels[:, 0, None].astype(np.float32)
-    py = pixels[:, 1, None].astype(np.float32)
-    return np.asarray(_squared_distance(px, py, _segment_terms(starts, ends)).min(axis=1), dtype=np.float32)
-
-
 def _window_distances(
     starts: NDArray[np.float64],
     ends: NDArray[np.float64],
@@ -253,10 +277,13 @@ def _window_distances(
     spans: NDArray[np.intp],
     windows: NDArray[np.intp],
     size: int,
+    field: NDArray[np.intp] | None = None,
+    fields: int = 1,
 ) -> NDArray[np.float32]:
     """Each pixel's squared distance to the nearest segment, each segment against the
     pixels of its window only (``corner``: its first column and row, ``spans``: how many);
-    infinity where no segment reaches."""
+    infinity where no segment reaches. Segments may belong to ``fields`` fields (``field``:
+    which, by default all the first): (fields × size × size) distances, field after field."""
     segment = np.repeat(np.arange(len(starts)), windows)
     within = np.arange(len(segment)) - np.repeat(np.cumsum(windows) - windows, windows)
     columns = corner[segment, 0] + within % spans[segment, 0]
@@ -264,38 +291,44 @@ def _window_distances(
     ax, ay, dx, dy, inv_length2 = _segment_terms(starts, ends)
     terms = (ax[segment], ay[segment], dx[segment], dy[segment], inv_length2[segment])
     squared = _squared_distance(columns.astype(np.float32), rows.astype(np.float32), terms)
-    nearest = np.full(size * size, np.inf, dtype=np.float32)
-    np.minimum.at(nearest, rows * size + columns, squared)
+    nearest = np.full(fields * size * size, np.inf, dtype=np.float32)
+    where = rows * size + columns
+    if field is not None:
+        where += field[segment] * (size * size)
+    np.minimum.at(nearest, where, squared)
     return nearest
 
 
-def _segments(strokes: Sequence[Stroke]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """Start and end points of every segment, keeping a point each time its stroke's path has
-    travelled another MIN_SEGMENT (each stroke's ends kept), all strokes at once.
+def _segments(
+    points: NDArray[np.float64], first: NDArray[np.intp], last: NDArray[np.intp], owner: NDArray[np.intp]
+) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.intp]]:
+    """Start and end points of every segment of the strokes (``points`` of all, each stroke's
+    ``first`` and ``last`` point), and each segment's ``owner`` (its stroke's), keeping a
+    point each time its stroke's path has travelled another MIN_SEGMENT (each stroke's ends
+    kept), all strokes at once.
 
     A one-point stroke (a dot) becomes a zero-length segment, rendered as a round dot.
     """
-    strokes = [s for s in strokes if len(s)]
-    if not strokes:
-        return np.zeros((0, 2)), np.zeros((0, 2))
-    points, first, last = _flat(strokes)
     step = np.zeros(len(points))
     step[1:] = np.hypot(*np.diff(points, axis=0).T)
     step[first] = 0.0  # no travel from one stroke's end to the next one's start
-    travelled = np.cumsum(step)
-    travelled -= np.repeat(travelled[first], last - first + 1)  # from each stroke's own start
+    # Summed stroke by stroke (not all at once, less each stroke's start): a stroke thins
+    # the same whichever drawings share its batch.
+    travelled = step
+    for start, stop in zip(first[last - first > 1].tolist(), last[last - first > 1].tolist(), strict=True):
+        np.cumsum(step[start : stop + 1], out=travelled[start : stop + 1])
     bucket = np.floor(travelled / MIN_SEGMENT)
     keep = np.ones(len(points), dtype=bool)
     keep[1:] = bucket[1:] > bucket[:-1]
     keep[first] = keep[last] = True
     kept = np.flatnonzero(keep)
     # Segments join kept points of the same stroke; a stroke kept as one point is a dot.
-    stroke = np.repeat(np.arange(len(strokes)), last - first + 1)[kept]
+    stroke = np.repeat(np.arange(len(first)), last - first + 1)[kept]
     joined = np.flatnonzero(stroke[1:] == stroke[:-1])
-    dots = points[first[first == last]]
-    starts = np.concatenate([dots, points[kept[joined]]])
-    ends = np.concatenate([dots, points[kept[joined + 1]]])
-    return starts, ends
+    dots = np.flatnonzero(first == last)
+    starts = np.concatenate([points[first[dots]], points[kept[joined]]])
+    ends = np.concatenate([points[first[dots]], points[kept[joined + 1]]])
+    return starts, ends, np.concatenate([owner[dots], owner[stroke[joined]]])
 
 
 def centre_of_mass(image: NDArray[np.floating]) -> tuple[float, float]:

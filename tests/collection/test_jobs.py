@@ -35,10 +35,13 @@ def _run(reader: Reader, folder: Path) -> jobs.Result:
     return result
 
 
+@pytest.mark.parametrize("threads", [1, 3])
 def test_a_summary_scores_and_adapts_as_reading_each_part_on_its_own(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, threads: int
 ) -> None:
     monkeypatch.setattr(jobs, "PREDICT_CHUNK", 7)  # several batches, the last one short
+    monkeypatch.setattr(jobs, "SCORING_THREADS", threads)  # batches scored one at a time, or three at once
+    monkeypatch.setattr(jobs, "usable_cores", lambda: 4)
     entries = _collection(tmp_path, 24).entries
     reader = Reader(load_classifier())
     result = _run(reader, tmp_path)

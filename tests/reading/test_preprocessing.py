@@ -249,7 +249,7 @@ def test_rendering_by_windows_gives_the_image_every_pixel_against_every_segment_
 ) -> None:
     """Issue #27: a drawing of 1,000 dots measured every pixel against every dot; each
     segment is now measured against the pixels within its reach only, to the same bit."""
-    from digitcanvas.reading.preprocessing import _dense_distances, _window_distances
+    from digitcanvas.reading.preprocessing import _segment_terms, _squared_distance, _window_distances
 
     rng = np.random.default_rng(seed)
     starts = rng.uniform(-5, 33, (count, 2))
@@ -259,7 +259,8 @@ def test_rendering_by_windows_gives_the_image_every_pixel_against_every_segment_
     spans = np.maximum(np.clip(np.floor(np.maximum(starts, ends) + pad) + 1, 0, 28).astype(np.intp) - corner, 0)
     windowed = _window_distances(starts, ends, corner, spans, spans[:, 0] * spans[:, 1], 28)
     ys, xs = np.mgrid[0:28, 0:28]
-    dense = _dense_distances(np.stack([xs.ravel(), ys.ravel()], axis=1).astype(np.float64), starts, ends)
+    px, py = xs.ravel()[:, None].astype(np.float32), ys.ravel()[:, None].astype(np.float32)
+    dense = _squared_distance(px, py, _segment_terms(starts, ends)).min(axis=1)  # every pixel, every segment
 
     def coverage(squared: np.ndarray) -> np.ndarray:  # as the renderer turns distances into ink
         return np.clip(width / 2 + 0.5 - np.sqrt(squared), 0.0, 1.0)
@@ -320,7 +321,7 @@ def test_thinning_every_stroke_at_once_keeps_the_points_thinning_one_by_one_keep
 ) -> None:
     """Issue #26 (item 17): every stroke is thinned in one pass; it keeps the same segments
     (axis-aligned steps of quarter pixels, so that both sum their lengths exactly)."""
-    from digitcanvas.reading.preprocessing import _segments
+    from digitcanvas.reading.preprocessing import _flat, _segments
 
     strokes = []
     start = np.zeros(2)
@@ -332,7 +333,7 @@ def test_thinning_every_stroke_at_once_keeps_the_points_thinning_one_by_one_keep
         strokes.append(np.array(points))
         start = points[-1] + np.array([3.0, 0.0])
     expected = _thinned_one_by_one(strokes)
-    got = _segments(strokes)
+    got = _segments(*_flat(strokes), np.arange(len(strokes)))[:2]
     key = lambda pair: sorted(map(tuple, np.concatenate(pair, axis=1).tolist()))  # noqa: E731
     assert key(got) == key(expected)
 
@@ -385,3 +386,39 @@ def test_a_large_image_averaged_over_tiles_first_gives_the_input_the_direct_area
     monkeypatch.setattr(preprocessing, "REDUCE_SHARE", 0.0)  # no tiles: the whole image filtered
     direct = preprocess_image(pixels)
     assert np.abs(tiled - direct).max() < 0.03
+
+
+@pytest.mark.parametrize("pen_mode", list(PenMode))
+@pytest.mark.parametrize("batch_points", [20_000, 50])
+def test_drawings_preprocessed_together_are_each_what_it_is_alone(
+    pen_mode: PenMode, batch_points: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue #26 (item 20): a collection's drawings are placed, thinned and rendered
+    together; each comes out as it would alone, to the bit, in batches large or small."""
+    from digitcanvas.reading import preprocessing
+    from lab.data.synthetic_digits import draw_digit
+
+    monkeypatch.setattr(preprocessing, "BATCH_POINTS", batch_points)
+    rng = np.random.default_rng(26)
+    drawings = [draw_digit(d % 10, rng)[0] for d in range(40)]
+    drawings += [
+        Drawing.from_points([[[5.0, 5.0]]], width=400, height=400),  # a dot
+        Drawing.from_points([[[x * 3.0, 2.0]] for x in range(30)], width=400, height=400),  # a row of dots
+        Drawing.from_points([[[0.0, 0.0], [0.0, 0.0], [0.0, 0.0]]], width=400, height=400),  # a stroke that never moved
+        Drawing.from_points(
+            [[[0.0, 0.0], [300.0, 0.0]]], width=400, height=400, pen_width=30.0
+        ),  # a flat line, a wide pen
+    ]
+    options = preprocessing.PreprocessOptions(pen_mode=pen_mode)
+    together = preprocessing.preprocess_drawings(drawings, options)
+    alone = np.stack([preprocess_drawing(d, options) for d in drawings])
+    assert together.dtype == np.float32 and together.shape == (len(drawings), 28, 28)
+    assert np.array_equal(together, alone)
+
+
+def test_preprocessing_drawings_together_refuses_an_empty_one_and_takes_none() -> None:
+    from digitcanvas.reading.preprocessing import preprocess_drawings
+
+    assert preprocess_drawings([]).shape == (0, 28, 28)
+    with pytest.raises(EmptyInputError):
+        preprocess_drawings([Drawing.from_points([[[1.0, 1.0]]], width=400, height=400), Drawing((), 400, 400)])

@@ -40,7 +40,7 @@ from numpy.typing import NDArray
 
 from digitcanvas.drawing.strokes import Drawing, EmptyInputError, Stroke
 from digitcanvas.model.classifier import Classifier
-from digitcanvas.model.shapes import Image28
+from digitcanvas.model.shapes import Image28, Images28
 from digitcanvas.reading.numbers.atoms import (
     IMAGE_ATOMS_PER_DIGIT,
     MAX_ATOMS_PER_DIGIT,
@@ -60,7 +60,7 @@ from digitcanvas.reading.preprocessing import (
     PreprocessOptions,
     ink_map,
     preprocess_image,
-    preprocess_strokes,
+    preprocess_many,
 )
 from digitcanvas.util.lazy_imports import ndimage
 
@@ -306,7 +306,7 @@ class Plan:
     atoms: list[Atom]
     boundaries: list[Boundary]  # between atoms[i] and atoms[i + 1]
     height: float  # the number's height, the unit of every length in :class:`Costs`
-    render: Callable[[list[Fragment]], Image28]
+    render: Callable[[list[list[Fragment]]], Images28]  # runs' ink, each read as one digit → (N, 28, 28)
     box: Callable[[list[Fragment]], Box]
     strokes: bool  # fragments are polylines (a drawing), not pixels
     longest: int = MAX_ATOMS_PER_DIGIT  # atoms one digit may be made of
@@ -324,7 +324,7 @@ def classify_runs(
     rendered and classified in one batch."""
     if runs is None:
         runs = candidate_runs(plan.boundaries, len(plan.atoms), plan.longest)
-    images = np.stack([plan.render(run_fragments(plan, i, j)) for i, j in runs])
+    images = plan.render([run_fragments(plan, i, j) for i, j in runs])
     probabilities = classifier.predict_proba(images)
     return {run: (probabilities[k], images[k]) for k, run in enumerate(runs)}
 
@@ -382,8 +382,8 @@ def plan_drawing(drawing: Drawing, options: PreprocessOptions = DEFAULT_OPTIONS)
     units = merge_overlapping(ink.extents, ink.height)
     atoms, boundaries = build_atoms(ink, units, thickness=0.0)
 
-    def render(fragments: list[Fragment]) -> Image28:
-        return preprocess_strokes([p for _, p in fragments], screen_pen_width=drawing.pen_width, options=options)
+    def render(runs: list[list[Fragment]]) -> Images28:
+        return preprocess_many([([p for _, p in fragments], drawing.pen_width) for fragments in runs], options)
 
     def box(fragments: list[Fragment]) -> Box:
         return _points_box(np.concatenate([p for _, p in fragments]), drawing.pen_width)
@@ -444,7 +444,10 @@ def plan_image(pixels: NDArray[np.generic]) -> Plan:
         top, left = points[:, 1].min() - DILATION - 1, points[:, 0].min() - DILATION - 1
         return points, int(top), int(left)
 
-    def render(fragments: list[Fragment]) -> Image28:
+    def render(runs: list[list[Fragment]]) -> Images28:
+        return np.stack([render_one(fragments) for fragments in runs])
+
+    def render_one(fragments: list[Fragment]) -> Image28:
         points, top, left = region(fragments)
         shape = (int(points[:, 1].max()) - top + DILATION + 2, int(points[:, 0].max()) - left + DILATION + 2)
         selected = np.zeros(shape, dtype=bool)
