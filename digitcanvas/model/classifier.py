@@ -328,7 +328,7 @@ class Classifier:
             raise ValueError(f"expected images of shape (N, 28, 28), got {batch.shape}")
         # Pixels are [0, 1] by contract; NaN, infinities or 4e37 would overflow the model's scaling.
         # Clipping takes infinities to 1 and 0; NaN survives it, and one NaN makes the sum NaN.
-        pixels = np.clip(batch, 0.0, 1.0)
+        pixels = np.minimum(np.maximum(batch, 0.0), 1.0)  # np.clip's checks cost more than the two
         if np.isnan(pixels.sum()):
             pixels = np.nan_to_num(pixels, nan=0.0)
         raw = self._run(pixels, self.scaling)
