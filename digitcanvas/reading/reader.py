@@ -28,7 +28,7 @@ from digitcanvas.drawing.strokes import Drawing, DrawingFileError, EmptyInputErr
 from digitcanvas.model.classifier import Classifier
 from digitcanvas.model.info import ModelInfo
 from digitcanvas.model.session import ModelRunError
-from digitcanvas.model.shapes import NUM_CLASSES, Image28
+from digitcanvas.model.shapes import FIELD, NUM_CLASSES, Image28
 from digitcanvas.reading.adaptation import Adaptation, drawing_features
 from digitcanvas.reading.doubt import Verdict, assess, too_small
 from digitcanvas.reading.numbers.segmentation import Box, Segment, ink_box, segment_drawing, segment_image
@@ -172,6 +172,8 @@ class Reader:
     def images28(self, drawings: Sequence[Drawing]) -> NDArray[np.float32]:
         """The network inputs (N, 28, 28), float32 in [0, 1], of drawings, with this reader's
         preprocessing options; raises ``EmptyInputError`` for a drawing without strokes."""
+        if not drawings:
+            return np.zeros((0, FIELD, FIELD), dtype=np.float32)
         return preprocess_drawings(drawings, self.options)
 
     def read_drawings(self, drawings: Sequence[Drawing]) -> list[Reading]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,7 +26,7 @@ from digitcanvas.collection.keeper import INLINE_DRAWINGS
 from digitcanvas.drawing.file import load_drawing
 from digitcanvas.drawing.strokes import Drawing, DrawingFileError
 from digitcanvas.reading.adaptation import MIN_EXAMPLES
-from digitcanvas.reading.preprocessing import preprocess_drawing
+from digitcanvas.reading.preprocessing import preprocess_drawings
 from digitcanvas.ui.settings import KEY_ADAPT, KEY_COLLECTION
 from digitcanvas.ui.window.collection_control import WORKER_NAME
 from digitcanvas.ui.window.main_window import MainWindow
@@ -82,11 +82,11 @@ def model_runs(monkeypatch: pytest.MonkeyPatch) -> list[threading.Thread]:
     """The threads that prepared drawings for the model, to score them or to adapt to them."""
     threads: list[threading.Thread] = []
 
-    def counted(drawing: Drawing, *args: object, **kwargs: object) -> object:
+    def counted(drawings: Sequence[Drawing], *args: object, **kwargs: object) -> object:
         threads.append(threading.current_thread())
-        return preprocess_drawing(drawing, *args, **kwargs)  # type: ignore[arg-type]
+        return preprocess_drawings(drawings, *args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(reader_module, "preprocess_drawing", counted)  # Reader.images28: scoring and adapting
+    monkeypatch.setattr(reader_module, "preprocess_drawings", counted)  # Reader.images28: scoring and adapting
     return threads
 
 
