@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from numpy.typing import NDArray
 
 from digitcanvas.drawing.image_file import ImageFileError
 from digitcanvas.drawing.sources import load_source
@@ -32,7 +33,7 @@ from digitcanvas.model.session import ModelRunError, ModelTimeoutError
 from digitcanvas.model.shapes import Image28
 from digitcanvas.reading.adaptation import Adaptation
 from digitcanvas.reading.doubt import too_small
-from digitcanvas.reading.preprocessing import ImageFormatError, preprocess_drawing, preprocess_image
+from digitcanvas.reading.preprocessing import BATCH_POINTS, ImageFormatError, preprocess_drawing, preprocess_image
 from digitcanvas.reading.reader import Reader, Reading
 
 PARALLEL_THRESHOLD = 1000  # files; below this, worker start-up costs more than it saves
@@ -150,24 +151,54 @@ class _Loaded:
     error: str = ""
 
 
-def _load(reader: Reader, name: str) -> _Loaded:
-    path = Path(name)
-    try:
-        source = load_source(path)  # its errors name the file
-    except READ_ERRORS as e:
-        return _Loaded(None, error=str(e))
+def _prepared(reader: Reader, name: str, source: Drawing | NDArray[np.generic]) -> _Loaded:
     try:
         if isinstance(source, Drawing):
             return _Loaded(preprocess_drawing(source, reader.options), too_small(source))
         return _Loaded(preprocess_image(source))
     except (EmptyInputError, ImageFormatError) as e:
-        return _Loaded(None, error=f"{path}: {e}")
+        return _Loaded(None, error=f"{name}: {e}")
+
+
+def _load_all(reader: Reader, names: list[str]) -> list[_Loaded]:
+    """Every file read and made the network's input (or why not), the drawings preprocessed together (up to BATCH_POINTS
+    points at a time, so that few are held at once)."""
+    loaded: dict[int, _Loaded] = {}
+    waiting: list[tuple[int, Drawing]] = []
+    points = 0
+
+    def flush() -> None:
+        try:
+            images = reader.images28([d for _, d in waiting])
+        except EmptyInputError:  # one of them: each says which
+            loaded.update((i, _prepared(reader, names[i], d)) for i, d in waiting)
+        else:
+            loaded.update((i, _Loaded(image, too_small(d))) for (i, d), image in zip(waiting, images, strict=True))
+        waiting.clear()
+
+    for i, name in enumerate(names):
+        try:
+            source = load_source(Path(name))  # its errors name the file
+        except READ_ERRORS as e:
+            loaded[i] = _Loaded(None, error=str(e))
+            continue
+        if not isinstance(source, Drawing) or source.is_empty:
+            loaded[i] = _prepared(reader, name, source)
+            continue
+        waiting.append((i, source))
+        points += sum(len(s) for s in source.strokes)
+        if points >= BATCH_POINTS:
+            flush()
+            points = 0
+    if waiting:
+        flush()
+    return [loaded[i] for i in range(len(names))]
 
 
 def _read_chunk(reader: Reader, names: list[str], slow: _SlowModel) -> list[FileReading]:
     """Load and preprocess a run of files, then classify them in one batch (in order); one
     at a time when the batch fails (see the module's text)."""
-    loaded = [_load(reader, name) for name in names]
+    loaded = _load_all(reader, names)
     ready = [i for i, item in enumerate(loaded) if item.image is not None]
     results = {i: FileReading(names[i], None, item.error) for i, item in enumerate(loaded) if item.image is None}
     if ready and slow.reason is None:

@@ -74,6 +74,37 @@ def test_files_are_read_in_order_with_errors_in_place(reader: Reader, tmp_path: 
     assert results[2].reading is not None
 
 
+@pytest.mark.parametrize("batch_points", [20_000, 100])
+def test_files_read_together_are_read_as_each_alone(
+    reader: Reader, tmp_path: Path, batch_points: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue #26: a run of drawing files is preprocessed together (BATCH_POINTS points at a
+    time); each reads as it does alone, an empty drawing and an image among them in place."""
+    import digitcanvas.reading.batch as batch_module
+    from digitcanvas.drawing.image_file import write_png
+
+    monkeypatch.setattr(batch_module, "BATCH_POINTS", batch_points)
+    names = []
+    for n, digit in enumerate(["0", "1", "1base", "2", "3", "4two", "5flag", "6", "7", "7crossed"] * 2):
+        drawing, _ = compose([digit], slant=0.03 * n)
+        save_drawing(drawing, tmp_path / f"{n:02d}.json")
+        names.append(tmp_path / f"{n:02d}.json")
+    save_drawing(Drawing((), 640, 400), tmp_path / "empty.json")
+    image = np.full((60, 40), 255, np.uint8)
+    image[10:50, 18:23] = 0
+    write_png(tmp_path / "one.png", image)
+    names[5:5] = [tmp_path / "empty.json", tmp_path / "one.png"]
+    results = list(read_files(reader, names))
+    assert [Path(r.path) for r in results] == names
+    empty = results[5]
+    assert empty.reading is None and "empty" in (empty.error or "")
+    for name, result in zip(names, results, strict=True):
+        if result.reading is not None:
+            alone = reader.read_file(name)
+            assert np.array_equal(result.reading.digits[0].probabilities, alone.digits[0].probabilities)
+            assert result.reading.doubt == alone.doubt
+
+
 def test_a_model_failing_on_ink_is_a_run_error(tmp_path: Path) -> None:
     reader = Reader(Classifier(make_ink_failing_model(tmp_path / "f.onnx")))
     drawing, _ = compose(["1"])
