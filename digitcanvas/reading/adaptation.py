@@ -36,7 +36,11 @@ from digitcanvas.model.shapes import FIELD, NUM_CLASSES
 # A wider h blurs every reading towards the kept digits' mix (DigiLeTs ECE 0.8 % → 25 % at h = 0.2).
 # Logit features (models without an embedding) do as well at h = 0.1, and nearly so at 0.05.
 BANDWIDTH = 0.05  # h: how fast a kept drawing's pull fades as drawings differ (cosine units)
-BLEND = 1.0  # λ: the pull of an identical kept drawing (1: the kept drawings' vote replaces the model's)
+# λ: the pull of an identical kept drawing (1: the kept drawings' vote replaces the model's). 0.8 for
+# the width-32 bundled model (issue #26): on validation writers 1.0 made 2 of 20 UNIPEN writers worse
+# with one kept drawing per digit, 0.8 none, with the best reduction of those (python -m lab.evaluate.adapt
+# --part val --grid).
+BLEND = 0.8
 MIN_EXAMPLES = 5  # kept drawings before adaptation is offered (fewer rarely help anyone)
 EPSILON = 1e-12
 
