@@ -35,6 +35,9 @@ PEAK_SIDES = (28, 14)
 
 
 def _session(model: bytes) -> Any:
+    """A plain one-thread onnxruntime session, onnxruntime's own defaults otherwise: the rate of
+    its kernels, not the app's session options (``digitcanvas.model.session.open_session``
+    turns constant folding off and bounds memory, which moves these figures)."""
     options = ort.SessionOptions()
     options.intra_op_num_threads = 1
     options.inter_op_num_threads = 1
