@@ -133,7 +133,9 @@ def test_train_watch_stop_resume_then_save_and_look_inside(qtbot: QtBot, tmp_pat
     qtbot.mouseClick(view.resume_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: view.phase == Phase.FINISHED, timeout=WAIT_MS)
     qtbot.waitUntil(lambda: used[-1].name == "final.onnx", timeout=WAIT_MS)
-    assert [p.name for p in used[1:]] == ["epoch-1.onnx", "final.onnx"]  # each epoch, then the end
+    # Each epoch's network, then the end; a snapshot superseded before it loaded is dropped by
+    # design (the newest model wins), which a fast last epoch can make of epoch 1.
+    assert [p.name for p in used[1:]] in (["epoch-1.onnx", "final.onnx"], ["final.onnx"])
     assert len(view.curves.loss.steps) >= 2 and len(view.curves.accuracy.validation) == 2
     assert len(view.curves.loss.train) == 2 and view.progress.value() == view.progress.maximum()
     assert "Finished:" in view.message.text() and "test digits read right" in view.message.text()
