@@ -12,7 +12,8 @@ from strokes import compose, run_on
 from digitcanvas.drawing.strokes import Drawing, EmptyInputError
 from digitcanvas.model.classifier import load_classifier
 from digitcanvas.reading.numbers.atoms import Atom, Boundary, estimate_slant, merge_overlapping, stroke_units
-from digitcanvas.reading.numbers.cuts import densify, find_cuts, split_polyline
+from digitcanvas.reading.numbers.cuts import Cut, densify, find_cuts, sides, split_polyline
+from digitcanvas.reading.numbers.cuts import side as side_of
 from digitcanvas.reading.numbers.segmentation import (
     DRAWING_COSTS,
     IMAGE_COSTS,
@@ -94,6 +95,24 @@ def test_a_single_digit_stays_one_digit(reader: Reader, name: str) -> None:
     reading = reader.read_drawing(drawing)
     assert len(reading.digits) == 1
     assert reading.number == name[0]
+
+
+@pytest.mark.parametrize("name", ["0", "2", "4two", "7crossed"])
+def test_a_digit_read_whole_reads_as_the_single_digit_path_reads_it(reader: Reader, name: str) -> None:
+    """A digit wide enough to be cut into atoms, read whole, is its own strokes, uncut."""
+    drawing, _ = compose([name])
+    drawing = Drawing.from_points(
+        [(s * [1.6, 1.0]).tolist() for s in drawing.strokes],
+        width=drawing.width,
+        height=drawing.height,
+        pen_width=drawing.pen_width,
+    )  # wider: the number path proposes cuts through it
+    assert len(plan_drawing(drawing).atoms) > 1
+    (whole,) = reader.read_drawing(drawing).digits
+    (single,) = reader.read_drawing(drawing, number=False).digits
+    assert np.array_equal(whole.image, single.image)
+    assert np.array_equal(whole.probabilities, single.probabilities)
+    assert whole.members == tuple(range(len(drawing.strokes)))
 
 
 def test_empty_drawing_is_refused(reader: Reader) -> None:
@@ -267,6 +286,38 @@ def test_a_cut_polyline_is_the_polyline(points: list[tuple[float, float]], edges
     bounds = [-np.inf, *cuts, np.inf]
     for side, part in parts:
         assert np.all(part[:, 0] >= bounds[side] - 1e-6) and np.all(part[:, 0] <= bounds[side + 1] + 1e-6)
+
+
+def _split_point_by_point(points: np.ndarray, edges: list[float]) -> list[tuple[int, np.ndarray]]:
+    """split_polyline as first written, one point at a time: the reference for the vectorised one."""
+    cuts = np.asarray(edges, dtype=np.float64)
+    where = np.searchsorted(cuts, points[:, 0])
+    parts, current = [], [points[0]]
+    for k in range(1, len(points)):
+        a, b, side_a, side_b = points[k - 1], points[k], int(where[k - 1]), int(where[k])
+        step = 1 if side_b > side_a else -1
+        for side in range(side_a, side_b, step):
+            x = cuts[side if step > 0 else side - 1]
+            crossing = a + (x - a[0]) / (b[0] - a[0]) * (b - a)
+            current.append(crossing)
+            parts.append((side, np.asarray(current)))
+            current = [crossing]
+        current.append(b)
+    parts.append((int(where[-1]), np.asarray(current)))
+    return [(side, part) for side, part in parts if len(part) > 1 or len(points) == 1]
+
+
+@given(
+    st.lists(st.tuples(coordinates, coordinates), min_size=1, max_size=40),
+    st.lists(st.floats(-400, 400), max_size=4, unique=True),
+)
+def test_a_polyline_is_cut_as_point_by_point_to_the_bit(points: list[tuple[float, float]], edges: list[float]) -> None:
+    line, cuts = np.array(points), sorted(edges)
+    parts, expected = split_polyline(line, cuts), _split_point_by_point(line, cuts)
+    assert [side for side, _ in parts] == [side for side, _ in expected]
+    assert all(np.array_equal(a, b) for (_, a), (_, b) in zip(parts, expected, strict=True))
+    vertical = [Cut(x, 1.0) for x in cuts]
+    assert sides([p for _, p in parts], vertical) == [side_of(p, vertical) for _, p in parts]
 
 
 def test_a_cut_between_run_on_digits_severs_the_stroke_once() -> None:

@@ -30,7 +30,7 @@ from digitcanvas.reading.numbers.cuts import (
     densify,
     find_cuts,
     find_image_cuts,
-    side,
+    sides,
     split_polyline,
 )
 from digitcanvas.util.lazy_imports import ndimage
@@ -91,12 +91,11 @@ def estimate_slant(strokes: Sequence[NDArray[np.float64]]) -> float:
     """dx/dy of the writing's near-vertical segments (length-weighted median); 0 if none."""
     if not strokes:
         return 0.0
-    points = np.concatenate(strokes)
-    d = np.diff(points, axis=0)
-    within = np.ones(len(d), dtype=bool)  # segments inside a stroke, not from one stroke's end to the next
-    within[np.cumsum([len(s) for s in strokes])[:-1] - 1] = False
+    d = np.diff(np.concatenate(strokes) if len(strokes) > 1 else strokes[0], axis=0)
     length = np.hypot(d[:, 0], d[:, 1])
-    steep = within & (np.abs(d[:, 1]) > STEEP * np.abs(d[:, 0])) & (length > 0)
+    steep = (np.abs(d[:, 1]) > STEEP * np.abs(d[:, 0])) & (length > 0)
+    if len(strokes) > 1:  # only segments inside a stroke, not from one stroke's end to the next
+        steep[np.cumsum([len(s) for s in strokes])[:-1] - 1] = False
     if not steep.any():
         return 0.0
     s, w = d[steep, 0] / d[steep, 1], length[steep]
@@ -140,15 +139,8 @@ class Ink:
         starts = np.r_[0, np.cumsum([len(p) for p in self.original])[:-1]]
         self.deslanted = np.split(sheared, starts[1:])
         # Every piece's extent at once (left, right in sheared x; top, bottom).
-        self.extents: list[Extent] = list(
-            zip(
-                np.minimum.reduceat(sheared[:, 0], starts).tolist(),
-                np.maximum.reduceat(sheared[:, 0], starts).tolist(),
-                np.minimum.reduceat(sheared[:, 1], starts).tolist(),
-                np.maximum.reduceat(sheared[:, 1], starts).tolist(),
-                strict=True,
-            )
-        )
+        low, high = np.minimum.reduceat(sheared, starts).tolist(), np.maximum.reduceat(sheared, starts).tolist()
+        self.extents: list[Extent] = [(a[0], b[0], a[1], b[1]) for a, b in zip(low, high, strict=True)]
         self._dense: dict[int, Points] = {}
 
     def dense(self, index: int) -> Points:
@@ -174,20 +166,23 @@ class Ink:
 
     def cut(self, group: Sequence[int], cuts: Sequence[Cut]) -> dict[int, list[Piece]]:
         """The group's pieces cut apart: per side of the cuts (0: left of all), the parts there."""
-        sides: dict[int, list[Piece]] = defaultdict(list)
+        parts: list[Piece] = []
         for m in group:
             here = crossed(self.dense(m), cuts) if cuts else []
             if not here:
-                parts = [(self.original[m], self.deslanted[m])]
+                parts.append((m, self.original[m], self.deslanted[m]))
             elif self.polyline:
-                lines = split_polyline(self.deslanted[m], [c.x for c in here])
-                parts = [(self._shear(p, self.slant), p) for _, p in lines]
+                lines = [p for _, p in split_polyline(self.deslanted[m], [c.x for c in here])]
+                # Sheared back all at once: the same arithmetic, point by point, as one part at a time.
+                back = np.split(self._shear(np.concatenate(lines), self.slant), np.cumsum([len(p) for p in lines])[:-1])
+                parts += [(m, original, deslanted) for original, deslanted in zip(back, lines, strict=True)]
             else:
                 labels = sum(c.right_of(self.deslanted[m]).astype(np.int64) for c in here)
-                parts = [(self.original[m][labels == k], self.deslanted[m][labels == k]) for k in np.unique(labels)]
-            for original, deslanted in parts:
-                sides[side(deslanted, cuts)].append((m, original, deslanted))
-        return sides
+                parts += [(m, self.original[m][labels == k], self.deslanted[m][labels == k]) for k in np.unique(labels)]
+        grouped: dict[int, list[Piece]] = defaultdict(list)
+        for piece, where in zip(parts, sides([d for _, _, d in parts], cuts), strict=True):
+            grouped[where].append(piece)
+        return grouped
 
 
 def drawing_ink(drawing: Drawing) -> Ink:

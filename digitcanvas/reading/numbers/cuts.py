@@ -117,9 +117,9 @@ def find_cuts(
 def _crossings(xs: NDArray[np.float64], centres: NDArray[np.float64]) -> NDArray[np.int64]:
     """How many times a polyline with these x coordinates crosses each line x = centre."""
     low, high = np.minimum(xs[:-1], xs[1:]), np.maximum(xs[:-1], xs[1:])
-    counts = np.zeros(len(centres) + 1, dtype=np.int64)
-    np.add.at(counts, np.searchsorted(centres, low), 1)
-    np.add.at(counts, np.searchsorted(centres, high), -1)
+    size = len(centres) + 1
+    counts = np.bincount(np.searchsorted(centres, low), minlength=size)
+    counts -= np.bincount(np.searchsorted(centres, high), minlength=size)
     return np.cumsum(counts)[:-1]
 
 
@@ -215,20 +215,42 @@ def find_image_cuts(
 def split_polyline(points: Points, edges: Sequence[float]) -> list[tuple[int, Points]]:
     """Cut a polyline at the vertical lines x = edges (sorted): (interval, part) in drawing
     order, the cut points interpolated so that neighbouring parts meet."""
-    cuts = np.asarray(edges)
-    sides = np.searchsorted(cuts, points[:, 0])
-    parts: list[tuple[int, Points]] = []
-    current = [points[0]]
-    for k in range(1, len(points)):
-        a, b, side_a, side_b = points[k - 1], points[k], int(sides[k - 1]), int(sides[k])
-        step = 1 if side_b > side_a else -1
-        for side in range(side_a, side_b, step):
-            x = cuts[side if step > 0 else side - 1]
-            t = (x - a[0]) / (b[0] - a[0])
-            crossing = a + t * (b - a)
-            current.append(crossing)
-            parts.append((side, np.asarray(current)))
-            current = [crossing]
-        current.append(b)
-    parts.append((int(sides[-1]), np.asarray(current)))
-    return [(side, part) for side, part in parts if len(part) > 1 or len(points) == 1]
+    cuts = np.asarray(edges, dtype=np.float64)
+    intervals = np.searchsorted(cuts, points[:, 0])
+    steps = np.diff(intervals)
+    counts = np.abs(steps)  # a segment crosses this many lines, in the order it meets them
+    if len(points) < 2 or not counts.any():
+        return [(int(intervals[-1]), points)]
+    segment = np.repeat(np.arange(len(steps)), counts)
+    nth = np.arange(len(segment)) - np.repeat(np.cumsum(counts) - counts, counts)
+    rising = steps[segment] > 0
+    closing = intervals[segment] + np.where(rising, nth, -nth)  # the interval each crossing closes
+    x = cuts[np.where(rising, closing, closing - 1)]
+    a, b = points[segment], points[segment + 1]
+    t = (x - a[:, 0]) / (b[:, 0] - a[:, 0])
+    crossings = a + t[:, None] * (b - a)
+    # Every point, each segment's crossings after its first point; a part ends at a crossing and
+    # the next begins there.
+    at_point = np.arange(len(points)) + np.r_[0, np.cumsum(counts)]
+    at_crossing = at_point[segment] + 1 + nth
+    merged = np.empty((len(points) + len(segment), 2))
+    merged[at_point], merged[at_crossing] = points, crossings
+    starts, ends = [0, *at_crossing.tolist()], [*at_crossing.tolist(), len(merged) - 1]
+    owners = [*closing.tolist(), int(intervals[-1])]
+    return [(side, merged[a : b + 1]) for side, a, b in zip(owners, starts, ends, strict=True)]
+
+
+def sides(parts: Sequence[Points], cuts: Sequence[Cut]) -> list[int]:
+    """:func:`side` of each part: between which cuts most of its points lie."""
+    if not cuts or not parts:
+        return [0] * len(parts)
+    if any(cut.path is not None for cut in cuts):
+        return [side(part, cuts) for part in parts]
+    xs = np.concatenate([part[:, 0] for part in parts])
+    lengths = np.array([len(part) for part in parts])
+    # Per part and cut, the points left of the cut: _right_shares's count, for all parts at once.
+    left = np.cumsum(xs[:, None] < np.array([cut.x for cut in cuts])[None, :], axis=0)
+    ends = np.cumsum(lengths) - 1
+    counts = left[ends] - np.vstack([np.zeros((1, len(cuts)), dtype=left.dtype), left[ends[:-1]]])
+    right = 1.0 - counts / lengths[:, None]
+    return np.count_nonzero(right > 0.5, axis=1).tolist()

@@ -265,27 +265,29 @@ def best_split(
     height: float,
     confidence: dict[tuple[int, int], float],
     costs: Costs = DRAWING_COSTS,
+    penalties: Penalties | None = None,
 ) -> list[tuple[int, int]]:
     """The best grouping of adjacent atoms into digits (dynamic programming), as (start, stop)
     runs; ``confidence`` holds the top probability of every run that may be a digit. A mark
-    (:func:`marks`) may be left out, in no run."""
+    (:func:`marks`) may be left out, in no run. ``penalties``: those of these atoms and
+    costs (:class:`Penalties`), worked out once when the split is chosen more than once."""
     n = len(atoms)
+    fixed = penalties if penalties is not None else _penalties(atoms, boundaries, height, costs, list(confidence))
     starts: dict[int, list[int]] = {}
     for start, stop in confidence:
         starts.setdefault(stop, []).append(start)
-    skippable = marks(atoms, boundaries, height, costs)
-    thin_ones = ones(atoms, boundaries, height)
     best = [-np.inf] * (n + 1)
     back = [0] * (n + 1)  # where the run ending here starts; -1: this atom was left out
     best[0] = 0.0
     for stop in range(1, n + 1):
-        if skippable[stop - 1]:
+        if fixed.skippable[stop - 1]:
             best[stop], back[stop] = best[stop - 1] - costs.mark_skip, -1
         for start in starts.get(stop, []):
             score = best[start] + np.log(max(confidence[(start, stop)], 1e-9))
-            score -= run_cost(atoms, boundaries, start, stop, height, costs, thin_ones)
+            run, split = fixed.runs[(start, stop)]
+            score -= run
             if start > 0:
-                score -= split_cost(boundaries[start - 1], costs)
+                score -= split
             if score > best[stop]:
                 best[stop], back[stop] = score, start
     runs = []
@@ -300,6 +302,35 @@ def best_split(
 
 
 @dataclass(frozen=True)
+class Penalties:
+    """What the split of one plan's atoms costs besides the runs' confidence: per run, its
+    :func:`run_cost` and the :func:`split_cost` of the boundary before it; which atoms are marks."""
+
+    runs: dict[tuple[int, int], tuple[float, float]]
+    skippable: list[bool]
+
+
+def _penalties(
+    atoms: Sequence[Atom],
+    boundaries: Sequence[Boundary],
+    height: float,
+    costs: Costs,
+    runs: Sequence[tuple[int, int]],
+) -> Penalties:
+    thin_ones = ones(atoms, boundaries, height)
+    return Penalties(
+        {
+            (i, j): (
+                run_cost(atoms, boundaries, i, j, height, costs, thin_ones),
+                split_cost(boundaries[i - 1], costs) if i > 0 else 0.0,
+            )
+            for i, j in runs
+        },
+        marks(atoms, boundaries, height, costs),
+    )
+
+
+@dataclass(frozen=True)
 class Plan:
     """A drawing or image ready for the choice: its atoms, and how to render and box a run of them."""
 
@@ -310,10 +341,16 @@ class Plan:
     box: Callable[[list[Fragment]], Box]
     strokes: bool  # fragments are polylines (a drawing), not pixels
     longest: int = MAX_ATOMS_PER_DIGIT  # atoms one digit may be made of
+    # The ink of a run of every atom, when it is more than the atoms' fragments put together: a
+    # drawing's own strokes, uncut, so that a drawing read whole reads as the single-digit path
+    # reads it (cut parts rendered together differ from the stroke they were cut from).
+    whole: tuple[Fragment, ...] = ()
 
 
 def run_fragments(plan: Plan, start: int, stop: int) -> list[Fragment]:
     """The ink of atoms[start:stop] read as one digit."""
+    if plan.whole and start == 0 and stop == len(plan.atoms):
+        return list(plan.whole)
     return [f for a in plan.atoms[start:stop] for f in a.fragments]
 
 
@@ -343,11 +380,12 @@ def read_runs(
     run, and a number a few batches of its likely digits.
     """
     runs = candidate_runs(plan.boundaries, len(plan.atoms), plan.longest)
+    fixed = _penalties(plan.atoms, plan.boundaries, plan.height, costs, runs)
     whole = (0, len(plan.atoms))
     read = classify_runs(plan, classifier, [whole]) if whole in runs else {}
     for _ in range(BOUND_ROUNDS):
         confidence = {run: float(read[run][0].max()) if run in read else 1.0 for run in runs}
-        split = best_split(plan.atoms, plan.boundaries, plan.height, confidence, costs)
+        split = best_split(plan.atoms, plan.boundaries, plan.height, confidence, costs, fixed)
         missing = [run for run in split if run not in read]
         if not missing:
             return read, split
@@ -356,7 +394,7 @@ def read_runs(
     if rest:
         read |= classify_runs(plan, classifier, rest)
     confidence = {run: float(p.max()) for run, (p, _) in read.items()}
-    return read, best_split(plan.atoms, plan.boundaries, plan.height, confidence, costs)
+    return read, best_split(plan.atoms, plan.boundaries, plan.height, confidence, costs, fixed)
 
 
 def segment(plan: Plan, classifier: Classifier, costs: Costs | None = None) -> list[Segment]:
@@ -388,7 +426,8 @@ def plan_drawing(drawing: Drawing, options: PreprocessOptions = DEFAULT_OPTIONS)
     def box(fragments: list[Fragment]) -> Box:
         return _points_box(np.concatenate([p for _, p in fragments]), drawing.pen_width)
 
-    return Plan(atoms, boundaries, ink.height, render, box, strokes=True)
+    whole = tuple(enumerate(drawing.strokes))
+    return Plan(atoms, boundaries, ink.height, render, box, strokes=True, whole=whole)
 
 
 def segment_drawing(
