@@ -53,6 +53,10 @@ CLEAR_LOG_TEMPERATURE = 0.5
 # moves it far (0.05-0.4 or 2-50). Within e^±0.6 (0.55-1.82) a convention is plausible.
 PLAUSIBLE_LOG_TEMPERATURE = 0.6
 TIED_LOG_TEMPERATURE = 0.15  # temperatures this close (in log) tell two conventions apart no better than chance
+# Padded or resized (a 32×32 model): cross-entropies at the fitted temperature within this share
+# of each other tell the two apart no better than chance (models built here: 0-4 % apart when
+# they tie, 25-64 % when one fits; lab/evaluate/build_zoo.sh).
+FIT_TIE = 0.1
 # How often people feed each convention (tutorials, exporters): the tie-break between
 # conventions a model reads about as well and about as surely.
 PRIOR = (
@@ -214,7 +218,8 @@ def detect(
                 as_logits(raw, output_kind(raw)), nan=0.0, posinf=LOGIT_CEILING, neginf=-LOGIT_CEILING
             )
         correct = np.argmax(raw, axis=1) == labels
-        return _Judged(scaling, raw, correct, fitted_temperature(logits, labels))
+        temperature = fitted_temperature(logits, labels)
+        return _Judged(scaling, raw, correct, temperature, cross_entropy(logits / temperature, labels))
 
     def decided(options: dict[str, _Judged], prior: list[str]) -> str:
         """The best of ``options``, judged on the first half, and on both when that is close."""
@@ -225,26 +230,49 @@ def detect(
             best = _best(options, prior)
         return best
 
-    def screened(key: str) -> float:
-        raw = outputs(PRESETS_BY_KEY[key].scaling, screen)
+    def screened(key: str, fit: Fit) -> float:
+        raw = outputs(replace(PRESETS_BY_KEY[key].scaling, fit=fit), screen)
         return float((np.argmax(raw, axis=1) == ref.labels[screen]).mean())
 
-    scores = {key: screened(key) for key in keys}
-    ranked = sorted(keys, key=lambda k: (-scores[k], keys.index(k)))
-    if scores[ranked[0]] < HOPELESS:  # no preset comes near: the model wants something else
-        return Detection(PRESETS_BY_KEY[ranked[0]], scores[ranked[0]], scores)
-    finalists = [k for k in ranked[:FINALISTS] if scores[k] >= scores[ranked[0]] - FINALIST_MARGIN]
-    full = {key: judged(PRESETS_BY_KEY[key].scaling) for key in finalists}
-    best_key = decided(full, list(PRIOR))
-    scores.update({key: result.accuracy for key, result in full.items()})
-    chosen = full[best_key]
-    if side != FIELD:  # padded (LeNet-5) or resized: decided as the presets were
-        resized = judged(replace(chosen.scaling, fit=Fit.RESIZE))
-        if len(chosen.raw) > len(resized.raw):
-            resized = judged(resized.scaling, resized)
-        fits = {Fit.PAD.value: chosen, Fit.RESIZE.value: resized}
-        chosen = fits[decided(fits, [Fit.PAD.value, Fit.RESIZE.value])]
+    def convention(fit: Fit) -> tuple[str, _Judged | None, dict[str, float]]:
+        """The preset chosen for digits fitted to the model's field by ``fit``, how the model
+        reads under it (None when no preset comes near), and every preset's accuracy."""
+        scores = {key: screened(key, fit) for key in keys}
+        ranked = sorted(keys, key=lambda k: (-scores[k], keys.index(k)))
+        if scores[ranked[0]] < HOPELESS:  # no preset comes near: the model wants something else
+            return ranked[0], None, scores
+        finalists = [k for k in ranked[:FINALISTS] if scores[k] >= scores[ranked[0]] - FINALIST_MARGIN]
+        full = {key: judged(replace(PRESETS_BY_KEY[key].scaling, fit=fit)) for key in finalists}
+        best_key = decided(full, list(PRIOR))
+        scores.update({key: result.accuracy for key, result in full.items()})
+        return best_key, full[best_key], scores
+
+    best_key, chosen, scores = convention(Fit.PAD)
+    if side != FIELD:  # padded (LeNet-5) or resized: the convention under each, then the fit that suits the model
+        resized_key, resized, resized_scores = convention(Fit.RESIZE)
+        if chosen is not None and resized is not None:
+            whole = len(ref.labels)
+            chosen = judged(chosen.scaling, chosen) if len(chosen.raw) < whole else chosen
+            resized = judged(resized.scaling, resized) if len(resized.raw) < whole else resized
+        if resized is not None and (chosen is None or _fit(chosen, resized) == Fit.RESIZE):
+            best_key, chosen, scores = resized_key, resized, resized_scores
+    if chosen is None:
+        return Detection(PRESETS_BY_KEY[best_key], scores[best_key], scores)
     return Detection(PRESETS_BY_KEY[best_key], chosen.accuracy, scores, chosen.raw, chosen.scaling, chosen.temperature)
+
+
+def _fit(padded: _Judged, resized: _Judged) -> Fit:
+    """Padded or resized, for a model with a larger field, each judged under the convention
+    chosen for it. Both fits leave the digits clear, so accuracy and confidence often tie (and
+    a resized digit fills more of the field, which a padded-trained model reads more surely):
+    the fit the model was trained with is the one whose outputs, at their fitted temperature,
+    fit the digits' labels best (the lower cross-entropy), unless it reads clearly fewer of
+    them. Where the two are within :data:`FIT_TIE` of each other, LeNet-5's recipe (padding)."""
+    if clearly_fewer(resized.correct, padded.correct):
+        return Fit.RESIZE
+    if clearly_fewer(padded.correct, resized.correct):
+        return Fit.PAD
+    return Fit.RESIZE if resized.loss < (1.0 - FIT_TIE) * padded.loss else Fit.PAD
 
 
 def _clear(judged: dict[str, _Judged], best: str) -> bool:
@@ -267,6 +295,7 @@ class _Judged:
     raw: NDArray[np.float64]  # its raw outputs (N, 10)
     correct: NDArray[np.bool_]  # (N,)
     temperature: float
+    loss: float  # the cross-entropy of its outputs at that temperature
 
     @property
     def accuracy(self) -> float:
@@ -308,6 +337,16 @@ def fitted_doubt_threshold(probabilities: NDArray[np.float64], labels: NDArray[n
     return min(ceiling, float(np.quantile(probabilities.max(axis=1)[right], DOUBT_REFERENCE_SHARE)))
 
 
+def _log_softmax(logits: NDArray[np.float64]) -> NDArray[np.float64]:
+    z = logits - logits.max(axis=1, keepdims=True)
+    return z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+
+
+def cross_entropy(logits: NDArray[np.float64], labels: NDArray[np.int64]) -> float:
+    """The mean cross-entropy of softmax(``logits``) against ``labels``."""
+    return float(-_log_softmax(logits)[np.arange(len(labels)), labels].mean())
+
+
 def fitted_temperature(log_probs: NDArray[np.float64], labels: NDArray[np.int64]) -> float:
     """The temperature T for which softmax(log_probs / T) (log-probabilities, or any logits)
     fits ``labels`` best: the
@@ -317,10 +356,7 @@ def fitted_temperature(log_probs: NDArray[np.float64], labels: NDArray[np.int64]
     target[np.arange(len(labels)), labels] += 1.0 - TEMPERATURE_SMOOTHING
 
     def loss(log_t: float) -> float:
-        z = log_probs / math.exp(log_t)
-        z = z - z.max(axis=1, keepdims=True)
-        z = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
-        return float(-(target * z).sum(axis=1).mean())
+        return float(-(target * _log_softmax(log_probs / math.exp(log_t))).sum(axis=1).mean())
 
     low, high = -MAX_LOG_TEMPERATURE, MAX_LOG_TEMPERATURE
     golden = (math.sqrt(5) - 1) / 2

@@ -5,10 +5,12 @@
 #   lab/evaluate/build_zoo.sh [VARIANT [SEED [ZOO]]]
 #   lab/evaluate/build_zoo.sh A        # the first (development) zoo into runs/zoo,  seed 2026
 #   lab/evaluate/build_zoo.sh B        # the second (held-out) zoo into runs/zoo2,   seed 4242
+#   lab/evaluate/build_zoo.sh C        # the third (32 x 32 models only) into runs/zoo3, seed 777:
+#                                      # STEPS="torch keras3 check" (the other builders have no C recipes)
 #
-# VARIANT: A (the default) or B, the builders' --variant (see lab/evaluate/zoo_common.py); SEED: their
-# --seed (default 2026 for A, 4242 for B, as the zoos of issue #25 were built); ZOO: the output folder
-# (default runs/zoo for A, runs/zoo2 for B). Writes ZOO/models/*.onnx, ZOO/manifest.json (what each model
+# VARIANT: A (the default), B or C, the builders' --variant (see lab/evaluate/zoo_common.py); SEED: their
+# --seed (default 2026 for A, 4242 for B, 777 for C, as the zoos of issue #25 were built); ZOO: the output
+# folder (default runs/zoo for A, runs/zoo2 for B, runs/zoo3 for C). Writes ZOO/models/*.onnx, ZOO/manifest.json (what each model
 # is and was trained with, then onnxruntime's view of it), ZOO/check.md (lab.evaluate.zoo_check's table)
 # and ZOO/logs/ (each step's output; build.log with /usr/bin/time figures per step). Rebuilt models replace
 # their manifest entries. Relative paths are taken from the repository root, where the script runs.
@@ -36,7 +38,8 @@ VARIANT=${1:-${VARIANT:-A}}
 case "$VARIANT" in
   A) default_seed=2026 default_zoo=runs/zoo ;;
   B) default_seed=4242 default_zoo=runs/zoo2 ;;
-  *) echo "error: VARIANT is A or B, not '$VARIANT'" >&2; exit 2 ;;
+  C) default_seed=777 default_zoo=runs/zoo3 ;;
+  *) echo "error: VARIANT is A, B or C, not '$VARIANT'" >&2; exit 2 ;;
 esac
 SEED=${2:-${SEED:-$default_seed}}
 ZOO=${3:-${ZOO:-$default_zoo}}

@@ -92,7 +92,7 @@ RECIPES_B = (
     Recipe("jax-flax-mlp-logits-op20", "mlp-elu", "0-255", "logits", 60_000, 3, opset=20, learning_rate=1e-4,
            notes="raw 0-255 pixels, optax.adam(1e-4); 784-256-10 with ELU"),
 )  # fmt: skip
-VARIANT_RECIPES = {"A": RECIPES, "B": RECIPES_B}
+VARIANT_RECIPES = {"A": RECIPES, "B": RECIPES_B, "C": ()}  # C: 32 x 32 models only, none here
 CONV_NETS = ("cnn", "cnn3")  # NHWC input (N, 28, 28, 1)
 
 

@@ -165,7 +165,14 @@ RECIPES_B = (
     Recipe("tfkeras2-fromkeras-elu-softmax-op13", TF_KERAS2, "elu", "0-255", "softmax", B_DENSE, 3, opset=13,
            notes="raw 0-255 pixels into Dense 128 elu, Dense 64 elu"),
 )  # fmt: skip
-VARIANT_RECIPES = {"A": RECIPES, "B": RECIPES_B}
+# The third zoo (--variant C): 32 x 32 models only (see model_zoo.RECIPES_C).
+RECIPES_C = (
+    Recipe("keras3-lenet5-resize32-g-softmax", KERAS3_ONNX, "lenet5", "mnist", "softmax", B_CONV, B_CONV_EPOCHS,
+           size="resize", notes="MNIST resized bilinearly to 32 x 32, (x / 255 - 0.1307) / 0.3081"),
+    Recipe("keras3-lenet5-pad2-h-logits-op16", KERAS3_ONNX, "lenet5", "symmetric", "logits", B_CONV, B_CONV_EPOCHS,
+           opset=16, size="pad", notes="np.pad(x, 2 px), (x - 127.5) / 127.5"),
+)  # fmt: skip
+VARIANT_RECIPES = {"A": RECIPES, "B": RECIPES_B, "C": RECIPES_C}
 CONV_NETS = ("convnet", "lenet5", "cnn-bn", "gap-cnn", "cnn5")  # NHWC input (N, side, side, 1)
 
 

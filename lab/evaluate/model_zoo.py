@@ -368,7 +368,23 @@ RECIPES_B = (
     Recipe("torch-lenet5-resize32-logits-op14", "lenet5", "mnist-inverted", opset=14, size="resize",
            images=B_LENET, epochs=B_LENET_EPOCHS),
 )  # fmt: skip
-VARIANT_RECIPES = {"A": RECIPES, "B": RECIPES_B}
+# The third zoo (--variant C): 32 x 32 models only, held out for the rule that tells padded digits
+# from resized ones (chosen on the first two zoos).
+RECIPES_C = (
+    Recipe("torch-lenet5-resize32-a-logits-op13", "lenet5", "unit", opset=13, size="resize", images=B_LENET,
+           epochs=B_LENET_EPOCHS),
+    Recipe("torch-lenet5-pad2-b-logits-op17", "lenet5", "unit-inverted", size="pad", images=B_LENET,
+           epochs=B_LENET_EPOCHS),
+    Recipe("torch-lenetrelu-resize32-c-logits-dynamo", "lenet-relu", "mnist", exporter="dynamo", opset=None,
+           size="resize", images=B_LENET, epochs=B_LENET_EPOCHS),
+    Recipe("torch-lenetrelu-pad2-d-logits-op11", "lenet-relu", "0-255", opset=11, size="pad", images=B_LENET,
+           epochs=B_LENET_EPOCHS),
+    Recipe("torch-lenet5-resize32-e-softmax-op15", "lenet5", "symmetric", "softmax", opset=15, size="resize",
+           images=B_LENET, epochs=B_LENET_EPOCHS),
+    Recipe("torch-lenetrelu-pad2-f-logsoftmax-op17", "lenet-relu", "mnist-inverted", "log_softmax", size="pad",
+           images=B_LENET, epochs=B_LENET_EPOCHS),
+)  # fmt: skip
+VARIANT_RECIPES = {"A": RECIPES, "B": RECIPES_B, "C": RECIPES_C}
 
 
 def _pixels(recipe: Recipe, images: NDArray[np.uint8]) -> NDArray[np.float32]:

@@ -21,7 +21,9 @@ Every builder takes ``--seed`` (default :data:`SEED`) and ``--variant``: ``A`` (
 default) builds the first zoo exactly as it was built, each network trained on the first
 images of MNIST's training set in file order; ``B`` builds a second, independent zoo
 (other architectures, longer training) whose networks draw their training images as a
-seeded random subset (:func:`training_rows`) of all 60,000.
+seeded random subset (:func:`training_rows`) of all 60,000. ``C`` builds a third, of 32 × 32
+models only (LeNet-5s, padded and resized, in several conventions), drawn the same way: held
+out for the rule that tells padded from resized, which was chosen on the first two.
 """
 
 from __future__ import annotations
@@ -43,7 +45,7 @@ from numpy.typing import NDArray
 from digitcanvas.training.mnist_data import MnistSplit, load_split
 
 SEED = 2026
-VARIANTS = ("A", "B")  # A: the first (development) zoo; B: the second, held-out one
+VARIANTS = ("A", "B", "C")  # A: the first (development) zoo; B: the second, held-out one; C: 32 × 32 models only
 MNIST_SIDE = 28  # pixels
 LENET_SIDE = 32  # pixels: LeNet-5's input, MNIST padded by 2 px on each side
 LENET_PAD = (LENET_SIDE - MNIST_SIDE) // 2  # px of background on each side
@@ -219,14 +221,14 @@ def parser(prog: str, doc: str) -> argparse.ArgumentParser:
         choices=VARIANTS,
         default=VARIANTS[0],
         help="A: the first zoo's recipes (default); B: the second zoo's (other networks, longer training, "
-        "random training subsets)",
+        "random training subsets); C: the third's (32 x 32 models only)",
     )
     return result
 
 
 def training_rows(count: int, total: int, *, seed: int, variant: str) -> NDArray[np.intp]:
     """Which of the ``total`` training images a network trains on: the first ``count`` (variant A)
-    or ``count`` drawn at random without replacement, seeded (variant B)."""
+    or ``count`` drawn at random without replacement, seeded (variants B and C)."""
     if not 0 < count <= total:
         raise ZooError(f"cannot train on {count} of {total} images")
     if variant == "A":

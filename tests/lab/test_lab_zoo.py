@@ -258,8 +258,17 @@ def test_the_builders_command_line_defaults_to_the_first_zoo_and_refuses_other_v
     args = cli.parse_args(["--data", "mnist"])
     assert (args.variant, args.seed, args.out) == ("A", SEED, "runs/zoo/models")
     assert cli.parse_args(["--data", "d", "--variant", "B", "--seed", "4242"]).seed == 4242
+    assert cli.parse_args(["--data", "d", "--variant", "C"]).variant == "C"
     with pytest.raises(SystemExit):
-        cli.parse_args(["--data", "d", "--variant", "C"])
+        cli.parse_args(["--data", "d", "--variant", "D"])
+
+
+def test_the_third_zoo_holds_32_by_32_models_only_padded_and_resized() -> None:
+    pytest.importorskip("torch", reason="the PyTorch builder needs the train extra")
+    from lab.evaluate.model_zoo import RECIPES_C
+
+    sizes = {recipe.size for recipe in RECIPES_C}
+    assert sizes == {"pad", "resize"}
 
 
 def test_accuracy_is_the_share_of_rows_whose_top_score_is_the_label() -> None:

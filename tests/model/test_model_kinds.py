@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -63,6 +64,38 @@ def test_a_model_that_reads_every_reference_digit_at_either_scale_gets_its_own(t
     detection = detect(predict, candidates=["unit", "0-255"])
     assert detection.scores["unit"] == detection.scores["0-255"] == 1.0  # both read every reference digit
     assert detection.preset.key == trained_on
+
+
+def _scripted_logits(right: float, scale: float, seed: int) -> np.ndarray:
+    """Logits on the reference digits of a model that reads a share ``right`` of them, with
+    margins ``scale`` times a clear model's."""
+    ref = reference_digits()
+    rng = np.random.default_rng(seed)
+    read = np.where(rng.random(len(ref.labels)) < right, ref.labels, (ref.labels + rng.integers(1, 10)) % 10)
+    return scale * (np.eye(10)[read] * 4.0 + rng.normal(0.0, 1.0, (len(read), 10)))
+
+
+def test_a_32_by_32_model_gets_the_fit_its_outputs_fit_best_not_the_surer_one() -> None:
+    """Resized digits fill more of the field: a model trained on them reads padded ones nearly as
+    well, and at a temperature nearer 1. The fit is the one whose calibrated outputs fit best."""
+    from digitcanvas.model.conventions import clearly_fewer, fitted_temperature
+
+    ref = reference_digits()
+    index = {image.tobytes(): k for k, image in enumerate(ref.images)}
+    by_fit = {Fit.RESIZE: _scripted_logits(0.97, 0.5, 1), Fit.PAD: _scripted_logits(0.95, 1.0, 2)}
+    noise = np.random.default_rng(3).normal(0.0, 1.0, (len(ref.labels), 10))
+
+    def predict(images: np.ndarray, scaling: InputScaling) -> np.ndarray:
+        rows = [index[image.tobytes()] for image in images]
+        trained = replace(scaling, fit=Fit.PAD) == InputScaling()  # pixels 0-1, either fit
+        return by_fit[scaling.fit][rows] if trained else noise[rows]  # other conventions: nothing
+
+    temperature = {fit: fitted_temperature(logits, ref.labels) for fit, logits in by_fit.items()}
+    correct = {fit: logits.argmax(axis=1) == ref.labels for fit, logits in by_fit.items()}
+    assert abs(np.log(temperature[Fit.PAD])) + 0.15 < abs(np.log(temperature[Fit.RESIZE]))  # padded: surer
+    assert not clearly_fewer(correct[Fit.RESIZE], correct[Fit.PAD])  # and about as accurate
+    detection = detect(predict, side=32)
+    assert detection.preset.key == "unit" and detection.scaling.fit == Fit.RESIZE
 
 
 def test_metadata_wins_over_detection(tmp_path: Path) -> None:
