@@ -4,9 +4,10 @@
 
 Each round runs every checkout in a fresh process, one after the other, on the same 300
 UNIPEN drawings (a fixed seed), and prints the medians of 900 reads each: preprocessing;
-one digit through the single-digit path (``Reader.read_drawing(number=False)``); and, where
-the checkout has it, as the window reads it (a number of one or more). Older checkouts (the
-flat layout before the package was split into roles) are read through their own modules.
+one digit through the single-digit path (``Reader.read_drawing(number=False)``); and as the
+window reads it (``Reader.read_drawing``: a number of one or more, in every version). Older
+checkouts (the flat layout before the package was split into roles) are read through their
+own modules.
 Printed, not asserted; compare only checkouts measured in the same run.
 """
 
@@ -28,21 +29,21 @@ try:
     from digitcanvas.reading.preprocessing import preprocess_drawing
     from digitcanvas.reading.reader import Reader
     from lab.data.unipen import load_samples, to_canvas
-    window = True
-except ImportError:  # the flat layout of two weeks ago
+except ImportError:  # the flat layout of two weeks ago (its window read through read_drawing's number path too)
     from digitcanvas.inference import load_classifier
     from digitcanvas.preprocessing import preprocess_drawing
     from digitcanvas.reader import Reader
     from lab.unipen import load_samples, to_canvas
-    window = False
 samples = load_samples(sys.argv[2])
 drawings = [to_canvas(samples[i]) for i in np.random.default_rng(0).choice(len(samples), 300, replace=False)]
 reader = Reader(load_classifier())
 for d in drawings[:50]:
     reader.read_drawing(d, number=False)
-cases = [("preprocess", preprocess_drawing), ("single-digit path", lambda d: reader.read_drawing(d, number=False))]
-if window:
-    cases.append(("as the window reads", lambda d: reader.read_drawing(d)))
+cases = [
+    ("preprocess", preprocess_drawing),
+    ("single-digit path", lambda d: reader.read_drawing(d, number=False)),
+    ("as the window reads", lambda d: reader.read_drawing(d)),
+]
 figures = []
 for name, read in cases:
     times = []
