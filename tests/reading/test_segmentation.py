@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import itertools
+from typing import Any
 
 import numpy as np
 import pytest
@@ -11,6 +12,7 @@ from strokes import compose, run_on
 
 from digitcanvas.drawing.strokes import Drawing, EmptyInputError
 from digitcanvas.model.classifier import load_classifier
+from digitcanvas.reading.numbers import segmentation
 from digitcanvas.reading.numbers.atoms import Atom, Boundary, estimate_slant, merge_overlapping, stroke_units
 from digitcanvas.reading.numbers.cuts import Cut, densify, find_cuts, sides, split_polyline
 from digitcanvas.reading.numbers.cuts import side as side_of
@@ -19,6 +21,7 @@ from digitcanvas.reading.numbers.segmentation import (
     IMAGE_COSTS,
     Box,
     Costs,
+    Plan,
     best_split,
     candidate_runs,
     classify_runs,
@@ -113,6 +116,43 @@ def test_a_digit_read_whole_reads_as_the_single_digit_path_reads_it(reader: Read
     assert np.array_equal(whole.image, single.image)
     assert np.array_equal(whole.probabilities, single.probabilities)
     assert whole.members == tuple(range(len(drawing.strokes)))
+
+
+def _counting_plans(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """The drawings plan_drawing is asked for from now on (it builds the atoms cuts are weighed on)."""
+    planned: list[object] = []
+
+    def counted(*args: Any, **kwargs: Any) -> Plan:
+        planned.append(args[0])
+        return plan_drawing(*args, **kwargs)
+
+    monkeypatch.setattr(segmentation, "plan_drawing", counted)
+    return planned
+
+
+@pytest.mark.parametrize("name", ["0", "2", "7crossed", "8"])
+def test_a_sure_digit_of_one_piece_is_read_without_weighing_cuts(
+    reader: Reader, name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    drawing, _ = compose([name])
+    planned = _counting_plans(monkeypatch)
+    (digit,) = reader.read_drawing(drawing).digits
+    assert digit.sure and digit.digit == int(name[0]) and not planned
+    assert digit.members == tuple(range(len(drawing.strokes)))
+
+
+def test_one_piece_that_is_no_sure_digit_or_wider_than_one_is_weighed_as_a_number(
+    reader: Reader, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    planned = _counting_plans(monkeypatch)
+    joined, _ = run_on(*compose(["0", "0"], gap=0.1), [0])  # "00" in one stroke: wider than a digit
+    assert len(joined.strokes) == 1
+    assert reader.read_drawing(joined).number == "00" and len(planned) == 1
+    strict = Reader(reader.classifier)
+    monkeypatch.setattr(strict.classifier, "doubt_threshold", 1.1)  # no reading is sure
+    drawing, _ = compose(["7crossed"])
+    strict.read_drawing(drawing)
+    assert len(planned) == 2
 
 
 def test_empty_drawing_is_refused(reader: Reader) -> None:

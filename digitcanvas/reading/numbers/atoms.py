@@ -245,7 +245,7 @@ def merge_overlapping(extents: Sequence[Extent], height: float) -> list[Unit]:
     return sorted(units, key=lambda u: (u.left + u.right) / 2)
 
 
-def _stroke_groups(unit: Unit, extents: Sequence[Extent], height: float) -> list[list[int]]:
+def stroke_groups(unit: Unit, extents: Sequence[Extent], height: float) -> list[list[int]]:
     """The unit's strokes by centre, split where the groups left and right barely overlap."""
     order = sorted(unit.members, key=lambda m: (extents[m][0] + extents[m][1]) / 2)
     if len(order) == 1:
@@ -268,7 +268,7 @@ def build_atoms(
     atoms: list[Atom] = []
     kinds: list[tuple[str, float]] = []
     for unit in units:
-        for g, group in enumerate(_stroke_groups(unit, extents, h)):
+        for g, group in enumerate(stroke_groups(unit, extents, h)):
             left, right = min(extents[m][0] for m in group), max(extents[m][1] for m in group)
             cuts: list[Cut] = []
             if right - left >= CUTTABLE_WIDTH * h:

@@ -26,6 +26,9 @@
    beat the best split so far are classified (:func:`read_runs`): a single digit usually
    costs one model run, and the result is what classifying every run would give.
 
+A drawing of one piece no wider than a digit is read whole before any of this is built
+(:func:`segment_drawing`): when the model is sure of it, it is that digit.
+
 The result is a list of :class:`Segment`; :mod:`digitcanvas.reading.reader` turns it into a
 reading with verdicts.
 """
@@ -48,10 +51,12 @@ from digitcanvas.reading.numbers.atoms import (
     Boundary,
     Fragment,
     Ink,
+    Unit,
     build_atoms,
     drawing_ink,
     image_slant,
     merge_overlapping,
+    stroke_groups,
 )
 from digitcanvas.reading.numbers.cuts import Points
 from digitcanvas.reading.numbers.page import CORE_INK, pen_width, prepare
@@ -77,6 +82,11 @@ FLAT_RATIO = 1.5  # width / height of a flat mark: a dash is wider than tall, a 
 ONE_ASPECT = 0.3
 ONE_MIN_HEIGHT = 0.25
 MIN_TALL = 0.05  # of the number's height: a flat run's aspect is taken as if it were this tall
+# A drawing of one piece (one unit, one group of strokes) no wider than this many times its
+# height (deslanted) that the model reads as a sure digit is that digit: no cuts are weighed
+# through it. Single digits are narrower (a 0 or a 2 about 0.7-0.9); two digits written in one
+# go are wider, or read as no sure digit.
+ONE_DIGIT_WIDTH = 1.0
 
 
 @dataclass(frozen=True)
@@ -161,6 +171,7 @@ IMAGE_COSTS = Costs(
 
 
 Box = tuple[float, float, float, float]  # x, y, width, height in canvas (or image) pixels
+Reading1 = tuple[NDArray[np.float64], Image28]  # one run's probabilities (10,) and network input
 
 
 @dataclass(frozen=True)
@@ -356,7 +367,7 @@ def run_fragments(plan: Plan, start: int, stop: int) -> list[Fragment]:
 
 def classify_runs(
     plan: Plan, classifier: Classifier, runs: Sequence[tuple[int, int]] | None = None
-) -> dict[tuple[int, int], tuple[NDArray[np.float64], Image28]]:
+) -> dict[tuple[int, int], Reading1]:
     """``runs`` of the plan's atoms (by default every candidate, :func:`candidate_runs`),
     rendered and classified in one batch."""
     if runs is None:
@@ -367,8 +378,8 @@ def classify_runs(
 
 
 def read_runs(
-    plan: Plan, classifier: Classifier, costs: Costs
-) -> tuple[dict[tuple[int, int], tuple[NDArray[np.float64], Image28]], list[tuple[int, int]]]:
+    plan: Plan, classifier: Classifier, costs: Costs, whole_read: Reading1 | None = None
+) -> tuple[dict[tuple[int, int], Reading1], list[tuple[int, int]]]:
     """The classified runs and the best split, classifying only the runs that can matter.
 
     Runs not yet classified count as read with full confidence, an upper bound on their
@@ -377,12 +388,13 @@ def read_runs(
     whole ink is read first where it may be one digit (most drawings are), then, for a few
     rounds, the unclassified runs of the current best split; after that, whatever is left.
     A single digit usually takes one or two small batches instead of one of every candidate
-    run, and a number a few batches of its likely digits.
+    run, and a number a few batches of its likely digits. ``whole_read``: the whole ink's
+    probabilities and image, when they were read already.
     """
     runs = candidate_runs(plan.boundaries, len(plan.atoms), plan.longest)
     fixed = _penalties(plan.atoms, plan.boundaries, plan.height, costs, runs)
     whole = (0, len(plan.atoms))
-    read = classify_runs(plan, classifier, [whole]) if whole in runs else {}
+    read = {} if whole not in runs else {whole: whole_read} if whole_read else classify_runs(plan, classifier, [whole])
     for _ in range(BOUND_ROUNDS):
         confidence = {run: float(read[run][0].max()) if run in read else 1.0 for run in runs}
         split = best_split(plan.atoms, plan.boundaries, plan.height, confidence, costs, fixed)
@@ -397,12 +409,14 @@ def read_runs(
     return read, best_split(plan.atoms, plan.boundaries, plan.height, confidence, costs, fixed)
 
 
-def segment(plan: Plan, classifier: Classifier, costs: Costs | None = None) -> list[Segment]:
+def segment(
+    plan: Plan, classifier: Classifier, costs: Costs | None = None, whole_read: Reading1 | None = None
+) -> list[Segment]:
     """Classify the candidate runs of the plan's atoms and keep the best split into digits
     (by ``costs``; by default the drawings' or the images' own)."""
     if costs is None:
         costs = DRAWING_COSTS if plan.strokes else IMAGE_COSTS
-    read, split = read_runs(plan, classifier, costs)
+    read, split = read_runs(plan, classifier, costs, whole_read)
     segments = []
     for run in split:
         fragments = run_fragments(plan, *run)
@@ -412,13 +426,15 @@ def segment(plan: Plan, classifier: Classifier, costs: Costs | None = None) -> l
     return segments
 
 
-def plan_drawing(drawing: Drawing, options: PreprocessOptions = DEFAULT_OPTIONS) -> Plan:
-    """Atoms of a drawing's strokes; raises ``EmptyInputError`` for an empty drawing."""
+def plan_drawing(
+    drawing: Drawing, options: PreprocessOptions = DEFAULT_OPTIONS, units: tuple[Ink, list[Unit]] | None = None
+) -> Plan:
+    """Atoms of a drawing's strokes (``units``: its ink and units, when found already); raises
+    ``EmptyInputError`` for an empty drawing."""
     if drawing.is_empty:
         raise EmptyInputError("the drawing is empty")
-    ink = drawing_ink(drawing)
-    units = merge_overlapping(ink.extents, ink.height)
-    atoms, boundaries = build_atoms(ink, units, thickness=0.0)
+    ink, found = units or drawing_units(drawing)
+    atoms, boundaries = build_atoms(ink, found, thickness=0.0)
 
     def render(runs: list[list[Fragment]]) -> Images28:
         return preprocess_many([([p for _, p in fragments], drawing.pen_width) for fragments in runs], options)
@@ -430,14 +446,41 @@ def plan_drawing(drawing: Drawing, options: PreprocessOptions = DEFAULT_OPTIONS)
     return Plan(atoms, boundaries, ink.height, render, box, strokes=True, whole=whole)
 
 
+def _one_piece(ink: Ink, units: Sequence[Unit]) -> bool:
+    """One unit of one group of strokes, no wider than :data:`ONE_DIGIT_WIDTH` times its height."""
+    if len(units) != 1 or units[0].right - units[0].left > ONE_DIGIT_WIDTH * ink.height:
+        return False
+    return len(stroke_groups(units[0], ink.extents, ink.height)) == 1
+
+
+def drawing_units(drawing: Drawing) -> tuple[Ink, list[Unit]]:
+    """A drawing's strokes as ink (deslanted) and its units, left to right."""
+    ink = drawing_ink(drawing)
+    return ink, merge_overlapping(ink.extents, ink.height)
+
+
 def segment_drawing(
     classifier: Classifier,
     drawing: Drawing,
     options: PreprocessOptions = DEFAULT_OPTIONS,
     costs: Costs = DRAWING_COSTS,
 ) -> list[Segment]:
-    """Split a drawing into digits, left to right, each classified as a single digit would be."""
-    return segment(plan_drawing(drawing, options), classifier, costs)
+    """Split a drawing into digits, left to right, each classified as a single digit would be.
+
+    A drawing of one piece no wider than a digit (:data:`ONE_DIGIT_WIDTH`) is read whole
+    first: when the model is sure of it, it is that digit, and no cuts are weighed.
+    """
+    if drawing.is_empty:
+        raise EmptyInputError("the drawing is empty")
+    ink, units = drawing_units(drawing)
+    whole_read = None
+    if _one_piece(ink, units):
+        image = preprocess_many([(list(drawing.strokes), drawing.pen_width)], options)
+        whole_read = (classifier.predict_proba(image)[0], image[0])
+        if whole_read[0].max() >= classifier.doubt_threshold:
+            box = _points_box(drawing.points(), drawing.pen_width)
+            return [Segment(tuple(range(len(drawing.strokes))), box, *whole_read, drawing.strokes)]
+    return segment(plan_drawing(drawing, options, (ink, units)), classifier, costs, whole_read)
 
 
 def _points_box(points: Points, pen_width: float) -> Box:
