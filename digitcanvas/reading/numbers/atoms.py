@@ -14,6 +14,7 @@ Every division is only a proposal: the choice may put the atoms back together.
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -102,7 +103,7 @@ def estimate_slant(strokes: Sequence[NDArray[np.float64]]) -> float:
     order = np.argsort(s)
     cumulative = np.cumsum(w[order])
     median = float(s[order][np.searchsorted(cumulative, cumulative[-1] / 2)])
-    return float(np.clip(median, -MAX_SLANT, MAX_SLANT))
+    return max(-MAX_SLANT, min(MAX_SLANT, median))
 
 
 def image_slant(ink: NDArray[np.float64]) -> float:
@@ -132,12 +133,14 @@ class Ink:
         self.original = list(pieces)
         self.polyline = polyline
         self.slant = slant
-        everything = np.concatenate(self.original)
-        self.y_ref = float(everything[:, 1].mean())
-        self.height = max(float(np.ptp(everything[:, 1])), 1.0)
+        everything = np.concatenate(self.original) if len(self.original) > 1 else self.original[0]
+        ys = everything[:, 1]
+        self.y_ref = float(ys.mean())
+        self.height = max(float(ys.max() - ys.min()), 1.0)
         sheared = self._shear(everything, -slant)
-        starts = np.r_[0, np.cumsum([len(p) for p in self.original])[:-1]]
-        self.deslanted = np.split(sheared, starts[1:])
+        lengths = [len(p) for p in self.original]
+        starts = list(itertools.accumulate(lengths[:-1], initial=0))
+        self.deslanted = [sheared[a : a + n] for a, n in zip(starts, lengths, strict=True)]
         # Every piece's extent at once (left, right in sheared x; top, bottom).
         low, high = np.minimum.reduceat(sheared, starts).tolist(), np.maximum.reduceat(sheared, starts).tolist()
         self.extents: list[Extent] = [(a[0], b[0], a[1], b[1]) for a, b in zip(low, high, strict=True)]
