@@ -13,7 +13,7 @@ from strokes import compose, run_on
 from digitcanvas.drawing.strokes import Drawing, EmptyInputError
 from digitcanvas.model.classifier import load_classifier
 from digitcanvas.reading.numbers import segmentation
-from digitcanvas.reading.numbers.atoms import Atom, Boundary, estimate_slant, merge_overlapping, stroke_units
+from digitcanvas.reading.numbers.atoms import Atom, Boundary, drawing_units, estimate_slant, merge_overlapping
 from digitcanvas.reading.numbers.cuts import Cut, densify, find_cuts, sides, split_polyline
 from digitcanvas.reading.numbers.cuts import side as side_of
 from digitcanvas.reading.numbers.segmentation import (
@@ -57,13 +57,13 @@ def test_slant_is_estimated_from_near_vertical_strokes() -> None:
 @pytest.mark.parametrize("name", ["4two", "5flag", "7crossed", "1base"])
 def test_multi_stroke_digits_are_one_unit(name: str) -> None:
     drawing, groups = compose([name])
-    units, _ = stroke_units(drawing)
+    _, units = drawing_units(drawing)
     assert [u.members for u in units] == groups
 
 
 def test_separate_digits_are_separate_units() -> None:
     drawing, groups = compose(["1", "0"], gap=0.25)
-    units, _ = stroke_units(drawing)
+    _, units = drawing_units(drawing)
     assert [u.members for u in units] == groups
 
 
@@ -276,7 +276,7 @@ def test_ten_thousand_strokes_are_grouped_into_their_digits(slant: float) -> Non
     names = ["4two", "7crossed", "5flag", "1base", "0"] * 1111  # 9,999 strokes, 5,555 digits
     drawing, groups = compose([*names, "1base"], gap=0.3, slant=slant)
     assert len(drawing.strokes) >= 10_000
-    units, _ = stroke_units(drawing)
+    _, units = drawing_units(drawing)
     assert [u.members for u in units] == groups
 
 

@@ -193,10 +193,10 @@ def drawing_ink(drawing: Drawing) -> Ink:
     return Ink(drawing.strokes, estimate_slant(drawing.strokes), polyline=True)
 
 
-def stroke_units(drawing: Drawing) -> tuple[list[Unit], float]:
-    """Units of overlapping strokes, left to right, and the number's height."""
+def drawing_units(drawing: Drawing) -> tuple[Ink, list[Unit]]:
+    """A drawing's strokes as ink (deslanted) and its units of overlapping strokes, left to right."""
     ink = drawing_ink(drawing)
-    return merge_overlapping(ink.extents, ink.height), ink.height
+    return ink, merge_overlapping(ink.extents, ink.height)
 
 
 def merge_overlapping(extents: Sequence[Extent], height: float) -> list[Unit]:

@@ -53,7 +53,7 @@ from digitcanvas.reading.numbers.atoms import (
     Ink,
     Unit,
     build_atoms,
-    drawing_ink,
+    drawing_units,
     image_slant,
     merge_overlapping,
     stroke_groups,
@@ -172,7 +172,7 @@ IMAGE_COSTS = Costs(
 
 
 Box = tuple[float, float, float, float]  # x, y, width, height in canvas (or image) pixels
-Reading1 = tuple[NDArray[np.float64], Image28]  # one run's probabilities (10,) and network input
+RunReading = tuple[NDArray[np.float64], Image28]  # one run's probabilities (10,) and network input
 
 
 @dataclass(frozen=True)
@@ -368,7 +368,7 @@ def run_fragments(plan: Plan, start: int, stop: int) -> list[Fragment]:
 
 def classify_runs(
     plan: Plan, classifier: Classifier, runs: Sequence[tuple[int, int]] | None = None
-) -> dict[tuple[int, int], Reading1]:
+) -> dict[tuple[int, int], RunReading]:
     """``runs`` of the plan's atoms (by default every candidate, :func:`candidate_runs`),
     rendered and classified in one batch."""
     if runs is None:
@@ -379,8 +379,8 @@ def classify_runs(
 
 
 def read_runs(
-    plan: Plan, classifier: Classifier, costs: Costs, whole_read: Reading1 | None = None
-) -> tuple[dict[tuple[int, int], Reading1], list[tuple[int, int]]]:
+    plan: Plan, classifier: Classifier, costs: Costs, whole_read: RunReading | None = None
+) -> tuple[dict[tuple[int, int], RunReading], list[tuple[int, int]]]:
     """The classified runs and the best split, classifying only the runs that can matter.
 
     Runs not yet classified count as read with full confidence, an upper bound on their
@@ -395,7 +395,9 @@ def read_runs(
     runs = candidate_runs(plan.boundaries, len(plan.atoms), plan.longest)
     fixed = _penalties(plan.atoms, plan.boundaries, plan.height, costs, runs)
     whole = (0, len(plan.atoms))
-    read = {} if whole not in runs else {whole: whole_read} if whole_read else classify_runs(plan, classifier, [whole])
+    read = {}
+    if whole in runs:
+        read = {whole: whole_read} if whole_read is not None else classify_runs(plan, classifier, [whole])
     for _ in range(BOUND_ROUNDS):
         confidence = {run: float(read[run][0].max()) if run in read else 1.0 for run in runs}
         split = best_split(plan.atoms, plan.boundaries, plan.height, confidence, costs, fixed)
@@ -411,7 +413,7 @@ def read_runs(
 
 
 def segment(
-    plan: Plan, classifier: Classifier, costs: Costs | None = None, whole_read: Reading1 | None = None
+    plan: Plan, classifier: Classifier, costs: Costs | None = None, whole_read: RunReading | None = None
 ) -> list[Segment]:
     """Classify the candidate runs of the plan's atoms and keep the best split into digits
     (by ``costs``; by default the drawings' or the images' own)."""
@@ -452,12 +454,6 @@ def _one_piece(ink: Ink, units: Sequence[Unit]) -> bool:
     if len(units) != 1 or units[0].right - units[0].left > ONE_DIGIT_WIDTH * ink.height:
         return False
     return len(stroke_groups(units[0], ink.extents, ink.height)) == 1
-
-
-def drawing_units(drawing: Drawing) -> tuple[Ink, list[Unit]]:
-    """A drawing's strokes as ink (deslanted) and its units, left to right."""
-    ink = drawing_ink(drawing)
-    return ink, merge_overlapping(ink.extents, ink.height)
 
 
 def segment_drawing(
