@@ -54,8 +54,8 @@ CLEAR_LOG_TEMPERATURE = 0.5
 PLAUSIBLE_LOG_TEMPERATURE = 0.6
 TIED_LOG_TEMPERATURE = 0.15  # temperatures this close (in log) tell two conventions apart no better than chance
 # Padded or resized (a 32×32 model): cross-entropies at the fitted temperature within this share
-# of each other tell the two apart no better than chance (models built here: 0-4 % apart when
-# they tie, 25-64 % when one fits; lab/evaluate/build_zoo.sh).
+# of each other tell the two apart no better than chance (the 8 LeNets of zoos A and B,
+# lab/evaluate/build_zoo.sh: 3-4 % apart when both fits read alike, 24-60 % otherwise).
 FIT_TIE = 0.1
 # How often people feed each convention (tutorials, exporters): the tie-break between
 # conventions a model reads about as well and about as surely.
