@@ -338,8 +338,9 @@ def fitted_doubt_threshold(probabilities: NDArray[np.float64], labels: NDArray[n
 
 
 def _log_softmax(logits: NDArray[np.float64]) -> NDArray[np.float64]:
-    z = logits - logits.max(axis=1, keepdims=True)
-    return z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+    z: NDArray[np.float64] = logits - logits.max(axis=1, keepdims=True)
+    result: NDArray[np.float64] = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+    return result
 
 
 def cross_entropy(logits: NDArray[np.float64], labels: NDArray[np.int64]) -> float:

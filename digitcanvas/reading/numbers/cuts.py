@@ -253,4 +253,4 @@ def sides(parts: Sequence[Points], cuts: Sequence[Cut]) -> list[int]:
     ends = np.cumsum(lengths) - 1
     counts = left[ends] - np.vstack([np.zeros((1, len(cuts)), dtype=left.dtype), left[ends[:-1]]])
     right = 1.0 - counts / lengths[:, None]
-    return np.count_nonzero(right > 0.5, axis=1).tolist()
+    return [int(n) for n in np.count_nonzero(right > 0.5, axis=1)]
