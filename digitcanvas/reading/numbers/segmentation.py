@@ -44,6 +44,7 @@ from numpy.typing import NDArray
 from digitcanvas.drawing.strokes import Drawing, EmptyInputError, Stroke
 from digitcanvas.model.classifier import Classifier
 from digitcanvas.model.shapes import Image28, Images28
+from digitcanvas.reading.doubt import assess
 from digitcanvas.reading.numbers.atoms import (
     IMAGE_ATOMS_PER_DIGIT,
     MAX_ATOMS_PER_DIGIT,
@@ -474,9 +475,8 @@ def segment_drawing(
     if _one_piece(ink, units):
         image = preprocess_many([(list(drawing.strokes), drawing.pen_width)], options)
         whole_read = (classifier.predict_proba(image)[0], image[0])
-        if whole_read[0].max() >= classifier.doubt_threshold:
-            box = _points_box(drawing.points(), drawing.pen_width)
-            return [Segment(tuple(range(len(drawing.strokes))), box, *whole_read, drawing.strokes)]
+        if assess(whole_read[0], classifier.doubt_threshold).sure:
+            return [Segment(tuple(range(len(drawing.strokes))), ink_box(drawing), *whole_read, drawing.strokes)]
     return segment(plan_drawing(drawing, options, (ink, units)), classifier, costs, whole_read)
 
 
