@@ -1,6 +1,6 @@
 """Honest confidence: when to say "Not sure" instead of announcing a digit. No Qt.
 
-Two rules, both measured (``python -m lab.evaluate.doubt``):
+Two rules, both measured (``python -m lab.evaluate.doubt``), and a third for numbers:
 
 * **too small**: ink whose larger side is under ``MIN_INK_FRACTION`` of the canvas height,
   or no longer than ``DOT_PEN_WIDTHS`` pen widths (a dot, a tick, a blob), is blown up to
@@ -12,6 +12,9 @@ Two rules, both measured (``python -m lab.evaluate.doubt``):
   ``digitcanvas.doubt_threshold`` (:mod:`digitcanvas.model.info` parses it). The bundled
   model was also trained with outlier exposure (non-digits pushed towards a flat
   output), which makes this threshold catch scribbles and letters.
+* **read otherwise**: in a number, the number reader (a second network that reads the number
+  whole, :mod:`digitcanvas.reading.numbers.number_reader`) reads another digit here, or
+  another count of digits: the model in use stays the one read, but the app says why it doubts.
 
 Readings get their verdict in :mod:`digitcanvas.reading.reader`; nothing else applies these rules.
 """
@@ -39,6 +42,8 @@ class DoubtReason(StrEnum):
 
     TOO_SMALL = "too small"  # a mark, not a digit: the network was never really asked
     LOW_CONFIDENCE = "low confidence"
+    READ_OTHERWISE = "read otherwise"  # the number reader reads another digit here
+    COUNTED_OTHERWISE = "counted otherwise"  # the number reader reads no digit or several here
 
 
 @dataclass(frozen=True)
@@ -50,6 +55,7 @@ class Verdict:
     confidence: float
     candidates: tuple[int, ...]
     reason: DoubtReason | None  # None when sure
+    other: str = ""  # what the number reader reads here: a digit, or none or several (COUNTED_OTHERWISE)
 
     def message(self) -> str:
         if self.sure:
@@ -58,6 +64,13 @@ class Verdict:
             return f"{NOT_SURE_PREFIX}that is too small to be a digit. Draw bigger."
         if self.confidence < FLAT_CONFIDENCE:
             return f"{NOT_SURE_PREFIX}this does not look like a digit"
+        if self.reason == DoubtReason.READ_OTHERWISE:
+            return f"{NOT_SURE_PREFIX}the model reads {self.digit}, the number reader {self.other}"
+        if self.reason == DoubtReason.COUNTED_OTHERWISE and not self.other:
+            return f"{NOT_SURE_PREFIX}the number reader sees no digit here"
+        if self.reason == DoubtReason.COUNTED_OTHERWISE:
+            count = f"{len(self.other)} digit{'s' if len(self.other) != 1 else ''}"
+            return f"{NOT_SURE_PREFIX}the number reader reads {count} here ({self.other})"
         options = " or ".join(str(d) for d in self.candidates)
         return f"{NOT_SURE_PREFIX}{'could be' if len(self.candidates) > 1 else 'maybe'} {options}"
 
@@ -84,9 +97,18 @@ def candidates(probabilities: NDArray[np.floating]) -> tuple[int, ...]:
     return tuple(chosen)
 
 
-def assess(probabilities: NDArray[np.floating], threshold: float, *, small: bool = False) -> Verdict:
+def assess(
+    probabilities: NDArray[np.floating],
+    threshold: float,
+    *,
+    small: bool = False,
+    other_digit: int | None = None,
+    other_number: str | None = None,
+) -> Verdict:
     """Judge one prediction (probabilities of shape (10,)); ``small``: the ink is a mark
-    (see :func:`too_small`), not a digit, whatever the model says."""
+    (see :func:`too_small`), not a digit, whatever the model says. In a number, the number
+    reader's digit here (``other_digit``), or the digits it read here when it read none or
+    several (``other_number``): a disagreement makes a digit the model is sure of doubtful."""
     probs = np.asarray(probabilities, dtype=np.float64)
     digit = int(np.argmax(probs))
     confidence = float(probs[digit])
@@ -94,6 +116,11 @@ def assess(probabilities: NDArray[np.floating], threshold: float, *, small: bool
         return Verdict(False, digit, confidence, candidates(probs), DoubtReason.TOO_SMALL)
     if confidence < threshold:
         return Verdict(False, digit, confidence, candidates(probs), DoubtReason.LOW_CONFIDENCE)
+    if other_number is not None:
+        return Verdict(False, digit, confidence, (digit,), DoubtReason.COUNTED_OTHERWISE, other_number)
+    if other_digit is not None and other_digit != digit:
+        both = (digit, other_digit)  # "could be 1 or 7": the bars show both
+        return Verdict(False, digit, confidence, both, DoubtReason.READ_OTHERWISE, str(other_digit))
     return Verdict(True, digit, confidence, (digit,), None)
 
 

@@ -18,6 +18,7 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 from numpy.typing import NDArray
@@ -31,6 +32,7 @@ from digitcanvas.model.session import ModelRunError
 from digitcanvas.model.shapes import FIELD, NUM_CLASSES, Image28
 from digitcanvas.reading.adaptation import Adaptation, drawing_features
 from digitcanvas.reading.doubt import Verdict, assess, too_small
+from digitcanvas.reading.numbers.number_reader import NumberReader, bundled_number_reader
 from digitcanvas.reading.numbers.segmentation import Box, Segment, ink_box, segment_drawing, segment_image
 from digitcanvas.reading.preprocessing import (
     DEFAULT_OPTIONS,
@@ -134,9 +136,12 @@ class Reader:
         options: PreprocessOptions = DEFAULT_OPTIONS,
         *,
         adaptation: Adaptation | None = None,
+        number_reader: NumberReader | Literal["bundled"] | None = "bundled",
     ) -> None:
         self.classifier = classifier
         self.options = options
+        # The second opinion on numbers (None: numbers are split by the model in use alone).
+        self.number_reader = bundled_number_reader() if number_reader == "bundled" else number_reader
         # A user's kept drawings (digitcanvas.reading.adaptation): when set, every reading leans towards them.
         self.adaptation = adaptation
 
@@ -151,7 +156,8 @@ class Reader:
         if drawing.is_empty:
             raise EmptyInputError("the drawing is empty")
         if number:
-            return self._from_segments(segment_drawing(self.classifier, drawing, self.options), drawing)
+            segments = segment_drawing(self.classifier, drawing, self.options, number_reader=self.number_reader)
+            return self._from_segments(segments, drawing)
         image = preprocess_drawing(drawing, self.options)
         probabilities = self.classifier.predict_proba(image)[0]
         return Reading((self._digit(probabilities, image, small=too_small(drawing), box=ink_box(drawing)),))
@@ -165,7 +171,7 @@ class Reader:
         if array.dtype.kind == "f" and not np.isfinite(array).all():
             raise ImageFormatError("the image has pixels that are not numbers (NaN or infinity)")
         if number:
-            return self._from_segments(segment_image(self.classifier, array), None)
+            return self._from_segments(segment_image(self.classifier, array, number_reader=self.number_reader), None)
         image = preprocess_image(array)
         return Reading((self._digit(self.classifier.predict_proba(image)[0], image, small=False),))
 
@@ -213,11 +219,19 @@ class Reader:
         small: bool,
         box: Box | None = None,
         members: tuple[int, ...] = (),
+        other_digit: int | None = None,
+        other_number: str | None = None,
     ) -> DigitReading:
         if self.adaptation is not None and self.adaptation.count:
             features = drawing_features(self.classifier, np.asarray(image, dtype=np.float32)[None])
             probabilities = self.adaptation.adjust(features, probabilities[None])[0]
-        verdict = assess(probabilities, self.classifier.doubt_threshold, small=small)
+        verdict = assess(
+            probabilities,
+            self.classifier.doubt_threshold,
+            small=small,
+            other_digit=other_digit,
+            other_number=other_number,
+        )
         return DigitReading(probabilities, image, verdict, box, members)
 
     def _from_segments(self, segments: Sequence[Segment], drawing: Drawing | None) -> Reading:
@@ -229,6 +243,8 @@ class Reader:
                     small=drawing is not None and too_small(drawing.subset(s.members)),
                     box=s.box,
                     members=s.members,
+                    other_digit=s.reader_digit,
+                    other_number=s.reader_number,
                 )
                 for s in segments
             )

@@ -31,7 +31,7 @@ from digitcanvas.model.classifier import ModelLoadError, load_classifier
 from digitcanvas.reading.reader import Reader
 from lab.console import fail
 from lab.data import orand, unipen, unipen_numbers
-from lab.evaluate.numbers import LAYOUTS, as_image, compose
+from lab.evaluate.numbers import LAYOUTS, add_number_reader_option, as_image, compose, number_reader_of
 
 SEED = 5
 # The median time the window may take to read a number after Enter, by its length (digits):
@@ -65,6 +65,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--unipen", required=True, help="UNIPEN digits folder (validation writers are used)")
     parser.add_argument("--model", help="ONNX model (default: the bundled one)")
+    add_number_reader_option(parser)
     parser.add_argument("--count", type=int, default=200, help="inputs of each kind (≥ 10)")
     parser.add_argument("--pen", help="UNIPEN real numbers folder: also time its val writers' numbers")
     parser.add_argument("--scans", help="ORAND-CAR folder: also time its val scans")
@@ -72,7 +73,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.count < 10:
         return fail("--count must be at least 10")
     try:
-        reader = Reader(load_classifier(args.model))
+        reader = Reader(load_classifier(args.model), number_reader=number_reader_of(args.number_reader))
         samples = unipen.select(unipen.load_samples(args.unipen), "val")
         pen = unipen_numbers.select(unipen_numbers.load_numbers(args.pen), "val") if args.pen else []
         scans = orand.select(orand.load_scans(args.scans), "val") if args.scans else []

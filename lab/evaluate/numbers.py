@@ -31,6 +31,8 @@ import argparse
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
 
 import numpy as np
 from numpy.typing import NDArray
@@ -38,6 +40,7 @@ from PIL import Image, ImageDraw
 
 from digitcanvas.drawing.strokes import CANVAS_SIZE, Drawing
 from digitcanvas.model.classifier import ModelLoadError, load_classifier
+from digitcanvas.reading.numbers.number_reader import NumberReader
 from digitcanvas.reading.reader import Reader, Reading
 from lab.console import fail
 from lab.data import digilets, unipen
@@ -305,6 +308,23 @@ SOURCES: dict[str, tuple[str, Loader, Callable[[list[PenSample], str], list[PenS
 }
 
 
+def add_number_reader_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--number-reader",
+        default="bundled",
+        help='the number reader\'s ONNX file, "bundled" (the default) or "none" (numbers split by the model alone)',
+    )
+
+
+def number_reader_of(value: str) -> NumberReader | Literal["bundled"] | None:
+    """The ``--number-reader`` option's reader; raises ``OSError`` for a missing file."""
+    if value in ("bundled", "none"):
+        return "bundled" if value == "bundled" else None
+    if not Path(value).is_file():
+        raise FileNotFoundError(f"{value}: no such number reader file")
+    return NumberReader(value)
+
+
 def arguments(prog: str, description: str | None) -> argparse.ArgumentParser:
     """The command line of this evaluation and of :mod:`lab.evaluate.tune_numbers`."""
     parser = argparse.ArgumentParser(
@@ -313,6 +333,7 @@ def arguments(prog: str, description: str | None) -> argparse.ArgumentParser:
     parser.add_argument("--unipen", help="UNIPEN digits folder or digits.jsonl.gz")
     parser.add_argument("--digilets", help="DigiLeTs digits folder or digits.jsonl.gz")
     parser.add_argument("--model", help="ONNX model (default: the bundled one)")
+    add_number_reader_option(parser)
     parser.add_argument("--part", choices=["train", "val", "test"], default="test")
     parser.add_argument("--count", type=int, default=500, help="numbers per cell (length, writing, gaps)")
     parser.add_argument("--lengths", default="4", help="number lengths, comma-separated")
@@ -343,7 +364,7 @@ def load_parts(args: argparse.Namespace) -> tuple[Reader, dict[str, list[PenSamp
         f"typical digit width w ({TYPICAL_ASPECT} × height), negative where neighbours overlap; slanted numbers "
         f"are sheared by {SLANT_RANGE[0]}-{SLANT_RANGE[1]} (dx/dy), {BACK_SLANT_SHARE:.0%} of them backwards.\n"
     )
-    return Reader(classifier), parts
+    return Reader(classifier, number_reader=number_reader_of(args.number_reader)), parts
 
 
 def main(argv: Sequence[str] | None = None) -> int:

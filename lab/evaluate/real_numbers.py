@@ -31,6 +31,7 @@ import argparse
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -39,9 +40,12 @@ from numpy.typing import NDArray
 from digitcanvas.drawing.file import load_drawing
 from digitcanvas.drawing.strokes import Drawing, DrawingFileError, EmptyInputError
 from digitcanvas.model.classifier import ModelLoadError, load_classifier
+from digitcanvas.reading.numbers.number_reader import NumberReader
+from digitcanvas.reading.numbers.segmentation import Plan, plan_drawing, plan_image
 from digitcanvas.reading.reader import Reader, Reading
 from lab.console import fail, log
 from lab.data import orand, unipen_numbers
+from lab.evaluate.numbers import add_number_reader_option, number_reader_of
 
 EXACT = "exact"
 FEWER = "too few digits"
@@ -151,6 +155,21 @@ def read_all(items: Iterable[Item], total: int, tally: Tally, what: str) -> Tall
     return tally
 
 
+def alone_line(number_reader: NumberReader, plans: Iterable[tuple[str, Callable[[], Plan]]]) -> str:
+    """The number reader's own reading (its digits, no model in use) of each plan's strip, scored."""
+    exact = count = total = 0
+    for truth, plan in plans:
+        made = plan()
+        assert made.strip is not None
+        guess = number_reader.read(made.strip())
+        exact += guess.digits == truth
+        count += guess.count == len(truth)
+        total += 1
+    return (
+        f"The number reader alone: {exact / max(total, 1):.1%} exact, {count / max(total, 1):.1%} digit count right.\n"
+    )
+
+
 def pen_items(reader: Reader, numbers: Sequence[unipen_numbers.PenNumber]) -> list[Item]:
     def item(k: int, number: unipen_numbers.PenNumber) -> Item:
         drawing = unipen_numbers.to_canvas(number)
@@ -191,13 +210,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--scans", help="ORAND-CAR folder (holding labels.csv and images/)")
     parser.add_argument("--drawings", help="a folder of drawing files labelled with whole numbers")
     parser.add_argument("--model", help="ONNX model (default: the bundled one)")
+    add_number_reader_option(parser)
     parser.add_argument("--part", choices=["val", "test", "all"], default="val")
     parser.add_argument("--failures", action="store_true", help="list every failure (name, truth, reading)")
     args = parser.parse_args(argv)
     if not (args.pen or args.scans or args.drawings):
         args.pen, args.scans = DEFAULT_PEN, DEFAULT_SCANS
     try:
-        reader = Reader(load_classifier(args.model, threads=0))
+        reader = Reader(load_classifier(args.model, threads=0), number_reader=number_reader_of(args.number_reader))
         pen = unipen_numbers.select(unipen_numbers.load_numbers(args.pen), args.part) if args.pen else []
         scans = orand.select(orand.load_scans(args.scans), args.part) if args.scans else []
         drawings = labelled_drawings(Path(args.drawings)) if args.drawings else []
@@ -209,10 +229,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         tally = read_all(pen_items(reader, pen), len(pen), Tally(), "pen")
         title = f"UNIPEN pen numbers, {args.part} writers ({writers} writers)"
         print("\n".join(report(title, tally, failures=args.failures)), flush=True)
+        if reader.number_reader is not None:
+            plans = [(n.label, partial(plan_drawing, unipen_numbers.to_canvas(n))) for n in pen]
+            print(alone_line(reader.number_reader, plans), flush=True)
     if args.scans:
         tally = read_all(scan_items(reader, scans), len(scans), Tally(), "scans")
         title = f"ORAND-CAR-A scans, {args.part} images"
         print("\n".join(report(title, tally, failures=args.failures)), flush=True)
+        if reader.number_reader is not None:
+            plans = [(s.label, partial(plan_image, s.pixels())) for s in scans]
+            print(alone_line(reader.number_reader, plans), flush=True)
     if args.drawings:
         items = [
             (str(path), str(d.number_label), (lambda d=d: reader.read_drawing(d, number=True))) for path, d in drawings
