@@ -1,0 +1,67 @@
+"""The number reader's lab side on data the test makes: synthetic numbers, a short training, export."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from strokes import DIGITS
+
+from digitcanvas.reading.numbers.number_reader import NumberReader
+from digitcanvas.reading.numbers.strip import FRAME, STRIP_HEIGHT, Strip
+from lab.data import synthetic_numbers
+from lab.data.unipen import PenSample
+
+BASE = {str(d): name for d, name in enumerate(["0", "1", "2", "3", "4two", "5flag", "6", "7", "8", "9"])}
+
+
+def _sources() -> synthetic_numbers.Sources:
+    """Hand-made pen digits of two 'writers' and bar images standing in for MNIST."""
+    pen = [
+        PenSample(int(d), "tst", writer, tuple(np.asarray(s, dtype=np.float64) * 100 for s in DIGITS[name]))
+        for d, name in BASE.items()
+        for writer in ("a", "b")
+    ]
+    labels = np.repeat(np.arange(10, dtype=np.uint8), 3)
+    images = np.zeros((len(labels), 28, 28), dtype=np.uint8)
+    for i, label in enumerate(labels):
+        images[i, 4:24, 6 + label : 9 + label] = 255
+    return synthetic_numbers.Sources.build(pen, images, labels)
+
+
+def test_synthetic_numbers_are_strips_of_their_labels_digits() -> None:
+    sources, rng = _sources(), np.random.default_rng(3)
+    for _ in range(30):
+        pixels, label = synthetic_numbers.sample(sources, rng)
+        assert label.isdigit() and 1 <= len(label) <= max(synthetic_numbers.LENGTHS)
+        assert pixels.dtype == np.uint8 and pixels.shape[0] == STRIP_HEIGHT and pixels.shape[1] % FRAME == 0
+        assert pixels.max() > 128  # ink
+
+
+def test_the_same_seed_makes_the_same_numbers() -> None:
+    sources = _sources()
+    first = [synthetic_numbers.sample(sources, np.random.default_rng(9)) for _ in range(3)]
+    again = [synthetic_numbers.sample(sources, np.random.default_rng(9)) for _ in range(3)]
+    for (a, la), (b, lb) in zip(first, again, strict=True):
+        assert la == lb and np.array_equal(a, b)
+
+
+def test_a_short_training_exports_a_number_reader_the_app_opens(tmp_path: Path) -> None:
+    torch = pytest.importorskip("torch", reason="training needs PyTorch: the train extra")
+    pytest.importorskip("onnx")
+    pytest.importorskip("onnxscript")
+    from lab.train.number_net import NumberNet, export_onnx
+    from lab.train.number_reader import train
+
+    torch.manual_seed(0)
+    sources, rng = _sources(), np.random.default_rng(0)
+    data = [synthetic_numbers.sample(sources, rng) for _ in range(64)]
+    net = NumberNet(width=4)
+    scores = train(net, data, {"synthetic": data[:16]}, epochs=1, seed=0)
+    exact, count = scores["synthetic"]
+    assert 0.0 <= exact <= count <= 1.0
+    path = export_onnx(net, tmp_path / "number-reader.onnx", {"digitcanvas.name": "test"})
+    pixels = (data[0][0] / 255).astype(np.float32)
+    guess = NumberReader(path).read(Strip(pixels, 1.0, 0.0, 0.0))
+    assert all(c.isdigit() for c in guess.digits) and len(guess.centres) == guess.count
