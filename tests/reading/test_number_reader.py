@@ -30,7 +30,16 @@ from digitcanvas.reading.numbers.segmentation import (
     candidate_runs,
     opinions,
 )
-from digitcanvas.reading.numbers.strip import FRAME, MARGIN, STRIP_HEIGHT, STRIP_PEN, Strip, ink_strip, strokes_strip
+from digitcanvas.reading.numbers.strip import (
+    FRAME,
+    MARGIN,
+    STRIP_HEIGHT,
+    STRIP_PEN,
+    Strip,
+    ink_strip,
+    strokes_strip,
+    thinned,
+)
 from digitcanvas.reading.reader import Reader
 
 
@@ -287,3 +296,12 @@ def test_segments_carry_no_opinion_without_a_number_reader(classifier: Classifie
     drawing, _ = compose(["2", "0", "7"], gap=0.3)
     for segment in segmentation.segment_drawing(classifier, drawing):
         assert segment.reader_digit is None and segment.reader_number is None
+
+
+def test_dense_points_are_thinned_to_a_step_and_keep_both_ends() -> None:
+    points = np.column_stack([np.linspace(0, 10, 101), np.zeros(101)])  # 0.1 apart
+    kept = thinned(points, 1.0)
+    assert np.array_equal(kept[0], points[0]) and np.array_equal(kept[-1], points[-1])
+    assert np.all(np.abs(np.diff(kept[:-1], axis=0)).sum(axis=1) >= 1.0 - 1e-9)
+    assert len(kept) == 11
+    assert np.array_equal(thinned(points[:2], 5.0), points[:2])

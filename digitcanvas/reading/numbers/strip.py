@@ -30,6 +30,10 @@ FRAME = 4  # px: the number reader gives one frame per 4 px of strip (two 2×2 p
 MAX_STRIP_WIDTH = 1024  # px: room for some 40 digits; wider ink is scaled down to fit
 STRIP_PEN = MNIST_PEN_WIDTH * INK_HEIGHT / DIGIT_BOX  # px: MNIST's pen, for digits this tall
 SUPERSAMPLE = 4  # strokes are drawn this many times larger and averaged down: anti-aliased edges
+# Points closer than this (strip px) to the last one drawn are skipped: a pen tablet's dense points
+# cost a round joint each to draw (30 ms for a 4-digit UNIPEN number), and a chord this short
+# strays from the curve by a hundredth of a px.
+MIN_STEP = 0.5
 
 
 @dataclass(frozen=True)
@@ -66,6 +70,20 @@ def _canvas_width(ink_width: float) -> int:
     return min(MAX_STRIP_WIDTH, -(-width // FRAME) * FRAME)
 
 
+def thinned(points: NDArray[np.float64], step: float) -> NDArray[np.float64]:
+    """The polyline's points, each at least ``step`` from the one kept before it; the last always kept."""
+    if len(points) <= 2:
+        return points
+    keep = [0]
+    last = points[0]
+    for i in range(1, len(points) - 1):
+        if abs(points[i, 0] - last[0]) + abs(points[i, 1] - last[1]) >= step:
+            keep.append(i)
+            last = points[i]
+    keep.append(len(points) - 1)
+    return points[keep]
+
+
 def strokes_strip(strokes: Sequence[NDArray[np.float64]], *, pen: float = STRIP_PEN) -> Strip:
     """Strokes ((K, 2) canvas px each) rendered as a strip, with a round pen ``pen`` strip px wide."""
     points = np.concatenate([np.asarray(s, dtype=np.float64).reshape(-1, 2) for s in strokes])
@@ -80,7 +98,9 @@ def strokes_strip(strokes: Sequence[NDArray[np.float64]], *, pen: float = STRIP_
     offset = np.array([MARGIN + pen / 2, (STRIP_HEIGHT - ink_h) / 2 + pen / 2])
     r = pen * s / 2
     for stroke in strokes:
-        placed = ((np.asarray(stroke, dtype=np.float64).reshape(-1, 2) - low) * scale + offset) * s
+        placed = thinned(
+            ((np.asarray(stroke, dtype=np.float64).reshape(-1, 2) - low) * scale + offset) * s, MIN_STEP * s
+        )
         xy = [(float(x), float(y)) for x, y in placed]
         if len(xy) > 1:
             draw.line(xy, fill=255, width=max(1, round(pen * s)), joint="curve")
