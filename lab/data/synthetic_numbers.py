@@ -30,7 +30,7 @@ from scipy import ndimage
 
 from digitcanvas.drawing.strokes import EmptyInputError
 from digitcanvas.reading.numbers.page import prepare
-from digitcanvas.reading.numbers.strip import STRIP_PEN, Strip, ink_strip, strokes_strip
+from digitcanvas.reading.numbers.strip import STRIP_PEN, StripPixels, ink_strip, strokes_strip
 from digitcanvas.reading.preprocessing import ink_map
 from lab.data.unipen import PenSample
 
@@ -203,7 +203,7 @@ def _join(digits: list[list[Points]], rng: np.random.Generator) -> list[Points]:
     return strokes
 
 
-def pen_strip(label: str, sources: Sources, rng: np.random.Generator) -> Strip:
+def pen_strip(label: str, sources: Sources, rng: np.random.Generator) -> StripPixels:
     """A pen number as the number reader sees a drawing."""
     return strokes_strip(pen_number(label, sources, rng), pen=STRIP_PEN * rng.uniform(*PEN_RANGE))
 
@@ -343,9 +343,14 @@ def scan_image(label: str, sources: Sources, rng: np.random.Generator) -> NDArra
     return np.asarray(np.clip(grey * 255, 0, 255).round(), dtype=np.uint8)
 
 
-def scan_strip(label: str, sources: Sources, rng: np.random.Generator) -> Strip:
+def scan_strip(label: str, sources: Sources, rng: np.random.Generator) -> StripPixels:
     """A scanned number as the number reader sees an image (the app's path from the pixels on)."""
     return ink_strip(prepare(ink_map(scan_image(label, sources, rng))).ink)
+
+
+def as_bytes(strip: StripPixels) -> NDArray[np.uint8]:
+    """A strip stored as 8-bit grey (what training keeps in memory)."""
+    return np.asarray(np.round(strip * 255), dtype=np.uint8)
 
 
 def sample(sources: Sources, rng: np.random.Generator) -> tuple[NDArray[np.uint8], str]:
@@ -356,4 +361,4 @@ def sample(sources: Sources, rng: np.random.Generator) -> tuple[NDArray[np.uint8
             strip = scan_strip(label, sources, rng) if rng.random() < SCAN_SHARE else pen_strip(label, sources, rng)
         except EmptyInputError:
             continue
-        return np.asarray(np.round(strip.pixels * 255), dtype=np.uint8), label
+        return as_bytes(strip), label

@@ -162,8 +162,8 @@ def alone_line(number_reader: NumberReader, plans: Iterable[tuple[str, Callable[
         made = plan()
         assert made.strip is not None
         guess = number_reader.read(made.strip())
-        exact += guess.digits == truth
-        count += guess.count == len(truth)
+        exact += guess == truth
+        count += len(guess) == len(truth)
         total += 1
     return (
         f"The number reader alone: {exact / max(total, 1):.1%} exact, {count / max(total, 1):.1%} digit count right.\n"

@@ -39,7 +39,8 @@ except ImportError as e:  # pragma: no cover - the message is the point
 
 from digitcanvas import __version__
 from digitcanvas.model.info import META_NAME, META_TRAINING_COMMAND, META_VERSION, ModelWriteError
-from digitcanvas.reading.numbers.strip import FRAME, STRIP_HEIGHT, Strip, strokes_strip
+from digitcanvas.reading.numbers.number_reader import decode
+from digitcanvas.reading.numbers.strip import STRIP_HEIGHT, strokes_strip
 from digitcanvas.training.mnist_data import MnistError, load_split
 from lab.console import fail, log
 from lab.data import digilets, synthetic_numbers, unipen, unipen_numbers
@@ -62,10 +63,6 @@ def unseen_writers(samples: list[PenSample], numbers: list[unipen_numbers.PenNum
     writer after the source: "unipen_apd_Irene_Castro" is "Irene_Castro")."""
     names = {n.writer.split("_", 2)[2] for n in numbers if n.writer.count("_") >= 2}
     return [s for s in samples if s.writer not in names]
-
-
-def _as_bytes(strip: Strip) -> NDArray[np.uint8]:
-    return np.asarray(np.round(strip.pixels * 255), dtype=np.uint8)
 
 
 def generate(sources: synthetic_numbers.Sources, count: int, rng: np.random.Generator, what: str) -> list[Example]:
@@ -99,13 +96,6 @@ def tensors(examples: list[Example], group: list[int]) -> tuple[torch.Tensor, to
     return torch.from_numpy(strips), torch.tensor(labels), torch.tensor(lengths)
 
 
-def greedy(log_probs: NDArray[np.float32]) -> str:
-    """The best path of one strip's (T, 11) log-probabilities, collapsed: the digits read."""
-    best = log_probs.argmax(axis=-1)
-    keep = (best != 0) & np.r_[True, best[1:] != best[:-1]]
-    return "".join(str(int(c) - 1) for c in best[keep])
-
-
 def score(net: NumberNet, examples: list[Example]) -> tuple[float, float]:
     """Exact rate and digit-count rate of the greedy reading."""
     net.eval()
@@ -115,8 +105,7 @@ def score(net: NumberNet, examples: list[Example]) -> tuple[float, float]:
             strips, _, _ = tensors(examples, group)
             out = net(strips).numpy()
             for row, i in enumerate(group):
-                width = examples[i][0].shape[1] // FRAME
-                read = greedy(out[row, :width])
+                read = decode(out[row], examples[i][0].shape[1])
                 exact += read == examples[i][1]
                 count += len(read) == len(examples[i][1])
     return exact / max(len(examples), 1), count / max(len(examples), 1)
@@ -199,7 +188,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if numbers:
         real = unipen_numbers.select(numbers, "val")
         validation["pen numbers"] = [
-            (_as_bytes(strokes_strip(unipen_numbers.to_canvas(n).strokes)), n.label) for n in real
+            (synthetic_numbers.as_bytes(strokes_strip(unipen_numbers.to_canvas(n).strokes)), n.label) for n in real
         ]
     net = NumberNet(width=args.width)
     log(f"{sum(p.numel() for p in net.parameters()):,} parameters; {len(data):,} training numbers")

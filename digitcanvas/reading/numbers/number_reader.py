@@ -1,14 +1,16 @@
 """The number reader: a small bundled network that reads a whole number at once. No Qt.
 
-It looks at the number's strip (:mod:`.strip`) with no split into digits and says how many
-digits there are, which, and where (a CTC network: one frame per ``FRAME`` px of strip, each
-digit emitted in the frames where it is seen). It was trained on synthetic joined, touching
+It looks at the number's strip (:mod:`.strip`) with no split into digits and says which
+digits it holds, in order (a CTC network: one frame per ``FRAME`` px of strip, each digit
+emitted in a frame where it is seen; where it emits a digit is no good guide to where the
+digit lies: the emissions come early, at a digit's left). It was trained on synthetic joined, touching
 and overlapping numbers and scans (``python -m lab.train.number_reader``; the model card
 says on what).
 
-It never replaces the model in use. Segmentation (:mod:`.segmentation`) takes its digit
-count to choose the split, the model in use reads each digit, and where the two read a
-digit differently the reading says "Not sure" and why (:mod:`digitcanvas.reading.reader`).
+It never replaces the model in use. Segmentation (:mod:`.segmentation`) follows its count of
+digits where the model in use reads them as it does, the model in use reads each digit, and
+where the two read a digit differently the reading says "Not sure" and why
+(:mod:`digitcanvas.reading.doubt`).
 When its file is missing or cannot run, numbers are read as before, without it.
 """
 
@@ -16,7 +18,6 @@ from __future__ import annotations
 
 import functools
 import threading
-from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -25,7 +26,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from digitcanvas.model.session import ModelRunError, SessionRefusedError, open_session, run_session
-from digitcanvas.reading.numbers.strip import FRAME, Strip
+from digitcanvas.reading.numbers.strip import FRAME, StripPixels
 
 NUMBER_READER_NAME = "number-reader.onnx"
 INPUT_NAME = "strip"
@@ -34,39 +35,13 @@ BLANK = 0  # CTC's "no digit here" class; class d + 1 is the digit d
 THREADS = 1  # a 4-digit strip takes about a millisecond on one thread
 
 
-@dataclass(frozen=True)
-class NumberGuess:
-    """What the number reader reads: its digits, where each is, how sure it is of each."""
-
-    digits: str
-    centres: tuple[float, ...]  # canvas (or image) x of each digit: the middle of its frames
-    confidences: tuple[float, ...]  # each digit's highest probability in its frames
-
-    @property
-    def count(self) -> int:
-        return len(self.digits)
-
-
-def decode(log_probs: NDArray[np.floating], strip: Strip) -> NumberGuess:
-    """The best path of one strip's (T, 11) log-probabilities, collapsed: consecutive frames of
-    one digit are one digit, blanks separate digits."""
-    frames = np.asarray(log_probs, dtype=np.float64)[: strip.pixels.shape[1] // FRAME]
-    best = frames.argmax(axis=1)
-    digits: list[str] = []
-    centres: list[float] = []
-    confidences: list[float] = []
-    start = 0
-    for t in range(1, len(best) + 1):
-        if t < len(best) and best[t] == best[start]:
-            continue
-        if best[start] != BLANK:
-            label = int(best[start])
-            digits.append(str(label - 1))
-            centres.append((start + t) / 2 * FRAME)
-            confidences.append(float(np.exp(frames[start:t, label].max())))
-        start = t
-    xs = strip.to_source_x(np.asarray(centres, dtype=np.float64))
-    return NumberGuess("".join(digits), tuple(float(x) for x in xs), tuple(confidences))
+def decode(log_probs: NDArray[np.floating], width: int) -> str:
+    """The digits of a strip ``width`` px wide, from its (T, 11) log-probabilities (frames past
+    the strip are a batch's padding): the best path, collapsed, consecutive frames of one
+    digit being one digit and blanks separating digits."""
+    best = np.asarray(log_probs)[: width // FRAME].argmax(axis=1)
+    keep = (best != BLANK) & np.r_[True, best[1:] != best[:-1]]
+    return "".join(str(int(c) - 1) for c in best[keep])
 
 
 class NumberReader:
@@ -83,15 +58,15 @@ class NumberReader:
                 self._session = open_session(str(self.path), THREADS)
             return self._session
 
-    def read(self, strip: Strip) -> NumberGuess:
-        """Read one strip; raises ``ModelRunError`` when the network cannot run."""
+    def read(self, strip: StripPixels) -> str:
+        """The digits of one strip; raises ``ModelRunError`` when the network cannot run."""
         try:
             session = self._opened()
         except SessionRefusedError as e:
             raise ModelRunError(f"the number reader cannot be opened ({e.details})") from e
-        pixels = np.ascontiguousarray(strip.pixels, dtype=np.float32)[None, None]
+        pixels = np.ascontiguousarray(strip, dtype=np.float32)[None, None]
         (log_probs,) = run_session(session, [OUTPUT_NAME], {INPUT_NAME: pixels})
-        return decode(log_probs[0], strip)
+        return decode(log_probs[0], strip.shape[1])
 
 
 def bundled_number_reader_path() -> Path:

@@ -7,14 +7,11 @@ follows the ink (at most ``MAX_STRIP_WIDTH``). A drawing's strokes are rendered 
 scale with an MNIST-like pen (:data:`STRIP_PEN`), whatever the on-screen pen; an image's
 ink (:mod:`.page`'s, rules already removed) is resized to it. The lab trains the number
 reader on strips made by these same functions.
-
-:class:`Strip` keeps the mapping back: strip x = (x - ``left``) × ``scale`` + MARGIN.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
@@ -36,23 +33,7 @@ SUPERSAMPLE = 4  # strokes are drawn this many times larger and averaged down: a
 MIN_STEP = 0.5
 
 
-@dataclass(frozen=True)
-class Strip:
-    """The number reader's input and how it maps onto the drawing or image."""
-
-    pixels: NDArray[np.float32]  # (STRIP_HEIGHT, W), W a multiple of FRAME, white ink on black in [0, 1]
-    scale: float  # strip px per canvas (or image) px
-    left: float  # canvas (or image) x at the ink's left edge
-    top: float  # canvas (or image) y at the ink's top
-
-    def to_source_x(self, strip_x: NDArray[np.float64]) -> NDArray[np.float64]:
-        """Strip x → canvas (or image) x."""
-        return (np.asarray(strip_x, dtype=np.float64) - MARGIN) / self.scale + self.left
-
-    @property
-    def source_mid_y(self) -> float:
-        """Canvas (or image) y of the strip's middle row."""
-        return self.top + INK_HEIGHT / 2 / self.scale
+StripPixels = NDArray[np.float32]  # (STRIP_HEIGHT, W), W a multiple of FRAME, white ink on black in [0, 1]
 
 
 def _fit(width: float, height: float, *, room: float = 0.0) -> float:
@@ -84,7 +65,7 @@ def thinned(points: NDArray[np.float64], step: float) -> NDArray[np.float64]:
     return points[keep]
 
 
-def strokes_strip(strokes: Sequence[NDArray[np.float64]], *, pen: float = STRIP_PEN) -> Strip:
+def strokes_strip(strokes: Sequence[NDArray[np.float64]], *, pen: float = STRIP_PEN) -> StripPixels:
     """Strokes ((K, 2) canvas px each) rendered as a strip, with a round pen ``pen`` strip px wide."""
     points = np.concatenate([np.asarray(s, dtype=np.float64).reshape(-1, 2) for s in strokes])
     low, high = points.min(axis=0), points.max(axis=0)
@@ -107,18 +88,16 @@ def strokes_strip(strokes: Sequence[NDArray[np.float64]], *, pen: float = STRIP_
         for x, y in (xy[0], xy[-1]):
             draw.ellipse((x - r, y - r, x + r, y + r), fill=255)
     small = image.reduce(s)
-    pixels = np.asarray(small, dtype=np.float32) / 255.0
-    top = float(low[1]) + ((STRIP_HEIGHT - INK_HEIGHT) / 2 - offset[1]) / scale  # the source y at strip row MARGIN
-    return Strip(pixels, scale, float(low[0]) - pen / 2 / scale, top)
+    return np.asarray(small, dtype=np.float32) / 255.0
 
 
-def ink_strip(ink: NDArray[np.floating]) -> Strip:
+def ink_strip(ink: NDArray[np.floating]) -> StripPixels:
     """An ink map ((H, W) in [0, 1], 1 the darkest ink) as a strip: cropped to its ink and
     resized (area-averaged when shrunk) so the ink is INK_HEIGHT px tall."""
     rows = np.flatnonzero(ink.max(axis=1) > 0)
     cols = np.flatnonzero(ink.max(axis=0) > 0)
     if len(rows) == 0:
-        return Strip(np.zeros((STRIP_HEIGHT, 2 * FRAME), dtype=np.float32), 1.0, 0.0, 0.0)
+        return np.zeros((STRIP_HEIGHT, 2 * FRAME), dtype=np.float32)
     crop = np.asarray(ink[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1], dtype=np.float64)
     scale = _fit(float(crop.shape[1]), float(crop.shape[0]))
     if scale < 1:
@@ -134,6 +113,4 @@ def ink_strip(ink: NDArray[np.floating]) -> Strip:
     peak = float(pixels.max())
     if peak > 0:
         pixels /= peak
-    real_scale = out_w / crop.shape[1]
-    source_top = float(rows[0]) - (top - (STRIP_HEIGHT - INK_HEIGHT) / 2) / real_scale
-    return Strip(pixels, real_scale, float(cols[0]), source_top)
+    return pixels
