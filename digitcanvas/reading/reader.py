@@ -113,8 +113,9 @@ class Reading:
 
     @property
     def least_sure_index(self) -> int:
-        """Which digit to explain first: the only one, or a number's least certain one."""
-        return min(range(len(self.digits)), key=lambda i: self.digits[i].confidence)
+        """Which digit to explain first: the only one, or a number's least certain one, a digit
+        "Not sure" before any sure one (the number reader may doubt a digit the model is sure of)."""
+        return min(range(len(self.digits)), key=lambda i: (self.digits[i].sure, self.digits[i].confidence))
 
     @property
     def doubt(self) -> str | None:

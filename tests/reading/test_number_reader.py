@@ -11,7 +11,7 @@ from strokes import compose, number_image
 
 from digitcanvas.model.classifier import Classifier, load_classifier
 from digitcanvas.model.session import ModelRunError
-from digitcanvas.reading.doubt import NOT_SURE_PREFIX, DoubtReason, assess
+from digitcanvas.reading.doubt import NOT_SURE_PREFIX, DoubtReason, Verdict, assess
 from digitcanvas.reading.numbers import segmentation
 from digitcanvas.reading.numbers.atoms import Atom, Boundary
 from digitcanvas.reading.numbers.number_reader import (
@@ -39,7 +39,7 @@ from digitcanvas.reading.numbers.strip import (
     strokes_strip,
     thinned,
 )
-from digitcanvas.reading.reader import Reader
+from digitcanvas.reading.reader import DigitReading, Reader, Reading
 
 
 @pytest.fixture(scope="module")
@@ -218,6 +218,7 @@ def test_a_digit_the_number_reader_reads_otherwise_is_not_sure(classifier: Class
     assert verdict.candidates == (0, 1)
     assert verdict.message() == f"{NOT_SURE_PREFIX}the model reads 0, the number reader 1"
     assert reading.text == "2?7"
+    assert reading.least_sure_index == 1
 
 
 def test_agreement_changes_nothing_and_a_failing_number_reader_is_left_out(classifier: Classifier) -> None:
@@ -298,3 +299,11 @@ def test_dense_points_are_thinned_to_a_step_and_keep_both_ends() -> None:
     assert np.all(np.abs(np.diff(kept[:-1], axis=0)).sum(axis=1) >= 1.0 - 1e-9)
     assert len(kept) == 11
     assert np.array_equal(thinned(points[:2], 5.0), points[:2])
+
+
+def test_a_doubted_digit_is_explained_first_however_sure_the_model_is_of_it() -> None:
+    image = np.zeros((28, 28), dtype=np.float32)
+    sure = DigitReading(np.eye(10)[1], image, Verdict(True, 1, 0.95, (1,), None))
+    doubted = DigitReading(np.eye(10)[2], image, Verdict(False, 2, 0.999, (2, 7), DoubtReason.READ_OTHERWISE, "7"))
+    assert Reading((sure, doubted)).least_sure_index == 1
+    assert Reading((sure, sure)).least_sure_index == 0
