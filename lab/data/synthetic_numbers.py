@@ -33,18 +33,16 @@ from digitcanvas.reading.numbers.page import prepare
 from digitcanvas.reading.numbers.strip import STRIP_PEN, StripPixels, ink_strip, strokes_strip
 from digitcanvas.reading.preprocessing import ink_map
 from lab.data.unipen import PenSample
+from lab.evaluate.numbers import MAX_ASPECT, SIZE_JITTER, TYPICAL_ASPECT, sized
 
 Points = NDArray[np.float64]
 
 # Number lengths and how often each is drawn: short numbers are the most common, rows of ten occur.
 LENGTHS = (1, 2, 3, 4, 5, 6, 7, 8, 10)
 LENGTH_WEIGHTS = (0.06, 0.2, 0.17, 0.17, 0.14, 0.1, 0.06, 0.05, 0.05)
-TYPICAL_ASPECT = 0.6  # a digit's width / height: the unit of gaps
 # Gaps between neighbours, in typical digit widths: spaced, close, touching or overlapping.
 GAP_MODES = ((0.35, (0.1, 0.8)), (0.3, (0.0, 0.1)), (0.35, (-0.25, 0.0)))
-SIZE_JITTER = 0.15
 BASELINE_JITTER = 0.05  # of the height
-MAX_ASPECT = 1.3  # a wide sample is squeezed to this width / height
 SLANT = (-0.15, 0.45)  # dx/dy, y down: most hands lean forward
 JOIN_SHARE = 0.35  # of pen numbers have their digits run on where the pen would
 JOIN_REACH = 0.6  # of the height: a digit's last point this near the next one's first joins it
@@ -157,15 +155,7 @@ def pen_number(label: str, sources: Sources, rng: np.random.Generator) -> list[P
     marks: list[Points] = []
     cursor = 0.0
     for i, strokes in enumerate(digits):
-        points = np.concatenate(strokes)
-        low, high = points.min(axis=0), points.max(axis=0)
-        size = np.maximum(high - low, 1e-9)
-        height = 1.0 + rng.uniform(-SIZE_JITTER, SIZE_JITTER)
-        scale = height / size[1]
-        width = size[0] * scale
-        if width > MAX_ASPECT * height:
-            scale *= MAX_ASPECT * height / width
-            width = MAX_ASPECT * height
+        low, scale, height, width = sized(np.concatenate(strokes), rng)
         if i:
             cursor += _gap(rng)
         if i == separator_at:

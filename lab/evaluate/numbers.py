@@ -88,6 +88,21 @@ class Composed:
     joins: int  # neighbours joined by a run-on stroke
 
 
+def sized(points: NDArray[np.float64], rng: np.random.Generator) -> tuple[NDArray[np.float64], float, float, float]:
+    """How a digit's ``points`` are placed in a number: their top left corner, the scale that
+    makes them about one unit tall (SIZE_JITTER either way) and their height and width then;
+    a wide sample is squeezed to MAX_ASPECT (also :mod:`lab.data.synthetic_numbers`)."""
+    low, high = points.min(axis=0), points.max(axis=0)
+    size = np.maximum(high - low, 1e-9)
+    height = 1.0 + rng.uniform(-SIZE_JITTER, SIZE_JITTER)
+    scale = height / size[1]
+    width = size[0] * scale
+    if width > MAX_ASPECT * height:
+        scale *= MAX_ASPECT * height / width
+        width = MAX_ASPECT * height
+    return low, scale, height, width
+
+
 def compose(
     digits: Sequence[PenSample],
     rng: np.random.Generator,
@@ -101,15 +116,7 @@ def compose(
     pieces: list[tuple[int, NDArray[np.float64]]] = []  # (digit, stroke) in writing order
     cursor = 0.0
     for i, sample in enumerate(digits):
-        points = np.concatenate(sample.strokes)
-        low, high = points.min(axis=0), points.max(axis=0)
-        size = np.maximum(high - low, 1e-9)
-        height = 1.0 + rng.uniform(-SIZE_JITTER, SIZE_JITTER)
-        scale = height / size[1]
-        width = size[0] * scale
-        if width > MAX_ASPECT * height:
-            scale *= MAX_ASPECT * height / width
-            width = MAX_ASPECT * height
+        low, scale, height, width = sized(np.concatenate(sample.strokes), rng)
         if i:
             cursor += PEN_FRACTION + rng.uniform(*gaps) * TYPICAL_ASPECT
         dy = rng.normal(0, BASELINE_JITTER) + (1.0 - height)  # shared baseline, jittered

@@ -12,6 +12,7 @@ import platform
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import torch
 
@@ -27,7 +28,34 @@ OUTPUT_NAMES = ("logits", "embedding")  # the app picks the first (ten scores pe
 
 
 def export_onnx(net: DigitNet, temperature: float, path: Path, metadata: Mapping[str, str]) -> Path:
-    """Export the calibrated network to ``path`` with exactly ``metadata`` as its metadata.
+    """Export the calibrated network to ``path`` with exactly ``metadata`` as its metadata
+    (:func:`export_graph`)."""
+    batch = torch.export.Dim("batch", min=1, max=65536)
+    return export_graph(
+        Calibrated(net, temperature).eval(),
+        torch.zeros(2, 1, 28, 28),
+        GRAPH_NAME,
+        path,
+        metadata,
+        input_names=["image"],
+        output_names=list(OUTPUT_NAMES),
+        dynamic_shapes=({0: batch},),
+    )
+
+
+def export_graph(
+    module: torch.nn.Module,
+    example: torch.Tensor,
+    graph_name: str,
+    path: Path,
+    metadata: Mapping[str, str],
+    *,
+    input_names: list[str],
+    output_names: list[str],
+    dynamic_shapes: tuple[dict[int, Any], ...],
+) -> Path:
+    """Export ``module`` (in eval mode) to ``path``, its graph named ``graph_name``, with
+    exactly ``metadata`` as its metadata (the bundled model's and the number reader's way).
 
     The graph is exported and checked in a temporary folder; the final file is written
     atomically by :func:`digitcanvas.model.info.write_metadata`, which raises
@@ -35,16 +63,13 @@ def export_onnx(net: DigitNet, temperature: float, path: Path, metadata: Mapping
     """
     import onnx
 
-    wrapped = Calibrated(net, temperature).eval()
-    example = torch.zeros(2, 1, 28, 28)
-    batch = torch.export.Dim("batch", min=1, max=65536)
     program = torch.onnx.export(
-        wrapped,
+        module,
         (example,),
         dynamo=True,
-        input_names=["image"],
-        output_names=list(OUTPUT_NAMES),
-        dynamic_shapes=({0: batch},),
+        input_names=input_names,
+        output_names=output_names,
+        dynamic_shapes=dynamic_shapes,
         external_data=False,
         optimize=True,
     )
@@ -53,7 +78,7 @@ def export_onnx(net: DigitNet, temperature: float, path: Path, metadata: Mapping
         exported = Path(folder) / "model.onnx"
         program.save(str(exported))
         model = onnx.load(str(exported))
-        model.graph.name = GRAPH_NAME
+        model.graph.name = graph_name
         onnx.checker.check_model(model)
         onnx.save(model, str(exported))
         # The exporter's own metadata keys (if any) go; ours are the only ones kept.

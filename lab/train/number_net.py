@@ -8,7 +8,6 @@ digits: it says how many digits there are and where (the frames where each is em
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -16,8 +15,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from digitcanvas.model.info import write_metadata
 from digitcanvas.reading.numbers.strip import FRAME, STRIP_HEIGHT
+from lab.train.export import export_graph
 
 CLASSES = 11  # the CTC blank and ten digits
 GRAPH_NAME = "digitcanvas_number_reader"
@@ -67,29 +66,15 @@ class NumberNet(nn.Module):
 
 def export_onnx(net: NumberNet, path: Path, metadata: Mapping[str, str]) -> Path:
     """Export ``net`` (eval mode) to ``path`` with a dynamic batch and width and exactly ``metadata``."""
-    import onnx
-
-    net = net.eval()
-    example = torch.zeros(2, 1, STRIP_HEIGHT, 16 * FRAME)
     batch = torch.export.Dim("batch", min=1, max=4096)
     frames = torch.export.Dim("frames", min=2, max=1024)
-    program = torch.onnx.export(
-        net,
-        (example,),
-        dynamo=True,
+    return export_graph(
+        net.eval(),
+        torch.zeros(2, 1, STRIP_HEIGHT, 16 * FRAME),
+        GRAPH_NAME,
+        path,
+        metadata,
         input_names=[INPUT_NAME],
         output_names=[OUTPUT_NAME],
         dynamic_shapes=({0: batch, 3: FRAME * frames},),
-        external_data=False,
-        optimize=True,
     )
-    assert program is not None
-    with tempfile.TemporaryDirectory(prefix="digitcanvas-export-") as folder:
-        exported = Path(folder) / "model.onnx"
-        program.save(str(exported))
-        model = onnx.load(str(exported))
-        model.graph.name = GRAPH_NAME
-        onnx.checker.check_model(model)
-        onnx.save(model, str(exported))
-        stale: dict[str, str | None] = {entry.key: None for entry in model.metadata_props}
-        return write_metadata(exported, {**stale, **metadata}, out=path)
