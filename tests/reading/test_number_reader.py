@@ -181,6 +181,10 @@ def test_a_split_with_fewer_digits_follows_the_number_reader_where_the_model_rea
     read, split = segmentation.follow(plan, classifier, DRAWING_COSTS, read, merged, "207")
     assert len(split) == 3
     assert [tuple(sorted({m for m, _ in segmentation.run_fragments(plan, *run)})) for run in split] == groups
+    # a single digit is never split for it
+    whole = [(0, n)]
+    read |= segmentation.classify_runs(plan, classifier, whole)
+    assert segmentation.follow(plan, classifier, DRAWING_COSTS, read, whole, "207")[1] == whole
     # a number reader that reads another number the model cannot agree with leaves the split as it was
     assert segmentation.follow(plan, classifier, DRAWING_COSTS, read, merged, "111")[1] == merged
 

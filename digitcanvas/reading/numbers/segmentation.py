@@ -556,20 +556,21 @@ def follow(
 ) -> tuple[dict[tuple[int, int], RunReading], list[tuple[int, int]]]:
     """The split to keep, given what the number reader read.
 
-    When the number reader reads at least as many digits as the split has, and not the
-    same ones, the split into its count of digits that the model finds likeliest to be its
-    digits is tried: where the model reads every digit of that split as the number reader
+    When the number reader reads at least as many digits as a split of two or more has, and
+    not the same ones, the split into its count of digits that the model finds likeliest to be
+    its digits is tried: where the model reads every digit of that split as the number reader
     does, it is kept. Otherwise the split stays, and a digit the model is sure of but the
     number reader reads otherwise, or not as one digit, is "not sure" (:func:`opinions`,
     :mod:`digitcanvas.reading.doubt`).
 
     Chosen on validation writers and scans (``python -m lab.evaluate.real_numbers --part val``):
     the number reader is weakest at thin 1s, which it leaves out, so its fewer digits are never
-    followed; and keeping its count where the model does not read its digits was worse than
+    followed; keeping its count where the model does not read its digits was worse than
     keeping the split (real pen numbers 89.4 % exact instead of 91.3 %, scans 53.9 % instead
-    of 58.8 %).
+    of 58.8 %); and a single digit is never split for it, which cut 2 of 1,000 single UNIPEN
+    digits in images in two and changed no number's reading.
     """
-    if len(guess) < len(split) or _digits(read, split) == guess:
+    if len(split) < 2 or len(guess) < len(split) or _digits(read, split) == guess:
         return read, split
     read, wanted = read_runs(plan, classifier, costs, wanted=guess, known=read)
     if wanted is not None and _digits(read, wanted) == guess:
