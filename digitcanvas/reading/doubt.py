@@ -12,7 +12,7 @@ Two rules, both measured (``python -m lab.evaluate.doubt``), and a third for num
   ``digitcanvas.doubt_threshold`` (:mod:`digitcanvas.model.info` parses it). The bundled
   model was also trained with outlier exposure (non-digits pushed towards a flat
   output), which makes this threshold catch scribbles and letters.
-* **read otherwise**: in a number, the number reader (a second network that reads the number
+* **the number reader disagrees**: in a number, the number reader (a second network that reads the number
   whole, :mod:`digitcanvas.reading.numbers.number_reader`) reads another digit here, or
   another count of digits: the model in use stays the one read, but the app says why it doubts.
 
@@ -42,8 +42,8 @@ class DoubtReason(StrEnum):
 
     TOO_SMALL = "too small"  # a mark, not a digit: the network was never really asked
     LOW_CONFIDENCE = "low confidence"
-    READ_OTHERWISE = "read otherwise"  # the number reader reads another digit here
-    COUNTED_OTHERWISE = "counted otherwise"  # the number reader reads no digit or several here
+    READ_OTHERWISE = "number reader disagrees"  # the number reader reads another digit here
+    COUNTED_OTHERWISE = "number reader counts otherwise"  # it reads no digit or several here
 
 
 @dataclass(frozen=True)
