@@ -29,6 +29,12 @@
 A drawing of one piece no wider than a digit is read whole before any of this is built
 (:func:`segment_drawing`): when the model is sure of it, it is that digit.
 
+5. **Second opinion.** The number reader (:mod:`.number_reader`), a network that reads the
+   whole number without splitting it, reads it too. Where it reads more digits than the
+   split has and the model reads the split into its digits as it does, that split is kept
+   (:func:`follow`); each digit is told what it read there (:func:`opinions`), and a sure
+   digit it reads otherwise becomes "not sure".
+
 The result is a list of :class:`Segment`; :mod:`digitcanvas.reading.reader` turns it into a
 reading with verdicts.
 """
