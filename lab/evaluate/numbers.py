@@ -356,6 +356,7 @@ def load_parts(args: argparse.Namespace) -> tuple[Reader, dict[str, list[PenSamp
         return "give --unipen, --digilets or both"
     try:
         classifier = load_classifier(args.model, threads=0)
+        number_reader = number_reader_of(args.number_reader)
         loaded = {key: SOURCES[key][1](path) for key, path in paths.items()}
     except (ModelLoadError, OSError, ValueError) as e:
         return str(e)
@@ -371,7 +372,7 @@ def load_parts(args: argparse.Namespace) -> tuple[Reader, dict[str, list[PenSamp
         f"typical digit width w ({TYPICAL_ASPECT} × height), negative where neighbours overlap; slanted numbers "
         f"are sheared by {SLANT_RANGE[0]}-{SLANT_RANGE[1]} (dx/dy), {BACK_SLANT_SHARE:.0%} of them backwards.\n"
     )
-    return Reader(classifier, number_reader=number_reader_of(args.number_reader)), parts
+    return Reader(classifier, number_reader=number_reader), parts
 
 
 def main(argv: Sequence[str] | None = None) -> int:
