@@ -21,11 +21,13 @@ the same file; ``python -m lab.train.same_model`` compares two).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import math
+import multiprocessing
 import shlex
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -33,6 +35,7 @@ from numpy.typing import NDArray
 
 try:
     import torch
+    import torch.nn.functional as F
     from torch import nn
 except ImportError as e:  # pragma: no cover - the message is the point
     raise SystemExit('python -m lab.train.number_reader needs PyTorch: pip install -e ".[train]"') from e
@@ -40,7 +43,7 @@ except ImportError as e:  # pragma: no cover - the message is the point
 from digitcanvas import __version__
 from digitcanvas.model.info import META_NAME, META_TRAINING_COMMAND, META_VERSION, ModelWriteError
 from digitcanvas.reading.numbers.number_reader import decode
-from digitcanvas.reading.numbers.strip import STRIP_HEIGHT, strokes_strip
+from digitcanvas.reading.numbers.strip import FRAME, STRIP_HEIGHT, strokes_strip
 from digitcanvas.training.mnist_data import MnistError, load_split
 from lab.console import fail, log
 from lab.data import digilets, synthetic_numbers, unipen, unipen_numbers
@@ -54,6 +57,9 @@ BATCH = 64
 LEARNING_RATE = 3e-3
 WEIGHT_DECAY = 1e-4
 VAL_SYNTHETIC = 2000  # synthetic validation numbers
+STRETCH = (0.85, 1.2)  # a training batch's width times this (augmentation)
+SHIFT = 2  # px up or down
+THICKER = 0.2  # share of batches drawn with a thicker pen
 
 Example = tuple[NDArray[np.uint8], str]
 
@@ -65,13 +71,36 @@ def unseen_writers(samples: list[PenSample], numbers: list[unipen_numbers.PenNum
     return [s for s in samples if s.writer not in names]
 
 
-def generate(sources: synthetic_numbers.Sources, count: int, rng: np.random.Generator, what: str) -> list[Example]:
-    examples = []
+CHUNK = 2000  # numbers made from one seed: the data do not depend on --jobs
+_SOURCES: synthetic_numbers.Sources | None = None  # the worker processes' sources (inherited by fork)
+
+
+def _chunk(task: tuple[int, int, int]) -> list[Example]:
+    seed, index, count = task
+    assert _SOURCES is not None
+    rng = np.random.default_rng([seed, index])
+    return [synthetic_numbers.sample(_SOURCES, rng) for _ in range(count)]
+
+
+def generate(sources: synthetic_numbers.Sources, count: int, seed: int, what: str, jobs: int = 1) -> list[Example]:
+    """``count`` synthetic numbers in chunks of :data:`CHUNK`, chunk ``i`` made from ``[seed, i]``:
+    the same numbers on any number of ``jobs`` (processes)."""
+    global _SOURCES
+    _SOURCES = sources
+    tasks = [(seed, i, min(CHUNK, count - start)) for i, start in enumerate(range(0, count, CHUNK))]
+    examples: list[Example] = []
     started = time.perf_counter()
-    for k in range(count):
-        examples.append(synthetic_numbers.sample(sources, rng))
-        if (k + 1) % 5000 == 0:
-            log(f"{what}: {k + 1}/{count} numbers made ({time.perf_counter() - started:.0f} s)")
+    with contextlib.ExitStack() as stack:
+        if jobs > 1:
+            pool = stack.enter_context(multiprocessing.get_context("fork").Pool(jobs))
+            chunks: Iterable[list[Example]] = pool.imap(_chunk, tasks)
+        else:
+            chunks = map(_chunk, tasks)
+        for chunk in chunks:
+            examples += chunk
+            if len(examples) % (5 * CHUNK) == 0 or len(examples) == count:
+                log(f"{what}: {len(examples)}/{count} numbers made ({time.perf_counter() - started:.0f} s)")
+    _SOURCES = None
     return examples
 
 
@@ -96,6 +125,22 @@ def tensors(examples: list[Example], group: list[int]) -> tuple[torch.Tensor, to
     return torch.from_numpy(strips), torch.tensor(labels), torch.tensor(lengths)
 
 
+def augment(strips: torch.Tensor, lengths: torch.Tensor, rng: np.random.Generator) -> torch.Tensor:
+    """The batch a little wider or narrower (:data:`STRETCH`, kept wide enough for CTC), each strip
+    shifted up or down by up to :data:`SHIFT` px, and now and then a thicker pen
+    (:data:`THICKER`): the fixed synthetic numbers seen anew each epoch."""
+    n, _, height, width = strips.shape
+    frames = round(width * rng.uniform(*STRETCH) / FRAME)
+    frames = max(frames, 2 * int(lengths.max()) + 1)
+    if frames * FRAME != width:
+        strips = F.interpolate(strips, size=(height, frames * FRAME), mode="bilinear", align_corners=False)
+    shifts = rng.integers(-SHIFT, SHIFT + 1, size=n)
+    strips = torch.stack([torch.roll(strip, int(dy), dims=1) for strip, dy in zip(strips, shifts, strict=True)])
+    if rng.random() < THICKER:
+        strips = F.max_pool2d(strips, 3, stride=1, padding=1)
+    return strips
+
+
 def score(net: NumberNet, examples: list[Example]) -> tuple[float, float]:
     """Exact rate and digit-count rate of the greedy reading."""
     net.eval()
@@ -112,7 +157,12 @@ def score(net: NumberNet, examples: list[Example]) -> tuple[float, float]:
 
 
 def train(
-    net: NumberNet, data: list[Example], validation: dict[str, list[Example]], epochs: int, seed: int
+    net: NumberNet,
+    data: list[Example],
+    validation: dict[str, list[Example]],
+    epochs: int,
+    seed: int,
+    augmented: bool = True,
 ) -> dict[str, tuple[float, float]]:
     """Train with CTC; keep the weights of the epoch with the best summed count rate."""
     rng = np.random.default_rng(seed)
@@ -126,6 +176,8 @@ def train(
         started, total, seen = time.perf_counter(), 0.0, 0
         for group in batches(data, rng):
             strips, labels, lengths = tensors(data, group)
+            if augmented:
+                strips = augment(strips, lengths, rng)
             out = net(strips)  # (N, T, 11)
             frames = torch.full((len(group),), out.shape[1], dtype=torch.long)
             loss = ctc(out.transpose(0, 1), labels, frames, lengths)
@@ -162,6 +214,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--width", type=int, default=16, help="channels of the first layer")
     parser.add_argument("--seed", type=int, default=2024)
     parser.add_argument("--threads", type=int, default=2, help="PyTorch threads (fixed: results depend on it)")
+    parser.add_argument("--no-augment", action="store_true", help="train on the numbers exactly as made")
+    parser.add_argument("--jobs", type=int, default=1, help="processes making the numbers (the same data on any)")
     parser.add_argument("--out", type=Path, default=NUMBER_READER_OUT)
     args = parser.parse_args(argv)
     torch.manual_seed(args.seed)
@@ -182,9 +236,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         for part in ("train", "val")
     }
-    rng = np.random.default_rng(args.seed)
-    data = generate(parts["train"], args.count, rng, "training")
-    validation = {"synthetic": generate(parts["val"], VAL_SYNTHETIC, rng, "validation")}
+    data = generate(parts["train"], args.count, args.seed, "training", args.jobs)
+    validation = {"synthetic": generate(parts["val"], VAL_SYNTHETIC, args.seed + 1, "validation", args.jobs)}
     if numbers:
         real = unipen_numbers.select(numbers, "val")
         validation["pen numbers"] = [
@@ -192,7 +245,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         ]
     net = NumberNet(width=args.width)
     log(f"{sum(p.numel() for p in net.parameters()):,} parameters; {len(data):,} training numbers")
-    scores = train(net, data, validation, args.epochs, args.seed)
+    scores = train(net, data, validation, args.epochs, args.seed, augmented=not args.no_augment)
     command = " ".join(["python -m lab.train.number_reader", *map(shlex.quote, sys.argv[1:] if argv is None else argv)])
     try:
         path = export_onnx(

@@ -65,3 +65,33 @@ def test_a_short_training_exports_a_number_reader_the_app_opens(tmp_path: Path) 
     pixels = (data[0][0] / 255).astype(np.float32)
     guess = NumberReader(path).read(pixels)
     assert all(c.isdigit() for c in guess)
+
+
+def test_numbers_made_in_parallel_are_the_numbers_made_in_one_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("torch", reason="the training module needs PyTorch: the train extra")
+    from lab.train import number_reader
+
+    monkeypatch.setattr(number_reader, "CHUNK", 4)
+    one = number_reader.generate(_sources(), 10, 5, "test", jobs=1)
+    two = number_reader.generate(_sources(), 10, 5, "test", jobs=2)
+    assert len(one) == 10 and [label for _, label in one] == [label for _, label in two]
+    assert all(np.array_equal(a, b) for (a, _), (b, _) in zip(one, two, strict=True))
+    other = number_reader.generate(_sources(), 10, 6, "test", jobs=1)
+    assert [label for _, label in other] != [label for _, label in one]
+
+
+def test_augmented_strips_stay_readable_for_ctc() -> None:
+    torch = pytest.importorskip("torch", reason="training needs PyTorch: the train extra")
+    from lab.train.number_reader import STRETCH, augment
+
+    strips = torch.zeros(3, 1, STRIP_HEIGHT, 10 * FRAME)
+    strips[:, :, 10:20, 4:30] = 1.0
+    lengths = torch.tensor([2, 4, 4])
+    rng = np.random.default_rng(1)
+    for _ in range(20):
+        out = augment(strips, lengths, rng)
+        frames = out.shape[3] // FRAME
+        assert out.shape[:3] == strips.shape[:3] and out.shape[3] % FRAME == 0
+        assert frames >= 2 * 4 + 1  # a 4-digit label always fits CTC's frames
+        assert STRETCH[0] * 10 - 1 <= frames <= max(STRETCH[1] * 10 + 1, 9)
+        assert float(out.max()) > 0.5 and float(out.min()) >= 0.0  # the ink survives, nothing negative
