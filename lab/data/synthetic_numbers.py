@@ -59,6 +59,10 @@ MNIST_SHARE = 0.6  # of a scan's digits come from MNIST, the others are pen digi
 RULE = 0.4  # chance of a rule line under a scan's number
 BOX = 0.1  # chance of a box around it
 TEXTURE = 0.6  # chance of a printed security background
+ZERO_TAIL = 0.25  # chance that a number of two or more digits ends in zeros, as amounts do ("1500", "30000")
+SMALL_TAIL = 0.4  # chance that such trailing zeros are written smaller, close and run on ("5o.ooo")
+TAIL_SCALE = (0.5, 0.9)  # their height, times the number's
+TAIL_GAP = (-0.25, 0.05)  # their gaps, in typical widths: touching or overlapping
 
 
 @dataclass(frozen=True)
@@ -82,7 +86,19 @@ class Sources:
 
 def random_label(rng: np.random.Generator) -> str:
     length = int(rng.choice(LENGTHS, p=np.asarray(LENGTH_WEIGHTS) / sum(LENGTH_WEIGHTS)))
-    return "".join(str(d) for d in rng.integers(0, 10, size=length))
+    digits = "".join(str(d) for d in rng.integers(0, 10, size=length))
+    if length >= 2 and rng.random() < ZERO_TAIL:
+        zeros = int(rng.integers(1, min(length - 1, 5) + 1))
+        digits = digits[: length - zeros] + "0" * zeros
+    return digits
+
+
+def small_tail(label: str, rng: np.random.Generator) -> int:
+    """Where a number's trailing zeros written small and run on begin (len(label) when they are not)."""
+    start = len(label.rstrip("0"))
+    if len(label) - start >= 2 and start > 0 and rng.random() < SMALL_TAIL:
+        return start
+    return len(label)
 
 
 def _gap(rng: np.random.Generator, *, closest: float = -1.0) -> float:
@@ -151,12 +167,18 @@ def pen_number(label: str, sources: Sources, rng: np.random.Generator) -> list[P
     separator_at = -1
     if len(label) >= 4 and rng.random() < SEPARATOR:
         separator_at = len(label) - 3
+    tail = small_tail(label, rng)
+    tail_scale = rng.uniform(*TAIL_SCALE)
     placed: list[list[Points]] = []  # per digit its strokes; marks are appended after
     marks: list[Points] = []
     cursor = 0.0
     for i, strokes in enumerate(digits):
         low, scale, height, width = sized(np.concatenate(strokes), rng)
-        if i:
+        if i >= tail:
+            scale, height, width = scale * tail_scale, height * tail_scale, width * tail_scale
+        if i > tail:
+            cursor += rng.uniform(*TAIL_GAP) * TYPICAL_ASPECT * tail_scale
+        elif i:
             cursor += _gap(rng)
         if i == separator_at:
             cursor += 0.05
@@ -169,7 +191,8 @@ def pen_number(label: str, sources: Sources, rng: np.random.Generator) -> list[P
     if rng.random() < END_MARK:
         mark, _ = _mark(str(rng.choice(["-", "=", "/", ".-"])), cursor + rng.uniform(0.05, 0.3), rng)
         marks += mark
-    strokes_out = _join(placed, rng) if rng.random() < JOIN_SHARE else [s for d in placed for s in d]
+    joined = rng.random() < JOIN_SHARE
+    strokes_out = _join(placed, rng, chain_from=tail, everywhere=joined)
     slant = rng.uniform(*SLANT)
     out = []
     for s in strokes_out + marks:
@@ -179,13 +202,20 @@ def pen_number(label: str, sources: Sources, rng: np.random.Generator) -> list[P
     return out
 
 
-def _join(digits: list[list[Points]], rng: np.random.Generator) -> list[Points]:
+def _join(
+    digits: list[list[Points]], rng: np.random.Generator, *, chain_from: int | None = None, everywhere: bool = True
+) -> list[Points]:
     """Run each digit's last stroke on into the next digit's first where the pen would (its end
-    near the next start), or by a ligature now and then."""
+    near the next start), or by a ligature now and then; digits after ``chain_from`` always run on
+    (a chain of small zeros); with ``everywhere`` false, only those."""
+    chain_from = len(digits) if chain_from is None else chain_from
     strokes: list[Points] = []
     for i, digit in enumerate(digits):
         first = digit[0]
-        if i and (np.hypot(*(first[0] - strokes[-1][-1])) <= JOIN_REACH or rng.random() < LIGATURE):
+        if i and (
+            i > chain_from
+            or (everywhere and (np.hypot(*(first[0] - strokes[-1][-1])) <= JOIN_REACH or rng.random() < LIGATURE))
+        ):
             strokes[-1] = np.concatenate([strokes[-1], first])
             strokes += [s for s in digit[1:]]
         else:
@@ -231,8 +261,10 @@ def scan_ink(label: str, sources: Sources, rng: np.random.Generator) -> NDArray[
     h = SCAN_DIGIT
     pieces: list[tuple[float, float, NDArray[np.float64]]] = []  # x, y of the top left, ink
     cursor = 0.0
+    tail = small_tail(label, rng)
+    tail_scale = rng.uniform(*TAIL_SCALE)
     for i, char in enumerate(label):
-        height = h * (1 + rng.uniform(-SIZE_JITTER, SIZE_JITTER))
+        height = h * (1 + rng.uniform(-SIZE_JITTER, SIZE_JITTER)) * (tail_scale if i >= tail else 1.0)
         if rng.random() < MNIST_SHARE:
             ink = _mnist_digit(int(char), sources, height, rng)
             if rng.random() < 0.3:
@@ -249,7 +281,9 @@ def scan_ink(label: str, sources: Sources, rng: np.random.Generator) -> NDArray[
             placed = [(s - low) * scale + pen / 2 + 1 for s in strokes]
             shape = (int(size[1] * scale + pen + 3), int(size[0] * scale + pen + 3))
             ink = _draw(placed, shape, pen)
-        if i:
+        if i > tail:
+            cursor += rng.uniform(*TAIL_GAP) * TYPICAL_ASPECT * tail_scale * h
+        elif i:
             cursor += _gap(rng, closest=SCAN_CLOSEST) * h
         pieces.append((cursor, h - ink.shape[0] + rng.normal(0, BASELINE_JITTER * h), ink))
         cursor += ink.shape[1]

@@ -95,3 +95,23 @@ def test_augmented_strips_stay_readable_for_ctc() -> None:
         assert frames >= 2 * 4 + 1  # a 4-digit label always fits CTC's frames
         assert STRETCH[0] * 10 - 1 <= frames <= max(STRETCH[1] * 10 + 1, 9)
         assert float(out.max()) > 0.5 and float(out.min()) >= 0.0  # the ink survives, nothing negative
+
+
+def test_amounts_end_in_zeros_and_only_a_run_of_zeros_is_written_small() -> None:
+    rng = np.random.default_rng(2)
+    labels = [synthetic_numbers.random_label(rng) for _ in range(2000)]
+    ending = sum(len(label) >= 3 and label.endswith("00") for label in labels) / len(labels)
+    assert 0.1 < ending < 0.4  # uniform digits alone would give about 0.6 % of such labels
+    always = np.random.default_rng(0)
+    for label, start in [("50000", 1), ("1500", 2), ("300", 1), ("10", 2), ("0000", 4), ("1234", 4), ("7", 1)]:
+        draws = {synthetic_numbers.small_tail(label, always) for _ in range(50)}
+        assert draws <= {start, len(label)} and (start == len(label) or start in draws)
+
+
+def test_a_chain_of_small_zeros_is_one_run_on_stroke() -> None:
+    rng = np.random.default_rng(8)
+    digits = [[np.zeros((3, 2)) + i] for i in range(5)]
+    for _ in range(10):  # the ligatures of joined numbers are left to chance; the chain is not
+        strokes = synthetic_numbers._join(digits, rng, chain_from=1, everywhere=False)
+        assert len(strokes) == 2  # digits 0 and 1 apart, 2-4 run on from 1
+        assert len(strokes[1]) == 4 * 3
