@@ -98,6 +98,40 @@ def test_a_32_by_32_model_gets_the_fit_its_outputs_fit_best_not_the_surer_one() 
     assert detection.preset.key == "unit" and detection.scaling.fit == Fit.RESIZE
 
 
+@pytest.mark.parametrize(("overconfident", "detected"), [(2.0, "symmetric"), (1.15, "mnist")])
+def test_between_conventions_read_as_surely_the_one_whose_outputs_fit_clearly_best_wins(
+    overconfident: float, detected: str
+) -> None:
+    """A tanh network trained on −1 to 1 reads digits fed mean/std as well and as surely, but is
+    surer of its mistakes: at the same temperature, its outputs fit the labels worse. Where they
+    fit about as well, the commoner convention (mean/std) stays the tie-break."""
+    from digitcanvas.model.conventions import LOSS_TIE, cross_entropy, fitted_temperature
+
+    ref = reference_digits()
+    index = {image.tobytes(): k for k, image in enumerate(ref.images)}
+    rng = np.random.default_rng(1)
+    read = np.where(rng.random(len(ref.labels)) < 0.97, ref.labels, (ref.labels + rng.integers(1, 10)) % 10)
+    logits = np.eye(10)[read] * 4.0 + rng.normal(0.0, 1.0, (len(read), 10))
+    surer_when_wrong = logits.copy()
+    surer_when_wrong[read != ref.labels] *= overconfident  # the same digits read, the mistakes surer
+    by_key = {
+        "symmetric": logits / fitted_temperature(logits, ref.labels),  # both at temperature 1: tied
+        "mnist": surer_when_wrong / fitted_temperature(surer_when_wrong, ref.labels),
+    }
+    noise = np.random.default_rng(3).normal(0.0, 1.0, (len(ref.labels), 10))
+    clearly = cross_entropy(by_key["symmetric"], ref.labels) < (1 - LOSS_TIE) * cross_entropy(
+        by_key["mnist"], ref.labels
+    )
+    assert clearly == (detected == "symmetric")
+
+    def predict(images: np.ndarray, scaling: InputScaling) -> np.ndarray:
+        rows = [index[image.tobytes()] for image in images]
+        key = next((k for k in by_key if PRESETS_BY_KEY[k].scaling == scaling), None)
+        return by_key[key][rows] if key else noise[rows]
+
+    assert detect(predict).preset.key == detected
+
+
 def test_metadata_wins_over_detection(tmp_path: Path) -> None:
     path = make_convention_model(tmp_path / "m.onnx", "0-255")
     write_metadata(path, {META_SCALE: "1"})  # wrong, but declared: the file is believed
