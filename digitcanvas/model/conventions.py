@@ -56,7 +56,8 @@ TIED_LOG_TEMPERATURE = 0.15  # temperatures this close (in log) tell two convent
 # Between conventions as near 1 in temperature, the one whose outputs at their fitted temperature
 # fit the digits' labels best (a cross-entropy this share lower than the common one's) wins: a
 # tanh network trained on −1 to 1 reads digits fed mean/std as surely, but ranks them worse.
-# Chosen on zoos A, B and C (lab/evaluate/build_zoo.sh): 5 of their 117 models missed, 10 before;
+# Chosen on zoos A, B and C (lab/evaluate/build_zoo.sh) and 16 development models: 5 of these 117
+# missed, 10 before; measured after on zoos D and E (reports/zoo-detection.md);
 # at 0.1 and 0.2, CNNs trained on 0-1 pixels were taken for −1 to 1 (23 % lower on the reference
 # digits, though not on MNIST's); at 0.3, the tanh LeNets were missed again (26 % lower).
 LOSS_TIE = 0.25

@@ -4,7 +4,8 @@ Each number is made of real digits (UNIPEN and DigiLeTs pen strokes of training 
 MNIST training images) laid side by side with the spacing of real writing, from wide gaps
 to touching and overlapping ink, slanted, varied in size and baseline; pen digits are
 joined by run-on strokes and ligatures, some 1s are replaced by thin strokes (a bare line,
-a continental up-stroke). Separators and end marks ("." "," "-" "=" "/") are added but are
+a continental up-stroke). Some numbers end in zeros as amounts do, now and then written
+small, close and run on in one stroke ("5o.ooo"). Separators and end marks ("." "," "-" "=" "/") are added but are
 no part of the label. Numbers come two ways, and both end as the number reader's input
 through the app's own functions:
 
