@@ -326,7 +326,7 @@ def _best(judged: dict[str, _Judged], prior: list[str]) -> str:
     nearest = min(size[k] for k in contenders)
     tied = [k for k in contenders if size[k] <= nearest + TIED_LOG_TEMPERATURE]
     common = tied[0]
-    apt = min(tied, key=lambda k: (judged[k].loss, tied.index(k)))
+    apt = min(tied, key=lambda k: judged[k].loss)  # the first of equals, as min gives
     return apt if judged[apt].loss < (1.0 - LOSS_TIE) * judged[common].loss else common
 
 

@@ -612,7 +612,14 @@ def plan_drawing(
 
     whole = tuple(enumerate(drawing.strokes))
     return Plan(
-        atoms, boundaries, ink.height, render, box, True, whole=whole, strip=lambda: strokes_strip(drawing.strokes)
+        atoms,
+        boundaries,
+        ink.height,
+        render,
+        box,
+        strokes=True,
+        whole=whole,
+        strip=lambda: strokes_strip(drawing.strokes),
     )
 
 
